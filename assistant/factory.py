@@ -1,0 +1,127 @@
+"""The composition root: the one place that builds components from settings and wires them together.
+
+Components are built lazily: `assistant status` must not wait for a model load, and the app builds one
+`Assistant` per process (st.cache_resource) that all sessions share.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from assistant.config import Settings
+from assistant.embeddings import Embedder, build_embedder, embedder_identity
+from assistant.offline import quiet_offline_environment
+from assistant.records import Hit
+from assistant.retrieval import DenseRetriever, Retriever
+from ingest.manifest import Manifest
+from ingest.pipeline import Ingestor, IngestReport, Progress
+from vectorstore.base import ChunkStore, SearchFilter
+
+
+@dataclass(frozen=True)
+class StoreStatus:
+    documents: int
+    chunks: int
+    store_chunks: int
+    files: int
+    failed: int
+    with_warnings: int
+    collection: str
+    store_mode: str
+    embedding: str
+
+
+class Assistant:
+    """Everything the CLI, the app and the evaluation need, built from one Settings object."""
+
+    def __init__(self, settings: Settings, *, embedder: Embedder | None = None) -> None:
+        quiet_offline_environment()
+        self.settings = settings
+        self._embedder = embedder
+        self._lock = threading.Lock()
+
+    @cached_property
+    def embedder(self) -> Embedder:
+        with self._lock:
+            return self._embedder or build_embedder(self.settings)
+
+    @cached_property
+    def identity(self) -> tuple[str, int]:
+        if self._embedder is not None:
+            return self._embedder.model_id, self._embedder.dimension
+        known = embedder_identity(self.settings)
+        return known or (self.embedder.model_id, self.embedder.dimension)
+
+    @cached_property
+    def store(self) -> ChunkStore:
+        from vectorstore.chroma import ChromaStore, collection_name, make_client
+
+        s = self.settings
+        client = make_client(
+            path=None if s.chroma_host else s.chroma_path,
+            host=s.chroma_host,
+            port=s.chroma_port,
+            ssl=s.chroma_ssl,
+        )
+        model_id, dim = self.identity
+        return ChromaStore(
+            client, collection_name(s.collection_prefix, model_id, dim), model_id=model_id, dimension=dim
+        )
+
+    @cached_property
+    def manifest(self) -> Manifest:
+        # One manifest per collection: switching models must not make the new collection look complete.
+        model_id, dim = self.identity
+        safe = "".join(ch if ch.isalnum() or ch in "-_." else "-" for ch in f"{model_id}-{dim}")
+        return Manifest(self.settings.data_dir / f"manifest-{safe}.sqlite3")
+
+    @cached_property
+    def ingestor(self) -> Ingestor:
+        s = self.settings
+        return Ingestor(
+            self.manifest,
+            self.store,
+            self.embedder,
+            chunk_size=s.chunk_size,
+            chunk_overlap=s.chunk_overlap,
+            ocr_language=s.ocr_language,
+            max_file_bytes=s.max_file_mb * 1024 * 1024,
+        )
+
+    @cached_property
+    def retriever(self) -> Retriever:
+        return DenseRetriever(self.embedder, self.store)
+
+    # --- use cases ---------------------------------------------------------------------------------------
+
+    def ingest(self, paths: list[Path], *, sync: bool = False, progress: Progress | None = None) -> IngestReport:
+        return self.ingestor.ingest(paths, sync=sync, progress=progress)
+
+    def search(self, query: str, k: int | None = None, flt: SearchFilter | None = None) -> list[Hit]:
+        return self.retriever.search(query, k or self.settings.top_k, flt)
+
+    def status(self) -> StoreStatus:
+        counts = self.manifest.counts()
+        model_id, dim = self.identity
+        return StoreStatus(
+            documents=counts["documents"],
+            chunks=counts["chunks"],
+            store_chunks=self.store.count(),
+            files=counts["files"],
+            failed=counts["failed"],
+            with_warnings=counts["with_warnings"],
+            collection=self.store.name,
+            store_mode=self.settings.store_mode,
+            embedding=f"{self.settings.embedding_backend}: {model_id} ({dim} d)",
+        )
+
+    def describe(self) -> dict[str, Any]:
+        return {"settings": self.settings.model_dump(mode="json"), "identity": self.identity}
+
+
+def build_assistant(settings: Settings, *, embedder: Embedder | None = None) -> Assistant:
+    return Assistant(settings, embedder=embedder)

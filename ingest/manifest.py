@@ -1,0 +1,275 @@
+"""SQLite manifest: which files map to which documents, which chunks each document has, and what failed.
+
+It is the source of truth for consistency with the vector store. A document is first recorded as
+`pending` with its chunk ids, then its chunks are written, then it becomes `ok`; a replaced document
+becomes `deleting` until its chunks are gone. After a crash, `recover()` finishes or undoes whatever was
+half done, so the store never keeps duplicates or orphans.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from assistant.records import Chunk, Document
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS documents (
+    doc_id TEXT PRIMARY KEY,
+    sha256 TEXT NOT NULL,
+    source TEXT NOT NULL,
+    path TEXT NOT NULL,
+    title TEXT NOT NULL,
+    doc_type TEXT NOT NULL,
+    language TEXT NOT NULL,
+    date TEXT,
+    date_end TEXT,
+    pages INTEGER NOT NULL,
+    chars INTEGER NOT NULL,
+    chunk_count INTEGER NOT NULL,
+    status TEXT NOT NULL,             -- pending | ok | deleting
+    warnings TEXT NOT NULL,           -- JSON list
+    metadata TEXT NOT NULL,           -- JSON object
+    ingested_at REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS chunks (
+    chunk_id TEXT PRIMARY KEY,
+    doc_id TEXT NOT NULL,
+    ordinal INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
+CREATE TABLE IF NOT EXISTS files (
+    path TEXT PRIMARY KEY,            -- absolute path
+    source TEXT NOT NULL,             -- name shown to users
+    doc_id TEXT,                      -- NULL when the file failed
+    size INTEGER NOT NULL,
+    mtime_ns INTEGER NOT NULL,
+    status TEXT NOT NULL,             -- ok | failed
+    error TEXT,
+    updated_at REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS files_doc ON files(doc_id);
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class FileRow:
+    path: str
+    source: str
+    doc_id: str | None
+    size: int
+    mtime_ns: int
+    status: str
+    error: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentRow:
+    doc_id: str
+    sha256: str
+    source: str
+    path: str
+    title: str
+    doc_type: str
+    language: str
+    date: str | None
+    pages: int
+    chars: int
+    chunk_count: int
+    status: str
+    warnings: tuple[str, ...]
+
+
+class Manifest:
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        # One connection guarded by a lock: the app serves several sessions from threads.
+        self._conn = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None, timeout=30)
+        self._lock = threading.RLock()
+        with self._lock:
+            self._conn.execute("PRAGMA journal_mode=WAL")
+            self._conn.execute("PRAGMA synchronous=NORMAL")
+            self._conn.executescript(SCHEMA)
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._conn
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            self._conn.execute("COMMIT")
+
+    # --- files -------------------------------------------------------------------------------------------
+
+    def file(self, path: str) -> FileRow | None:
+        with self._lock:
+            row = self._conn.execute(
+                "SELECT path, source, doc_id, size, mtime_ns, status, error FROM files WHERE path = ?",
+                (path,),
+            ).fetchone()
+        return FileRow(*row) if row else None
+
+    def files(self) -> list[FileRow]:
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT path, source, doc_id, size, mtime_ns, status, error FROM files ORDER BY source"
+            ).fetchall()
+        return [FileRow(*r) for r in rows]
+
+    def record_failure(self, path: str, source: str, size: int, mtime_ns: int, error: str) -> list[str]:
+        """Record a failed file. Returns chunk ids of a document that no longer has any file (to delete)."""
+        with self.transaction() as tx:
+            old = tx.execute("SELECT doc_id FROM files WHERE path = ?", (path,)).fetchone()
+            tx.execute(
+                "INSERT OR REPLACE INTO files VALUES (?, ?, NULL, ?, ?, 'failed', ?, ?)",
+                (path, source, size, mtime_ns, error, time.time()),
+            )
+            return self._orphan_if_unreferenced(tx, old[0] if old else None)
+
+    def link_file(self, path: str, source: str, doc_id: str, size: int, mtime_ns: int) -> list[str]:
+        """Point a file at a document. Returns chunk ids of a previous document left without files."""
+        with self.transaction() as tx:
+            old = tx.execute("SELECT doc_id FROM files WHERE path = ?", (path,)).fetchone()
+            tx.execute(
+                "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, 'ok', NULL, ?)",
+                (path, source, doc_id, size, mtime_ns, time.time()),
+            )
+            old_doc = old[0] if old and old[0] != doc_id else None
+            return self._orphan_if_unreferenced(tx, old_doc)
+
+    def remove_file(self, path: str) -> list[str]:
+        with self.transaction() as tx:
+            old = tx.execute("SELECT doc_id FROM files WHERE path = ?", (path,)).fetchone()
+            tx.execute("DELETE FROM files WHERE path = ?", (path,))
+            return self._orphan_if_unreferenced(tx, old[0] if old else None)
+
+    def _orphan_if_unreferenced(self, tx: sqlite3.Connection, doc_id: str | None) -> list[str]:
+        if doc_id is None:
+            return []
+        still = tx.execute("SELECT 1 FROM files WHERE doc_id = ? LIMIT 1", (doc_id,)).fetchone()
+        if still:
+            return []
+        tx.execute("UPDATE documents SET status = 'deleting' WHERE doc_id = ?", (doc_id,))
+        return [r[0] for r in tx.execute("SELECT chunk_id FROM chunks WHERE doc_id = ?", (doc_id,))]
+
+    # --- documents ---------------------------------------------------------------------------------------
+
+    def document_status(self, doc_id: str) -> str | None:
+        with self._lock:
+            row = self._conn.execute("SELECT status FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
+        return str(row[0]) if row else None
+
+    def begin_document(self, doc: Document, chunks: Sequence[Chunk]) -> None:
+        """Record the document and its chunk ids as pending, before any chunk reaches the store."""
+        with self.transaction() as tx:
+            tx.execute("DELETE FROM chunks WHERE doc_id = ?", (doc.doc_id,))
+            tx.execute(
+                "INSERT OR REPLACE INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?,?,'pending',?,?,?)",
+                (
+                    doc.doc_id,
+                    doc.sha256,
+                    doc.source,
+                    doc.path,
+                    doc.title,
+                    doc.doc_type,
+                    doc.language,
+                    doc.date,
+                    doc.date_end,
+                    max(1, len(doc.pages)),
+                    len(doc.text),
+                    len(chunks),
+                    json.dumps(list(doc.warnings), ensure_ascii=False),
+                    json.dumps(dict(doc.metadata), ensure_ascii=False),
+                    time.time(),
+                ),
+            )
+            tx.executemany(
+                "INSERT OR REPLACE INTO chunks VALUES (?, ?, ?)",
+                [(c.chunk_id, doc.doc_id, c.ordinal) for c in chunks],
+            )
+
+    def commit_document(self, doc_id: str) -> None:
+        with self.transaction() as tx:
+            tx.execute("UPDATE documents SET status = 'ok' WHERE doc_id = ?", (doc_id,))
+
+    def forget_documents(self, doc_ids: Sequence[str]) -> None:
+        """Drop rows of documents whose chunks are gone from the store."""
+        with self.transaction() as tx:
+            for doc_id in doc_ids:
+                tx.execute("DELETE FROM chunks WHERE doc_id = ?", (doc_id,))
+                tx.execute("DELETE FROM documents WHERE doc_id = ?", (doc_id,))
+
+    def documents(self, status: str | None = "ok") -> list[DocumentRow]:
+        query = (
+            "SELECT doc_id, sha256, source, path, title, doc_type, language, date, pages, chars, chunk_count,"
+            " status, warnings FROM documents"
+        )
+        args: tuple[str, ...] = ()
+        if status:
+            query += " WHERE status = ?"
+            args = (status,)
+        with self._lock:
+            rows = self._conn.execute(query + " ORDER BY source", args).fetchall()
+        return [
+            DocumentRow(
+                doc_id=r[0],
+                sha256=r[1],
+                source=r[2],
+                path=r[3],
+                title=r[4],
+                doc_type=r[5],
+                language=r[6],
+                date=r[7],
+                pages=r[8],
+                chars=r[9],
+                chunk_count=r[10],
+                status=r[11],
+                warnings=tuple(json.loads(r[12])),
+            )
+            for r in rows
+        ]
+
+    def chunk_ids(self, doc_id: str | None = None) -> list[str]:
+        with self._lock:
+            if doc_id:
+                rows = self._conn.execute("SELECT chunk_id FROM chunks WHERE doc_id = ?", (doc_id,)).fetchall()
+            else:
+                rows = self._conn.execute("SELECT chunk_id FROM chunks").fetchall()
+        return [r[0] for r in rows]
+
+    def unfinished(self) -> dict[str, list[str]]:
+        """Documents left pending or deleting by an interrupted run, with their chunk ids."""
+        with self._lock:
+            docs = [r[0] for r in self._conn.execute("SELECT doc_id FROM documents WHERE status != 'ok'")]
+        return {d: self.chunk_ids(d) for d in docs}
+
+    def counts(self) -> dict[str, int]:
+        with self._lock:
+            q = self._conn.execute
+            return {
+                "documents": int(q("SELECT COUNT(*) FROM documents WHERE status='ok'").fetchone()[0]),
+                "chunks": int(
+                    q(
+                        "SELECT COUNT(*) FROM chunks JOIN documents USING(doc_id) WHERE documents.status='ok'"
+                    ).fetchone()[0]
+                ),
+                "files": int(q("SELECT COUNT(*) FROM files").fetchone()[0]),
+                "failed": int(q("SELECT COUNT(*) FROM files WHERE status='failed'").fetchone()[0]),
+                "with_warnings": int(
+                    q("SELECT COUNT(*) FROM documents WHERE status='ok' AND warnings != '[]'").fetchone()[0]
+                ),
+            }

@@ -1,0 +1,273 @@
+"""Incremental, idempotent, crash-safe ingestion: files → documents → chunks → vectors → store.
+
+Order of writes for a new or changed file: manifest `pending` (with chunk ids) → store upsert → manifest
+`ok` → link the file → delete the chunks of the document it replaced. A crash at any point leaves either
+the old or the new version findable, never both, and `recover()` (run at the start of every ingest)
+removes whatever was half written.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from assistant.embeddings import Embedder
+from assistant.errors import IngestError, UnsupportedFormatError
+from assistant.records import Chunk, Document, make_doc_id
+from ingest.chunking import chunk_document
+from ingest.documents import build_document
+from ingest.loaders import SUPPORTED_SUFFIXES
+from ingest.manifest import Manifest
+from vectorstore.base import ChunkStore
+
+# Files in a folder scan that are never documents.
+_IGNORED_NAMES = {"thumbs.db", "desktop.ini", ".ds_store"}
+
+
+@dataclass(frozen=True, slots=True)
+class FileResult:
+    path: str
+    source: str
+    status: str  # ingested | updated | unchanged | duplicate | failed | skipped | removed
+    doc_id: str | None = None
+    title: str | None = None
+    chunks: int = 0
+    warnings: tuple[str, ...] = ()
+    error: str | None = None
+    seconds: float = 0.0
+
+
+@dataclass
+class IngestReport:
+    results: list[FileResult] = field(default_factory=list)
+    seconds: float = 0.0
+    recovered: int = 0
+
+    def count(self, status: str) -> int:
+        return sum(1 for r in self.results if r.status == status)
+
+    @property
+    def failed(self) -> bool:
+        return any(r.status == "failed" for r in self.results)
+
+    def summary(self) -> dict[str, int]:
+        statuses = ("ingested", "updated", "unchanged", "duplicate", "removed", "skipped", "failed")
+        return {s: self.count(s) for s in statuses}
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    path: Path
+    source: str
+    explicit: bool  # named on the command line (an unsupported type is then an error, not a skip)
+
+
+def discover(paths: Iterable[Path]) -> tuple[list[Candidate], list[Path]]:
+    """Files to ingest, and the folder roots scanned (for --sync). Symlinked folders are not followed, so a
+    symlink loop cannot hang the scan; hidden files and folders are skipped."""
+    found: list[Candidate] = []
+    roots: list[Path] = []
+    for given in paths:
+        path = given.expanduser()
+        if path.is_dir():
+            root = path.resolve()
+            roots.append(root)
+            for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+                dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+                for name in sorted(filenames):
+                    if name.startswith((".", "~$")) or name.lower() in _IGNORED_NAMES:
+                        continue
+                    file = Path(dirpath) / name
+                    found.append(Candidate(file.resolve(), file.relative_to(root).as_posix(), explicit=False))
+        elif path.is_file():
+            found.append(Candidate(path.resolve(), path.name, explicit=True))
+        else:
+            found.append(Candidate(path.absolute(), path.name, explicit=True))
+    return found, roots
+
+
+Progress = Callable[[FileResult], None]
+
+
+class Ingestor:
+    def __init__(
+        self,
+        manifest: Manifest,
+        store: ChunkStore,
+        embedder: Embedder,
+        *,
+        chunk_size: int = 1000,
+        chunk_overlap: int = 150,
+        ocr_language: str = "nld",
+        max_file_bytes: int = 200 * 1024 * 1024,
+    ) -> None:
+        self.manifest = manifest
+        self.store = store
+        self.embedder = embedder
+        self.chunk_size = chunk_size
+        self.chunk_overlap = chunk_overlap
+        self.ocr_language = ocr_language
+        self.max_file_bytes = max_file_bytes
+
+    # --- public ------------------------------------------------------------------------------------------
+
+    def ingest(self, paths: Sequence[Path], *, sync: bool = False, progress: Progress | None = None) -> IngestReport:
+        started = time.perf_counter()
+        report = IngestReport(recovered=self.recover())
+        candidates, roots = discover(paths)
+        for cand in candidates:
+            result = self._ingest_one(cand)
+            report.results.append(result)
+            if progress:
+                progress(result)
+        if sync:
+            seen = {str(c.path) for c in candidates}
+            for row in self.manifest.files():
+                inside = any(Path(row.path).is_relative_to(root) for root in roots)
+                if inside and row.path not in seen:
+                    self._purge(self.manifest.remove_file(row.path))
+                    result = FileResult(row.path, row.source, "removed", doc_id=row.doc_id)
+                    report.results.append(result)
+                    if progress:
+                        progress(result)
+        report.seconds = time.perf_counter() - started
+        return report
+
+    def delete_document(self, doc_id: str) -> int:
+        """Remove a document and every file pointing at it. Returns the number of chunks removed."""
+        ids: list[str] = []
+        for row in self.manifest.files():
+            if row.doc_id == doc_id:
+                ids.extend(self.manifest.remove_file(row.path))
+        return self._purge(ids)
+
+    def recover(self) -> int:
+        """Finish or undo what an interrupted run left: non-ok documents lose their chunks; store chunks that
+        the manifest does not know are removed. Returns the number of chunks removed."""
+        removed = 0
+        unfinished = self.manifest.unfinished()
+        if unfinished:
+            ids = [cid for chunk_ids in unfinished.values() for cid in chunk_ids]
+            self.store.delete(ids)
+            self.manifest.forget_documents(list(unfinished))
+            removed += len(ids)
+        known = set(self.manifest.chunk_ids())
+        if self.store.count() != len(known):
+            orphans = [cid for cid in self.store.ids() if cid not in known]
+            if orphans:
+                self.store.delete(orphans)
+                removed += len(orphans)
+        return removed
+
+    # --- internals ---------------------------------------------------------------------------------------
+
+    def _purge(self, chunk_ids: list[str]) -> int:
+        """Delete chunks of documents marked `deleting`, then forget those documents."""
+        unfinished = {d: ids for d, ids in self.manifest.unfinished().items()}
+        doomed = [d for d in unfinished if self.manifest.document_status(d) == "deleting"]
+        ids = set(chunk_ids)
+        for d in doomed:
+            ids.update(unfinished[d])
+        if ids:
+            self.store.delete(sorted(ids))
+        if doomed:
+            self.manifest.forget_documents(doomed)
+        return len(ids)
+
+    def _ingest_one(self, cand: Candidate) -> FileResult:
+        t0 = time.perf_counter()
+        path_s, source = str(cand.path), cand.source
+        try:
+            st = cand.path.stat()
+        except OSError as exc:
+            return FileResult(path_s, source, "failed", error=f"cannot read file: {exc.strerror or exc}")
+        suffix = cand.path.suffix.lower()
+        if suffix not in SUPPORTED_SUFFIXES:
+            message = (
+                f"unsupported file type '{suffix or '(none)'}'; supported: {', '.join(sorted(SUPPORTED_SUFFIXES))}"
+            )
+            if cand.explicit:
+                return self._fail(cand, st, message)
+            return FileResult(path_s, source, "skipped", error=message)
+        if st.st_size > self.max_file_bytes:
+            mb = self.max_file_bytes // (1024 * 1024)
+            return self._fail(
+                cand, st, f"file is {st.st_size / 1e6:.0f} MB, over the {mb} MB limit (ASSISTANT_MAX_FILE_MB)"
+            )
+
+        row = self.manifest.file(path_s)
+        if (
+            row is not None
+            and row.status == "ok"
+            and row.doc_id
+            and row.size == st.st_size
+            and row.mtime_ns == st.st_mtime_ns
+            and self.manifest.document_status(row.doc_id) == "ok"
+        ):
+            return FileResult(path_s, source, "unchanged", doc_id=row.doc_id, seconds=time.perf_counter() - t0)
+
+        try:
+            sha = _sha256_file(cand.path)
+        except OSError as exc:
+            return self._fail(cand, st, f"cannot read file: {exc.strerror or exc}")
+        doc_id = make_doc_id(sha)
+        if self.manifest.document_status(doc_id) == "ok":
+            # Same bytes already stored (another name, or the file was only touched): link, don't re-embed.
+            self._purge(self.manifest.link_file(path_s, source, doc_id, st.st_size, st.st_mtime_ns))
+            status = "unchanged" if row is not None and row.doc_id == doc_id else "duplicate"
+            return FileResult(path_s, source, status, doc_id=doc_id, seconds=time.perf_counter() - t0)
+
+        try:
+            doc = build_document(cand.path, source=source, ocr_language=self.ocr_language)
+            chunks = chunk_document(doc, chunk_size=self.chunk_size, overlap=self.chunk_overlap)
+            if not chunks:
+                raise IngestError(
+                    "no text could be extracted",
+                    path=source,
+                    hint="if it is a scan, install OCR (apt-get install tesseract-ocr tesseract-ocr-nld "
+                    "poppler-utils) and ingest again",
+                )
+            vectors = self.embedder.embed_documents([c.embed_text for c in chunks])
+        except UnsupportedFormatError as exc:
+            return self._fail(cand, st, exc.message if not exc.hint else f"{exc.message} — {exc.hint}")
+        except IngestError as exc:
+            return self._fail(cand, st, exc.message if not exc.hint else f"{exc.message} — {exc.hint}")
+        except Exception as exc:  # one bad file must never stop the batch
+            return self._fail(cand, st, f"unexpected error while reading: {type(exc).__name__}: {exc}")
+
+        self._store(doc, chunks, vectors)
+        self._purge(self.manifest.link_file(path_s, source, doc.doc_id, st.st_size, st.st_mtime_ns))
+        status = "updated" if row is not None else "ingested"
+        return FileResult(
+            path_s,
+            source,
+            status,
+            doc_id=doc.doc_id,
+            title=doc.title,
+            chunks=len(chunks),
+            warnings=doc.warnings,
+            seconds=time.perf_counter() - t0,
+        )
+
+    def _store(self, doc: Document, chunks: list[Chunk], vectors: object) -> None:
+        import numpy as np
+
+        self.manifest.begin_document(doc, chunks)
+        self.store.add(chunks, np.asarray(vectors, dtype=np.float32))
+        self.manifest.commit_document(doc.doc_id)
+
+    def _fail(self, cand: Candidate, st: os.stat_result, message: str) -> FileResult:
+        self._purge(self.manifest.record_failure(str(cand.path), cand.source, st.st_size, st.st_mtime_ns, message))
+        return FileResult(str(cand.path), cand.source, "failed", error=message)
+
+
+def _sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

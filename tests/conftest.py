@@ -1,0 +1,109 @@
+"""Shared fixtures. Unit tests use the test profile (fake embedder, temp data dir); integration tests use the
+real default model and real Chroma (embedded, and a real `chroma run` server)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from assistant.config import BUNDLED_CORPUS, Settings, TestSettings, load_settings
+from assistant.offline import quiet_offline_environment
+
+quiet_offline_environment()
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SHARED = PROJECT_ROOT.parent / "shared"
+TESTDATA_PDFS = SHARED / "testdata" / "pdfs"
+DEV_QUESTIONS = SHARED / "eval" / "questions-dev.jsonl"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A developer's own ASSISTANT_* variables or .env must not leak into tests.
+    for key in list(os.environ):
+        if key.startswith("ASSISTANT_"):
+            monkeypatch.delenv(key, raising=False)
+
+
+@pytest.fixture
+def corpus_dir() -> Path:
+    return BUNDLED_CORPUS
+
+
+@pytest.fixture
+def test_settings(tmp_path: Path) -> Settings:
+    return TestSettings(data_dir=tmp_path / "data", _env_file=None)  # type: ignore[call-arg]
+
+
+@pytest.fixture(scope="session")
+def real_settings_factory(tmp_path_factory: pytest.TempPathFactory) -> object:
+    """Settings with the real default embedder; skips when the model is not installed (`make test` installs
+    it first, so in CI these tests always run)."""
+    base = load_settings(profile="default", _env_file=None)
+    from assistant.models import is_installed
+
+    if not is_installed(base, base.embedding_model):
+        pytest.skip("EmbeddingGemma is not installed: run `assistant models install` (make test does)")
+
+    def make(**overrides: object) -> Settings:
+        data_dir = overrides.pop("data_dir", None) or tmp_path_factory.mktemp("data")
+        return Settings(data_dir=data_dir, models_dir=base.models_dir, _env_file=None, **overrides)  # type: ignore[arg-type]
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def real_embedder(real_settings_factory: object) -> object:
+    """One EmbeddingGemma load for the whole session (about 7 s on 2 cores)."""
+    from assistant.embeddings import build_embedder
+
+    return build_embedder(real_settings_factory())  # type: ignore[operator]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, int]]:
+    """A real Chroma server on a free localhost port."""
+    exe = shutil.which("chroma", path=str(Path(sys.executable).parent)) or shutil.which("chroma")
+    if exe is None:
+        pytest.skip("the `chroma` command is not installed")
+    port = _free_port()
+    path = tmp_path_factory.mktemp("chroma-server")
+    env = {**os.environ, "ANONYMIZED_TELEMETRY": "False"}
+    proc = subprocess.Popen(
+        [exe, "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=env,
+    )
+    deadline = time.monotonic() + 60
+    import urllib.request
+
+    while True:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=1):
+                break
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                pytest.fail(f"chroma server did not start on port {port}")
+            time.sleep(0.3)
+    yield "127.0.0.1", port
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()

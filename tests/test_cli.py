@@ -1,0 +1,68 @@
+"""The `assistant` command end to end, as a user runs it (subprocess, test profile, temp data dir)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+EXE = [sys.executable, "-m", "assistant.cli"]
+
+
+def run(args: list[str], data_dir: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("ASSISTANT_")}
+    full_env.update({"ASSISTANT_PROFILE": "test", "ASSISTANT_DATA_DIR": str(data_dir), "COLUMNS": "200", **env})
+    return subprocess.run([*EXE, *args], capture_output=True, text=True, env=full_env, timeout=120, check=False)
+
+
+@pytest.fixture(scope="module")
+def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("cli-data")
+
+
+def test_ingest_status_search_json(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
+    first = run(["ingest", "--json"], data_dir)  # no path: the bundled corpus
+    assert first.returncode == 0, first.stderr
+    report = json.loads(first.stdout)
+    assert report["summary"]["ingested"] == 5
+
+    again = json.loads(run(["ingest", "--json"], data_dir).stdout)
+    assert again["summary"]["unchanged"] == 5 and again["summary"]["ingested"] == 0
+
+    status = json.loads(run(["status", "--json"], data_dir).stdout)
+    assert status["store"]["documents"] == 5
+    assert status["store"]["chunks"] == status["store"]["store_chunks"] > 0
+    assert {m["name"] for m in status["models"]} >= {"embeddinggemma-300m", "all-minilm-l6-v2"}
+
+    hits = json.loads(run(["search", "Strong Cities Network steering committee", "-k", "3", "--json"], data_dir).stdout)
+    assert len(hits) == 3
+    assert {"score", "title", "source", "page", "heading", "text", "chunk_id"} <= set(hits[0])
+    assert hits[0]["source"] == "003_145eaa7edb620ff2.txt"
+
+    human = run(["search", "EFUS ledenvergadering Parijs"], data_dir)
+    assert human.returncode == 0 and "000_c0ed1ecefa30b148.txt" in human.stdout
+
+
+def test_errors_are_one_line_messages_with_exit_codes(data_dir: Path, tmp_path: Path) -> None:
+    bad = run(["status"], data_dir, ASSISTANT_CHUNK_SIZE="groot")
+    assert bad.returncode == 2
+    assert "ASSISTANT_CHUNK_SIZE" in bad.stderr and "Traceback" not in bad.stderr
+
+    odd = tmp_path / "tabel.xlsx"
+    odd.write_bytes(b"PK\x03\x04 not really")
+    failed = run(["ingest", str(odd)], data_dir)
+    assert failed.returncode == 4
+    assert "unsupported file type '.xlsx'" in failed.stdout and "Traceback" not in failed.stderr
+
+    missing_model = run(
+        ["search", "x"],
+        data_dir,
+        ASSISTANT_PROFILE="default",
+        ASSISTANT_EMBEDDING_MODEL=str(tmp_path / "nope"),
+    )
+    assert missing_model.returncode == 3
+    assert "what to do" in missing_model.stderr and "Traceback" not in missing_model.stderr

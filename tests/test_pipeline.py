@@ -1,0 +1,156 @@
+"""Ingestion pipeline with the fake embedder and real embedded Chroma: incremental, idempotent, sync,
+duplicates, bad files in a batch, and recovery after a crash between store write and manifest commit."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+import pytest
+
+from assistant.config import Settings
+from assistant.factory import Assistant, build_assistant
+from assistant.records import Chunk
+
+
+@pytest.fixture
+def folder(tmp_path: Path, corpus_dir: Path) -> Path:
+    target = tmp_path / "docs"
+    shutil.copytree(corpus_dir, target)
+    return target
+
+
+@pytest.fixture
+def assistant(test_settings: Settings) -> Assistant:
+    return build_assistant(test_settings)
+
+
+def _consistent(a: Assistant) -> None:
+    """Manifest and store agree exactly: no duplicates, no orphans."""
+    assert sorted(a.manifest.chunk_ids()) == sorted(a.store.ids())
+    assert len(set(a.store.ids())) == a.store.count()
+
+
+def test_ingest_is_incremental_and_idempotent(assistant: Assistant, folder: Path) -> None:
+    first = assistant.ingest([folder])
+    assert first.summary()["ingested"] == 5 and not first.failed
+    chunks = assistant.store.count()
+    assert chunks >= 10
+    docs = {d.source: d for d in assistant.manifest.documents()}
+    assert set(docs) == {p.name for p in folder.iterdir()}
+    assert docs["002_5525973de46d0ec1.txt"].doc_type == "letter"
+
+    second = assistant.ingest([folder])
+    assert second.summary()["unchanged"] == 5
+    assert assistant.store.count() == chunks
+    _consistent(assistant)
+
+
+def test_changed_file_replaces_its_chunks(assistant: Assistant, folder: Path) -> None:
+    assistant.ingest([folder])
+    target = folder / "003_145eaa7edb620ff2.txt"
+    old_doc = next(d for d in assistant.manifest.documents() if d.source == target.name)
+    old_ids = set(assistant.manifest.chunk_ids(old_doc.doc_id))
+    target.write_text(target.read_text(encoding="utf-8") + "\n\nNAGEKOMEN\n\nEen extra alinea over Oslo.\n", "utf-8")
+    report = assistant.ingest([folder])
+    assert report.summary()["updated"] == 1 and report.summary()["unchanged"] == 4
+    new_doc = next(d for d in assistant.manifest.documents() if d.source == target.name)
+    assert new_doc.doc_id != old_doc.doc_id
+    assert not old_ids & set(assistant.store.ids())
+    hits = assistant.search("Een extra alinea over Oslo", k=3)
+    assert any("extra alinea" in h.chunk.text for h in hits)
+    _consistent(assistant)
+
+
+def test_same_content_under_two_names_is_stored_once(assistant: Assistant, folder: Path) -> None:
+    shutil.copy(folder / "000_c0ed1ecefa30b148.txt", folder / "kopie van verslag.txt")
+    report = assistant.ingest([folder])
+    assert report.count("ingested") == 5 and report.count("duplicate") == 1
+    assert len(assistant.manifest.documents()) == 5
+    _consistent(assistant)
+
+
+def test_sync_removes_documents_whose_files_are_gone(assistant: Assistant, folder: Path) -> None:
+    assistant.ingest([folder])
+    (folder / "004_a1746381f5f4cd88.txt").unlink()
+    without_sync = assistant.ingest([folder])
+    assert without_sync.count("removed") == 0 and len(assistant.manifest.documents()) == 5
+    report = assistant.ingest([folder], sync=True)
+    assert report.count("removed") == 1
+    assert {d.source for d in assistant.manifest.documents()} == {p.name for p in folder.iterdir()}
+    _consistent(assistant)
+
+
+def test_one_bad_file_never_stops_the_batch(assistant: Assistant, folder: Path) -> None:
+    (folder / "leeg.txt").write_bytes(b"")
+    (folder / "kapot.pdf").write_bytes(b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog")
+    (folder / "plaatje.png").write_bytes(b"\x89PNG\r\n")
+    report = assistant.ingest([folder])
+    by_source = {r.source: r for r in report.results}
+    assert report.count("ingested") == 5
+    assert by_source["leeg.txt"].status == "failed" and "empty" in (by_source["leeg.txt"].error or "")
+    assert by_source["kapot.pdf"].status == "failed"
+    assert by_source["plaatje.png"].status == "skipped" and ".png" in (by_source["plaatje.png"].error or "")
+    assert report.failed
+    failed = {f.source: f.error for f in assistant.manifest.files() if f.status == "failed"}
+    assert set(failed) == {"leeg.txt", "kapot.pdf"}
+    # Fixing the file makes it ingest on the next run.
+    (folder / "leeg.txt").write_text("Nu staat er wel tekst in dit bestand over veiligheid.", encoding="utf-8")
+    assert assistant.ingest([folder]).count("updated") == 1
+
+
+def test_explicit_unsupported_file_is_a_failure(assistant: Assistant, tmp_path: Path) -> None:
+    f = tmp_path / "sheet.xlsx"
+    f.write_bytes(b"PK\x03\x04")
+    report = assistant.ingest([f])
+    assert report.failed and "unsupported file type '.xlsx'" in (report.results[0].error or "")
+
+
+class CrashAfterWrite:
+    """Wraps the real store; raises after the first upsert, as a kill between store write and commit would."""
+
+    def __init__(self, inner: object) -> None:
+        self.inner = inner
+        self.crashed = False
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.inner, name)
+
+    def add(self, chunks: Sequence[Chunk], vectors: npt.NDArray[np.float32]) -> None:
+        self.inner.add(chunks, vectors)  # type: ignore[attr-defined]
+        if not self.crashed:
+            self.crashed = True
+            raise KeyboardInterrupt("simulated crash")
+
+
+def test_crash_between_store_write_and_commit_is_recovered(test_settings: Settings, folder: Path) -> None:
+    from ingest.pipeline import Ingestor
+
+    a = build_assistant(test_settings)
+    a.ingest([folder / "000_c0ed1ecefa30b148.txt"])
+    # Change a file so the crash happens while replacing: old version stored, new one half written.
+    target = folder / "001_23d19e44c1f29afc.txt"
+    a.ingest([target])
+    target.write_text(target.read_text(encoding="utf-8").replace("700", "701"), encoding="utf-8")
+    crashing = Ingestor(a.manifest, CrashAfterWrite(a.store), a.embedder)  # type: ignore[arg-type]
+    with pytest.raises(KeyboardInterrupt):
+        crashing.ingest([target])
+    assert len(a.manifest.unfinished()) == 1  # the new version is pending, its chunks are in the store
+    report = a.ingest([folder])
+    assert report.recovered > 0
+    _consistent(a)
+    assert len(a.manifest.documents()) == 5
+    texts = " ".join(c.text for c in a.store.get(a.store.ids()))  # type: ignore[attr-defined]
+    assert "701 deelnemers" in texts and "700 deelnemers" not in texts
+
+
+def test_delete_document(assistant: Assistant, folder: Path) -> None:
+    assistant.ingest([folder])
+    doc = assistant.manifest.documents()[0]
+    removed = assistant.ingestor.delete_document(doc.doc_id)
+    assert removed == doc.chunk_count
+    assert doc.doc_id not in {d.doc_id for d in assistant.manifest.documents()}
+    _consistent(assistant)

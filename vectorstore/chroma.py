@@ -1,0 +1,148 @@
+"""Chroma, embedded (PersistentClient in the data dir) or as a server (HttpClient). Telemetry always off."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from assistant.errors import DependencyMissingError, StoreError
+from assistant.records import Chunk, Hit
+from vectorstore.base import SearchFilter, Vector, to_chroma_where
+
+# Chroma reads these at import; set before the first import so nothing phones home.
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+os.environ.setdefault("CHROMA_TELEMETRY", "False")
+
+# Chroma caps one request; larger batches are split.
+_MAX_BATCH = 4000
+
+
+def collection_name(prefix: str, model_id: str, dimension: int) -> str:
+    """One collection per embedding model and dimension, so switching models never mixes vectors.
+    Chroma allows [a-zA-Z0-9._-], 3-512 chars, starting and ending alphanumeric."""
+    raw = f"{prefix}-{model_id}-{dimension}"
+    name = re.sub(r"[^a-zA-Z0-9._-]+", "-", raw).strip("-._")
+    return name[:512] if len(name) >= 3 else f"{name}xxx"[:3]
+
+
+def make_client(*, path: Path | None = None, host: str | None = None, port: int = 8000, ssl: bool = False) -> Any:
+    try:
+        import chromadb
+        from chromadb.config import Settings as ChromaSettings
+    except ImportError as exc:  # pragma: no cover
+        raise DependencyMissingError.for_package("The vector store", "chromadb") from exc
+    chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+    try:
+        if host:
+            return chromadb.HttpClient(host=host, port=port, ssl=ssl, settings=chroma_settings)
+        if path is None:
+            raise StoreError("embedded Chroma needs a path")
+        path.mkdir(parents=True, exist_ok=True)
+        return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+    except StoreError:
+        raise
+    except Exception as exc:
+        where = f"server {host}:{port}" if host else f"folder {path}"
+        raise StoreError(
+            f"cannot open Chroma ({where}): {exc}",
+            hint="start the server (`chroma run --path DIR --port N`) or unset ASSISTANT_CHROMA_HOST"
+            if host
+            else "check that the data dir is writable and not used by another Chroma version",
+        ) from exc
+
+
+class ChromaStore:
+    def __init__(self, client: Any, name: str, *, model_id: str, dimension: int) -> None:
+        self._client = client
+        self._name = name
+        self._dimension = dimension
+        try:
+            # embedding_function=None: we always pass vectors; Chroma's default would try to download a model.
+            self._col = client.get_or_create_collection(
+                name,
+                embedding_function=None,
+                configuration={"hnsw": {"space": "cosine"}},
+                metadata={"model_id": model_id, "dimension": dimension},
+            )
+        except Exception as exc:
+            raise StoreError(f"cannot open collection '{name}': {exc}") from exc
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    def add(self, chunks: Sequence[Chunk], vectors: npt.NDArray[np.float32]) -> None:
+        if len(chunks) != len(vectors):
+            raise StoreError(f"{len(chunks)} chunks but {len(vectors)} vectors")
+        if len(chunks) and vectors.shape[1] != self._dimension:
+            raise StoreError(
+                f"vectors have {vectors.shape[1]} dimensions, collection '{self._name}' expects {self._dimension}"
+            )
+        for i in range(0, len(chunks), _MAX_BATCH):
+            part = chunks[i : i + _MAX_BATCH]
+            self._col.upsert(
+                ids=[c.chunk_id for c in part],
+                embeddings=vectors[i : i + _MAX_BATCH],
+                documents=[c.text for c in part],
+                metadatas=[c.to_metadata() for c in part],
+            )
+
+    def delete(self, chunk_ids: Sequence[str]) -> None:
+        ids = list(chunk_ids)
+        for i in range(0, len(ids), _MAX_BATCH):
+            self._col.delete(ids=ids[i : i + _MAX_BATCH])
+
+    def query(self, vector: Vector, k: int, flt: SearchFilter | None = None) -> list[Hit]:
+        total = self.count()
+        if total == 0:
+            return []
+        result = self._col.query(
+            query_embeddings=[np.asarray(vector, dtype=np.float32)],
+            n_results=min(k, total),
+            where=to_chroma_where(flt),
+            include=["documents", "metadatas", "distances"],
+        )
+        hits = []
+        for rank, (cid, text, meta, dist) in enumerate(
+            zip(
+                result["ids"][0],
+                result["documents"][0],
+                result["metadatas"][0],
+                result["distances"][0],
+                strict=True,
+            ),
+            1,
+        ):
+            score = 1.0 - float(dist)  # cosine distance -> similarity
+            hits.append(Hit(Chunk.from_metadata(cid, text or "", meta or {}), score, rank, {"dense": score}))
+        return hits
+
+    def get(self, chunk_ids: Sequence[str]) -> list[Chunk]:
+        if not chunk_ids:
+            return []
+        got = self._col.get(ids=list(chunk_ids), include=["documents", "metadatas"])
+        by_id = {
+            cid: Chunk.from_metadata(cid, text or "", meta or {})
+            for cid, text, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
+        }
+        return [by_id[c] for c in chunk_ids if c in by_id]
+
+    def all_chunks(self) -> list[Chunk]:
+        got = self._col.get(include=["documents", "metadatas"])
+        return [
+            Chunk.from_metadata(cid, text or "", meta or {})
+            for cid, text, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
+        ]
+
+    def ids(self, doc_id: str | None = None) -> list[str]:
+        where = {"doc_id": doc_id} if doc_id else None
+        return list(self._col.get(where=where, include=[])["ids"])
+
+    def count(self) -> int:
+        return int(self._col.count())
