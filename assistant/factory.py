@@ -6,14 +6,13 @@ Components are built lazily: `assistant status` must not wait for a model load, 
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 from assistant.config import Settings
-from assistant.embeddings import Embedder, build_embedder, embedder_identity
+from assistant.embeddings import Embedder, LazyEmbedder, build_embedder, embedder_identity
 from assistant.offline import quiet_offline_environment
 from assistant.records import Hit
 from assistant.retrieval import DenseRetriever, Retriever
@@ -42,19 +41,16 @@ class Assistant:
         quiet_offline_environment()
         self.settings = settings
         self._embedder = embedder
-        self._lock = threading.Lock()
 
     @cached_property
     def embedder(self) -> Embedder:
-        with self._lock:
-            return self._embedder or build_embedder(self.settings)
+        if self._embedder is not None:
+            return self._embedder
+        return LazyEmbedder(lambda: build_embedder(self.settings), embedder_identity(self.settings))
 
     @cached_property
     def identity(self) -> tuple[str, int]:
-        if self._embedder is not None:
-            return self._embedder.model_id, self._embedder.dimension
-        known = embedder_identity(self.settings)
-        return known or (self.embedder.model_id, self.embedder.dimension)
+        return self.embedder.model_id, self.embedder.dimension
 
     @cached_property
     def store(self) -> ChunkStore:
