@@ -17,6 +17,7 @@ from assistant.config import Settings, describe_settings, load_settings
 from assistant.errors import AssistantError
 from assistant.factory import Assistant, build_assistant
 from assistant.offline import quiet_offline_environment
+from assistant.records import Answer
 from ingest.pipeline import FileResult
 from vectorstore.base import SearchFilter
 
@@ -247,6 +248,135 @@ def search(
             out.print(f"   [dim]{escape(heading)}[/]")
         text = " ".join(c.text.split())
         out.print(f"   {escape(text[:400])}{'…' if len(text) > 400 else ''}\n")
+
+
+# --- ask -------------------------------------------------------------------------------------------------
+
+
+def _answer_json(answer: Answer) -> dict[str, Any]:
+    return {
+        "answer": answer.text,
+        "abstained": answer.abstained,
+        "abstain_reason": answer.abstain_reason,
+        "query": answer.query,
+        "citations": [asdict(c) for c in answer.citations],
+        "timings_ms": {k: round(v, 1) for k, v in answer.timings_ms.items()},
+        "verification": dict(answer.verification),
+    }
+
+
+def _print_answer(answer: Answer) -> None:
+    style = "yellow" if answer.abstained else ""
+    out.print(f"[{style}]{escape(answer.text)}[/]" if style else escape(answer.text))
+    if answer.citations:
+        out.print("\n[bold]Bronnen[/]")
+        for c in answer.citations:
+            page = f", p. {c.page}" if c.page else ""
+            out.print(f"  [{c.n}] [cyan]{escape(c.title)}[/] ({escape(c.source)}{page})")
+            out.print(f"      [dim]„{escape(c.quote[:300])}”[/]")
+
+
+@app.command()
+def ask(
+    question: Annotated[str, typer.Argument(help="The question, in Dutch or English.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the answer with citations as JSON.")] = False,
+) -> None:
+    """Answer one question from the documents, with numbered citations."""
+    answer = assistant().ask(question)
+    if as_json:
+        _print_json(_answer_json(answer))
+    else:
+        _print_answer(answer)
+
+
+# --- eval ------------------------------------------------------------------------------------------------
+
+eval_app = typer.Typer(help="Evaluate with a question set or a BEIR benchmark; compare runs.")
+app.add_typer(eval_app, name="eval")
+
+
+@eval_app.callback(invoke_without_command=True)
+def eval_run(
+    ctx: typer.Context,
+    questions: Annotated[Path | None, typer.Option("--questions", help="Question set (JSON lines).")] = None,
+    beir: Annotated[Path | None, typer.Option("--beir", help="BEIR folder (corpus/queries/qrels).")] = None,
+    corpus: Annotated[Path | None, typer.Option("--corpus", help="Corpus folder (default: bundled).")] = None,
+    out_dir: Annotated[Path | None, typer.Option("--out", help="Output folder (default: runs/<time>).")] = None,
+    distractors: Annotated[int, typer.Option("--distractors", help="Mix in N laws as distractors.", min=0)] = 0,
+    distractor_source: Annotated[
+        Path | None, typer.Option("--distractor-source", help="JSONL(.gz) of distractor documents.")
+    ] = None,
+    pipeline: Annotated[str, typer.Option("--pipeline", help="default | baseline (tutorial floor).")] = "default",
+    fail_under: Annotated[
+        list[str] | None, typer.Option("--fail-under", help="METRIC=VALUE; exit 1 when not met (repeatable).")
+    ] = None,
+) -> None:
+    """Run a question set (same code path as the chat) or a BEIR benchmark, write metrics and reports."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from datetime import datetime
+
+    from eval.compare import check_thresholds
+    from eval.runner import DEFAULT_DISTRACTOR_SOURCE, run_beir, run_questions
+
+    if (questions is None) == (beir is None):
+        raise typer.BadParameter("give exactly one of --questions FILE or --beir DIR")
+    if pipeline not in ("default", "baseline"):
+        raise typer.BadParameter("--pipeline must be 'default' or 'baseline'")
+    target = out_dir or Path("runs") / datetime.now().strftime("%Y%m%d-%H%M%S")
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        TextColumn("[bold]eval"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.description}"),
+        console=err,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("indexing", total=None)
+
+        def tick(done: int, total: int, label: str) -> None:
+            bar.update(task, completed=done, total=total, description=escape(label))
+
+        if questions is not None:
+            run = run_questions(
+                settings(),
+                questions,
+                out=target,
+                corpus=corpus,
+                distractors=distractors,
+                distractor_source=distractor_source or DEFAULT_DISTRACTOR_SOURCE,
+                pipeline="baseline" if pipeline == "baseline" else "default",
+                progress=tick,
+            )
+        elif beir is not None:
+            run = run_beir(settings(), beir, out=target, progress=tick)
+    table = Table(title=f"{target} ({run.seconds:.1f} s{', interrupted' if run.interrupted else ''})")
+    table.add_column("metric")
+    table.add_column("value", justify="right")
+    for key, value in sorted(run.metrics.items()):
+        if "." in key and not key.startswith(("by_type", "by_lang")):
+            table.add_row(key, f"{value:.4g}")
+    out.print(table)
+    out.print(f"report: {target / 'report.html'}" if questions is not None else f"results: {target}")
+    failures = check_thresholds(run.metrics, fail_under or [])
+    for failure in failures:
+        err.print(f"[red]below threshold:[/] {escape(failure)}")
+    if failures or run.interrupted:
+        raise typer.Exit(code=1)
+
+
+@eval_app.command("compare")
+def eval_compare(
+    run_a: Annotated[Path, typer.Argument(help="Earlier run folder.")],
+    run_b: Annotated[Path, typer.Argument(help="Later run folder.")],
+) -> None:
+    """Metric deltas and newly failing / newly passing questions between two runs."""
+    from eval.compare import compare_runs, format_comparison
+
+    out.print(format_comparison(compare_runs(run_a, run_b)), markup=False, highlight=False)
 
 
 # --- models ----------------------------------------------------------------------------------------------

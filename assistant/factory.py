@@ -11,10 +11,12 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from assistant.answerer import Answerer, Turn
+from assistant.chain import AnswerChain
 from assistant.config import Settings
 from assistant.embeddings import Embedder, LazyEmbedder, build_embedder, embedder_identity
 from assistant.offline import quiet_offline_environment
-from assistant.records import Hit
+from assistant.records import Answer, Hit
 from assistant.retrieval import DenseRetriever, Retriever
 from ingest.manifest import Manifest
 from ingest.pipeline import Ingestor, IngestReport, Progress
@@ -90,7 +92,23 @@ class Assistant:
 
     @cached_property
     def retriever(self) -> Retriever:
-        return DenseRetriever(self.embedder, self.store)
+        return self.retriever_for(self.store)
+
+    def retriever_for(self, store: ChunkStore) -> Retriever:
+        """The configured retrieval over any store (the evaluation uses its own)."""
+        return DenseRetriever(self.embedder, store)
+
+    @cached_property
+    def answerer(self) -> Answerer:
+        from assistant.extractive import ExtractiveAnswerer
+
+        return ExtractiveAnswerer(self.embedder)
+
+    @cached_property
+    def chain(self) -> AnswerChain:
+        return AnswerChain(
+            self.retriever, self.answerer, retrieve_k=max(10, self.settings.top_k), answer_k=self.settings.top_k
+        )
 
     # --- use cases ---------------------------------------------------------------------------------------
 
@@ -99,6 +117,9 @@ class Assistant:
 
     def search(self, query: str, k: int | None = None, flt: SearchFilter | None = None) -> list[Hit]:
         return self.retriever.search(query, k or self.settings.top_k, flt)
+
+    def ask(self, question: str, history: list[Turn] | None = None, flt: SearchFilter | None = None) -> Answer:
+        return self.chain.ask(question, history or (), flt)
 
     def status(self) -> StoreStatus:
         counts = self.manifest.counts()

@@ -154,3 +154,31 @@ def test_delete_document(assistant: Assistant, folder: Path) -> None:
     assert removed == doc.chunk_count
     assert doc.doc_id not in {d.doc_id for d in assistant.manifest.documents()}
     _consistent(assistant)
+
+
+@pytest.mark.integration
+def test_ingest_real_government_pdfs(test_settings: Settings) -> None:
+    """The shared real PDFs through the whole pipeline: all ingested, the badly extracting report flagged,
+    the DPIA's running header/footer in no stored chunk, page numbers on every chunk."""
+    from tests.conftest import TESTDATA_PDFS
+
+    if not TESTDATA_PDFS.is_dir():
+        pytest.skip("../shared/testdata/pdfs is absent")
+    a = build_assistant(test_settings)
+    report = a.ingest([TESTDATA_PDFS])
+    assert not report.failed, [r.error for r in report.results if r.error]
+    by_source = {r.source: r for r in report.results}
+    assert any("extraction quality" in w for w in by_source["Bijlage_J_-_MinVWS-Coronamelder-REPORT-v1.0.pdf"].warnings)
+    flagged = [s for s, r in by_source.items() if any("extraction quality" in w for w in r.warnings)]
+    assert flagged == ["Bijlage_J_-_MinVWS-Coronamelder-REPORT-v1.0.pdf"]
+    dpia = next(d for d in a.manifest.documents() if d.source.startswith("Bijlage_A"))
+    chunks = a.store.get(a.manifest.chunk_ids(dpia.doc_id))  # type: ignore[attr-defined]
+    assert len(chunks) == dpia.chunk_count > 50
+    assert all(c.page is not None and 1 <= c.page <= 75 for c in chunks)
+    import re
+
+    footer = re.compile(r"\b\d{1,2} \| 75\b")
+    assert not [c.chunk_id for c in chunks if footer.search(c.text)]
+    running_header = "VWS | Directie Informatiebeleid / CIO - DPIA COVID-19 notificatie-app"
+    assert not [c.chunk_id for c in chunks if running_header in " ".join(c.text.split())]
+    _consistent(a)

@@ -1,0 +1,268 @@
+"""Dutch text analysis for lexical retrieval: tokenise, fold, drop stopwords, split compounds, stem.
+
+Everything here is a pure function of the text and a frozen configuration, so the same `Analyzer`
+produces the same tokens at index time and at query time, in any thread.
+
+Default configuration (chosen by `bench/lexical_choices.py`, numbers in `bench/results/lexical_choices.md`):
+see `DEFAULT_ANALYZER` below and the table next to it.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import threading
+import unicodedata
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from typing import Literal, get_args
+
+StemmerName = Literal["none", "snowball3", "nltk", "simplemma"]
+STEMMERS: tuple[StemmerName, ...] = get_args(StemmerName)
+
+# ------------------------------------------------------------------------------------------ folding
+
+# Letters NFKD does not decompose but users type without the mark ("Utoya" for "Utøya").
+_CHAR_MAP = str.maketrans(
+    {"ø": "o", "đ": "d", "ð": "d", "ł": "l", "ħ": "h", "ı": "i", "æ": "ae", "œ": "oe", "þ": "th", "ß": "ss"}
+)
+_COMBINING = re.compile(r"[\u0300-\u036f]")
+# Letters and digits; everything else (punctuation, "_", "-", ".") separates tokens, so "safe.brussels"
+# gives "safe" and "brussels" and "2023-2026" gives "2023" and "2026".
+_WORD = re.compile(r"[^\W_]+")
+
+
+def fold(text: str, *, accents: bool = True) -> str:
+    """Lowercase and, with `accents`, strip diacritics ("financiën" -> "financien", "ø" -> "o")."""
+    text = text.lower()
+    if not accents or text.isascii():  # most Dutch text is ASCII: skip the costly normalisation
+        return text
+    return _COMBINING.sub("", unicodedata.normalize("NFKD", text)).translate(_CHAR_MAP)
+
+
+def words(text: str, *, accents: bool = True) -> list[str]:
+    """Folded word tokens. Single letters are dropped (list markers "a.", "b."), digits are kept
+    because article numbers and years are what people search for."""
+    return [w for w in _WORD.findall(fold(text, accents=accents)) if len(w) > 1 or w.isdigit()]
+
+
+# ---------------------------------------------------------------------------------------- stopwords
+
+# Dutch function words (Snowball's list, folded) plus common English ones: the corpus mixes both.
+_DUTCH_STOPWORDS = """
+aan al alles als altijd andere ben bij daar dan dat de der deze die dit doch doen door dus een eens en er
+ge geen geweest haar had heb hebben heeft hem het hier hij hoe hun iemand iets ik in is ja je kan kon
+kunnen maar me meer men met mij mijn moet na naar niet niets nog nu of om omdat onder ons ook op over
+reeds te tegen toch toen tot u uit uw van veel voor want waren was wat werd wezen wie wil worden wordt
+zal ze zelf zich zij zijn zo zonder zou welke waarin waarop hierin hiervan daarvan daarbij ten ter
+"""
+_ENGLISH_STOPWORDS = """
+a about above after again against all am an and any are as at be because been before being below
+between both but by can could did do does doing down during each few for from further had has have
+having he her here hers him his how i if in into is it its itself just me more most my no nor not of
+off on once only or other our out over own same she should so some such than that the their them then
+there these they this those through to too under until up very was we were what when where which while
+who whom why will with would you your
+"""
+STOPWORDS: frozenset[str] = frozenset(_DUTCH_STOPWORDS.split()) | frozenset(_ENGLISH_STOPWORDS.split())
+
+# ------------------------------------------------------------------------------------------ stemmers
+
+_local = threading.local()  # PyStemmer objects are not thread-safe: one per thread
+
+
+def _stem_function(name: StemmerName) -> Callable[[str], str]:
+    cached: dict[str, Callable[[str], str]] | None = getattr(_local, "stemmers", None)
+    if cached is None:
+        cached = _local.stemmers = {}
+    fn = cached.get(name)
+    if fn is None:
+        fn = cached[name] = _make_stemmer(name)
+    return fn
+
+
+def _make_stemmer(name: StemmerName) -> Callable[[str], str]:
+    if name == "none":
+        return lambda w: w
+    if name == "snowball3":
+        # Snowball 3's new Dutch algorithm (PyStemmer "dutch"): aggressive, it also strips the "ge-"
+        # prefix ("gemeenten" -> "meen", "burgemeester" -> "burgemee").
+        import Stemmer
+
+        return Stemmer.Stemmer("dutch").stemWord  # type: ignore[no-any-return]
+    if name == "nltk":
+        # The classic Snowball Dutch (Porter-style) in pure Python: "gemeenten" -> "gemeent".
+        from nltk.stem.snowball import SnowballStemmer
+
+        return SnowballStemmer("dutch").stem  # type: ignore[no-any-return]
+    if name == "simplemma":
+        # Dictionary lemmatiser: "vergunningen" -> "vergunning"; unknown words stay as they are.
+        import simplemma
+
+        return lambda w: str(simplemma.lemmatize(w, lang="nl"))
+    raise ValueError(f"unknown stemmer {name!r}; choose one of {', '.join(STEMMERS)}")
+
+
+@lru_cache(maxsize=8)
+def _word_cache(name: StemmerName) -> dict[str, str]:
+    # Stems are a pure function of the word; a shared dict is safe under the GIL (worst case a word is
+    # stemmed twice). Bounded below so a long-running process does not grow without limit.
+    return {}
+
+
+_CACHE_LIMIT = 2_000_000
+
+
+def stem_words(unique: Iterable[str], name: StemmerName) -> dict[str, str]:
+    """Stem each distinct word once (text has far fewer distinct words than tokens)."""
+    if name == "none":
+        return {w: w for w in unique}
+    cache = _word_cache(name)
+    if len(cache) > _CACHE_LIMIT:
+        cache.clear()
+    fn = _stem_function(name)
+    out: dict[str, str] = {}
+    for w in unique:
+        s = cache.get(w)
+        if s is None:
+            s = cache[w] = fn(w) or w
+        out[w] = s
+    return out
+
+
+# ---------------------------------------------------------------------------------------- compounds
+
+_LINKS = ("s", "en", "e", "")  # Dutch linking morphemes: veiligheid-s-beleid, boek-en-kast, hond-e-hok
+
+
+@dataclass(frozen=True, slots=True)
+class CompoundSplitter:
+    """Splits a long word into two known words, the vocabulary and its counts learned from the corpus.
+
+    A word of at least `min_word` characters is split into head + link + tail when head and tail are
+    vocabulary words of at least `min_part` characters and the link is "", "s", "en" or "e". Among the
+    candidates the split with the highest geometric mean of part frequencies wins, and only when it beats
+    the frequency of the whole word (Koehn & Knight 2003): frequent words stay whole. O(len(word))
+    dictionary look-ups per distinct word.
+    """
+
+    counts: Mapping[str, int] = field(default_factory=dict)
+    min_word: int = 10
+    min_part: int = 4
+    min_count: int = 2  # a part seen once is as likely a typo as a word
+
+    @classmethod
+    def learn(cls, texts: Iterable[str], *, accents: bool = True, min_count: int = 2) -> CompoundSplitter:
+        counter: Counter[str] = Counter()
+        for text in texts:
+            counter.update(words(text, accents=accents))
+        counts = {w: c for w, c in counter.items() if c >= min_count and len(w) >= 4 and not w.isdigit()}
+        return cls(counts=counts, min_count=min_count)
+
+    def split(self, word: str) -> tuple[str, ...]:
+        """The parts of `word` (without the link), or () when it is not a compound."""
+        n = len(word)
+        if n < self.min_word or not self.counts:
+            return ()
+        counts = self.counts
+        best: tuple[str, str] | None = None
+        best_score = float(counts.get(word, 0))
+        for i in range(self.min_part, n - self.min_part + 1):
+            tail = word[i:]
+            tail_count = counts.get(tail, 0)
+            if not tail_count:
+                continue
+            for link in _LINKS:
+                if link and not word[:i].endswith(link):
+                    continue
+                head = word[: i - len(link)] if link else word[:i]
+                if len(head) < self.min_part:
+                    continue
+                head_count = counts.get(head, 0)
+                if head_count:
+                    score = math.sqrt(head_count * tail_count)
+                    if score > best_score:
+                        best, best_score = (head, tail), score
+        return best if best is not None else ()
+
+
+# ------------------------------------------------------------------------------------------ analyzer
+
+
+@dataclass(frozen=True)
+class Analyzer:
+    """Text -> index terms. Configuration is frozen; `fit` returns a copy that knows the corpus's compounds.
+
+    Order: tokenise and fold -> split compounds (whole word kept, parts added) -> drop stopwords -> stem.
+    Splitting happens before stemming because the vocabulary of parts is of surface words.
+    """
+
+    stemmer: StemmerName = "snowball3"
+    stopwords: bool = True
+    fold_accents: bool = True
+    split_compounds: bool = True
+    splitter: CompoundSplitter | None = field(default=None, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.stemmer not in STEMMERS:
+            raise ValueError(f"unknown stemmer {self.stemmer!r}; choose one of {', '.join(STEMMERS)}")
+
+    @property
+    def config(self) -> dict[str, str | bool]:
+        return {
+            "stemmer": self.stemmer,
+            "stopwords": self.stopwords,
+            "fold_accents": self.fold_accents,
+            "split_compounds": self.split_compounds,
+        }
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, object], splitter: CompoundSplitter | None = None) -> Analyzer:
+        stemmer = str(config.get("stemmer", "none"))
+        if stemmer not in STEMMERS:
+            raise ValueError(f"unknown stemmer {stemmer!r}")
+        return cls(
+            stemmer=stemmer,  # checked above
+            stopwords=bool(config.get("stopwords", True)),
+            fold_accents=bool(config.get("fold_accents", True)),
+            split_compounds=bool(config.get("split_compounds", False)),
+            splitter=splitter,
+        )
+
+    def fit(self, texts: Iterable[str]) -> Analyzer:
+        """Learn the compound vocabulary from the corpus (a no-op when compounds are not split)."""
+        if not self.split_compounds:
+            return self
+        return replace(self, splitter=CompoundSplitter.learn(texts, accents=self.fold_accents))
+
+    def _expand(self, raw: Sequence[str], splits: dict[str, tuple[str, ...]]) -> list[str]:
+        out: list[str] = []
+        splitter = self.splitter if self.split_compounds else None
+        for w in raw:
+            out.append(w)
+            if splitter is not None and len(w) >= splitter.min_word:
+                parts = splits.get(w)
+                if parts is None:
+                    parts = splits[w] = splitter.split(w)
+                out.extend(parts)
+        if self.stopwords:
+            out = [w for w in out if w not in STOPWORDS]
+        return out
+
+    def tokens(self, text: str) -> list[str]:
+        return self.tokens_many([text])[0]
+
+    def tokens_many(self, texts: Iterable[str]) -> list[list[str]]:
+        """Analyse many texts, stemming and splitting each distinct word only once."""
+        splits: dict[str, tuple[str, ...]] = {}
+        expanded = [self._expand(words(t, accents=self.fold_accents), splits) for t in texts]
+        if self.stemmer == "none":
+            return expanded
+        stems = stem_words({w for ts in expanded for w in ts}, self.stemmer)
+        return [[stems[w] for w in ts] for ts in expanded]
+
+
+# Chosen by bench/lexical_choices.py; see the numbers in the module docstring of that script's output.
+DEFAULT_ANALYZER = Analyzer()

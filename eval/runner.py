@@ -1,0 +1,282 @@
+"""Evaluation runs: a question set through the same chain as the chat, or a BEIR benchmark through the
+same retriever. Results are appended per question, so an interrupted run still leaves its partial results
+(and metrics over what was done)."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import platform
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+
+from assistant.answerer import Turn
+from assistant.config import Settings
+from assistant.errors import EvalInputError
+from assistant.factory import Assistant, build_assistant
+from assistant.records import Answer, Chunk, Hit
+from eval.beir import load_beir
+from eval.metrics import QuestionResult, aggregate, aggregate_beir, score_question
+from eval.questions import Question, load_questions
+from eval.report import append_result, write_metrics, write_report
+
+Pipeline = Literal["default", "baseline"]
+Progress = Callable[[int, int, str], None]
+
+DEFAULT_DISTRACTOR_SOURCE = Path(__file__).resolve().parent.parent.parent / "shared/testdata/laws/laws_subset.jsonl.gz"
+
+
+@dataclass
+class EvalRun:
+    out: Path
+    metrics: dict[str, float]
+    results: list[dict[str, Any]] = field(default_factory=list)
+    seconds: float = 0.0
+    index_seconds: float = 0.0
+    interrupted: bool = False
+
+
+def _key(*parts: object) -> str:
+    return hashlib.sha256("|".join(map(str, parts)).encode()).hexdigest()[:12]
+
+
+def eval_settings(settings: Settings, *parts: object) -> Settings:
+    """A separate index for evaluation, keyed by what it contains, so runs never touch the user's index and
+    an unchanged corpus is reused."""
+    key = _key(*parts)
+    return settings.model_copy(
+        update={"data_dir": settings.data_dir.parent / "eval" / key, "collection_prefix": f"eval{key}"}
+    )
+
+
+def materialise_distractors(source: Path, n: int, folder: Path) -> Path:
+    """Write the first `n` non-empty laws of the laws corpus as Markdown files (once; reused)."""
+    target = folder / f"laws-{n}"
+    done = target / ".complete"
+    if done.is_file():
+        return target
+    if not source.is_file():
+        raise EvalInputError(
+            f"distractor corpus {source} not found",
+            hint="pass --distractor-source FILE (JSON lines with id, title, text; gzip allowed)",
+        )
+    target.mkdir(parents=True, exist_ok=True)
+    opener = gzip.open if source.suffix == ".gz" else open
+    written = 0
+    with opener(source, "rt", encoding="utf-8") as fh:
+        for line in fh:
+            if written >= n:
+                break
+            record = json.loads(line)
+            text = str(record.get("text") or "").strip()
+            if len(text) < 200:
+                continue
+            name = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in str(record.get("id", written)))
+            body = f"# {record.get('title', name)}\n\n{text}\n"
+            (target / f"{name}.md").write_text(body, encoding="utf-8")
+            written += 1
+    done.write_text(str(written))
+    return target
+
+
+def _hit_record(hit: Hit) -> dict[str, Any]:
+    c = hit.chunk
+    return {
+        "rank": hit.rank,
+        "chunk_id": c.chunk_id,
+        "source": c.source,
+        "page": c.page,
+        "score": round(hit.score, 5),
+        "scores": {k: round(v, 5) for k, v in hit.scores.items()},
+        "text": c.text[:300],
+    }
+
+
+def _record(q: Question, answer: Answer, result: QuestionResult) -> dict[str, Any]:
+    rec = result.to_record()
+    rec.update(
+        {
+            "query": answer.query,
+            "abstain_reason": answer.abstain_reason,
+            "hits": [_hit_record(h) for h in answer.hits],
+            "citations_list": [asdict(c) for c in answer.citations],
+            "timings_ms": {k: round(v, 1) for k, v in answer.timings_ms.items()},
+            "verification": dict(answer.verification),
+        }
+    )
+    return rec
+
+
+def run_questions(
+    settings: Settings,
+    questions_path: Path,
+    *,
+    out: Path,
+    corpus: Path | None = None,
+    distractors: int = 0,
+    distractor_source: Path = DEFAULT_DISTRACTOR_SOURCE,
+    pipeline: Pipeline = "default",
+    progress: Progress | None = None,
+    assistant: Assistant | None = None,
+) -> EvalRun:
+    questions = load_questions(questions_path)  # validates every line before any slow work
+    corpus = (corpus or settings.corpus_dir).resolve()
+    if not corpus.exists():
+        raise EvalInputError(f"corpus {corpus} does not exist", hint="pass --corpus DIR")
+    out.mkdir(parents=True, exist_ok=True)
+    results_path = out / "results.jsonl"
+    results_path.write_text("", encoding="utf-8")
+    started = time.perf_counter()
+
+    ev_settings = eval_settings(
+        settings, corpus, distractors, pipeline, settings.embedding_backend, settings.embedding_model
+    )
+    paths = [corpus]
+    if distractors:
+        paths.append(
+            materialise_distractors(distractor_source, distractors, ev_settings.data_dir.parent / "distractors")
+        )
+    t_index = time.perf_counter()
+    chain: Any
+    if pipeline == "baseline":
+        from assistant.extractive import ExtractiveAnswerer
+
+        from assistant.chain import AnswerChain
+        from assistant.embeddings import SentenceTransformerEmbedder
+        from assistant.models import resolve_model_folder
+        from eval.baseline import BASELINE_K, BaselineRetriever
+
+        folder, model_id = resolve_model_folder(ev_settings.model_copy(update={"embedding_model": "all-minilm-l6-v2"}))
+        minilm = SentenceTransformerEmbedder(folder, model_id=model_id)
+        ev_settings.data_dir.mkdir(parents=True, exist_ok=True)
+        retriever = BaselineRetriever(minilm, ev_settings.data_dir)
+        retriever.index(paths)
+        chain = AnswerChain(retriever, ExtractiveAnswerer(minilm), retrieve_k=BASELINE_K, answer_k=BASELINE_K)
+    else:
+        a = assistant or build_assistant(ev_settings)
+        report = a.ingest(paths, sync=True)
+        failures = [r for r in report.results if r.status == "failed"]
+        if failures and len(failures) == len(report.results):
+            raise EvalInputError(f"no document of {corpus} could be ingested: {failures[0].error}")
+        chain = a.chain
+    index_seconds = time.perf_counter() - t_index
+
+    results: list[QuestionResult] = []
+    records: list[dict[str, Any]] = []
+    interrupted = False
+    # One warm-up query so model start-up does not count as the first question's latency.
+    chain.ask("warm-up")
+    try:
+        for i, q in enumerate(questions, 1):
+            if progress:
+                progress(i, len(questions), q.id)
+            history = [Turn(t.role, t.content) for t in q.turns]
+            t0 = time.perf_counter()
+            answer = chain.ask(q.question, history)
+            latency = (time.perf_counter() - t0) * 1000
+            result = score_question(q, answer, list(answer.hits), latency)
+            results.append(result)
+            record = _record(q, answer, result)
+            records.append(record)
+            append_result(results_path, record)
+    except KeyboardInterrupt:
+        interrupted = True
+
+    metrics = aggregate(results)
+    meta = {
+        "questions": str(questions_path),
+        "corpus": str(corpus),
+        "distractors": distractors,
+        "pipeline": pipeline,
+        "embedding": f"{settings.embedding_backend}:{settings.embedding_model}"
+        if pipeline == "default"
+        else "all-minilm-l6-v2",
+        "chunks_indexed": chain.retriever.store.count() if hasattr(chain.retriever, "store") else None,
+        "index_seconds": round(index_seconds, 2),
+        "seconds": round(time.perf_counter() - started, 2),
+        "interrupted": interrupted,
+        "completed": f"{len(results)}/{len(questions)}",
+        "date": datetime.now().isoformat(timespec="seconds"),
+        "machine": f"{platform.machine()} {platform.processor() or ''} {_cpu_count()} CPUs".strip(),
+    }
+    write_metrics(out, metrics)
+    (out / "meta.json").write_text(json.dumps(meta, indent=2), encoding="utf-8")
+    write_report(out, metrics, records, title=f"Evaluatie {questions_path.name} ({pipeline})", meta=meta)
+    return EvalRun(out, metrics, records, time.perf_counter() - started, index_seconds, interrupted)
+
+
+def _cpu_count() -> int:
+    import os
+
+    return os.cpu_count() or 0
+
+
+def run_beir(settings: Settings, folder: Path, *, out: Path, k: int = 10, progress: Progress | None = None) -> EvalRun:
+    """Index the BEIR corpus (one chunk per corpus document, title with text) and retrieve for every query."""
+    bench = load_beir(folder)
+    out.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    signature = _key(folder.resolve(), len(bench.corpus), sorted(bench.corpus)[:5])
+    ev_settings = eval_settings(settings, "beir", signature, settings.embedding_backend, settings.embedding_model)
+    a = build_assistant(ev_settings)
+    store = a.store
+    t_index = time.perf_counter()
+    known = set(store.ids())
+    todo = [cid for cid in bench.corpus if cid not in known]
+    batch = 64
+    for start in range(0, len(todo), batch):
+        ids = todo[start : start + batch]
+        chunks = [
+            Chunk(
+                chunk_id=cid,
+                doc_id=cid,
+                source=cid,
+                title=bench.corpus[cid].title,
+                text=bench.corpus[cid].text,
+                start=0,
+                end=len(bench.corpus[cid].text),
+                ordinal=0,
+            )
+            for cid in ids
+        ]
+        vectors = a.embedder.embed_documents([c.embed_text for c in chunks])
+        store.add(chunks, np.asarray(vectors, dtype=np.float32))
+        if progress:
+            progress(min(start + batch, len(todo)), len(todo), "indexing")
+    index_seconds = time.perf_counter() - t_index
+    retriever = a.retriever_for(store)
+    run: dict[str, list[str]] = {}
+    latencies = []
+    records = []
+    for i, (qid, text) in enumerate(sorted(bench.queries.items()), 1):
+        t0 = time.perf_counter()
+        hits = retriever.search(text, max(k, 10))
+        latencies.append((time.perf_counter() - t0) * 1000)
+        run[qid] = [h.chunk.doc_id for h in hits]
+        records.append({"id": qid, "query": text, "ranked": run[qid][:10], "relevant": bench.qrels.get(qid, {})})
+        if progress and i % 10 == 0:
+            progress(i, len(bench.queries), qid)
+    metrics = aggregate_beir(run, bench.qrels)
+    from eval.metrics import percentile
+
+    metrics["latency.p50_ms"] = percentile(latencies, 50) if latencies else 0.0
+    metrics["latency.p95_ms"] = percentile(latencies, 95) if latencies else 0.0
+    write_metrics(out, metrics)
+    with (out / "results.jsonl").open("w", encoding="utf-8") as fh:
+        for rec in records:
+            fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
+    meta = {
+        "beir": str(folder),
+        "corpus": len(bench.corpus),
+        "queries": len(bench.queries),
+        "index_seconds": round(index_seconds, 1),
+    }
+    (out / "meta.json").write_text(json.dumps(meta, indent=2), encoding="utf-8")
+    return EvalRun(out, metrics, records, time.perf_counter() - started, index_seconds)

@@ -1,0 +1,58 @@
+"""The answering chain's conversation handling and its one code path (with fakes of our small interfaces)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from assistant.answerer import Turn
+from assistant.chain import AnswerChain, HistoryExpansion
+from assistant.records import Answer, Chunk, Hit
+from vectorstore.base import SearchFilter
+
+OSLO = [Turn("user", "Wat was het doel van de reis naar Oslo?"), Turn("assistant", "Deelname aan de conferentie.")]
+
+
+def test_follow_up_borrows_content_words_from_earlier_user_turns() -> None:
+    rewriter = HistoryExpansion()
+    query = rewriter.rewrite("En welke burgemeesters zijn daar ontmoet?", OSLO)
+    assert query.startswith("En welke burgemeesters zijn daar ontmoet?")
+    assert "oslo" in query.lower() and "reis" in query.lower()
+    assert "deelname" not in query.lower()  # assistant turns are not evidence of what the user means
+
+
+def test_standalone_question_is_left_alone() -> None:
+    q = "Wat zijn de vijf prioriteiten van de Coalitie voor veiligheid 2023-2026?"
+    assert HistoryExpansion().rewrite(q, OSLO) == q
+    assert HistoryExpansion().rewrite("En wie waren daar?", []) == "En wie waren daar?"
+
+
+class RecordingRetriever:
+    def __init__(self) -> None:
+        self.queries: list[tuple[str, int, SearchFilter | None]] = []
+
+    def search(self, query: str, k: int = 5, flt: SearchFilter | None = None) -> list[Hit]:
+        self.queries.append((query, k, flt))
+        chunks = [Chunk(f"c{i}", "d", "f.txt", "T", f"tekst {i}", 0, 5, i) for i in range(k)]
+        return [Hit(c, 1.0 - i / 10, i + 1) for i, c in enumerate(chunks)]
+
+
+class ScriptedAnswerer:
+    def __init__(self) -> None:
+        self.seen: list[int] = []
+
+    def answer(self, question: str, hits: Sequence[Hit], *, history: Sequence[Turn] = ()) -> Answer:
+        self.seen.append(len(hits))
+        return Answer(text=f"antwoord op {question}", hits=tuple(hits))
+
+
+def test_chain_retrieves_more_than_it_answers_from_and_times_each_step() -> None:
+    retriever, answerer = RecordingRetriever(), ScriptedAnswerer()
+    chain = AnswerChain(retriever, answerer, retrieve_k=10, answer_k=5)
+    flt = SearchFilter(languages=("nl",))
+    answer = chain.ask("En wie waren daar?", OSLO, flt)
+    assert retriever.queries[0][1:] == (10, flt) and "oslo" in retriever.queries[0][0].lower()
+    assert answerer.seen == [5]
+    assert len(answer.hits) == 10 and answer.query == retriever.queries[0][0]
+    assert {"retrieve", "answer", "total"} <= set(answer.timings_ms)
+    via_runnable = chain.as_runnable().invoke({"question": "Wat is het RSIV?"})
+    assert via_runnable.text == "antwoord op Wat is het RSIV?"

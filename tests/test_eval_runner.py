@@ -1,0 +1,91 @@
+"""End-to-end evaluation runs: the dev set through the same chain as the chat; outputs, comparison,
+thresholds and bad input, as a user of `assistant eval` sees them."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from assistant.config import Settings
+from assistant.factory import build_assistant
+from eval.runner import run_questions
+
+from .conftest import DEV_QUESTIONS
+
+needs_dev = pytest.mark.skipif(not DEV_QUESTIONS.exists(), reason="../shared/eval/questions-dev.jsonl is absent")
+
+
+@needs_dev
+def test_eval_run_writes_metrics_results_and_reports(test_settings: Settings, tmp_path: Path) -> None:
+    out = tmp_path / "run"
+    run = run_questions(test_settings, DEV_QUESTIONS, out=out)
+    metrics = json.loads((out / "metrics.json").read_text())
+    for key in (
+        "n_questions",
+        "retrieval.evidence_recall@5",
+        "retrieval.mrr",
+        "answer.fact_recall",
+        "citation.precision",
+        "citation.invalid",
+        "abstention.accuracy",
+        "latency.p95_ms",
+    ):
+        assert key in metrics
+    assert metrics["n_questions"] == 20
+    lines = (out / "results.jsonl").read_text().splitlines()
+    assert len(lines) == 20
+    first = json.loads(lines[0])
+    assert {"id", "answer", "hits", "citations_list", "passed", "timings_ms"} <= set(first)
+    assert "<html" in (out / "report.html").read_text().lower()
+    assert "Evaluatie" in (out / "report.md").read_text()
+    assert run.metrics == pytest.approx(metrics, abs=1e-3)
+
+    # Second run on an unchanged corpus reuses the index (nothing re-ingested).
+    again = run_questions(test_settings, DEV_QUESTIONS, out=tmp_path / "run2")
+    assert again.metrics["retrieval.evidence_recall@5"] == pytest.approx(metrics["retrieval.evidence_recall@5"])
+
+
+@needs_dev
+def test_cli_eval_compare_and_fail_under(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ASSISTANT_")}
+    env.update({"ASSISTANT_PROFILE": "test", "ASSISTANT_DATA_DIR": str(tmp_path / "data"), "COLUMNS": "200"})
+
+    def cli(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "assistant.cli", *args], capture_output=True, text=True, env=env, timeout=300
+        )
+
+    a = cli("eval", "--questions", str(DEV_QUESTIONS), "--out", str(tmp_path / "a"))
+    assert a.returncode == 0, a.stderr
+    assert "retrieval.evidence_recall@5" in a.stdout
+    strict = cli(
+        "eval", "--questions", str(DEV_QUESTIONS), "--out", str(tmp_path / "b"), "--fail-under", "answer.fact_recall=1.01"
+    )
+    assert strict.returncode == 1 and "answer.fact_recall" in strict.stderr
+    cmp = cli("eval", "compare", str(tmp_path / "a"), str(tmp_path / "b"))
+    assert cmp.returncode == 0 and "retrieval.mrr" in cmp.stdout
+
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": "x", "type": "factoid", "lang": "nl"}\nnot json\n', encoding="utf-8")
+    broken = cli("eval", "--questions", str(bad), "--out", str(tmp_path / "c"))
+    assert broken.returncode == 6
+    assert "bad.jsonl:1" in broken.stderr and "bad.jsonl:2" in broken.stderr and "Traceback" not in broken.stderr
+
+
+@needs_dev
+@pytest.mark.integration
+def test_dev_set_with_the_real_model(real_settings_factory: Callable[..., Settings], real_embedder: object, tmp_path: Path) -> None:
+    """The default pipeline on the dev set: the numbers the README and closing notes quote."""
+    settings = real_settings_factory()
+    a = build_assistant(settings, embedder=real_embedder)  # type: ignore[arg-type]
+    run = run_questions(settings, DEV_QUESTIONS, out=tmp_path / "dev", assistant=a)
+    m = run.metrics
+    assert m["retrieval.evidence_recall@5"] >= 0.95
+    assert m["citation.invalid"] == 0
+    assert m["abstention.accuracy"] == 1.0

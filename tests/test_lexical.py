@@ -1,0 +1,130 @@
+"""BM25 lexical index: ranking, filtering, persistence, signature and rebuild-style updates."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+
+from assistant.analysis import Analyzer
+from assistant.lexical import LexicalIndex, chunks_signature
+from assistant.records import Chunk
+from vectorstore.base import SearchFilter
+
+PLAIN = Analyzer(stemmer="none", split_compounds=False)
+
+
+def _chunk(cid: str, doc: str, text: str, *, year: int = 2023, doc_type: str = "letter") -> Chunk:
+    return Chunk(
+        chunk_id=cid,
+        doc_id=doc,
+        source=f"{doc}.txt",
+        title="",
+        text=text,
+        start=0,
+        end=len(text),
+        ordinal=0,
+        heading_path=("Hoofdstuk 1",),
+        doc_type=doc_type,
+        date=f"{year}-05-01",
+    )
+
+
+CHUNKS = [
+    _chunk("c1", "d1", "De burgemeester houdt toezicht op de openbare orde.", year=2015),
+    _chunk("c2", "d1", "Het veiligheidsbeleid van de gemeente.", year=2015),
+    _chunk("c3", "d2", "Vergunningen voor evenementen in de gemeente.", year=2023, doc_type="report"),
+    _chunk("c4", "d2", "De gemeente verleent subsidie aan verenigingen.", year=2023, doc_type="report"),
+    _chunk("c5", "d3", "Toezicht en handhaving: de burgemeester en de politie.", year=2024),
+]
+
+
+def test_search_ranks_matching_chunks_and_reports_bm25() -> None:
+    index = LexicalIndex.build(CHUNKS, PLAIN)
+    hits = index.search("burgemeester toezicht", k=5)
+    assert {h.chunk.chunk_id for h in hits} == {"c1", "c5"}  # only chunks that share a term
+    assert [h.rank for h in hits] == [1, 2]
+    assert all(h.scores == {"bm25": h.score} and h.score > 0 for h in hits)
+    assert hits[0].score >= hits[1].score
+    # Stopwords only and unknown words find nothing; an empty query too.
+    assert index.search("de het een", k=5) == []
+    assert index.search("onbekendwoord", k=5) == []
+    assert index.search("   ", k=5) == []
+
+
+def test_filter_is_applied_and_k_is_filled_from_beyond_the_top() -> None:
+    index = LexicalIndex.build(CHUNKS, PLAIN)
+    unfiltered = [h.chunk.chunk_id for h in index.search("gemeente", k=1)]
+    hits = index.search("gemeente", k=5, flt=SearchFilter(doc_types=("report",)))
+    assert {h.chunk.chunk_id for h in hits} == {"c3", "c4"}
+    hits = index.search("gemeente", k=1, flt=SearchFilter(year_to=2015))
+    assert [h.chunk.chunk_id for h in hits] == ["c2"]
+    assert unfiltered  # sanity: the unfiltered top-1 exists
+    assert index.search("gemeente", k=3, flt=SearchFilter(doc_ids=("nope",))) == []
+
+
+def test_empty_index_returns_nothing(tmp_path: Path) -> None:
+    index = LexicalIndex.build([], PLAIN)
+    assert len(index) == 0
+    assert index.search("gemeente", k=3) == []
+    index.save(tmp_path / "empty")
+    assert LexicalIndex.load(tmp_path / "empty").search("gemeente", k=3) == []
+
+
+def test_compounds_make_parts_findable() -> None:
+    analyzer = Analyzer(stemmer="none", split_compounds=True)
+    chunks = [*CHUNKS, _chunk("c6", "d4", "Het beleid inzake veiligheid."), _chunk("c7", "d4", "Beleid en veiligheid.")]
+    index = LexicalIndex.build(chunks, analyzer)
+    assert "c2" in {h.chunk.chunk_id for h in index.search("beleid", k=10)}
+    assert "c2" not in {h.chunk.chunk_id for h in LexicalIndex.build(chunks, PLAIN).search("beleid", k=10)}
+
+
+def test_save_load_round_trip(tmp_path: Path) -> None:
+    analyzer = Analyzer(stemmer="snowball3", split_compounds=True)
+    index = LexicalIndex.build(CHUNKS, analyzer)
+    index.save(tmp_path / "lex")
+    loaded = LexicalIndex.load(tmp_path / "lex")
+    assert loaded.signature == index.signature
+    assert loaded.chunks == index.chunks  # every Chunk field survives JSON lines
+    assert loaded.analyzer == index.analyzer
+    for query in ("burgemeester toezicht", "vergunning gemeente", "veiligheid"):
+        assert [(h.chunk.chunk_id, round(h.score, 5)) for h in loaded.search(query, 5)] == [
+            (h.chunk.chunk_id, round(h.score, 5)) for h in index.search(query, 5)
+        ]
+    (tmp_path / "lex" / "lexical.json").unlink()
+    with pytest.raises(FileNotFoundError):
+        LexicalIndex.load(tmp_path / "lex")
+
+
+def test_signature_changes_on_update_and_ignores_order() -> None:
+    index = LexicalIndex.build(CHUNKS, PLAIN)
+    assert index.signature == chunks_signature(["c5", "c4", "c3", "c2", "c1"])
+    new = _chunk("c9", "d9", "Nieuwe regels voor parkeervergunningen.")
+    updated = index.updated([new], removed_ids=["c1"])
+    assert updated.signature != index.signature
+    assert {c.chunk_id for c in updated.chunks} == {"c2", "c3", "c4", "c5", "c9"}
+    assert [h.chunk.chunk_id for h in updated.search("parkeervergunningen", 3)] == ["c9"]
+    assert updated.search("openbare orde", 3) == []  # c1 is gone
+    assert index.search("openbare orde", 3)[0].chunk.chunk_id == "c1"  # the old index is untouched
+    # Replacing a chunk under the same id keeps the signature but changes what is found.
+    replaced = index.updated([_chunk("c1", "d1", "Kermis op het plein.")])
+    assert replaced.signature == index.signature
+    assert replaced.search("kermis", 1)[0].chunk.chunk_id == "c1"
+
+
+def test_concurrent_reads_agree() -> None:
+    index = LexicalIndex.build(CHUNKS * 1, Analyzer())
+    expected = [h.chunk.chunk_id for h in index.search("burgemeester toezicht gemeente", 5)]
+    results: list[list[str]] = []
+
+    def worker() -> None:
+        for _ in range(50):
+            results.append([h.chunk.chunk_id for h in index.search("burgemeester toezicht gemeente", 5)])
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(results) == 200 and all(r == expected for r in results)
