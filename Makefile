@@ -14,7 +14,7 @@ export TRANSFORMERS_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 export STREAMLIT_BROWSER_GATHER_USAGE_STATS := false
 
-.PHONY: setup venv models ingest run test lint typecheck unit slow eval bench clean
+.PHONY: setup venv models browser ingest run test lint typecheck unit slow eval bench clean
 
 setup: venv models
 
@@ -30,6 +30,13 @@ $(STAMP): pyproject.toml
 models: venv
 	$(BIN)/assistant models install embeddinggemma-300m
 
+# Headless Chromium for the real-browser test (Debian package; Playwright drives it, never downloads one).
+# Without root or a package registry the browser test skips with a reason instead.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null) \
+		|| echo "chromium not installed: the browser test will be skipped"; }
+
 ingest: setup
 	$(BIN)/assistant ingest
 
@@ -43,7 +50,7 @@ lint: venv
 typecheck: venv
 	$(BIN)/mypy
 
-test: setup lint typecheck
+test: setup browser lint typecheck
 	$(BIN)/pytest -q
 
 slow: setup

@@ -95,6 +95,24 @@ class Settings(BaseSettings):
         150, description="Characters of the previous chunk repeated at the start of the next.", ge=0
     )
     top_k: int = Field(5, description="Number of passages returned by a search.", ge=1, le=100)
+    retrieval: Literal["hybrid", "dense"] = Field(
+        "hybrid", description="'hybrid': dense + BM25 (Dutch analysis) fused; 'dense': embeddings only."
+    )
+    fusion: Literal["convex", "rrf"] = Field(
+        "convex",
+        description="How dense and BM25 results are fused: 'convex' (weighted sum of per-query min-max "
+        "normalised scores) or 'rrf' (weighted reciprocal rank fusion, k=60).",
+    )
+    dense_weight: float = Field(0.7, description="Weight of the dense run in the fusion.", ge=0, le=1)
+    lexical_weight: float = Field(
+        0.3, description="Weight of the BM25 run in the fusion (0 disables BM25).", ge=0, le=1
+    )
+    retrieval_candidates: int = Field(
+        50, description="Candidates taken from each retriever before fusion.", ge=5, le=1000
+    )
+    max_chunks_per_doc: int = Field(
+        3, description="Diversity: at most this many passages of one document in the top k (0 = no cap).", ge=0
+    )
     ocr_language: str = Field("nld", description="Tesseract language for OCR of scanned PDFs.")
     max_file_mb: int = Field(200, description="Files larger than this are refused at ingest.", ge=1)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("WARNING", description="Log level.")

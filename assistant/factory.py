@@ -6,6 +6,7 @@ Components are built lazily: `assistant status` must not wait for a model load, 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -15,6 +16,8 @@ from assistant.answerer import Answerer, Turn
 from assistant.chain import AnswerChain
 from assistant.config import Settings
 from assistant.embeddings import Embedder, LazyEmbedder, build_embedder, embedder_identity
+from assistant.hybrid import HybridRetriever, LexicalCache
+from assistant.lexical import LexicalIndex
 from assistant.offline import quiet_offline_environment
 from assistant.records import Answer, Hit
 from assistant.retrieval import DenseRetriever, Retriever
@@ -94,9 +97,37 @@ class Assistant:
     def retriever(self) -> Retriever:
         return self.retriever_for(self.store)
 
-    def retriever_for(self, store: ChunkStore) -> Retriever:
-        """The configured retrieval over any store (the evaluation uses its own)."""
-        return DenseRetriever(self.embedder, store)
+    @cached_property
+    def lexical(self) -> LexicalCache:
+        return LexicalCache(self.settings.data_dir / f"lexical-{self.store.name}", self.manifest, self.store)
+
+    def retriever_for(self, store: ChunkStore, lexical: Callable[[], LexicalIndex] | None = None) -> Retriever:
+        """The configured retrieval over a store. Without a lexical provider, the store's own chunks are indexed
+        once in memory (the BEIR evaluation uses its own store without a manifest)."""
+        s = self.settings
+        if s.retrieval == "dense" or s.lexical_weight == 0:
+            return DenseRetriever(self.embedder, store)
+        if lexical is None:
+            if store is self.store:
+                lexical = self.lexical.get
+            else:
+                built: list[LexicalIndex] = []
+
+                def lexical() -> LexicalIndex:
+                    if not built:
+                        built.append(LexicalIndex.build(store.all_chunks()))
+                    return built[0]
+
+        return HybridRetriever(
+            self.embedder,
+            store,
+            lexical,
+            dense_weight=s.dense_weight,
+            lexical_weight=s.lexical_weight,
+            fusion=s.fusion,
+            candidates=s.retrieval_candidates,
+            max_per_doc=s.max_chunks_per_doc,
+        )
 
     @cached_property
     def answerer(self) -> Answerer:
@@ -113,7 +144,10 @@ class Assistant:
     # --- use cases ---------------------------------------------------------------------------------------
 
     def ingest(self, paths: list[Path], *, sync: bool = False, progress: Progress | None = None) -> IngestReport:
-        return self.ingestor.ingest(paths, sync=sync, progress=progress)
+        report = self.ingestor.ingest(paths, sync=sync, progress=progress)
+        if self.settings.retrieval == "hybrid":
+            self.lexical.get()  # bring the BM25 index up to date now, not on the first question
+        return report
 
     def search(self, query: str, k: int | None = None, flt: SearchFilter | None = None) -> list[Hit]:
         return self.retriever.search(query, k or self.settings.top_k, flt)

@@ -71,14 +71,17 @@ class LexicalIndex:
     def build(cls, chunks: Sequence[Chunk], analyzer: Analyzer = DEFAULT_ANALYZER) -> LexicalIndex:
         """Fit the analyzer on the chunks (compound vocabulary) and index them."""
         unique = _dedupe(chunks)
-        fitted = analyzer.fit(index_text(c) for c in unique)
-        return cls._index(unique, fitted)
+        fitted, corpus_tokens = analyzer.fit_tokens(index_text(c) for c in unique)
+        return cls._from_tokens(unique, fitted, corpus_tokens)
 
     @classmethod
     def _index(cls, chunks: Sequence[Chunk], analyzer: Analyzer) -> LexicalIndex:
+        return cls._from_tokens(chunks, analyzer, analyzer.tokens_many(index_text(c) for c in chunks))
+
+    @classmethod
+    def _from_tokens(cls, chunks: Sequence[Chunk], analyzer: Analyzer, corpus_tokens: list[list[str]]) -> LexicalIndex:
         if not chunks:
             return cls((), analyzer, None)
-        corpus_tokens = analyzer.tokens_many(index_text(c) for c in chunks)
         bm25 = bm25s.BM25()
         bm25.index(corpus_tokens, show_progress=False)
         return cls(chunks, analyzer, bm25)

@@ -63,6 +63,8 @@ def main(argv: list[str] | None = None) -> int:
     latencies: list[float] = []
     for q in questions:
         hits = hits_by_id[q.id]
+        # A fresh answerer per question: its sentence cache starts empty, so the latency is the cold one.
+        probe = ExtractiveAnswerer(assistant.embedder, min_score=float("-inf"))
         t0 = time.perf_counter()
         full = probe.answer(q.question, hits)
         latencies.append((time.perf_counter() - t0) * 1000.0)
@@ -79,6 +81,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f"\n## {q.id} {q.question}\n{answer.text}")
             for c in answer.citations:
                 print(f"   [{c.n}] {c.source} :: {c.quote[:100]!r}")
+            units, _vectors, missing = probe.score_units(q.question, hits)
+            print(f"   missing {missing:.2f}")
+            for u in sorted(units, key=lambda u: -u.score)[:6]:
+                print(f"   {u.score:.3f} [{u.hit + 1}] {u.text[:90]!r}")
 
     print(f"\n{'id':8} {'type':13} {'confidence':>10} {'facts':>6} abstained")
     for qid, qtype, confidence, facts, abstained in rows:

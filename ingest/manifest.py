@@ -55,6 +55,8 @@ CREATE TABLE IF NOT EXISTS files (
     updated_at REAL NOT NULL
 );
 CREATE INDEX IF NOT EXISTS files_doc ON files(doc_id);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+INSERT OR IGNORE INTO meta VALUES ('generation', 0);
 """
 
 
@@ -205,6 +207,23 @@ class Manifest:
     def commit_document(self, doc_id: str) -> None:
         with self.transaction() as tx:
             tx.execute("UPDATE documents SET status = 'ok' WHERE doc_id = ?", (doc_id,))
+            self._bump(tx)
+
+    @staticmethod
+    def _bump(tx: sqlite3.Connection) -> None:
+        tx.execute("UPDATE meta SET value = value + 1 WHERE key = 'generation'")
+
+    def generation(self) -> int:
+        """Changes whenever the set of searchable chunks changes: derived indexes (BM25) compare it cheaply."""
+        with self._lock:
+            return int(self._conn.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()[0])
+
+    def searchable_chunk_ids(self) -> list[str]:
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT chunk_id FROM chunks JOIN documents USING(doc_id) WHERE documents.status = 'ok'"
+            ).fetchall()
+        return [r[0] for r in rows]
 
     def forget_documents(self, doc_ids: Sequence[str]) -> None:
         """Drop rows of documents whose chunks are gone from the store."""
@@ -212,6 +231,7 @@ class Manifest:
             for doc_id in doc_ids:
                 tx.execute("DELETE FROM chunks WHERE doc_id = ?", (doc_id,))
                 tx.execute("DELETE FROM documents WHERE doc_id = ?", (doc_id,))
+            self._bump(tx)
 
     def documents(self, status: str | None = "ok") -> list[DocumentRow]:
         query = (

@@ -7,6 +7,12 @@ import pytest
 from assistant.analysis import DEFAULT_ANALYZER, STEMMERS, Analyzer, CompoundSplitter, fold, words
 
 
+def _need(stemmer: str) -> None:
+    # nltk and simplemma were measured but are not dependencies (the default uses PyStemmer).
+    if stemmer in ("nltk", "simplemma"):
+        pytest.importorskip(stemmer)
+
+
 def test_words_fold_case_and_accents_and_split_on_punctuation() -> None:
     assert words("Financiën, Utøya en safe.brussels (2023-2026) a.") == [
         "financien",
@@ -37,6 +43,7 @@ def test_stopwords_are_dropped_only_when_asked() -> None:
     ],
 )
 def test_stemmer_behaviour(stemmer: str, expected: list[str]) -> None:
+    _need(stemmer)
     analyzer = Analyzer.from_config({"stemmer": stemmer, "split_compounds": False})
     assert analyzer.tokens("gemeenten vergunningen burgemeesters") == expected
 
@@ -45,6 +52,7 @@ def test_stemmer_behaviour(stemmer: str, expected: list[str]) -> None:
 def test_singular_and_plural_meet(stemmer: str) -> None:
     if stemmer == "none":
         pytest.skip("no stemming: the forms stay apart by design")
+    _need(stemmer)
     analyzer = Analyzer.from_config({"stemmer": stemmer, "split_compounds": False})
     assert analyzer.tokens("vergunning") == analyzer.tokens("vergunningen")
 

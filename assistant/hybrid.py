@@ -1,0 +1,119 @@
+"""Hybrid retrieval: dense (the embedder) + BM25 (Dutch analysis), fused by weighted convex combination,
+then diversified so a multi-document question does not get five chunks of one document.
+
+The BM25 index is derived state: it is rebuilt or updated from the store whenever the manifest's
+generation changes, and persisted beside the store so a restart does not pay for a rebuild."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+from assistant.embeddings import Embedder
+from assistant.fusion import cap_per_document, convex_fusion, weighted_rrf
+from assistant.lexical import LexicalIndex, chunks_signature
+from assistant.records import Chunk, Hit
+from ingest.manifest import Manifest
+from vectorstore.base import ChunkStore, SearchFilter
+
+log = logging.getLogger(__name__)
+
+
+class LexicalCache:
+    """Keeps a LexicalIndex consistent with the manifest (incremental ingest, sync, delete)."""
+
+    def __init__(self, folder: Path, manifest: Manifest, store: ChunkStore) -> None:
+        self.folder = folder
+        self.manifest = manifest
+        self.store = store
+        self._index: LexicalIndex | None = None
+        self._generation = -1
+        self._lock = threading.Lock()
+
+    def get(self) -> LexicalIndex:
+        generation = self.manifest.generation()
+        index = self._index
+        if index is not None and generation == self._generation:
+            return index
+        with self._lock:
+            if self._index is not None and generation == self._generation:
+                return self._index
+            self._index = self._refresh(self._index)
+            self._generation = generation
+            return self._index
+
+    def _refresh(self, current: LexicalIndex | None) -> LexicalIndex:
+        wanted = self.manifest.searchable_chunk_ids()
+        signature = chunks_signature(wanted)
+        if current is None and (self.folder / "lexical.json").is_file():
+            try:
+                current = LexicalIndex.load(self.folder)
+            except Exception as exc:  # a damaged derived index is rebuilt, never fatal
+                log.warning("rebuilding BM25 index: %s", exc)
+                current = None
+        if current is not None and current.signature == signature:
+            return current
+        if current is None:
+            index = LexicalIndex.build(self._fetch(wanted))
+        else:
+            have = {c.chunk_id for c in current.chunks}
+            want = set(wanted)
+            added = self._fetch([cid for cid in wanted if cid not in have])
+            index = current.updated(added, have - want)
+        self._save(index)
+        return index
+
+    def _fetch(self, ids: list[str]) -> list[Chunk]:
+        chunks: list[Chunk] = []
+        for start in range(0, len(ids), 2000):
+            chunks.extend(self.store.get(ids[start : start + 2000]))
+        return chunks
+
+    def _save(self, index: LexicalIndex) -> None:
+        tmp = self.folder.with_name(self.folder.name + ".tmp")
+        if tmp.exists():
+            shutil.rmtree(tmp)
+        index.save(tmp)
+        if self.folder.exists():
+            shutil.rmtree(self.folder)
+        tmp.rename(self.folder)
+
+
+class HybridRetriever:
+    """Dense and BM25 candidates fused with weights chosen by measurement (see README / closing notes)."""
+
+    def __init__(
+        self,
+        embedder: Embedder,
+        store: ChunkStore,
+        lexical: Callable[[], LexicalIndex],
+        *,
+        dense_weight: float = 0.7,
+        lexical_weight: float = 0.3,
+        fusion: str = "convex",
+        candidates: int = 50,
+        max_per_doc: int = 3,
+    ) -> None:
+        self.embedder = embedder
+        self.store = store
+        self.lexical = lexical
+        self.weights = {"dense": dense_weight, "bm25": lexical_weight}
+        self.fusion = fusion
+        self.candidates = candidates
+        self.max_per_doc = max_per_doc
+
+    def search(self, query: str, k: int = 5, flt: SearchFilter | None = None) -> list[Hit]:
+        if not query.strip():
+            return []
+        n = max(self.candidates, k)
+        dense = self.store.query(self.embedder.embed_query(query), n, flt)
+        runs = {"dense": dense}
+        if self.weights["bm25"] > 0:
+            runs["bm25"] = self.lexical().search(query, n, flt)
+        fused = weighted_rrf(runs, self.weights, n) if self.fusion == "rrf" else convex_fusion(runs, self.weights, n)
+        if self.max_per_doc:
+            return cap_per_document(fused, self.max_per_doc, k)
+        return fused[:k]

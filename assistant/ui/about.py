@@ -1,0 +1,81 @@
+"""The About / Settings page: which models and settings are active. Secrets are never shown."""
+
+from __future__ import annotations
+
+import re
+
+import streamlit as st
+
+from assistant.config import Settings, describe_settings
+from assistant.errors import AssistantError
+from assistant.ui import state
+from assistant.ui.i18n import t
+from assistant.ui.render import escape_markdown
+
+MASK = "••••••"
+_SECRET_NAME = re.compile(r"key|token|password|passwd|secret|credential", re.IGNORECASE)
+_URL_USERINFO = re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]*://)[^/@\s]+@", re.IGNORECASE)
+
+
+def is_secret(name: str) -> bool:
+    return bool(_SECRET_NAME.search(name))
+
+
+def safe_value(name: str, value: str) -> str:
+    """The value as it may be shown: masked for secret-looking names; credentials in URLs removed."""
+    if is_secret(name):
+        return MASK if value not in ("", "None") else value
+    return _URL_USERINFO.sub(lambda m: f"{m.group('scheme')}{MASK}@", value)
+
+
+def settings_rows(settings: Settings) -> list[tuple[str, str, str]]:
+    return [(name, safe_value(name, value), desc) for name, value, desc in describe_settings(settings)]
+
+
+def llm_backend(settings: Settings) -> str | None:
+    """The configured LLM backend, if this version of the settings has one."""
+    for name in ("llm_backend", "llm", "llm_model"):
+        value = getattr(settings, name, None)
+        if value not in (None, "", "none"):
+            return str(value)
+    return None
+
+
+def page() -> None:
+    st.title(t("nav.about"))
+    st.caption(t("about.caption"))
+    assistant = state.assistant_or_error()
+    if assistant is None:
+        return
+    settings = assistant.settings
+    try:
+        status = assistant.status()
+    except AssistantError as exc:
+        st.error(str(exc))
+        return
+    llm = llm_backend(settings)
+    rows = [
+        (t("about.embedding"), status.embedding),
+        (t("about.store"), f"{settings.store_mode} · {status.collection}"),
+        (
+            t("about.retrieval"),
+            settings.retrieval
+            if settings.retrieval == "dense"
+            else f"hybrid ({settings.fusion}, dense {settings.dense_weight} / BM25 {settings.lexical_weight})",
+        ),
+        (t("about.llm"), safe_value("llm", llm) if llm else t("about.llm.none")),
+        (t("about.corpus"), t("about.corpus.value", docs=status.documents, chunks=status.chunks)),
+    ]
+    with st.container(border=True):
+        for label, value in rows:
+            st.markdown(f"**{label}:** {escape_markdown(value)}")
+    st.caption(t("about.privacy"))
+    st.subheader(t("about.settings"))
+    st.dataframe(
+        [
+            {t("about.col.name"): name, t("about.col.value"): value, t("about.col.description"): desc}
+            for name, value, desc in settings_rows(settings)
+        ],
+        hide_index=True,
+        width="stretch",
+    )

@@ -1,0 +1,207 @@
+"""The evaluation page: run a question set through the chat's chain, read the scores, compare runs."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import streamlit as st
+
+from assistant.config import PROJECT_ROOT, Settings
+from assistant.errors import AssistantError
+from assistant.ui import state
+from assistant.ui.i18n import t
+from assistant.ui.library import safe_filename
+from assistant.ui.render import escape_label, escape_markdown
+from eval.compare import compare_runs, format_comparison
+from eval.report import failure_reasons, format_value, read_results
+
+DEV_SET = PROJECT_ROOT.parent / "shared" / "eval" / "questions-dev.jsonl"
+KEY_METRICS = (
+    "retrieval.evidence_recall@5",
+    "retrieval.mrr",
+    "answer.fact_recall",
+    "answer.all_facts",
+    "citation.precision",
+    "abstention.accuracy",
+    "abstention.false_rate",
+    "latency.p50_ms",
+)
+TYPE_METRICS = ("retrieval.evidence_recall@5", "answer.fact_recall", "answer.all_facts", "citation.precision")
+RUN_KEY = "eval_selected_run"
+
+
+def question_sets(settings: Settings) -> list[Path]:
+    """The dev set (when present), every *.jsonl in the project's eval/ folder, and uploaded sets."""
+    found: list[Path] = []
+    if DEV_SET.is_file():
+        found.append(DEV_SET)
+    found += sorted((PROJECT_ROOT / "eval").glob("*.jsonl"))
+    uploads = settings.data_dir / "eval-uploads"
+    if uploads.is_dir():
+        found += sorted(uploads.glob("*.jsonl"))
+    return found
+
+
+def list_runs(settings: Settings) -> list[Path]:
+    """Run folders with metrics, newest first."""
+    root = state.runs_dir(settings)
+    if not root.is_dir():
+        return []
+    return sorted((p for p in root.iterdir() if (p / "metrics.json").is_file()), key=lambda p: p.name, reverse=True)
+
+
+def load_metrics(run: Path) -> dict[str, float]:
+    raw = json.loads((run / "metrics.json").read_text(encoding="utf-8"))
+    return {str(k): float(v) for k, v in raw.items() if isinstance(v, int | float) and not isinstance(v, bool)}
+
+
+def by_type(metrics: dict[str, float], names: tuple[str, ...] = TYPE_METRICS) -> dict[str, dict[str, float]]:
+    """{metric: {question type: value}} from the `by_type.<type>.<metric>` breakdowns."""
+    out: dict[str, dict[str, float]] = {}
+    for key, value in metrics.items():
+        if not key.startswith("by_type."):
+            continue
+        qtype, _, metric = key[len("by_type.") :].partition(".")
+        if metric in names:
+            out.setdefault(metric, {})[qtype] = value
+    return out
+
+
+def _label(path: Path) -> str:
+    try:
+        return str(path.relative_to(PROJECT_ROOT.parent))
+    except ValueError:
+        return path.name
+
+
+def _run_section(settings: Settings) -> None:
+    sets = question_sets(settings)
+    choice = st.container()
+    with st.expander(t("eval.upload"), expanded=False):
+        uploaded = st.file_uploader(t("eval.upload"), type=["jsonl"], key="eval_upload", label_visibility="collapsed")
+    if uploaded is not None:
+        folder = settings.data_dir / "eval-uploads"
+        folder.mkdir(parents=True, exist_ok=True)
+        target = folder / safe_filename(uploaded.name)
+        target.write_bytes(uploaded.getvalue())
+        if target not in sets:
+            sets.append(target)
+    if not sets:
+        st.info(t("eval.none"))
+        return
+    chosen = choice.selectbox(t("eval.set"), options=sets, format_func=_label, key="eval_set")
+    if not choice.button(t("eval.run"), key="eval_run", type="primary", icon=":material/play_arrow:"):
+        return
+    out = state.runs_dir(settings) / datetime.now().strftime("%Y%m%d-%H%M%S")
+    bar = st.progress(0.0, text=t("eval.progress", done=0, total="?", label=""))
+
+    def progress(done: int, total: int, label: str) -> None:
+        bar.progress(min(1.0, done / max(total, 1)), text=t("eval.progress", done=done, total=total, label=label))
+
+    from eval.runner import run_questions
+
+    try:
+        with st.spinner(t("eval.run")):
+            run = run_questions(settings, Path(chosen), out=out, progress=progress)
+    except AssistantError as exc:
+        st.error(str(exc))
+        return
+    bar.progress(1.0, text=t("eval.done", seconds=run.seconds, out=run.out))
+    st.session_state[RUN_KEY] = str(run.out)
+
+
+def _results_section(settings: Settings) -> None:
+    st.header(t("eval.results"))
+    runs = list_runs(settings)
+    if not runs:
+        st.info(t("eval.no_runs"))
+        return
+    selected = st.session_state.get(RUN_KEY)
+    index = next((i for i, r in enumerate(runs) if str(r) == selected), 0)
+    run = st.selectbox(t("eval.pick_run"), options=runs, index=index, format_func=lambda p: p.name, key="eval_pick")
+    try:
+        metrics = load_metrics(run)
+        results = read_results(run / "results.jsonl")
+    except (AssistantError, OSError, ValueError) as exc:
+        st.error(str(exc))
+        return
+
+    shown = [m for m in KEY_METRICS if m in metrics]
+    for row in range(0, len(shown), 4):
+        cols = st.columns(4)
+        for col, name in zip(cols, shown[row : row + 4], strict=False):
+            col.metric(name, format_value(name, metrics[name]), border=True)
+
+    table = by_type(metrics)
+    if table:
+        st.subheader(t("eval.by_type"))
+        metric = st.selectbox(t("eval.by_type.metric"), options=sorted(table), key="eval_type_metric")
+        st.bar_chart(table[metric], x_label="type", y_label=metric)
+
+    st.subheader(t("eval.questions"))
+    st.dataframe(
+        [
+            {
+                t("eval.col.id"): r.get("id", ""),
+                t("eval.col.type"): r.get("type", ""),
+                t("eval.col.question"): r.get("question", ""),
+                t("eval.col.ok"): "✅" if not failure_reasons(r) else "❌",
+                t("eval.col.reasons"): "; ".join(failure_reasons(r)),
+            }
+            for r in results
+        ],
+        hide_index=True,
+        width="stretch",
+    )
+    _drill_down(results)
+
+
+def _drill_down(results: list[dict[str, Any]]) -> None:
+    if not results:
+        return
+    st.subheader(t("eval.drill"))
+    by_id = {str(r.get("id")): r for r in results}
+    qid = st.selectbox(t("eval.col.id"), options=list(by_id), key="eval_drill")
+    record = by_id[qid]
+    st.markdown(f"**{escape_markdown(str(record.get('question', '')))}**")
+    st.markdown(f"*{t('eval.answer')}*")
+    st.text(str(record.get("answer", "")))
+    reasons = failure_reasons(record)
+    if reasons:
+        st.warning(escape_markdown("; ".join(reasons)))
+    st.markdown(f"*{t('eval.hits')}*")
+    for hit in record.get("hits") or []:
+        page = f" · p. {hit.get('page')}" if hit.get("page") else ""
+        with st.container(border=True):
+            st.markdown(f"**{hit.get('rank')}.** {escape_label(str(hit.get('source', '')))}{page} · {hit.get('score')}")
+            st.text(str(hit.get("text", "")))
+
+
+def _compare_section(settings: Settings) -> None:
+    st.header(t("eval.compare"))
+    runs = list_runs(settings)
+    if len(runs) < 2:
+        st.caption(t("eval.compare.need_two"))
+        return
+    cols = st.columns(2)
+    a = cols[0].selectbox(t("eval.compare.a"), options=runs, index=1, format_func=lambda p: p.name, key="cmp_a")
+    b = cols[1].selectbox(t("eval.compare.b"), options=runs, index=0, format_func=lambda p: p.name, key="cmp_b")
+    if st.button(t("eval.compare.go"), key="cmp_go"):
+        try:
+            st.markdown(format_comparison(compare_runs(a, b)))
+        except AssistantError as exc:
+            st.error(str(exc))
+
+
+def page() -> None:
+    st.title(t("nav.eval"))
+    st.caption(t("eval.caption"))
+    assistant = state.assistant_or_error()
+    if assistant is None:
+        return
+    _run_section(assistant.settings)
+    _results_section(assistant.settings)
+    _compare_section(assistant.settings)

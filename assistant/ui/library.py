@@ -1,0 +1,245 @@
+"""The documents page: what is in the index, adding and deleting documents, re-indexing, a search preview."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import streamlit as st
+
+from assistant.errors import AssistantError
+from assistant.factory import Assistant
+from assistant.ui import state
+from assistant.ui.i18n import t
+from assistant.ui.render import escape_label, escape_markdown
+from ingest.loaders import SUPPORTED_SUFFIXES
+from ingest.pipeline import FileResult, discover
+
+UPLOAD_KEY = "docs_upload_round"  # bumping it gives a fresh, empty file uploader after an upload
+CONFIRM_KEY = "docs_confirm_delete"
+PROBLEMS_KEY = "docs_upload_problems"
+PENDING_KEY = "docs_upload_pending"
+FLASH_KEY = "docs_flash"  # a message that survives the rerun after a deletion
+OK_STATUSES = ("ingested", "updated", "unchanged", "duplicate")
+
+
+def check_upload(name: str, size: int, max_mb: int) -> tuple[str, dict[str, object]] | None:
+    """Why an uploaded file is refused, as (i18n key, values); None when it is acceptable."""
+    ext = Path(name).suffix.lower()
+    if ext not in SUPPORTED_SUFFIXES:
+        allowed = ", ".join(sorted(s.lstrip(".") for s in SUPPORTED_SUFFIXES))
+        return "docs.upload.bad_type", {"name": name, "ext": ext or "(geen)", "allowed": allowed}
+    if size == 0:
+        return "docs.upload.empty", {"name": name}
+    if size > max_mb * 1024 * 1024:
+        return "docs.upload.too_big", {"name": name, "size": size / (1024 * 1024), "mb": max_mb}
+    return None
+
+
+def safe_filename(name: str) -> str:
+    """A plain file name: no folders, no odd characters, never hidden."""
+    base = Path(name.replace("\\", "/")).name
+    stem, ext = Path(base).stem, Path(base).suffix.lower()
+    stem = re.sub(r"[^\w.\- ]+", "_", stem, flags=re.UNICODE).strip(" .") or "document"
+    return f"{stem[:120]}{ext}"
+
+
+def _ingest_with_progress(assistant: Assistant, paths: list[Path], label: str) -> None:
+    try:
+        total = max(1, len(discover(paths)[0]))
+    except AssistantError:
+        total = 1
+    bar = st.progress(0.0, text=t("docs.progress", done=0, total=total))
+    done: list[FileResult] = []
+    with st.status(label, expanded=True) as box:
+
+        def progress(result: FileResult) -> None:
+            done.append(result)
+            bar.progress(min(1.0, len(done) / total), text=t("docs.progress", done=len(done), total=total))
+            icon = "✅" if result.status in OK_STATUSES else "⚠️" if result.status == "skipped" else "❌"
+            status = t(f"status.{result.status}")
+            line = f"{icon} {escape_markdown(t('docs.result', source=result.source, status=status))}"
+            if result.error:
+                line += f" — {escape_markdown(result.error)}"
+            box.markdown(line)
+
+        try:
+            report = assistant.ingest(paths, sync=False, progress=progress)
+        except AssistantError as exc:
+            box.update(state="error")
+            st.error(str(exc))
+            return
+        failed = sum(1 for r in report.results if r.status == "failed")
+        new = sum(1 for r in report.results if r.status in ("ingested", "updated"))
+        unchanged = len(report.results) - new - failed
+        label = t("docs.done", new=new, unchanged=unchanged, failed=failed)
+        box.update(label=label, state="error" if failed else "complete", expanded=bool(failed))
+
+
+def _table(assistant: Assistant) -> None:
+    docs = assistant.manifest.documents()
+    chunks = sum(d.chunk_count for d in docs)
+    st.caption(t("docs.count", docs=len(docs), chunks=chunks))
+    if not docs:
+        st.info(t("docs.none"))
+    else:
+        st.dataframe(
+            [
+                {
+                    t("docs.col.title"): d.title,
+                    t("docs.col.file"): d.source,
+                    t("docs.col.type"): d.doc_type,
+                    t("docs.col.date"): d.date or "",
+                    t("docs.col.pages"): d.pages,
+                    t("docs.col.chunks"): d.chunk_count,
+                    t("docs.col.status"): d.status,
+                    t("docs.col.warnings"): "; ".join(d.warnings),
+                }
+                for d in docs
+            ],
+            hide_index=True,
+            width="stretch",
+        )
+    failed = [f for f in assistant.manifest.files() if f.status == "failed"]
+    if failed:
+        st.subheader(t("docs.failed"))
+        st.dataframe(
+            [{t("docs.col.file"): f.source, t("docs.col.error"): f.error or ""} for f in failed],
+            hide_index=True,
+            width="stretch",
+        )
+
+
+def _accept_uploads(key: str, folder: Path, max_mb: int) -> None:
+    """Button callback: check and save the chosen files, then give the page a fresh, empty uploader.
+
+    Runs before the page script, so the ingest below shows its progress in the same run."""
+    files = st.session_state.get(key) or []
+    problems: list[tuple[str, dict[str, object]]] = []
+    saved: list[str] = []
+    for f in files:
+        problem = check_upload(f.name, f.size, max_mb)
+        if problem:
+            problems.append(problem)
+            continue
+        folder.mkdir(parents=True, exist_ok=True)
+        target = folder / safe_filename(f.name)
+        target.write_bytes(f.getvalue())
+        saved.append(str(target))
+    if not files:
+        problems.append(("docs.upload.none", {}))
+    st.session_state[PROBLEMS_KEY] = problems
+    st.session_state[PENDING_KEY] = saved
+    st.session_state[UPLOAD_KEY] = int(st.session_state.get(UPLOAD_KEY, 0)) + 1
+
+
+def _upload(assistant: Assistant) -> None:
+    st.subheader(t("docs.upload"))
+    settings = assistant.settings
+    key = f"docs_upload_{int(st.session_state.get(UPLOAD_KEY, 0))}"
+    # No `type=` filter on purpose: a refused file gets a message saying why, not a silent browser filter.
+    st.file_uploader(t("docs.upload.label", mb=settings.max_file_mb), accept_multiple_files=True, key=key)
+    st.button(
+        t("docs.upload.go"),
+        key="docs_upload_go",
+        type="primary",
+        on_click=_accept_uploads,
+        args=(key, state.uploads_dir(settings), settings.max_file_mb),
+    )
+    for problem_key, values in st.session_state.pop(PROBLEMS_KEY, []):
+        st.error(t(problem_key, **values))
+    pending = [Path(p) for p in st.session_state.pop(PENDING_KEY, [])]
+    if pending:
+        _ingest_with_progress(assistant, pending, t("docs.upload.go"))
+
+
+def _delete(assistant: Assistant) -> None:
+    docs = assistant.manifest.documents()
+    if not docs:
+        return
+    st.subheader(t("docs.delete"))
+    titles = {d.doc_id: d.title or d.source for d in docs}
+    cols = st.columns([4, 1], vertical_alignment="bottom")
+    doc_id = cols[0].selectbox(
+        t("docs.delete.pick"), options=list(titles), format_func=lambda i: titles.get(i, i), key="docs_delete_pick"
+    )
+    if cols[1].button(t("docs.delete.go"), key="docs_delete_go", width="stretch"):
+        st.session_state[CONFIRM_KEY] = doc_id
+    pending = st.session_state.get(CONFIRM_KEY)
+    if not pending or pending not in titles:
+        return
+    doc = next(d for d in docs if d.doc_id == pending)
+    st.warning(escape_markdown(t("docs.delete.confirm", title=titles[pending])))
+    uploads = state.uploads_dir(assistant.settings).resolve()
+    in_uploads = Path(doc.path).resolve().is_relative_to(uploads)
+    if not in_uploads:
+        st.caption(t("docs.delete.corpus_note"))
+    yes, no = st.columns(2)
+    if yes.button(t("docs.delete.yes"), key="docs_delete_yes", type="primary", width="stretch"):
+        st.session_state.pop(CONFIRM_KEY, None)
+        try:
+            removed = assistant.ingestor.delete_document(pending)
+        except AssistantError as exc:
+            st.error(str(exc))
+            return
+        if in_uploads:
+            # An uploaded copy would otherwise come back on the next re-index.
+            Path(doc.path).unlink(missing_ok=True)
+        st.session_state[FLASH_KEY] = t("docs.delete.done", title=titles[pending], chunks=removed)
+        st.rerun()
+    if no.button(t("docs.delete.no"), key="docs_delete_no", width="stretch"):
+        st.session_state.pop(CONFIRM_KEY, None)
+        st.rerun()
+
+
+def _reindex(assistant: Assistant) -> None:
+    settings = assistant.settings
+    st.subheader(t("docs.reindex"))
+    st.caption(escape_markdown(t("docs.reindex.caption", corpus=settings.corpus_dir)))
+    if st.button(t("docs.reindex"), key="docs_reindex", icon=":material/refresh:"):
+        paths = [p for p in (settings.corpus_dir, state.uploads_dir(settings)) if p.exists()]
+        _ingest_with_progress(assistant, paths, t("docs.reindex"))
+
+
+def _search(assistant: Assistant) -> None:
+    st.subheader(t("docs.search"))
+    query = st.text_input(t("docs.search.label"), key="docs_search")
+    if not query.strip():
+        return
+    try:
+        hits = assistant.search(query.strip(), k=5)
+    except AssistantError as exc:
+        st.error(str(exc))
+        return
+    if not hits:
+        st.info(t("docs.search.none"))
+    for hit in hits:
+        c = hit.chunk
+        page = f" · {t('chat.page', page=c.page)}" if c.page else ""
+        with st.container(border=True):
+            st.markdown(f"**{hit.rank}. {escape_label(c.title)}** · {escape_label(c.source)}{page} · {hit.score:.2f}")
+            if c.heading_path:
+                st.caption(escape_label(" › ".join(c.heading_path)))
+            st.text(c.text)
+
+
+def page() -> None:
+    st.title(t("nav.documents"))
+    st.caption(t("docs.caption"))
+    assistant = state.assistant_or_error()
+    if assistant is None:
+        return
+    flash = st.session_state.pop(FLASH_KEY, None)
+    if flash:
+        st.success(escape_markdown(str(flash)))
+    try:
+        # The table is drawn last (after an upload or re-index in this run) but shown first.
+        table = st.container()
+        _upload(assistant)
+        _delete(assistant)
+        _reindex(assistant)
+        _search(assistant)
+        with table:
+            _table(assistant)
+    except AssistantError as exc:
+        st.error(str(exc))

@@ -1,0 +1,220 @@
+"""Rendering answers and sources. Document and answer text is data, never markup: every piece of it is
+escaped before it reaches Markdown or HTML, so `<script>` in a document is shown as text.
+
+The string helpers at the top are pure (unit tested); the `render_*` functions draw with Streamlit.
+"""
+
+from __future__ import annotations
+
+import html
+import mimetypes
+import re
+import time
+from collections.abc import Iterator, Mapping
+from functools import partial
+from pathlib import Path
+
+import streamlit as st
+
+from assistant.citations import split_sentences
+from assistant.records import Answer, Citation, Hit
+from assistant.ui.i18n import t
+from ingest.manifest import DocumentRow
+
+STREAM_WORDS = 3  # words per streamed chunk
+STREAM_DELAY_S = 0.015  # pause between chunks: enough to read as "typing", short enough not to wait for
+UNVERIFIED_MARK = "⚠"
+_MARKER = re.compile(r"\[\d+(?:\s*,\s*\d+)*\]")
+_ONLY_MARKERS = re.compile(r"(?:\s*\[\d+(?:\s*,\s*\d+)*\][.,;]?)+\s*")
+_PASSAGE_STYLE = (
+    "white-space: pre-wrap; font-size: 0.92rem; line-height: 1.5; padding: 0.6rem 0.8rem; "
+    "background: #f7f8fa; border-left: 3px solid #c9ced6; border-radius: 4px; margin: 0.2rem 0 0.4rem 0;"
+)
+_MARK_STYLE = "background: #fff1a8; padding: 0 2px; border-radius: 2px;"
+
+
+# ----------------------------------------------------------------------------------------- pure helpers
+
+
+def escape_markdown(text: str) -> str:
+    """Text safe for st.markdown: HTML is shown literally (entities) and `$` does not start LaTeX."""
+    return html.escape(text, quote=False).replace("$", "\\$")
+
+
+def escape_label(text: str) -> str:
+    """Text for a widget label or expander title (Markdown subset): also neutralise emphasis and links."""
+    out = escape_markdown(" ".join(text.split()))
+    for ch in "*_`[]~:":
+        out = out.replace(ch, "\\" + ch)
+    return out
+
+
+def _find_quote(passage: str, quote: str) -> tuple[int, int] | None:
+    quote = quote.strip()
+    if not quote:
+        return None
+    start = passage.find(quote)
+    if start >= 0:
+        return start, start + len(quote)
+    words = quote.split()
+    if not words:
+        return None
+    # The quote may differ from the passage only in whitespace (line breaks in PDFs).
+    pattern = r"\s+".join(re.escape(w) for w in words[:200])
+    match = re.search(pattern, passage)
+    return (match.start(), match.end()) if match else None
+
+
+def highlight_html(passage: str, quote: str) -> str:
+    """The passage as escaped HTML with the quote wrapped in <mark>; the whole passage escaped when the quote
+    is not found in it."""
+    span = _find_quote(passage, quote)
+    if span is None:
+        return html.escape(passage)
+    start, end = span
+    return (
+        html.escape(passage[:start])
+        + f'<mark style="{_MARK_STYLE}">'
+        + html.escape(passage[start:end])
+        + "</mark>"
+        + html.escape(passage[end:])
+    )
+
+
+def passage_block(passage: str, quote: str) -> str:
+    return f'<div class="ba-passage" style="{_PASSAGE_STYLE}">{highlight_html(passage, quote)}</div>'
+
+
+def word_chunks(text: str, words: int = STREAM_WORDS, delay: float = 0.0) -> Iterator[str]:
+    """The text in pieces of a few words (whitespace kept), for st.write_stream."""
+    pieces = re.findall(r"\S+\s*|\s+", text)
+    for i in range(0, len(pieces), words):
+        if delay and i:
+            time.sleep(delay)
+        yield "".join(pieces[i : i + words])
+
+
+def mark_unverified(text: str, verification: Mapping[str, int]) -> str:
+    """Prefix sentences without a citation marker with ⚠ when the verifier found unsupported sentences.
+
+    Lines that only introduce what follows ("Volgens de documenten:") are not claims and stay unmarked.
+    """
+    if int(verification.get("unsupported", 0)) <= 0:
+        return text
+    spans = split_sentences(text)
+    supported: list[bool] = []
+    for start, end in spans:
+        sentence = text[start:end]
+        if _ONLY_MARKERS.fullmatch(sentence) and supported:
+            supported[-1] = True  # "Zin. [1]": the splitter puts a trailing marker on its own
+        supported.append(bool(_MARKER.search(sentence)) or sentence.rstrip().endswith(":"))
+    out: list[str] = []
+    last = 0
+    for (start, end), ok in zip(spans, supported, strict=True):
+        sentence = text[start:end]
+        out.append(text[last:start])
+        if ok:
+            out.append(sentence)
+        else:
+            # Keep a list bullet in front of the mark so the Markdown list survives.
+            bullet = re.match(r"^(\s*(?:[-*•]|\d+[.)])\s+)", sentence)
+            lead = bullet.group(1) if bullet else ""
+            out.append(f"{lead}{UNVERIFIED_MARK} {sentence[len(lead) :]}")
+        last = end
+    out.append(text[last:])
+    return "".join(out)
+
+
+def answer_markdown(answer: Answer) -> str:
+    """The answer as it is shown: escaped, inline [n] markers kept, unverified sentences marked."""
+    return escape_markdown(mark_unverified(answer.text, answer.verification))
+
+
+def closest_documents(answer: Answer, limit: int = 3) -> list[Hit]:
+    """The best hit of each of the first `limit` documents, for the "not in the documents" message."""
+    seen: set[str] = set()
+    out: list[Hit] = []
+    for hit in answer.hits:
+        if hit.chunk.doc_id in seen:
+            continue
+        seen.add(hit.chunk.doc_id)
+        out.append(hit)
+        if len(out) == limit:
+            break
+    return out
+
+
+def abstention_markdown(answer: Answer) -> str:
+    """The friendly, explicit message shown instead of an answer (in the session's language)."""
+    lines = [f"**{t('chat.abstain.title')}**", "", t("chat.abstain.body")]
+    closest = closest_documents(answer)
+    if closest:
+        lines += ["", t("chat.abstain.closest")]
+        for hit in closest:
+            page = f" ({t('chat.page', page=hit.chunk.page)})" if hit.chunk.page else ""
+            lines.append(f"- {escape_markdown(hit.chunk.title or hit.chunk.source)}{page}")
+    return "\n".join(lines)
+
+
+def source_label(c: Citation, date: str | None) -> str:
+    parts = [f"\\[{c.n}\\] {escape_label(c.title or c.source)}"]
+    if date:
+        parts.append(escape_label(date))
+    if c.page is not None:
+        parts.append(t("chat.page", page=c.page))
+    return " · ".join(parts)
+
+
+# ------------------------------------------------------------------------------------------ rendering
+
+
+def render_answer_text(answer: Answer, *, stream: bool) -> None:
+    if answer.abstained:
+        st.info(abstention_markdown(answer), icon=":material/search_off:")
+        return
+    body = answer_markdown(answer)
+    if stream:
+        st.write_stream(word_chunks(body, delay=STREAM_DELAY_S))
+    else:
+        st.markdown(body)
+    stats = answer.verification
+    if int(stats.get("unsupported", 0)) > 0:
+        st.caption(t("chat.unverified", m=int(stats["unsupported"]), n=int(stats.get("sentences", 0))))
+
+
+def _read(path: Path) -> bytes:
+    return path.read_bytes()
+
+
+def render_sources(answer: Answer, documents: Mapping[str, DocumentRow], key: str) -> None:
+    """One expander per citation: the passage with the quote highlighted, and the original file."""
+    if answer.abstained or not answer.citations:
+        return
+    hits = {h.chunk.chunk_id: h for h in answer.hits}
+    st.markdown(f"**{t('chat.sources')}**")
+    for c in answer.citations:
+        hit = hits.get(c.chunk_id)
+        doc = documents.get(c.doc_id)
+        date = (hit.chunk.date if hit else None) or (doc.date if doc else None)
+        with st.expander(source_label(c, date), expanded=False):
+            headings = [h for h in (hit.chunk.heading_path if hit else ()) if h and h != c.title]
+            if headings:
+                st.caption(escape_label(t("chat.heading", path=" › ".join(headings))))
+            passage = hit.chunk.text if hit else c.quote
+            st.html(passage_block(passage, c.quote))
+            meta = [escape_label(c.source)]
+            if c.score:
+                meta.append(t("chat.score", score=c.score))
+            st.caption(" · ".join(meta))
+            if doc is not None and Path(doc.path).is_file():
+                path = Path(doc.path)
+                page = f" ({t('chat.page', page=c.page)})" if c.page is not None else ""
+                st.download_button(
+                    t("chat.download", name=escape_label(c.source), page=page),
+                    data=partial(_read, path),
+                    file_name=path.name,
+                    mime=mimetypes.guess_type(path.name)[0] or "application/octet-stream",
+                    key=f"dl-{key}-{c.n}",
+                    on_click="ignore",
+                    icon=":material/description:",
+                )

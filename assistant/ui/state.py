@@ -1,0 +1,89 @@
+"""Per-session state (the conversation) and the one per-process Assistant.
+
+`st.session_state` belongs to one browser session, so two users never see each other's conversations. The
+Assistant (models, store, manifest) is shared by all sessions through `st.cache_resource`.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import streamlit as st
+
+from assistant.answerer import Turn
+from assistant.config import Settings, load_settings
+from assistant.errors import AssistantError
+from assistant.factory import Assistant, build_assistant
+from assistant.records import Answer
+from assistant.ui.i18n import t
+
+TURNS_KEY = "chat_turns"
+
+
+@dataclass
+class ChatTurn:
+    """One question and its answer, as shown in the chat and exported."""
+
+    question: str
+    answer: Answer
+    asked_at: str = field(default_factory=lambda: datetime.now().isoformat(timespec="seconds"))
+    turn_id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
+    feedback_saved: bool = False
+
+
+@st.cache_resource(show_spinner=False)
+def _assistant_for(fingerprint: str) -> Assistant:
+    # Keyed on the settings so a test (or an edited .env) gets its own; in normal use this runs once per process.
+    return build_assistant(load_settings())
+
+
+def get_assistant() -> Assistant:
+    """The shared Assistant. Raises AssistantError (e.g. invalid settings); pages show it with st.error."""
+    settings = load_settings()
+    with st.spinner(t("loading")):
+        return _assistant_for(settings.model_dump_json())
+
+
+def assistant_or_error() -> Assistant | None:
+    """The Assistant, or None after showing the domain error to the user (never a traceback)."""
+    try:
+        return get_assistant()
+    except AssistantError as exc:
+        st.error(str(exc))
+        return None
+
+
+def turns() -> list[ChatTurn]:
+    """This session's conversation (created on first use)."""
+    if TURNS_KEY not in st.session_state:
+        st.session_state[TURNS_KEY] = []
+    value: list[ChatTurn] = st.session_state[TURNS_KEY]
+    return value
+
+
+def new_conversation() -> None:
+    st.session_state[TURNS_KEY] = []
+
+
+def history(conversation: list[ChatTurn]) -> list[Turn]:
+    """The conversation as answerer turns, so follow-up questions can be resolved."""
+    out: list[Turn] = []
+    for turn in conversation:
+        out.append(Turn("user", turn.question))
+        out.append(Turn("assistant", turn.answer.text))
+    return out
+
+
+def uploads_dir(settings: Settings) -> Path:
+    return settings.data_dir / "uploads"
+
+
+def runs_dir(settings: Settings) -> Path:
+    return settings.data_dir / "runs"
+
+
+def feedback_path(settings: Settings) -> Path:
+    return settings.data_dir / "feedback.sqlite3"

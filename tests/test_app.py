@@ -1,0 +1,359 @@
+"""The Streamlit app through `streamlit.testing.v1.AppTest`: what a user sees on each page.
+
+The test profile (fake deterministic embedder) keeps this fast; retrieval quality is poor, but the bundled
+corpus still yields cited answers for the questions used here.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from assistant.config import TestSettings, load_settings
+from assistant.factory import build_assistant
+from assistant.ui import about, i18n, library, render
+from assistant.ui.feedback import FeedbackStore
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+CORPUS_TITLES = (
+    "Verslag dienstreis Parijs van 24 juni-27 juni 2015",
+    "Sociale cohesie versterken om de veiligheid in steden te verbeteren",
+    "Aanbieding ontwerp regionaal beleidsplan 'Coalitie voor veiligheid 2023 -2026'",
+    "Verslag buitenlandse dienstreis Oslo",
+    "Kennisuitwisseling tussen Belgische en Nederlandse Directies op het gebied van veiligheid en preventie",
+)
+EFUS = "In welk jaar is de gemeente Den Haag lid geworden van EFUS?"
+ABSENT = "Wat is het budget voor ruimtevaart op Mars?"
+PAGES = {
+    "documents": "assistant/ui/pages/library.py",
+    "eval": "assistant/ui/pages/evaluation.py",
+    "about": "assistant/ui/pages/about.py",
+}
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A test-profile index with the bundled corpus, selected through the environment like `make run` does."""
+    data = tmp_path / "data"
+    monkeypatch.setenv("ASSISTANT_PROFILE", "test")
+    monkeypatch.setenv("ASSISTANT_DATA_DIR", str(data))
+    assistant = build_assistant(load_settings())
+    report = assistant.ingest([assistant.settings.corpus_dir])
+    assert all(r.status == "ingested" for r in report.results)
+    return data
+
+
+def start() -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def ask(at: AppTest, question: str) -> AppTest:
+    at.chat_input[0].set_value(question).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def goto(at: AppTest, page: str) -> AppTest:
+    at.switch_page(PAGES[page]).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def assistant_texts(at: AppTest) -> list[str]:
+    return [m.value for msg in at.chat_message if msg.name == "assistant" for m in msg.markdown]
+
+
+def table_text(at: AppTest, index: int = 0) -> str:
+    return at.dataframe[index].value.to_csv()
+
+
+# ------------------------------------------------------------------------------------------------- chat
+
+
+def test_chat_answer_has_citation_marker_and_source(data_dir: Path) -> None:
+    at = ask(start(), EFUS)
+    text = "\n".join(assistant_texts(at))
+    assert "[1]" in text and "2015" in text
+    labels = [e.label for e in at.expander]
+    assert any("Verslag dienstreis Parijs" in label for label in labels), labels
+    passage = at.get("html")[0].value
+    assert "<mark" in passage and "lid geworden van EFUS" in passage
+    assert any("p. 1" in b.label for b in at.download_button), [b.label for b in at.download_button]
+    # Export buttons appear once there is something to export.
+    assert {"Markdown (.md)", "Word (.docx)"} <= {b.label for b in at.download_button}
+
+
+def test_chat_abstains_with_explicit_message(data_dir: Path) -> None:
+    at = ask(start(), ABSENT)
+    shown = [i.value for i in at.info]
+    assert any("Dit staat niet in de documenten" in s for s in shown), shown
+    assert not at.expander  # no sources for a non-answer
+
+
+def test_abstention_message_names_closest_documents() -> None:
+    def script() -> None:
+        from assistant.records import Answer, Chunk, Hit
+        from assistant.ui.render import render_answer_text
+
+        chunk = Chunk("c1", "d1", "a.txt", "Nota <b>veiligheid</b>", "tekst", 0, 5, 0, page=4)
+        render_answer_text(Answer("Dit staat niet...", hits=(Hit(chunk, 0.3, 1),), abstained=True), stream=False)
+
+    at = AppTest.from_function(script, default_timeout=30).run()
+    message = at.info[0].value
+    assert "Dit staat niet in de documenten." in message
+    assert "Nota &lt;b&gt;veiligheid&lt;/b&gt; (p. 4)" in message
+
+
+def test_follow_up_keeps_conversation_and_new_conversation_clears_it(data_dir: Path) -> None:
+    at = ask(ask(start(), EFUS), "Wat was het thema van de EFUS-conferentie in Parijs in juni 2015?")
+    assert len([m for m in at.chat_message if m.name == "user"]) == 2
+    at.button(key="chat_new").click().run()
+    assert not at.chat_message
+    assert at.button(key="example-0")  # the welcome examples are back
+
+
+def test_example_question_button_asks_it(data_dir: Path) -> None:
+    at = start()
+    at.button(key="example-0").click().run()
+    assert [m.markdown[0].value for m in at.chat_message if m.name == "user"] == [EFUS]
+    assert "[1]" in "\n".join(assistant_texts(at))
+
+
+def test_two_sessions_do_not_share_conversations(data_dir: Path) -> None:
+    first = ask(start(), EFUS)
+    second = start()
+    assert first.chat_message and not second.chat_message
+    ask(second, ABSENT)
+    users = [m.markdown[0].value for m in first.run().chat_message if m.name == "user"]
+    assert users == [EFUS]
+
+
+def test_document_filter_restricts_the_search(data_dir: Path) -> None:
+    at = start()
+    oslo = next(d for d in build_assistant(load_settings()).manifest.documents() if "Oslo" in d.title)
+    at.multiselect(key="flt_docs").set_value([oslo.doc_id]).run()
+    ask(at, EFUS)
+    labels = [e.label for e in at.expander]
+    assert all("Oslo" in label for label in labels), labels
+
+
+def test_feedback_is_stored(data_dir: Path) -> None:
+    at = ask(start(), EFUS)
+    at.feedback[0].set_value(0).run()  # thumbs down
+    at.text_input[0].set_value("Bron klopt, maar graag korter").run()
+    at.button(key=next(b.key for b in at.button if b.key and b.key.startswith("fb-send-"))).click().run()
+    rows = FeedbackStore(data_dir / "feedback.sqlite3").all()
+    assert len(rows) == 1
+    assert rows[0].rating == -1 and rows[0].question == EFUS and rows[0].comment == "Bron klopt, maar graag korter"
+    assert rows[0].sources and "Verslag dienstreis Parijs" in rows[0].sources[0]
+    assert any("Bedankt" in c.value for c in at.caption)
+
+
+def test_english_toggle_translates_the_interface(data_dir: Path) -> None:
+    at = start()
+    at.toggle(key=i18n.SESSION_KEY).set_value(True).run()
+    assert at.title[0].value == "Policy assistant"
+    ask(at, ABSENT)
+    assert any("The documents do not contain this." in i.value for i in at.info)
+
+
+# -------------------------------------------------------------------------------------------- documents
+
+
+def test_documents_page_lists_the_corpus(data_dir: Path) -> None:
+    at = goto(start(), "documents")
+    table = table_text(at)
+    for title in CORPUS_TITLES:
+        assert title in table
+    assert any("5 documenten" in c.value for c in at.caption)
+
+
+def test_upload_txt_is_ingested_and_exe_refused(data_dir: Path) -> None:
+    at = goto(start(), "documents")
+    at.file_uploader[0].upload("notitie.txt", b"Notitie cameratoezicht\n\nHet cameratoezicht loopt tot 2027.\n")
+    at.button(key="docs_upload_go").click().run()
+    assert not at.error, [e.value for e in at.error]
+    assert (data_dir / "uploads" / "notitie.txt").is_file()
+    assert "notitie.txt" in table_text(at)
+
+    at.file_uploader[0].upload("setup.exe", b"MZ\x90\x00binary", "application/octet-stream")
+    at.button(key="docs_upload_go").click().run()
+    errors = [e.value for e in at.error]
+    assert any("setup.exe" in e and "niet ondersteund" in e for e in errors), errors
+    assert not (data_dir / "uploads" / "setup.exe").exists()
+
+
+def test_delete_asks_for_confirmation(data_dir: Path) -> None:
+    at = goto(start(), "documents")
+    oslo = next(d for d in build_assistant(load_settings()).manifest.documents() if "Oslo" in d.title)
+    at.selectbox(key="docs_delete_pick").set_value(oslo.doc_id).run()
+    at.button(key="docs_delete_go").click().run()
+    assert any("Weet u zeker" in w.value for w in at.warning)
+    assert "Verslag buitenlandse dienstreis Oslo" in table_text(at)  # nothing deleted yet
+    at.button(key="docs_delete_yes").click().run()
+    assert "Verslag buitenlandse dienstreis Oslo" not in table_text(at)
+    assert any("verwijderd" in s.value for s in at.success)
+
+
+def test_search_preview_and_reindex(data_dir: Path) -> None:
+    at = goto(start(), "documents")
+    at.text_input(key="docs_search").set_value("EFUS lidmaatschap Den Haag").run()
+    assert len(at.text) == 5
+    at.button(key="docs_reindex").click().run()
+    assert not at.error
+    assert any(
+        "Klaar: 0 nieuw of bijgewerkt, 5 ongewijzigd, 0 mislukt." in s.label for s in at.get("status")
+    )  # all 5 unchanged
+    assert at.get("progress")[0].text == "Inlezen: 5 van 5"
+
+
+def test_script_in_a_document_is_shown_as_text(data_dir: Path) -> None:
+    at = goto(start(), "documents")
+    body = (
+        "Kluisbeheer gemeentehuis\n\nDe sleutel van de kluis in het gemeentehuis ligt bij de portier. "
+        "<script>alert(1)</script> De portier bewaart de kluissleutel in een verzegelde envelop.\n"
+    )
+    at.file_uploader[0].upload("kluis.txt", body.encode(), "text/plain")
+    at.button(key="docs_upload_go").click().run()
+    at.switch_page("assistant/ui/pages/chat.py").run()
+    ask(at, "Waar ligt de sleutel van de kluis in het gemeentehuis?")
+    answer = "\n".join(assistant_texts(at))
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in answer and "<script>" not in answer
+    passages = [h.value for h in at.get("html")]
+    assert any("&lt;script&gt;alert(1)&lt;/script&gt;" in p for p in passages), passages
+    assert not any("<script>" in p for p in passages)
+
+
+# --------------------------------------------------------------------------------------- evaluation
+
+
+def test_evaluation_runs_an_uploaded_question_set(data_dir: Path) -> None:
+    at = goto(start(), "eval")
+    questions = [
+        {"id": "q1", "type": "factoid", "lang": "nl", "question": EFUS, "answer": "2015", "facts": [["2015"]],
+         "sources": ["000_c0ed1ecefa30b148.txt"], "evidence": ["In 2015 is de gemeente Den Haag officieel lid"]},
+        {"id": "q2", "type": "unanswerable", "lang": "nl", "question": ABSENT},
+    ]  # fmt: skip
+    body = "\n".join(json.dumps(q) for q in questions).encode()
+    at.file_uploader(key="eval_upload").upload("mini.jsonl", body, "application/json").run()
+    at.selectbox(key="eval_set").set_value(data_dir / "eval-uploads" / "mini.jsonl").run()
+    at.button(key="eval_run").click().run()
+    assert not at.error, [e.value for e in at.error]
+    labels = {m.label for m in at.metric}
+    assert "answer.fact_recall" in labels and "abstention.accuracy" in labels
+    ids = at.dataframe[0].value.iloc[:, 0].tolist()
+    assert ids == ["q1", "q2"]
+    at.selectbox(key="eval_drill").set_value("q1").run()
+    assert any("EFUS" in t.value for t in at.text)
+    # A second run makes the comparison available.
+    at.button(key="eval_run").click().run()
+    at.button(key="cmp_go").click().run()
+    assert any("Comparison" in m.value for m in at.markdown)
+
+
+# ------------------------------------------------------------------------------------------------ about
+
+
+def test_about_page_shows_configuration_without_secrets(data_dir: Path) -> None:
+    at = goto(start(), "about")
+    shown = "\n".join(m.value for m in at.markdown)
+    assert "geen (extractief)" in shown and "fake" in shown and "5 documenten" in shown
+    table = at.dataframe[0].value
+    names = table.iloc[:, 0].tolist()
+    assert "embedding_backend" in names and "top_k" in names
+
+
+def test_secret_looking_settings_are_masked() -> None:
+    class WithSecrets(TestSettings):
+        llm_api_key: str = "sk-live-123456"
+        service_token: str = "tok-abc"
+        chroma_password: str = "hunter2"
+
+    settings = WithSecrets(chroma_host="https://admin:pw@chroma.local", _env_file=None)  # type: ignore[call-arg]
+    rows = about.settings_rows(settings)
+    values = "\n".join(v for _, v, _ in rows)
+    for secret in ("sk-live-123456", "tok-abc", "hunter2", "admin:pw"):
+        assert secret not in values
+    assert dict((n, v) for n, v, _ in rows)["llm_api_key"] == about.MASK
+
+
+# ---------------------------------------------------------------------------------------- pure helpers
+
+
+def test_translations_have_the_same_keys() -> None:
+    assert set(i18n.TEXTS["nl"]) == set(i18n.TEXTS["en"])
+    assert i18n.translate("chat.page", "en", page=3) == "p. 3"
+    assert i18n.translate("no.such.key", "en") == "no.such.key"
+
+
+def test_highlight_escapes_the_passage_and_marks_the_quote() -> None:
+    passage = "Intro <img src=x onerror=alert(1)>.\nDe raad   besloot\nin 2020 tot invoering. Slot & einde."
+    out = render.highlight_html(passage, "De raad besloot in 2020 tot invoering.")
+    assert "<img" not in out and "&lt;img src=x onerror=alert(1)&gt;" in out
+    assert "<mark" in out and "De raad   besloot\nin 2020 tot invoering.</mark>" in out
+    assert "Slot &amp; einde." in out
+    assert "<mark" not in render.highlight_html("abc", "xyz")
+
+
+def test_word_chunks_reassemble_the_text() -> None:
+    text = "Volgens de documenten:\n- In 2015 werd Den Haag lid. [1]"
+    chunks = list(render.word_chunks(text, words=2))
+    assert len(chunks) > 3 and "".join(chunks) == text
+
+
+def test_unverified_sentences_are_marked() -> None:
+    text = "Volgens de bronnen:\n- Den Haag werd lid in 2015. [1]\n- Het budget is 3 miljoen."
+    assert render.mark_unverified(text, {}) == text
+    marked = render.mark_unverified(text, {"sentences": 2, "unsupported": 1})
+    assert "- ⚠ Het budget is 3 miljoen." in marked
+    assert "- Den Haag werd lid in 2015. [1]" in marked and "⚠ Volgens" not in marked
+
+
+def test_markdown_escaping_neutralises_html_and_latex() -> None:
+    assert render.escape_markdown("<b>x</b> kost $5") == "&lt;b&gt;x&lt;/b&gt; kost \\$5"
+
+
+def test_upload_checks() -> None:
+    assert library.check_upload("nota.PDF", 10, 200) is None
+    assert library.check_upload("setup.exe", 10, 200)[0] == "docs.upload.bad_type"  # type: ignore[index]
+    assert library.check_upload("leeg.txt", 0, 200)[0] == "docs.upload.empty"  # type: ignore[index]
+    assert library.check_upload("groot.pdf", 3 * 1024 * 1024, 2)[0] == "docs.upload.too_big"  # type: ignore[index]
+    assert library.safe_filename("../../etc/passwd.txt") == "passwd.txt"
+    assert library.safe_filename("..\\evil<>.md") == "evil_.md"
+    assert library.safe_filename(".env") == "env"
+
+
+def test_feedback_store_round_trip(tmp_path: Path) -> None:
+    store = FeedbackStore(tmp_path / "fb" / "feedback.sqlite3")
+    store.add("Vraag?", "Antwoord [1]", ["[1] Nota (nota.pdf, p. 2)"], 1, "  prima ")
+    store.add("Vraag 2?", "Niets", [], -1, "")
+    rows = store.all()
+    assert [(r.rating, r.comment) for r in rows] == [(1, "prima"), (-1, "")]
+    assert rows[0].sources == ("[1] Nota (nota.pdf, p. 2)",)
+    with pytest.raises(ValueError):
+        store.add("q", "a", [], 5, "")
+
+
+def test_render_sources_shows_passage_quote_and_no_markup() -> None:
+    def script() -> None:
+        from assistant.records import Answer, Chunk, Citation, Hit
+        from assistant.ui.render import render_sources
+
+        text = "Begin. <script>alert(1)</script> Den Haag werd lid in 2015. Einde."
+        chunk = Chunk("c1", "d1", "a.txt", "Titel *met* [link](x)", text, 0, len(text), 0, page=2, date="2015-06-24")
+        cite = Citation(1, "c1", "d1", "Titel *met* [link](x)", "a.txt", 2, "Den Haag werd lid in 2015.")
+        render_sources(Answer("Den Haag werd lid in 2015. [1]", (cite,), (Hit(chunk, 0.9, 1),)), {}, "k")
+
+    at = AppTest.from_function(script, default_timeout=30).run()
+    assert not at.exception
+    label = at.expander[0].label
+    assert label.startswith("\\[1\\]") and "2015-06-24" in label and "p. 2" in label and "\\*met\\*" in label
+    html_value = at.get("html")[0].value
+    assert "&lt;script&gt;" in html_value and "<script>" not in html_value
+    assert "<mark" in html_value and "Den Haag werd lid in 2015.</mark>" in html_value
+    assert not at.download_button  # the document is not in the manifest: no file to offer

@@ -1,0 +1,161 @@
+"""The app in a real browser: `streamlit run` as a subprocess, driven by headless Chromium through Playwright.
+
+Needs the Debian `chromium` package (/usr/bin/chromium) and the `playwright` Python package; Playwright's own
+browser download (`playwright install`) is never used. Skipped with a reason when either is missing.
+Screenshots go to test-artifacts/; with UPDATE_SCREENSHOTS=1 they are also copied to docs/screenshots/.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from assistant.config import load_settings
+from assistant.factory import build_assistant
+
+pytestmark = pytest.mark.integration
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = ROOT / "test-artifacts"
+DOCS_SCREENSHOTS = ROOT / "docs" / "screenshots"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+DEV_SET = ROOT.parent / "shared" / "eval" / "questions-dev.jsonl"
+QUESTION = "In welk jaar is de gemeente Den Haag lid geworden van EFUS?"
+SOURCE_TITLE = "Verslag dienstreis Parijs van 24 juni-27 juni 2015"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _save(page: Any, name: str) -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    target = ARTIFACTS / f"browser-{name}.png"
+    page.screenshot(path=str(target), full_page=True)
+    if os.environ.get("UPDATE_SCREENSHOTS") == "1":
+        DOCS_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(target, DOCS_SCREENSHOTS / f"{name}.png")
+    return target
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """`streamlit run app.py` on a free port, test profile, bundled corpus ingested; yields the URL."""
+    if not CHROMIUM.exists():
+        pytest.skip("no /usr/bin/chromium: apt-get install -y chromium")
+    pytest.importorskip("playwright.sync_api", reason="playwright is not installed: pip install playwright")
+    data = tmp_path_factory.mktemp("browser") / "data"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ASSISTANT_")}
+    env.update({"ASSISTANT_PROFILE": "test", "ASSISTANT_DATA_DIR": str(data)})
+    settings = load_settings(profile="test", data_dir=data, _env_file=None)
+    build_assistant(settings).ingest([settings.corpus_dir])
+
+    port = _free_port()
+    log = (tmp_path_factory.mktemp("browser-log") / "streamlit.log").open("w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.headless", "true"],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1):
+                break
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                pytest.fail(f"streamlit did not start on port {port}; see {log.name}")
+            time.sleep(0.3)
+    try:
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def browser(server: str) -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+def _open(browser: Any, url: str, height: int = 1000) -> Any:
+    page = browser.new_page(viewport={"width": 1400, "height": height})
+    page.goto(url)
+    page.get_by_test_id("stApp").wait_for()
+    return page
+
+
+def test_chat_in_a_real_browser(server: str, browser: Any) -> None:
+    page = _open(browser, server, height=1150)
+    box = page.get_by_test_id("stChatInputTextArea")
+    box.wait_for(timeout=60_000)
+    box.fill(QUESTION)
+    box.press("Enter")
+    answer = page.get_by_test_id("stChatMessage").filter(has_text="[1]").first
+    answer.wait_for(timeout=60_000)
+    assert "2015" in answer.inner_text()
+    expander = page.get_by_test_id("stExpander").filter(has_text=SOURCE_TITLE).first
+    expander.wait_for(timeout=30_000)
+    expander.locator("summary").click()
+    mark = page.locator("mark").first
+    mark.wait_for(timeout=10_000)
+    assert "lid geworden van EFUS" in mark.inner_text()
+    page.get_by_text("Origineel openen").first.wait_for()
+    # Let the streamed text and the expander animation settle before the picture.
+    page.wait_for_timeout(800)
+    assert _save(page, "chat").stat().st_size > 10_000
+    page.close()
+
+
+def test_every_page_renders_in_a_real_browser(server: str, browser: Any) -> None:
+    page = _open(browser, server)
+    for path, heading in (
+        ("documenten", "Documenten"),
+        ("evaluatie", "Evaluatie"),
+        ("over", "Over / Instellingen"),
+    ):
+        page.goto(f"{server}/{path}")
+        page.get_by_role("heading", name=heading).first.wait_for(timeout=60_000)
+        page.get_by_test_id("stApp").wait_for()
+        if path == "evaluatie" and DEV_SET.is_file():
+            # Run the dev set (test profile: seconds) so the picture shows metric cards and the table.
+            page.get_by_role("button", name="Evaluatie starten").click()
+            page.get_by_test_id("stMetric").first.wait_for(timeout=120_000)
+        page.wait_for_timeout(1500)  # data grids draw on a canvas after the heading appears
+        assert not page.get_by_test_id("stException").count()
+        _save(page, {"documenten": "documents", "evaluatie": "evaluation", "over": "about"}[path])
+    page.close()

@@ -1,0 +1,69 @@
+"""Hybrid retrieval wired to the real store and manifest: the BM25 side follows incremental ingest, changes,
+sync and delete, survives a restart from disk, and the fused top-k is diversified across documents."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from assistant.config import Settings
+from assistant.factory import build_assistant
+from assistant.hybrid import HybridRetriever
+
+
+@pytest.fixture
+def folder(tmp_path: Path, corpus_dir: Path) -> Path:
+    target = tmp_path / "docs"
+    shutil.copytree(corpus_dir, target)
+    return target
+
+
+def _bm25_sources(settings: Settings, query: str) -> list[str]:
+    a = build_assistant(settings)
+    return [h.chunk.source for h in a.lexical.get().search(query, 5)]
+
+
+def test_lexical_index_follows_ingest_changes_sync_and_delete(test_settings: Settings, folder: Path) -> None:
+    a = build_assistant(test_settings)
+    assert isinstance(a.retriever, HybridRetriever)
+    a.ingest([folder])
+    assert len(a.lexical.get()) == a.store.count()
+
+    new = folder / "nieuw.txt"
+    new.write_text("Het zeldzame woord kwartiermaker staat alleen in dit verslag.", encoding="utf-8")
+    a.ingest([folder])
+    assert [h.chunk.source for h in a.lexical.get().search("kwartiermaker", 3)] == ["nieuw.txt"]
+    assert a.search("kwartiermaker", k=1)[0].chunk.source == "nieuw.txt"
+
+    # A fresh process loads the persisted index instead of rebuilding, and sees the same thing.
+    assert _bm25_sources(test_settings, "kwartiermaker") == ["nieuw.txt"]
+
+    new.unlink()
+    a.ingest([folder], sync=True)
+    assert a.lexical.get().search("kwartiermaker", 3) == []
+    doc = a.manifest.documents()[0]
+    a.ingestor.delete_document(doc.doc_id)
+    assert len(a.lexical.get()) == a.store.count()
+    assert doc.doc_id not in {c.doc_id for c in a.lexical.get().chunks}
+
+
+def test_top_k_is_capped_per_document(test_settings: Settings, folder: Path) -> None:
+    a = build_assistant(test_settings.model_copy(update={"max_chunks_per_doc": 2}))
+    a.ingest([folder])
+    hits = a.search("Coalitie voor veiligheid prioriteiten politie gemeenten", k=5)
+    per_doc: dict[str, int] = {}
+    for h in hits:
+        per_doc[h.chunk.doc_id] = per_doc.get(h.chunk.doc_id, 0) + 1
+    assert len(hits) == 5 and max(per_doc.values()) <= 2
+    assert [h.rank for h in hits] == [1, 2, 3, 4, 5]
+    assert {"dense", "bm25"} & set(hits[0].scores)
+
+
+def test_dense_mode_by_setting(test_settings: Settings) -> None:
+    from assistant.retrieval import DenseRetriever
+
+    assert isinstance(
+        build_assistant(test_settings.model_copy(update={"retrieval": "dense"})).retriever, DenseRetriever
+    )
