@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from assistant.errors import ConfigurationError
@@ -115,6 +115,40 @@ class Settings(BaseSettings):
     )
     ocr_language: str = Field("nld", description="Tesseract language for OCR of scanned PDFs.")
     max_file_mb: int = Field(200, description="Files larger than this are refused at ingest.", ge=1)
+    llm_backend: Literal["none", "openai", "ollama", "llamacpp"] = Field(
+        "none",
+        description="Answering: 'none' (extractive, no LLM), 'openai' (any OpenAI-compatible server), 'ollama', "
+        "or 'llamacpp' (GGUF loaded in-process). See docs/llm.md.",
+    )
+    llm_base_url: str | None = Field(
+        None,
+        description="LLM server URL. openai: including /v1 (default http://127.0.0.1:8080/v1); ollama: default "
+        "http://127.0.0.1:11434.",
+    )
+    llm_api_key: SecretStr | None = Field(
+        None, description="API key for the OpenAI-compatible server, if it needs one (never shown)."
+    )
+    llm_model: str | None = Field(
+        None,
+        description="Model name sent to the server (required for ollama; llama-cpp-python's server ignores it).",
+    )
+    llm_temperature: float = Field(0.0, description="Sampling temperature; 0 answers deterministically.", ge=0, le=2)
+    llm_max_tokens: int = Field(512, description="Most tokens the model may generate per answer.", ge=16, le=8192)
+    llm_timeout_s: float = Field(
+        180.0, description="Seconds to wait for the LLM server (a small model on a laptop CPU is slow).", gt=0
+    )
+    llm_model_path: Path | None = Field(None, description="GGUF file for llm_backend='llamacpp'.")
+    verify_threshold: float = Field(
+        0.5,
+        description="Least support score (0-1) a generated sentence needs from the passages it cites "
+        "(calibration: docs/llm.md).",
+        ge=0,
+        le=1,
+    )
+    verify_mode: Literal["remove", "mark"] = Field(
+        "mark",
+        description="Unsupported or uncited generated sentences: 'remove' them, or 'mark' them with ⚠.",
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("WARNING", description="Log level.")
 
     @field_validator("chroma_host", mode="before")

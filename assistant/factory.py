@@ -131,6 +131,17 @@ class Assistant:
 
     @cached_property
     def answerer(self) -> Answerer:
+        s = self.settings
+        if s.llm_backend != "none":
+            from assistant.generative import GenerativeAnswerer
+            from assistant.llm import build_chat_model
+
+            return GenerativeAnswerer(
+                build_chat_model(s),
+                self.embedder,
+                verify_threshold=s.verify_threshold,
+                verify_mode=s.verify_mode,
+            )
         from assistant.extractive import ExtractiveAnswerer
 
         return ExtractiveAnswerer(self.embedder)

@@ -1,0 +1,224 @@
+"""LLM backends. Protocol tests run against httpx's mock transport (fast, always); the `llm`-marked test
+starts a REAL llama-cpp-python OpenAI-compatible server with Qwen2.5-Coder-1.5B (see docs/llm.md):
+
+    scripts/llm_setup.sh all && .venv/bin/pytest -m llm tests/test_llm_server.py
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from assistant.config import BUNDLED_CORPUS, TestSettings
+from assistant.llm import LlamaCpp, LLMError, Ollama, OpenAICompatible, parse_sse
+
+MESSAGES = [{"role": "user", "content": "Hallo"}]
+
+
+def _sse(*pieces: str) -> bytes:
+    events = [": ping", ""]
+    for piece in pieces:
+        events += [f"data: {json.dumps({'choices': [{'delta': {'content': piece}}]})}", ""]
+    events += ["data: [DONE]", ""]
+    return "\n".join(events).encode()
+
+
+def test_openai_compatible_complete_and_stream() -> None:
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        body = json.loads(request.content)
+        if body["stream"]:
+            return httpx.Response(
+                200, content=_sse("Den ", "Haag", " [1]."), headers={"content-type": "text/event-stream"}
+            )
+        return httpx.Response(200, json={"choices": [{"message": {"content": "Den Haag [1]."}}]})
+
+    model = OpenAICompatible(
+        "http://llm:8080/v1/", "sk-x", "qwen", max_tokens=64, transport=httpx.MockTransport(handler)
+    )
+    assert model.complete(MESSAGES) == "Den Haag [1]."
+    assert list(model.stream(MESSAGES)) == ["Den ", "Haag", " [1]."]
+    assert str(seen[0].url) == "http://llm:8080/v1/chat/completions"
+    assert seen[0].headers["authorization"] == "Bearer sk-x"
+    body = json.loads(seen[0].content)
+    assert body["max_tokens"] == 64 and body["temperature"] == 0.0 and body["model"] == "qwen"
+
+
+def test_sse_parser_ignores_noise_and_stops_at_done() -> None:
+    lines = iter(
+        [
+            "event: x",
+            "data: not json",
+            'data: {"choices": [{"delta": {"role": "assistant"}}]}',
+            'data: {"choices": [{"delta": {"content": "a"}}]}',
+            "data: [DONE]",
+            'data: {"choices": [{"delta": {"content": "never"}}]}',
+        ]
+    )
+    assert list(parse_sse(lines)) == ["a"]
+
+
+def test_ollama_complete_and_stream() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        body = json.loads(request.content)
+        assert request.url.path == "/api/chat" and body["options"]["num_predict"] == 32
+        if body["stream"]:
+            lines = [
+                {"message": {"content": "Ja"}, "done": False},
+                {"message": {"content": " [1]"}, "done": False},
+                {"message": {"content": ""}, "done": True},
+            ]
+            return httpx.Response(200, content="\n".join(json.dumps(x) for x in lines).encode())
+        return httpx.Response(200, json={"message": {"content": "Ja [1]"}, "done": True})
+
+    model = Ollama("http://ollama:11434", "qwen2.5", max_tokens=32, transport=httpx.MockTransport(handler))
+    assert model.complete(MESSAGES) == "Ja [1]"
+    assert list(model.stream(MESSAGES)) == ["Ja", " [1]"]
+
+
+def test_unreachable_server_is_an_llm_error_with_a_hint() -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # closed again: nothing listens there
+    model = OpenAICompatible(f"http://127.0.0.1:{port}/v1", None, "m", timeout=2)
+    with pytest.raises(LLMError) as info:
+        model.complete(MESSAGES)
+    assert info.value.exit_code == 7
+    assert info.value.hint is not None and f"127.0.0.1:{port}" in info.value.hint and "running" in info.value.hint
+    with pytest.raises(LLMError):
+        list(model.stream(MESSAGES))
+
+
+def test_http_errors_say_what_to_check() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(401, json={"error": "bad key"})
+
+    model = OpenAICompatible("http://llm/v1", "sk-wrong", "m", transport=httpx.MockTransport(handler))
+    with pytest.raises(LLMError, match="HTTP 401") as info:
+        model.complete(MESSAGES)
+    assert "ASSISTANT_LLM_API_KEY" in str(info.value) and "sk-wrong" not in str(info.value)
+
+
+def test_llamacpp_missing_package_says_how_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    from assistant.errors import DependencyMissingError
+
+    monkeypatch.setitem(sys.modules, "llama_cpp", None)  # import fails as if not installed
+    with pytest.raises(DependencyMissingError, match=r"beleidsassistent\[llamacpp\]"):
+        LlamaCpp("/nonexistent.gguf").complete(MESSAGES)
+
+
+# ------------------------------------------------------------------------------------- real server
+
+MODEL = Path(
+    os.environ.get(
+        "BELEIDSASSISTENT_GGUF",
+        Path.home() / ".cache" / "beleidsassistent" / "models" / "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf",
+    )
+)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def llm_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    if importlib.util.find_spec("llama_cpp") is None or importlib.util.find_spec("llama_cpp.server") is None:
+        pytest.skip("llama-cpp-python[server] is not installed: run `scripts/llm_setup.sh server`")
+    if not MODEL.is_file():
+        pytest.skip(f"GGUF model {MODEL} is missing: run `scripts/llm_setup.sh model`")
+    port = _free_port()
+    log = (tmp_path_factory.mktemp("llm") / "server.log").open("w")
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "llama_cpp.server",
+            "--model",
+            str(MODEL),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--n_ctx",
+            "4096",
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}/v1"
+    try:
+        deadline = time.monotonic() + 180
+        while True:
+            if proc.poll() is not None:
+                pytest.fail(f"llama_cpp.server exited with {proc.returncode}; see {log.name}")
+            try:
+                if httpx.get(f"{base}/models", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"llama_cpp.server did not answer on {base}/models within 180 s; see {log.name}")
+            time.sleep(1)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+@pytest.mark.llm
+@pytest.mark.timeout(1800)
+def test_real_server_answers_with_verified_citations(llm_server: str, tmp_path: Path) -> None:
+    from assistant.factory import build_assistant
+    from assistant.generative import GenerativeAnswerer
+
+    settings = TestSettings(  # type: ignore[call-arg]
+        data_dir=tmp_path / "data",
+        llm_backend="openai",
+        llm_base_url=llm_server,
+        llm_max_tokens=160,
+        llm_timeout_s=600,
+        top_k=4,
+        _env_file=None,
+    )
+    assistant = build_assistant(settings)
+    assistant.ingest([BUNDLED_CORPUS])
+    answerer = assistant.answerer
+    assert isinstance(answerer, GenerativeAnswerer)
+    answerer.max_passage_chars = 600  # keep the prompt small: 2 CPU cores
+    questions = [
+        "In welk jaar is de gemeente Den Haag lid geworden van EFUS?",
+        "Wat zijn de vijf prioriteiten van de Coalitie voor veiligheid 2023-2026?",
+        "Hoeveel deelnemers had de conferentie over Veiligheid, Democratie en Steden in Brussel in 2024?",
+    ]
+    for question in questions:
+        answer = assistant.ask(question)
+        retrieved = {h.chunk.chunk_id for h in answer.hits}
+        assert all(c.chunk_id in retrieved for c in answer.citations), answer
+        assert {"sentences", "supported", "uncited", "invalid_citations_dropped"} <= set(answer.verification)
+        assert answer.text.strip()
+
+    hits = assistant.search(questions[0], 4)
+    stream = answerer.stream_answer(questions[0], hits)
+    pieces = list(stream)
+    assert len(pieces) > 1
+    final = stream.result()
+    assert final.verification and all(c.chunk_id in {h.chunk.chunk_id for h in hits} for c in final.citations)
