@@ -24,6 +24,12 @@ pages = [
         icon=":material/library_books:",
         url_path="documenten",
     ),
+    st.Page(
+        "assistant/ui/pages/briefing.py",
+        title=t("nav.briefing"),
+        icon=":material/description:",
+        url_path="briefing",
+    ),
     st.Page("assistant/ui/pages/evaluation.py", title=t("nav.eval"), icon=":material/analytics:", url_path="evaluatie"),
     st.Page("assistant/ui/pages/about.py", title=t("nav.about"), icon=":material/settings:", url_path="over"),
 ]

@@ -289,6 +289,33 @@ def ask(
         _print_answer(answer)
 
 
+# --- briefing --------------------------------------------------------------------------------------------
+
+
+@app.command()
+def briefing(
+    topic: Annotated[str, typer.Argument(help='Destination, network, organisation or visit, e.g. "Brussel".')],
+    out_file: Annotated[Path | None, typer.Option("--out", help="Write the briefing to FILE.docx or FILE.md.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the briefing with citations as JSON.")] = False,
+) -> None:
+    """A delegation briefing: earlier contacts, agreements, people, themes, upcoming moments and coverage."""
+    from assistant.briefing import BriefingGenerator, to_dict, to_docx, to_markdown
+
+    result = BriefingGenerator(assistant()).generate(topic, progress=lambda msg: err.print(f"[dim]{escape(msg)}[/]"))
+    if out_file is not None:
+        if out_file.suffix.lower() == ".docx":
+            out_file.write_bytes(to_docx(result))
+        elif out_file.suffix.lower() in (".md", ".markdown"):
+            out_file.write_text(to_markdown(result), encoding="utf-8")
+        else:
+            raise typer.BadParameter("--out must end in .docx or .md")
+        err.print(f"written: {escape(str(out_file))} ({result.timings_ms.get('total', 0.0) / 1000:.1f} s)")
+    if as_json:
+        _print_json(to_dict(result))
+    elif out_file is None:
+        out.print(escape(to_markdown(result)), highlight=False)
+
+
 # --- eval ------------------------------------------------------------------------------------------------
 
 eval_app = typer.Typer(help="Evaluate with a question set or a BEIR benchmark; compare runs.")

@@ -110,6 +110,11 @@ class Settings(BaseSettings):
     retrieval_candidates: int = Field(
         50, description="Candidates taken from each retriever before fusion.", ge=5, le=1000
     )
+    precompute_answer_vectors: bool = Field(
+        True,
+        description="Embed candidate answer sentences at ingest, so extractive answers need no sentence "
+        "embedding at question time (fast answers; ingest takes about twice as long).",
+    )
     max_chunks_per_doc: int = Field(
         3, description="Diversity: at most this many passages of one document in the top k (0 = no cap).", ge=0
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import re
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
@@ -50,6 +51,8 @@ def _normalise(vectors: Vectors) -> Vectors:
 def _truncate(vectors: Vectors, dim: int | None) -> Vectors:
     return _normalise(vectors[:, :dim]) if dim else vectors
 
+
+QUERY_CACHE_SIZE = 512
 
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 
@@ -194,7 +197,8 @@ class LazyEmbedder:
         self._factory = factory
         self._identity = identity
         self._inner: Embedder | None = None
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
+        self._queries: OrderedDict[str, Vectors] = OrderedDict()
 
     @property
     def loaded(self) -> bool:
@@ -219,7 +223,18 @@ class LazyEmbedder:
         return self.get().embed_documents(texts)
 
     def embed_query(self, text: str) -> Vectors:
-        return self.get().embed_query(text)
+        # The retriever and the answerer embed the same question; a follow-up repeats earlier ones.
+        with self._lock:
+            cached = self._queries.get(text)
+            if cached is not None:
+                self._queries.move_to_end(text)
+                return cached
+        vector = self.get().embed_query(text)
+        with self._lock:
+            self._queries[text] = vector
+            while len(self._queries) > QUERY_CACHE_SIZE:
+                self._queries.popitem(last=False)
+        return vector
 
 
 class LangChainEmbeddings(Embeddings):

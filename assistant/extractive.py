@@ -36,7 +36,8 @@ import numpy as np
 from assistant.answerer import Turn
 from assistant.citations import build_citations, fold, neutralise_brackets, split_sentences
 from assistant.embeddings import Embedder
-from assistant.records import Answer, Hit
+from assistant.records import Answer, Chunk, Hit
+from assistant.vectorcache import VectorCache
 
 W_COSINE = 1.0
 W_LEXICAL = 0.35
@@ -50,7 +51,7 @@ DUPLICATE_COSINE = 0.93
 PER_PASSAGE = 2
 MAX_UNIT_CHARS = 700
 EMBED_CHARS = 400  # the start of a long unit says what it is about; the rest only costs time
-CACHE_SIZE = 4096  # a unit longer than this is a paragraph without punctuation, not an answer
+CACHE_SIZE = 4096  # unit vectors kept in memory; the persistent cache holds the rest
 # Measured with eval/calibrate_extractive.py (EmbeddingGemma-300m, bundled corpus, dev set, k=5).
 # Dense retrieval: lowest answerable confidence 0.577 (a briefing request), unanswerables 0.561 and 0.700.
 # Hybrid retrieval (factory as of this writing): lowest answerable 0.596, unanswerables 0.684 and 0.715.
@@ -215,8 +216,10 @@ class ExtractiveAnswerer:
         max_sentences: int = 4,
         language_lead: bool = True,
         embed_top: int = 12,
+        vector_cache: VectorCache | None = None,
     ) -> None:
         self.embedder = embedder
+        self.vector_cache = vector_cache
         self.min_score = min_score
         self.max_sentences = max_sentences
         self.language_lead = language_lead
@@ -227,16 +230,47 @@ class ExtractiveAnswerer:
 
     # --- scoring -----------------------------------------------------------------------------------------
 
-    def _embed_units(self, units: Sequence[Unit]) -> np.ndarray:
-        """Unit vectors, from the cache where possible; the rest in ONE batch (the fixed cost is paid once)."""
-        keys = [f"{u.heading}\n{u.text[:EMBED_CHARS]}" if u.heading else u.text[:EMBED_CHARS] for u in units]
+    @staticmethod
+    def _unit_key(unit: Unit) -> str:
+        return f"{unit.heading}\n{unit.text[:EMBED_CHARS]}" if unit.heading else unit.text[:EMBED_CHARS]
+
+    def _embed_keys(self, keys: Sequence[str], *, batch: int = 64) -> None:
+        """Make sure every key has a vector in memory: memory, then the persistent cache, then the embedder."""
         todo = [k for k in dict.fromkeys(keys) if k not in self._cache]
-        if todo:
-            for key, vector in zip(todo, self.embedder.embed_documents(todo), strict=True):
-                self._cache[key] = np.asarray(vector, dtype=np.float32)
-            while len(self._cache) > CACHE_SIZE:
-                self._cache.pop(next(iter(self._cache)))
+        if todo and self.vector_cache is not None:
+            found = self.vector_cache.get_many(todo)
+            self._cache.update(found)
+            todo = [k for k in todo if k not in found]
+        for start in range(0, len(todo), batch):
+            part = todo[start : start + batch]
+            fresh = {
+                k: np.asarray(v, dtype=np.float32)
+                for k, v in zip(part, self.embedder.embed_documents(part), strict=True)
+            }
+            self._cache.update(fresh)
+            if self.vector_cache is not None:
+                self.vector_cache.put_many(fresh)
+        while len(self._cache) > CACHE_SIZE:
+            self._cache.pop(next(iter(self._cache)))
+
+    def _embed_units(self, units: Sequence[Unit]) -> np.ndarray:
+        """Unit vectors, from the caches where possible; the rest in ONE batch (the fixed cost is paid once)."""
+        keys = [self._unit_key(u) for u in units]
+        self._embed_keys(keys)
         return np.stack([self._cache[k] for k in keys])
+
+    def warm(self, chunks: Sequence[Chunk]) -> int:
+        """Embed the answer units of `chunks` ahead of questions (called after ingest). Returns units embedded."""
+        if self.vector_cache is None:
+            return 0
+        keys = list(dict.fromkeys(self._unit_key(u) for c in chunks for u in extract_units(0, c.text, c.heading_path)))
+        have = self.vector_cache.get_many(keys)
+        missing = [k for k in keys if k not in have]
+        for start in range(0, len(missing), 64):
+            part = missing[start : start + 64]
+            vectors = self.embedder.embed_documents(part)
+            self.vector_cache.put_many({k: np.asarray(v, dtype=np.float32) for k, v in zip(part, vectors, strict=True)})
+        return len(missing)
 
     @staticmethod
     def _missing_share(question: str, hits: Sequence[Hit], weights: dict[str, float]) -> float:

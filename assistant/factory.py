@@ -21,6 +21,7 @@ from assistant.lexical import LexicalIndex
 from assistant.offline import quiet_offline_environment
 from assistant.records import Answer, Hit
 from assistant.retrieval import DenseRetriever, Retriever
+from assistant.vectorcache import VectorCache
 from ingest.manifest import Manifest
 from ingest.pipeline import Ingestor, IngestReport, Progress
 from vectorstore.base import ChunkStore, SearchFilter
@@ -50,7 +51,8 @@ class Assistant:
     @cached_property
     def embedder(self) -> Embedder:
         if self._embedder is not None:
-            return self._embedder
+            given = self._embedder
+            return LazyEmbedder(lambda: given, (given.model_id, given.dimension))
         return LazyEmbedder(lambda: build_embedder(self.settings), embedder_identity(self.settings))
 
     @cached_property
@@ -96,6 +98,11 @@ class Assistant:
     @cached_property
     def retriever(self) -> Retriever:
         return self.retriever_for(self.store)
+
+    @cached_property
+    def vector_cache(self) -> VectorCache:
+        model_id, dim = self.identity
+        return VectorCache(self.settings.data_dir / f"unit-vectors-{self.store.name}.sqlite3", f"{model_id}-{dim}")
 
     @cached_property
     def lexical(self) -> LexicalCache:
@@ -144,7 +151,7 @@ class Assistant:
             )
         from assistant.extractive import ExtractiveAnswerer
 
-        return ExtractiveAnswerer(self.embedder)
+        return ExtractiveAnswerer(self.embedder, vector_cache=self.vector_cache)
 
     @cached_property
     def chain(self) -> AnswerChain:
@@ -158,6 +165,11 @@ class Assistant:
         report = self.ingestor.ingest(paths, sync=sync, progress=progress)
         if self.settings.retrieval == "hybrid":
             self.lexical.get()  # bring the BM25 index up to date now, not on the first question
+        changed = {r.doc_id for r in report.results if r.status in ("ingested", "updated") and r.doc_id}
+        warm = getattr(self.answerer, "warm", None)
+        if changed and self.settings.precompute_answer_vectors and callable(warm):
+            ids = [cid for doc_id in sorted(changed) for cid in self.manifest.chunk_ids(doc_id)]
+            warm(self.store.get(ids))
         return report
 
     def search(self, query: str, k: int | None = None, flt: SearchFilter | None = None) -> list[Hit]:

@@ -46,6 +46,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--passage-chars", type=int, default=600)
     parser.add_argument("--threshold", type=float, default=None)
     parser.add_argument("--limit", type=int, default=0)
+    parser.add_argument(
+        "--replay", type=Path, default=None, help="results.jsonl of an earlier run: reuse its raw texts (no LLM)"
+    )
     args = parser.parse_args(argv)
 
     questions = load_questions(args.questions)
@@ -66,6 +69,11 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, list[QuestionResult]] = {v: [] for v in VARIANTS}
     caught = {"removed": 0, "flagged": 0, "uncited": 0, "unsupported": 0, "invalid_citations_dropped": 0}
     scores: list[tuple[str, float, bool]] = []  # (question id, support score, supported) of cited sentences
+    replayed: dict[str, tuple[str, float]] = {}
+    if args.replay:
+        for line in args.replay.read_text(encoding="utf-8").splitlines():
+            rec = json.loads(line)
+            replayed[str(rec["id"])] = (str(rec["raw"]), float(rec["gen_ms"]))
     records_path = args.out / "results.jsonl"
     records_path.write_text("", encoding="utf-8")
     started = time.perf_counter()
@@ -74,8 +82,11 @@ def main(argv: list[str] | None = None) -> int:
         query = rewriter.rewrite(q.question, history)
         hits = assistant.search(query, args.k)
         t0 = time.perf_counter()
-        raw = model.complete(generative.messages(q.question, hits, history))
-        gen_ms = (time.perf_counter() - t0) * 1000.0
+        if q.id in replayed:
+            raw, gen_ms = replayed[q.id]
+        else:
+            raw = model.complete(generative.messages(q.question, hits, history))
+            gen_ms = (time.perf_counter() - t0) * 1000.0
         answers: dict[str, Answer] = {
             "raw": generative.finalise(q.question, hits, raw, mode="off"),
             "mark": generative.finalise(q.question, hits, raw, mode="mark"),

@@ -179,7 +179,14 @@ def run_questions(
                 progress(i, len(questions), q.id)
             history = [Turn(t.role, t.content) for t in q.turns]
             t0 = time.perf_counter()
-            answer = chain.ask(q.question, history)
+            if q.type == "briefing" and pipeline == "default":
+                # Briefing questions go through the briefing generator (the code path of the Briefing page and
+                # `assistant briefing`), not the chat chain: its Markdown is the answer, its citations are scored.
+                from assistant.briefing import BriefingGenerator, briefing_answer
+
+                answer = briefing_answer(BriefingGenerator(a).generate(q.question))
+            else:
+                answer = chain.ask(q.question, history)
             latency = (time.perf_counter() - t0) * 1000
             result = score_question(q, answer, list(answer.hits), latency)
             results.append(result)

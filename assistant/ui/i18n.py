@@ -138,6 +138,21 @@ TEXTS: dict[Lang, dict[str, str]] = {
         "about.col.value": "Waarde",
         "about.col.description": "Omschrijving",
         "about.privacy": "Alles draait lokaal: vragen, documenten en feedback verlaten deze computer niet.",
+        # briefing
+        "nav.briefing": "Briefing",
+        "briefing.title": "Briefing voor een delegatie of bezoek",
+        "briefing.caption": "Wat weet de organisatie al over een bestemming, netwerk of organisatie? Elke zin komt "
+        "letterlijk uit de documenten en verwijst met [1], [2] … naar de bron.",
+        "briefing.topic": "Onderwerp of bestemming",
+        "briefing.placeholder": "bijv. Delegatie naar Brussel",
+        "briefing.go": "Briefing maken",
+        "briefing.examples": "Voorbeelden",
+        "briefing.working": "Briefing wordt samengesteld…",
+        "briefing.done": "Briefing klaar ({seconds:.1f} s)",
+        "briefing.not_found": "Over dit onderwerp staat niets in de documenten.",
+        "briefing.sources": "Bronnen",
+        "briefing.download.md": "Markdown (.md)",
+        "briefing.download.docx": "Word (.docx)",
     },
     "en": {
         "app.title": "Policy assistant",
@@ -262,6 +277,21 @@ TEXTS: dict[Lang, dict[str, str]] = {
         "about.col.value": "Value",
         "about.col.description": "Description",
         "about.privacy": "Everything runs locally: questions, documents and feedback never leave this computer.",
+        # briefing
+        "nav.briefing": "Briefing",
+        "briefing.title": "Briefing for a delegation or visit",
+        "briefing.caption": "What does the organisation already know about a destination, network or organisation? "
+        "Every sentence is quoted from the documents and points at its source with [1], [2] ….",
+        "briefing.topic": "Topic or destination",
+        "briefing.placeholder": "e.g. Delegation to Brussels",
+        "briefing.go": "Make briefing",
+        "briefing.examples": "Examples",
+        "briefing.working": "Composing the briefing…",
+        "briefing.done": "Briefing ready ({seconds:.1f} s)",
+        "briefing.not_found": "The documents say nothing about this topic.",
+        "briefing.sources": "Sources",
+        "briefing.download.md": "Markdown (.md)",
+        "briefing.download.docx": "Word (.docx)",
     },
 }
 

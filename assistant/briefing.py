@@ -1,0 +1,980 @@
+"""Delegation briefings: what the organisation already knows about a place, network, organisation or person.
+
+A briefing is extractive, like the default answerer: every line in sections 1-6 is a verbatim passage
+sentence with its `[n]`, so nothing can be stated that the documents do not say. What this module adds is
+*selection*:
+
+1. Topic analysis. Entities in the topic ("Delegatie naar Brussel" -> Brussel) are canonicalised with the
+   alias table of `assistant.entities`, so "Bruxelles", "Brussels" and "Brussel" find the same passages. A
+   topic without known entities falls back to its content words.
+2. Retrieval. Several sub-queries (one per section: visits, agreements, people, themes, events) plus the
+   entity's aliases go through the configured (hybrid) retriever; the union is kept. On a corpus small
+   enough to scan (`SCAN_LIMIT` chunks), every chunk that mentions the topic entity is added as well: an
+   entity match is exact where the embedder may be weak (the test profile's fake embedder, or a short topic).
+3. Relevance. A chunk is on topic when it mentions the topic (tier 1); retrieved chunks of documents that
+   mention it are kept as context (tier 2: the "Vooruitblik" of an article about a visit to Brussels does
+   not repeat "Brussel"). Anything else is dropped, so a topic absent from the corpus gives an honest
+   "nothing found" instead of the nearest unrelated passages.
+4. Sections are filled by rules over sentences (dates and event words, follow-up words, entities with
+   roles, theme words, future phrasing) and scored by topic mention and retrieval rank.
+5. Coverage: which documents were consulted and how recent they are, what is missing, and conflicting
+   figures (same entity, same kind of count, different numbers in different documents), with both dates.
+
+Citations are built with `citations.build_citations` over all lines at once, so numbering is global and
+every citation quote is verbatim passage text (the span covering the sentences used from that passage).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+from assistant.citations import build_citations, fold, neutralise_brackets
+from assistant.entities import (
+    PLACE_PARTS,
+    Count,
+    Entity,
+    Event,
+    aliases,
+    canonical,
+    extract_counts,
+    extract_entities,
+    extract_events,
+    fold_keep_offsets,
+    fold_name,
+)
+from assistant.extractive import extract_units
+from assistant.records import Answer, Chunk, Citation, Hit
+from ingest.manifest import DocumentRow
+
+Progress = Callable[[str], None]
+
+SCAN_LIMIT = 20_000  # chunks; above this, only retrieval finds passages (a full scan would cost seconds)
+PER_QUERY_K = 8
+MIN_UNIT_CHARS = 25  # "4 dagen" under its questionnaire heading means nothing on its own
+MAX_LINE_CHARS = 700
+MAX_QUOTE_CHARS = 600
+SUMMARY_MIN_WORDS = 6
+DOC_CONTEXT_CHUNKS = 30  # a document about the topic this short is read whole
+CACHE_SIZE = 50_000
+
+SECTION_TITLES: dict[str, str] = {
+    "summary": "Samenvatting",
+    "contacts": "Eerdere contacten en bezoeken",
+    "followups": "Afspraken en open vervolgacties",
+    "people": "Personen en organisaties",
+    "themes": "Relevante beleidsthema's",
+    "upcoming": "Komende momenten",
+    "coverage": "Dekking en lacunes",
+}
+LIMITS = {"summary": 4, "contacts": 8, "followups": 6, "people": 10, "themes": 5, "upcoming": 5}
+
+# Words of the request itself, not of its subject ("Maak een korte briefing voor een delegatie naar ...").
+_INSTRUCTION_WORDS = frozenset(
+    """
+    maak korte korte kort briefing brief delegatie delegaties bezoek bezoeken naar gaat gaan reis werkbezoek
+    welke eerdere contacten thema thema's relevant relevante gebied veiligheid voorbereiding voorbereiden
+    directeur world summit overzicht informatie wat weten over voor van met een het de
+    """.split()  # noqa: SIM905
+)
+_SUBQUERIES = (
+    "{focus} bezoek ontmoeting",
+    "{focus} afspraken vervolg",
+    "{focus} personen functie",
+    "{focus} thema beleid prioriteiten",
+    "{focus} conferentie evenement datum",
+)
+_FOLLOWUP_RE = re.compile(
+    r"\b(?:vervolg\w*|afspra(?:ak|ken)|afgesproken|zal|zullen|gepland\w*|in aanloop naar|"
+    r"in de toekomst|blijven in contact|voortgezet|voortzetten|wens geuit|wordt in \w+ co-chair|levert input|"
+    r"kijken ernaar uit)\b",
+    re.IGNORECASE,
+)
+# Questionnaire headings whose answers are outcomes and agreements ("ZIJN ER VERVOLGAFSPRAKEN?").
+_BACKGROUND_EVENTS = frozenset({"opgericht", "lid geworden"})
+_FOLLOWUP_HEADING_RE = re.compile(r"vervolg|afspra|opgeleverd|resultat|actiepunt", re.IGNORECASE)
+_THEME_RE = re.compile(
+    r"\b(?:thema\w*|prioriteit\w*|beleid\w*|aanpak|preventie\w*|radicalisering|extremisme|terrorisme|"
+    r"ondermijning|ondernijning|cybercrime|drugs\w*|mensenhandel|polarisatie|democrat\w*|sociale cohesie|"
+    r"integrale veiligheid|weerbaar\w*|openbare orde|burgerparticipatie|criminaliteitspreventie|"
+    r"geestelijke gezondheid|nachtleven|veiligheidsstrategie|veiligheidsagenda|jeugd\w*|huiselijk geweld|"
+    r"stedelijke veiligheid|misdaadpreventie|mensenrechten|veilig ondernemen|toerisme|tourism|security|"
+    r"extremis\w*|hate|violence|geweld|vrede|resilien\w*|veerkracht\w*)\b",
+    re.IGNORECASE,
+)
+
+
+class _Assistant(Protocol):
+    """What the generator needs from `assistant.factory.Assistant` (a protocol keeps tests light)."""
+
+    def search(self, query: str, k: int | None = None, flt: Any = None) -> list[Hit]: ...
+
+    @property
+    def store(self) -> Any: ...
+
+    @property
+    def manifest(self) -> Any: ...
+
+
+# --------------------------------------------------------------------------------------------- records
+
+
+@dataclass(frozen=True, slots=True)
+class BriefingLine:
+    """One line: an optional label (a date, a name) and verbatim passage text carrying `[n]` markers."""
+
+    text: str
+    citations: tuple[int, ...] = ()
+    label: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class BriefingSection:
+    key: str
+    title: str
+    lines: tuple[BriefingLine, ...] = ()
+    empty_note: str = ""  # shown when there are no lines, so an empty section is stated, not hidden
+
+
+@dataclass(frozen=True, slots=True)
+class ConsultedDocument:
+    doc_id: str
+    title: str
+    source: str
+    date: str | None
+    doc_type: str
+    passages: int  # passages of this document used in the briefing
+
+
+@dataclass(frozen=True, slots=True)
+class CorpusState:
+    documents: int
+    chunks: int
+    newest_date: str | None
+
+
+@dataclass(frozen=True)
+class Briefing:
+    topic: str
+    focus: tuple[str, ...]  # canonical names (or words) the briefing is about
+    found: bool
+    sections: tuple[BriefingSection, ...]
+    citations: tuple[Citation, ...]
+    documents: tuple[ConsultedDocument, ...]
+    generated_at: str
+    corpus: CorpusState
+    timings_ms: dict[str, float] = field(default_factory=dict)
+    hits: tuple[Hit, ...] = ()  # the passages the citations point into
+
+
+# ------------------------------------------------------------------------------------- entity caching
+
+# Chunk ids are derived from content and offsets, so a cache keyed by id can never serve stale entities.
+_ENTITY_CACHE: dict[str, tuple[list[Entity], list[Event], list[Count]]] = {}
+
+
+def chunk_annotations(chunk: Chunk) -> tuple[list[Entity], list[Event], list[Count]]:
+    """Entities, events and counts of a chunk (computed once per chunk id per process)."""
+    cached = _ENTITY_CACHE.get(chunk.chunk_id)
+    if cached is None:
+        cached = (extract_entities(chunk.text), extract_events(chunk.text), extract_counts(chunk.text))
+        if len(_ENTITY_CACHE) >= CACHE_SIZE:
+            _ENTITY_CACHE.pop(next(iter(_ENTITY_CACHE)))
+        _ENTITY_CACHE[chunk.chunk_id] = cached
+    return cached
+
+
+# ------------------------------------------------------------------------------------------ formatting
+
+_MONTHS = (
+    "januari",
+    "februari",
+    "maart",
+    "april",
+    "mei",
+    "juni",
+    "juli",
+    "augustus",
+    "september",
+    "oktober",
+    "november",
+    "december",
+)
+
+
+def format_date(iso: str | None, end: str | None = None) -> str:
+    """Partial ISO as Dutch text: "2015", "november 2015", "24 juni 2015", "20–22 maart 2024"."""
+    if not iso:
+        return ""
+    parts = iso.split("-")
+    if len(parts) == 1:
+        text = parts[0]
+    elif len(parts) == 2:
+        text = f"{_MONTHS[int(parts[1]) - 1]} {parts[0]}"
+    else:
+        text = f"{int(parts[2])} {_MONTHS[int(parts[1]) - 1]} {parts[0]}"
+    if end and len(parts) == 3:
+        e = end.split("-")
+        if len(e) == 3 and e[:2] == parts[:2]:
+            return f"{int(parts[2])}–{int(e[2])} {_MONTHS[int(parts[1]) - 1]} {parts[0]}"
+        return f"{text} – {format_date(end)}"
+    return text
+
+
+def _flat(text: str) -> str:
+    return neutralise_brackets(" ".join(text.split()))
+
+
+def citation_line(c: Citation) -> str:
+    """`[n] Title, file, p. N — „quote”` (page left out when unknown)."""
+    parts = [c.title or c.source]
+    if c.source and c.source != c.title:
+        parts.append(c.source)
+    if c.page is not None:
+        parts.append(f"p. {c.page}")
+    line = f"[{c.n}] " + ", ".join(parts)
+    if c.quote.strip():
+        line += f" — „{' '.join(c.quote.split())}”"
+    return line
+
+
+# ------------------------------------------------------------------------------------------- internals
+
+
+@dataclass(slots=True)
+class _Unit:
+    """A candidate sentence: `chunk.text[start:end]`."""
+
+    chunk: Chunk
+    start: int
+    end: int
+    text: str
+    heading: str
+    entities: list[Entity]
+    events: list[Event]
+    on_topic: bool
+    chunk_score: float
+    doc_date: str | None
+    near_topic: bool = False  # the sentence before or after names the topic ("Deze uitwisseling ... in Brussel")
+
+    @property
+    def key(self) -> tuple[str, int]:
+        return self.chunk.chunk_id, self.start
+
+
+@dataclass(slots=True)
+class _Draft:
+    """A line before numbering: label, text, and the units it cites."""
+
+    section: str
+    label: str
+    text: str
+    units: list[tuple[Chunk, int, int]]
+
+
+def _topic_focus(topic: str) -> tuple[list[str], list[str]]:
+    """(canonical entity names, fallback content words) of the topic."""
+    names: list[str] = []
+    for entity in extract_entities(topic):
+        if entity.kind in ("place", "org", "person") and entity.name not in names:
+            names.append(entity.name)
+    # Lower-case topics ("efus", "brussel") miss the capitalised patterns: try each word and word pair.
+    words = re.findall(r"[\w.'’-]+", topic)
+    for size in (3, 2, 1):
+        for i in range(len(words) - size + 1):
+            found = canonical(" ".join(words[i : i + size]))
+            if found and found[1] not in names and len(words[i]) > 1:
+                names.append(found[1])
+    leftover = [
+        w
+        for w in re.findall(r"\w+", fold(topic))
+        if w not in _INSTRUCTION_WORDS and len(w) > 2 and not any(fold_name(w) in fold_name(n) for n in names)
+    ]
+    return names, leftover
+
+
+def _word_in(words: Sequence[str], text: str) -> bool:
+    folded = fold_keep_offsets(text)
+    return any(re.search(rf"\b{re.escape(w)}", folded) for w in words)
+
+
+class BriefingGenerator:
+    """Builds a `Briefing` for a topic from what the index holds. One instance can serve many briefings."""
+
+    def __init__(self, assistant: _Assistant, *, scan_limit: int = SCAN_LIMIT, per_query_k: int = PER_QUERY_K):
+        self.assistant = assistant
+        self.scan_limit = scan_limit
+        self.per_query_k = per_query_k
+
+    # --- public -------------------------------------------------------------------------------------------
+
+    def generate(self, topic: str, *, progress: Progress | None = None) -> Briefing:
+        say = progress or (lambda _msg: None)
+        timings: dict[str, float] = {}
+        t0 = time.perf_counter()
+        topic = " ".join(topic.split())
+
+        say("Onderwerp analyseren")
+        primary, words = _topic_focus(topic)
+        focus = tuple(primary) if primary else tuple(words)
+        # Matching also accepts the parts of a place ("Brussels Hoofdstedelijk Gewest" for "Brussel").
+        names = [*primary, *(p for n in primary for p in PLACE_PARTS.get(n, ()) if p not in primary)]
+        documents = {d.doc_id: d for d in self.assistant.manifest.documents()}
+        corpus = CorpusState(
+            documents=len(documents),
+            chunks=sum(d.chunk_count for d in documents.values()),
+            newest_date=max((d.date for d in documents.values() if d.date), default=None),
+        )
+        t1 = time.perf_counter()
+        timings["analyse"] = (t1 - t0) * 1000
+
+        say(f"Zoeken in de documenten ({len(_SUBQUERIES) + 1} deelvragen)")
+        scores = self._retrieve(topic, names, words)
+        t2 = time.perf_counter()
+        timings["retrieve"] = (t2 - t1) * 1000
+
+        say("Passages over het onderwerp verzamelen")
+        chunks, on_topic = self._select(scores, names, words)
+        t3 = time.perf_counter()
+        timings["select"] = (t3 - t2) * 1000
+
+        generated_at = datetime.now().isoformat(timespec="seconds")
+        if not on_topic:
+            say("Niets gevonden over het onderwerp")
+            briefing = self._not_found(topic, focus, scores, documents, corpus, generated_at)
+            timings["total"] = (time.perf_counter() - t0) * 1000
+            return Briefing(**{**briefing.__dict__, "timings_ms": timings})
+
+        say("Personen, organisaties en gebeurtenissen herkennen")
+        units = self._units(chunks, on_topic, scores, names, words, documents)
+        t4 = time.perf_counter()
+        timings["entities"] = (t4 - t3) * 1000
+
+        say("Secties samenstellen")
+        drafts = self._sections(units, corpus, focus)
+        say("Dekking en tegenstrijdige cijfers controleren")
+        drafts += self._coverage(topic, focus, units, drafts, documents, corpus)
+        briefing = self._assemble(topic, focus, drafts, documents, corpus, generated_at)
+        timings["compose"] = (time.perf_counter() - t4) * 1000
+        timings["total"] = (time.perf_counter() - t0) * 1000
+        say("Klaar")
+        return Briefing(**{**briefing.__dict__, "timings_ms": timings})
+
+    # --- retrieval and selection --------------------------------------------------------------------------
+
+    def _retrieve(self, topic: str, names: Sequence[str], words: Sequence[str]) -> dict[str, tuple[Chunk, float]]:
+        """Best normalised score per chunk over all sub-queries (each query's top hit scores 1.0)."""
+        focus_text = " ".join(names) if names else " ".join(words) or topic
+        queries = [q.format(focus=focus_text) for q in _SUBQUERIES]
+        queries.append(topic)
+        for name in names:
+            queries.extend(a for a in aliases(name)[1:3])
+        best: dict[str, tuple[Chunk, float]] = {}
+        for query in dict.fromkeys(queries):
+            hits = self.assistant.search(query, self.per_query_k)
+            top = max((h.score for h in hits), default=0.0) or 1.0
+            for hit in hits:
+                score = hit.score / top
+                known = best.get(hit.chunk.chunk_id)
+                if known is None or score > known[1]:
+                    best[hit.chunk.chunk_id] = (hit.chunk, score)
+        return best
+
+    def _mentions(self, chunk: Chunk, names: Sequence[str], words: Sequence[str]) -> bool:
+        if names:
+            entities = chunk_annotations(chunk)[0]
+            return any(e.name in names for e in entities)
+        return bool(words) and _word_in(words, f"{chunk.title} {chunk.text}")
+
+    def _select(
+        self, scores: dict[str, tuple[Chunk, float]], names: Sequence[str], words: Sequence[str]
+    ) -> tuple[list[Chunk], set[str]]:
+        """(chunks to use, ids of those that mention the topic)."""
+        pool: dict[str, Chunk] = {cid: c for cid, (c, _s) in scores.items()}
+        store = self.assistant.store
+        if store.count() <= self.scan_limit:
+            for chunk in store.all_chunks():
+                pool.setdefault(chunk.chunk_id, chunk)
+        on_topic = {cid for cid, c in pool.items() if self._mentions(c, names, words)}
+        per_doc: dict[str, int] = {}
+        for cid in on_topic:
+            per_doc[pool[cid].doc_id] = per_doc.get(pool[cid].doc_id, 0) + 1
+        # A short document that names the topic in two or more passages is *about* it (a visit report, an
+        # article on a conference there): all of it is context, including the passage that names the host's
+        # director without repeating the city. Longer documents only contribute what retrieval found.
+        about = [d for d, n in per_doc.items() if n >= 2]
+        for doc_id in about:
+            ids = store.ids(doc_id)
+            if len(ids) <= DOC_CONTEXT_CHUNKS:
+                for chunk in store.get([i for i in ids if i not in pool]):
+                    pool[chunk.chunk_id] = chunk
+        whole = {d for d in about if len(store.ids(d)) <= DOC_CONTEXT_CHUNKS}
+        # Tier 2: retrieved passages of documents that mention the topic; never unretrieved strangers.
+        keep = [
+            c
+            for cid, c in pool.items()
+            if cid in on_topic or c.doc_id in whole or (cid in scores and c.doc_id in per_doc)
+        ]
+        keep.sort(key=lambda c: (c.doc_id, c.ordinal))
+        return keep, on_topic
+
+    def _units(
+        self,
+        chunks: Sequence[Chunk],
+        on_topic: set[str],
+        scores: dict[str, tuple[Chunk, float]],
+        names: Sequence[str],
+        words: Sequence[str],
+        documents: dict[str, DocumentRow],
+    ) -> list[_Unit]:
+        units: list[_Unit] = []
+        for chunk in chunks:
+            entities, events, _counts = chunk_annotations(chunk)
+            doc = documents.get(chunk.doc_id)
+            first_unit = len(units)
+            for u in extract_units(0, chunk.text, chunk.heading_path):
+                letters = [c for c in u.text if c.isalpha()]
+                # Too short to stand alone, or a questionnaire heading the splitter cut off its line.
+                if u.end - u.start < MIN_UNIT_CHARS or all(c.isupper() for c in letters):
+                    continue
+                inside = [e for e in entities if u.start <= e.start < u.end]
+                mentions = (
+                    any(e.name in names for e in inside) if names else _word_in(words, u.text) if words else False
+                )
+                units.append(
+                    _Unit(
+                        chunk=chunk,
+                        start=u.start,
+                        end=u.end,
+                        text=u.text,
+                        heading=u.heading,
+                        entities=inside,
+                        events=[ev for ev in events if ev.start < u.end and u.start < ev.end],
+                        on_topic=mentions,
+                        chunk_score=scores.get(chunk.chunk_id, (chunk, 0.0))[1]
+                        + (0.5 if chunk.chunk_id in on_topic else 0.0),
+                        doc_date=(doc.date if doc else None) or chunk.date,
+                    )
+                )
+            mine = units[first_unit:]
+            for i, unit in enumerate(mine):
+                unit.near_topic = unit.on_topic or any(m.on_topic for m in mine[max(0, i - 1) : i + 2])
+        # Overlapping chunks repeat sentences: keep the first copy of each.
+        seen: set[str] = set()
+        unique_units = []
+        for unit in units:
+            text = " ".join(unit.text.split())
+            if text not in seen:
+                seen.add(text)
+                unique_units.append(unit)
+        return unique_units
+
+    # --- sections -----------------------------------------------------------------------------------------
+
+    @staticmethod
+    def _draft(section: str, unit: _Unit, label: str = "") -> _Draft:
+        return _Draft(section, label, _flat(unit.text), [(unit.chunk, unit.start, unit.end)])
+
+    def _sections(self, units: list[_Unit], corpus: CorpusState, focus: Sequence[str]) -> list[_Draft]:
+        drafts: list[_Draft] = []
+        used: set[tuple[str, int]] = set()
+        short = [u for u in units if u.end - u.start <= MAX_LINE_CHARS]
+
+        # 1. Summary: the most central sentence of each of the most relevant documents.
+        def central(u: _Unit) -> float:
+            # A dated occasion near the start of a document says what the document is about; a sentence
+            # listing many names (a panel, a photo caption) does not.
+            actors = {e.name for e in u.entities if e.kind in ("org", "person")}
+            dated = any(ev.date and not ev.future for ev in u.events)
+            return (
+                2.0 * u.on_topic
+                + 1.4 * u.near_topic
+                + 0.8 * dated
+                + 0.3 * min(len(actors), 3) / 3
+                + 0.4 * u.chunk_score
+                + 0.6 / (1 + u.chunk.ordinal)
+                - (0.8 if u.text.rstrip().endswith("?") else 0.0)
+            )
+
+        # A summary sentence must stand on its own: list fragments ("Stafleden Strong Cities Network.") do not.
+        ranked_summary = [
+            u
+            for u in sorted(short, key=central, reverse=True)
+            if u.near_topic and len(u.text.split()) >= SUMMARY_MIN_WORDS
+        ]
+        best_per_doc: dict[str, _Unit] = {}
+        for u in ranked_summary:
+            best_per_doc.setdefault(u.chunk.doc_id, u)
+        summary = list(best_per_doc.values())[: LIMITS["summary"]]
+        # At least three sentences where there are: with few documents, their next most central sentences.
+        for u in ranked_summary:
+            if len(summary) >= 3:
+                break
+            if u not in summary:
+                summary.append(u)
+        for u in summary:
+            drafts.append(self._draft("summary", u))
+
+        # 6 before 2 and 3: a future event belongs under "Komende momenten", not in the history.
+        upcoming: list[tuple[str, _Unit, Event]] = []
+        history: list[tuple[str, _Unit, Event]] = []
+        for u in short:
+            for ev in u.events[:1]:
+                after_corpus = bool(ev.date and corpus.newest_date and ev.date[:10] > corpus.newest_date)
+                if after_corpus or (ev.future and not ev.date):
+                    upcoming.append((ev.date or "9999", u, ev))
+                elif ev.date:
+                    history.append((ev.date, u, ev))
+        for _d, u, ev in sorted(upcoming, key=lambda x: (x[0], -x[1].on_topic))[: LIMITS["upcoming"]]:
+            where = "document zonder datum" if not u.doc_date else f"document van {format_date(u.doc_date)}"
+            label = f"{ev.when or format_date(ev.date) or 'datum niet genoemd'} ({where})"
+            drafts.append(self._draft("upcoming", u, label))
+            used.add(u.key)
+
+        # 2. Earlier contacts and visits: dated events, oldest first.
+        seen: set[tuple[str, int]] = set()
+        picked = sorted(history, key=lambda x: (-x[1].on_topic, -x[1].chunk_score))
+        chosen = []
+        for date, u, ev in picked:
+            if u.key in seen or u.key in used:
+                continue
+            if ev.kind in _BACKGROUND_EVENTS and not u.on_topic:
+                continue  # "Efus werd opgericht in 1987" is background, a contact only in a briefing on Efus
+            seen.add(u.key)
+            chosen.append((date, u, ev))
+            if len(chosen) >= LIMITS["contacts"]:
+                break
+        for _date, u, ev in sorted(chosen, key=lambda x: x[0]):
+            label = format_date(ev.date, ev.date_end)
+            if ev.future:  # announced in the document, not reported as done
+                label += f" (gepland volgens document van {format_date(u.doc_date) or 'onbekende datum'})"
+            drafts.append(self._draft("contacts", u, label))
+            used.add(u.key)
+
+        # 3. Agreements and open follow-ups.
+        def followup(u: _Unit) -> float:
+            strength = len(_FOLLOWUP_RE.findall(u.text)) + (1.5 if _FOLLOWUP_HEADING_RE.search(u.heading) else 0.0)
+            return strength + 1.0 * u.on_topic + u.chunk_score if strength else 0.0
+
+        for u in sorted(short, key=followup, reverse=True):
+            if sum(d.section == "followups" for d in drafts) >= LIMITS["followups"] or followup(u) <= 0:
+                break
+            if u.key not in used:
+                drafts.append(self._draft("followups", u))
+                used.add(u.key)
+
+        # 4. People and organisations: one line per sentence, labelled with who is named in it.
+        people: dict[tuple[str, int], list[str]] = {}
+        unit_of: dict[tuple[str, int], _Unit] = {}
+        org_counts: dict[str, int] = {}
+        for u in short:
+            for e in u.entities:
+                if e.kind == "org":
+                    org_counts[e.name] = org_counts.get(e.name, 0) + 1
+        named: set[str] = set()
+        ranked = sorted(short, key=lambda u: (-u.on_topic, -u.chunk_score))
+        for kinds in (("person",), ("role",), ("org",)):
+            for u in ranked:
+                for e in u.entities:
+                    if e.kind not in kinds or e.name in named or e.name in focus:
+                        continue
+                    if e.kind == "org" and org_counts.get(e.name, 0) < 2 and not u.on_topic:
+                        continue  # an organisation named once, away from the topic, is noise
+                    label = f"{e.name} ({e.role})" if e.role and e.kind == "person" else e.role or e.name
+                    people.setdefault(u.key, []).append(label)
+                    unit_of[u.key] = u
+                    named.add(e.name)
+        for key in list(people)[: LIMITS["people"]]:
+            drafts.append(self._draft("people", unit_of[key], "; ".join(people[key])))
+
+        # 5. Policy themes: sentences rich in theme words, about the topic where possible.
+        def theme(u: _Unit) -> float:
+            hits = {m.lower() for m in _THEME_RE.findall(u.text)}
+            question = 0.5 if u.text.rstrip().endswith("?") else 0.0  # a conference's questions are not themes
+            return len(hits) + 0.8 * u.on_topic + u.chunk_score - question if len(hits) >= 2 else 0.0
+
+        count = 0
+        for u in sorted(units, key=theme, reverse=True):
+            if count >= LIMITS["themes"] or theme(u) <= 0:
+                break
+            if u.key in used:
+                continue
+            labels = sorted({m.lower() for m in _THEME_RE.findall(u.text)})
+            drafts.append(self._draft("themes", u, ", ".join(labels[:5])))
+            used.add(u.key)
+            count += 1
+        return drafts
+
+    def _coverage(
+        self,
+        topic: str,
+        focus: Sequence[str],
+        units: list[_Unit],
+        drafts: list[_Draft],
+        documents: dict[str, DocumentRow],
+        corpus: CorpusState,
+    ) -> list[_Draft]:
+        """Section 7: documents consulted (each cited by a passage it contributed), recency, gaps, conflicts."""
+        out: list[_Draft] = []
+        first_use: dict[str, tuple[Chunk, int, int]] = {}
+        uses: dict[str, int] = {}
+        for d in drafts:
+            for chunk, s, e in d.units:
+                first_use.setdefault(chunk.doc_id, (chunk, s, e))
+                uses[chunk.doc_id] = uses.get(chunk.doc_id, 0) + 1
+        relevant = sorted(first_use, key=lambda i: (documents[i].date or "") if i in documents else "")
+        subject = ", ".join(focus) or topic
+        for doc_id in relevant:
+            doc = documents.get(doc_id)
+            chunk, s, e = first_use[doc_id]
+            title = doc.title if doc else chunk.title
+            date = format_date(doc.date if doc else chunk.date) or "zonder datum"
+            label = f"{title} ({chunk.source}, {date}, {doc.doc_type if doc else chunk.doc_type})"
+            out.append(_Draft("coverage", label, f"{uses[doc_id]} zin(nen) gebruikt", [(chunk, s, e)]))
+        dated = [day for i in relevant if i in documents and (day := documents[i].date)]
+        newest = max(dated, default=None)
+        if newest:
+            out.append(
+                _Draft(
+                    "coverage",
+                    "Recentheid",
+                    f"Het nieuwste document over {subject} is van {format_date(newest)}; "
+                    f"geen verslag over {subject} na {newest[:4]}."
+                    + (
+                        f" Het nieuwste document in de hele index is van {format_date(corpus.newest_date)}."
+                        if corpus.newest_date and corpus.newest_date != newest
+                        else ""
+                    ),
+                    [],
+                )
+            )
+        undated = [documents[i].title for i in relevant if i in documents and not documents[i].date]
+        for title in undated:
+            out.append(
+                _Draft(
+                    "coverage",
+                    "Zonder datum",
+                    f"„{title}” heeft geen datum: maanden zonder jaartal daarin zijn niet in de tijd te plaatsen.",
+                    [],
+                )
+            )
+        if len(relevant) == 1:
+            out.append(_Draft("coverage", "Eén bron", f"Alles over {subject} komt uit één document.", []))
+        if not any(documents[i].doc_type == "trip report" for i in relevant if i in documents):
+            out.append(_Draft("coverage", "Geen reisverslag", f"Er is geen dienstreisverslag over {subject}.", []))
+        out.extend(self._conflicts(focus, units, documents))
+        return out
+
+    def _conflicts(self, focus: Sequence[str], units: list[_Unit], documents: dict[str, DocumentRow]) -> list[_Draft]:
+        """Same entity, same kind of count, different numbers in different documents: show both, with dates.
+
+        The entities checked are the topic's and the organisations the briefing names at least twice; their
+        counts are looked up in every chunk that mentions them (the whole index, when it is small enough)."""
+        org_counts: dict[str, int] = {}
+        for u in units:
+            for org in {x.name for x in u.entities if x.kind == "org"}:
+                org_counts[org] = org_counts.get(org, 0) + 1
+        subjects = set(focus) | {name for name, n in org_counts.items() if n >= 2}
+        store = self.assistant.store
+        chunks = store.all_chunks() if store.count() <= self.scan_limit else [u.chunk for u in units]
+        # (entity, noun) -> number -> list of (chunk, quote start, quote end)
+        table: dict[tuple[str, str], dict[int, list[tuple[Chunk, int, int]]]] = {}
+        for chunk in {c.chunk_id: c for c in chunks}.values():
+            entities, _events, counts = chunk_annotations(chunk)
+            if not counts:
+                continue
+            from assistant.citations import split_sentences
+
+            spans = split_sentences(chunk.text)
+            for count in counts:
+                index = next((i for i, (s, e) in enumerate(spans) if s <= count.start < e), None)
+                if index is None:
+                    continue
+                # The subject of "De 250 leden ... uit 16 landen" is named in the sentence or one or two before.
+                for back in range(3):
+                    if index - back < 0:
+                        break
+                    s, e = spans[index - back]
+                    owners = [x.name for x in entities if s <= x.start < e and x.name in subjects and x.kind == "org"]
+                    if owners:
+                        quote = (spans[index - back][0], spans[index][1])
+                        table.setdefault((owners[0], count.noun), {}).setdefault(count.number, []).append(
+                            (chunk, *quote)
+                        )
+                        break
+        out: list[_Draft] = []
+        for (entity, noun), by_number in sorted(table.items()):
+            docs_per_number = {n: {c.doc_id for c, _s, _e in refs} for n, refs in by_number.items()}
+            all_docs = set().union(*docs_per_number.values())
+            if len(by_number) < 2 or len(all_docs) < 2:
+                continue
+            parts: list[str] = []
+            refs_used: list[tuple[Chunk, int, int]] = []
+
+            def oldest(refs: list[tuple[Chunk, int, int]]) -> str:
+                return min(((documents[c.doc_id].date or "") if c.doc_id in documents else "") for c, _, _ in refs)
+
+            for number, refs in sorted(by_number.items(), key=lambda kv: oldest(kv[1])):
+                chunk, s, e = refs[0]
+                doc = documents.get(chunk.doc_id)
+                date = format_date(doc.date if doc else chunk.date) or "zonder datum"
+                parts.append(f"{number} {noun} volgens „{doc.title if doc else chunk.title}” ({date})")
+                refs_used.append((chunk, s, e))
+            out.append(_Draft("coverage", f"Tegenstrijdige cijfers over {entity}", "; ".join(parts) + ".", refs_used))
+        return out
+
+    # --- assembly -----------------------------------------------------------------------------------------
+
+    def _assemble(
+        self,
+        topic: str,
+        focus: Sequence[str],
+        drafts: list[_Draft],
+        documents: dict[str, DocumentRow],
+        corpus: CorpusState,
+        generated_at: str,
+    ) -> Briefing:
+        """Number the citations globally (order of first appearance) with `build_citations`."""
+        order = list(SECTION_TITLES)
+        drafts = sorted(drafts, key=lambda d: order.index(d.section))  # stable: keeps order within a section
+        hits: list[Hit] = []
+        index_of: dict[str, int] = {}
+        spans: dict[str, tuple[int, int]] = {}
+        first: dict[str, tuple[int, int]] = {}
+        lines: list[str] = []
+        for d in drafts:
+            markers: list[int] = []
+            for chunk, s, e in d.units:
+                if chunk.chunk_id not in index_of:
+                    index_of[chunk.chunk_id] = len(hits) + 1
+                    hits.append(Hit(chunk=chunk, score=1.0, rank=len(hits) + 1))
+                    spans[chunk.chunk_id] = (s, e)
+                    first[chunk.chunk_id] = (s, e)
+                else:
+                    low, high = spans[chunk.chunk_id]
+                    spans[chunk.chunk_id] = (min(low, s), max(high, e))
+                markers.append(index_of[chunk.chunk_id])
+            marker = f" [{', '.join(str(m) for m in dict.fromkeys(markers))}]" if markers else ""
+            lines.append(f"{d.text}{marker}")
+        # The quote is the verbatim span covering every sentence used from that passage.
+        # A long covering span (sentences far apart in the passage) would bury the point: then the sentence
+        # that introduced the passage into the briefing is the quote. Either way it is verbatim passage text.
+        quotes = {
+            index_of[cid]: hits[index_of[cid] - 1].chunk.text[s:e]
+            if e - s <= MAX_QUOTE_CHARS
+            else hits[index_of[cid] - 1].chunk.text[first[cid][0] : first[cid][1]]
+            for cid, (s, e) in spans.items()
+        }
+        body, citations, _invalid = build_citations("\n".join(lines), hits, quotes)
+        numbered = body.split("\n")
+        sections: list[BriefingSection] = []
+        for key, title in SECTION_TITLES.items():
+            section_lines = []
+            for d, text in zip(drafts, numbered, strict=True):
+                if d.section == key:
+                    nums = tuple(n for m in re.findall(r"\[([\d, ]+)\]\s*$", text) for n in map(int, m.split(",")))
+                    section_lines.append(BriefingLine(text=text, citations=nums, label=d.label))
+            sections.append(BriefingSection(key, title, tuple(section_lines), _EMPTY_NOTES.get(key, "")))
+        used_docs: dict[str, int] = {}
+        for c in citations:
+            used_docs[c.doc_id] = used_docs.get(c.doc_id, 0) + 1
+        consulted = tuple(
+            ConsultedDocument(
+                doc_id=i,
+                title=documents[i].title if i in documents else i,
+                source=documents[i].source if i in documents else "",
+                date=documents[i].date if i in documents else None,
+                doc_type=documents[i].doc_type if i in documents else "",
+                passages=n,
+            )
+            for i, n in used_docs.items()
+        )
+        # Hits in citation order, so `Answer.hits` and the citations agree.
+        by_id = {h.chunk.chunk_id: h for h in hits}
+        ordered = tuple(by_id[c.chunk_id] for c in citations)
+        return Briefing(
+            topic=topic,
+            focus=tuple(focus),
+            found=True,
+            sections=tuple(sections),
+            citations=tuple(citations),
+            documents=consulted,
+            generated_at=generated_at,
+            corpus=corpus,
+            hits=ordered,
+        )
+
+    def _not_found(
+        self,
+        topic: str,
+        focus: Sequence[str],
+        scores: dict[str, tuple[Chunk, float]],
+        documents: dict[str, DocumentRow],
+        corpus: CorpusState,
+        generated_at: str,
+    ) -> Briefing:
+        """No passage mentions the topic: say so, and name the closest documents without quoting them."""
+        subject = ", ".join(focus) or topic
+        lines = [BriefingLine(text=f"Over {subject} is in de documenten niets gevonden.")]
+        closest: list[str] = []
+        for chunk, _score in sorted(scores.values(), key=lambda cs: -cs[1]):
+            doc = documents.get(chunk.doc_id)
+            label = f"{doc.title if doc else chunk.title} ({chunk.source})"
+            if label not in closest:
+                closest.append(label)
+            if len(closest) == 3:
+                break
+        if closest:
+            lines.append(BriefingLine(text="Het dichtst in de buurt komen (zonder het onderwerp te noemen):"))
+            lines.extend(BriefingLine(text=_flat(c), label="") for c in closest)
+        coverage = [
+            BriefingLine(
+                text=f"{corpus.documents} documenten doorzocht; geen enkele passage noemt {subject}.",
+                label="Dekking",
+            )
+        ]
+        return Briefing(
+            topic=topic,
+            focus=tuple(focus),
+            found=False,
+            sections=(
+                BriefingSection("summary", SECTION_TITLES["summary"], tuple(lines)),
+                BriefingSection("coverage", SECTION_TITLES["coverage"], tuple(coverage)),
+            ),
+            citations=(),
+            documents=(),
+            generated_at=generated_at,
+            corpus=corpus,
+        )
+
+
+_EMPTY_NOTES = {
+    "summary": "Geen samenvatting mogelijk.",
+    "contacts": "Geen gedateerde eerdere contacten of bezoeken gevonden.",
+    "followups": "Geen afspraken of vervolgacties gevonden.",
+    "people": "Geen personen of organisaties met een rol gevonden.",
+    "themes": "Geen beleidsthema's gevonden.",
+    "upcoming": "Geen komende momenten gevonden.",
+    "coverage": "",
+}
+
+
+# ------------------------------------------------------------------------------------------ rendering
+
+
+def _line_markdown(line: BriefingLine) -> str:
+    return f"- **{neutralise_brackets(line.label)}** — {line.text}" if line.label else f"- {line.text}"
+
+
+def corpus_line(b: Briefing) -> str:
+    when = b.generated_at.replace("T", " ")[:16]
+    newest = format_date(b.corpus.newest_date) or "onbekend"
+    return (
+        f"Gegenereerd op {when} · index: {b.corpus.documents} documenten, {b.corpus.chunks} passages · "
+        f"nieuwste document: {newest}"
+    )
+
+
+def to_markdown(b: Briefing) -> str:
+    """The briefing as Markdown: sections with `[n]` per line, then the numbered sources with quotes."""
+    out = [f"# Briefing: {neutralise_brackets(b.topic)}", "", f"_{corpus_line(b)}_", ""]
+    for section in b.sections:
+        out += [f"## {section.title}", ""]
+        if section.lines:
+            out += [_line_markdown(line) for line in section.lines]
+        elif section.empty_note:
+            out.append(f"_{section.empty_note}_")
+        out.append("")
+    if b.citations:
+        out += ["## Bronnen", ""]
+        # Two trailing spaces: a Markdown line break, so each footnote stays on its own line.
+        out += [citation_line(c) + "  " for c in b.citations]
+        out.append("")
+    return "\n".join(out)
+
+
+_XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _x(text: str) -> str:
+    # XML 1.0 forbids most control characters; documents do contain them, and python-docx would refuse.
+    return _XML_ILLEGAL.sub(" ", text)
+
+
+def to_docx(b: Briefing) -> bytes:
+    """The briefing as a Word document: title, generation time and corpus state, a heading per section,
+    bulleted lines with `[n]`, and footnote-style numbered sources with their quotes."""
+    from docx import Document
+    from docx.shared import Pt
+
+    doc = Document()
+    doc.add_heading(_x(f"Briefing: {b.topic}"), level=0)
+    meta = doc.add_paragraph()
+    meta.add_run(_x(corpus_line(b))).italic = True
+    for section in b.sections:
+        doc.add_heading(section.title, level=1)
+        if not section.lines and section.empty_note:
+            doc.add_paragraph().add_run(section.empty_note).italic = True
+        for line in section.lines:
+            para = doc.add_paragraph(style="List Bullet")
+            if line.label:
+                para.add_run(_x(line.label)).bold = True
+                para.add_run(" — ")
+            para.add_run(_x(line.text))
+    if b.citations:
+        doc.add_heading("Bronnen", level=1)
+        for c in b.citations:
+            run = doc.add_paragraph().add_run(_x(citation_line(c)))
+            run.font.size = Pt(9)
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    return buffer.getvalue()
+
+
+def to_dict(b: Briefing) -> dict[str, Any]:
+    """JSON-ready form (CLI `--json`)."""
+    from dataclasses import asdict
+
+    data = asdict(b)
+    data.pop("hits", None)
+    return data
+
+
+def briefing_answer(b: Briefing) -> Answer:
+    """The briefing as an `Answer` (text = Markdown, citations = the briefing's), for evaluation."""
+    return Answer(
+        text=to_markdown(b),
+        citations=b.citations,
+        hits=b.hits,
+        abstained=not b.found,
+        abstain_reason=None if b.found else "topic not mentioned in any document",
+        query=b.topic,
+        timings_ms=dict(b.timings_ms),
+    )
+
+
+def all_quotes_verbatim(b: Briefing) -> bool:
+    """Every citation quote occurs in its passage (a self-check the tests and the UI can use)."""
+    by_id = {h.chunk.chunk_id: h.chunk.text for h in b.hits}
+    return all(c.quote in by_id.get(c.chunk_id, "") for c in b.citations)
+
+
+__all__ = [
+    "Briefing",
+    "BriefingGenerator",
+    "BriefingLine",
+    "BriefingSection",
+    "ConsultedDocument",
+    "CorpusState",
+    "all_quotes_verbatim",
+    "briefing_answer",
+    "format_date",
+    "to_dict",
+    "to_docx",
+    "to_markdown",
+]

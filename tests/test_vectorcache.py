@@ -1,0 +1,53 @@
+"""Answer-unit vectors embedded at ingest: questions then need no sentence embedding, and the cache survives
+a restart."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from assistant.config import Settings
+from assistant.embeddings import FakeEmbedder, Vectors
+from assistant.factory import build_assistant
+from assistant.vectorcache import VectorCache
+
+
+class CountingEmbedder(FakeEmbedder):
+    def __init__(self) -> None:
+        super().__init__(256)
+        self.document_texts = 0
+
+    def embed_documents(self, texts: Sequence[str]) -> Vectors:
+        self.document_texts += len(texts)
+        return super().embed_documents(texts)
+
+    def embed_query(self, text: str) -> Vectors:
+        vector: Vectors = FakeEmbedder.embed_documents(self, [text])[0]  # queries are not sentences: not counted
+        return vector
+
+
+def test_cache_roundtrip_is_keyed_by_model(tmp_path: Path) -> None:
+    cache = VectorCache(tmp_path / "v.sqlite3", "model-a")
+    vec = np.linspace(-1, 1, 8).astype(np.float32)
+    cache.put_many({"zin": vec})
+    assert np.allclose(cache.get_many(["zin", "andere"])["zin"], vec, atol=1e-3)
+    assert VectorCache(tmp_path / "v.sqlite3", "model-b").get_many(["zin"]) == {}
+
+
+def test_ingest_warms_answer_units_so_questions_embed_no_sentences(test_settings: Settings, corpus_dir: Path) -> None:
+    embedder = CountingEmbedder()
+    a = build_assistant(test_settings, embedder=embedder)
+    a.ingest([corpus_dir])
+    assert len(a.vector_cache) > a.store.count()  # several units per chunk
+    before = embedder.document_texts
+    answer = a.ask("In welk jaar is de gemeente Den Haag lid geworden van EFUS?")
+    assert answer.text
+    assert embedder.document_texts == before
+
+    # A new process finds the vectors on disk.
+    again = CountingEmbedder()
+    b = build_assistant(test_settings, embedder=again)
+    b.ask("Welke locaties zijn bezocht tijdens de dienstreis naar Oslo?")
+    assert again.document_texts == 0
