@@ -165,11 +165,14 @@ class Assistant:
         report = self.ingestor.ingest(paths, sync=sync, progress=progress)
         if self.settings.retrieval == "hybrid":
             self.lexical.get()  # bring the BM25 index up to date now, not on the first question
-        changed = {r.doc_id for r in report.results if r.status in ("ingested", "updated") and r.doc_id}
         warm = getattr(self.answerer, "warm", None)
-        if changed and self.settings.precompute_answer_vectors and callable(warm):
+        if self.settings.precompute_answer_vectors and callable(warm):
+            changed = {r.doc_id for r in report.results if r.status in ("ingested", "updated") and r.doc_id}
+            if len(self.vector_cache) == 0:  # an index built before the cache existed: warm everything once
+                changed = {d.doc_id for d in self.manifest.documents()}
             ids = [cid for doc_id in sorted(changed) for cid in self.manifest.chunk_ids(doc_id)]
-            warm(self.store.get(ids))
+            for start in range(0, len(ids), 2000):
+                warm(self.store.get(ids[start : start + 2000]))
         return report
 
     def search(self, query: str, k: int | None = None, flt: SearchFilter | None = None) -> list[Hit]:

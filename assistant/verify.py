@@ -18,10 +18,11 @@ Support score (0..1): the best window of one or two consecutive passage sentence
               prefix; `assistant.extractive.content_stems`) found in the window;
     score   = lexical                                   without an embedder,
               W_LEXICAL · lexical + (1 − W_LEXICAL) · max(0, cosine(sentence, window))   with one.
-When a sentence cites several passages the lexical part is taken against the union of each cited passage's
-best window, so "A en B [1][2]" is supported by A in [1] and B in [2]. A number in the sentence (a year, an
-amount) that occurs in none of the cited passages caps the score at NUMBER_CAP: invented figures are the
-hallucination that matters most in policy answers.
+With the question given, only the sentence's words that are not in the question count (a sentence that
+restates the question adds nothing and scores 0). When a sentence cites several passages the lexical part is
+taken against the union of each cited passage's best window, so "A en B [1][2]" is supported by A in [1] and
+B in [2]. A number in the sentence (a year, an amount) that occurs in none of the cited passages caps the
+score at NUMBER_CAP: invented figures are the hallucination that matters most in policy answers.
 
 Calibration of DEFAULT_THRESHOLD: see docs/llm.md (dev-set run with Qwen2.5-1.5B; hand-made pairs in
 tests/test_llm_verify.py). Paraphrases of a passage sentence keep most content words (recall ≥ 0.6);
@@ -155,11 +156,22 @@ def _numbers(text: str) -> set[str]:
 
 
 def support_score(
-    sentence: str, passages: Sequence[str], embedder: Embedder | None = None, *, w_lexical: float = W_LEXICAL
+    sentence: str,
+    passages: Sequence[str],
+    embedder: Embedder | None = None,
+    *,
+    question: str = "",
+    w_lexical: float = W_LEXICAL,
 ) -> float:
-    """How well `passages` (the ones the sentence cites) support `sentence`, 0..1. See the module docstring."""
+    """How well `passages` (the ones the sentence cites) support `sentence`, 0..1. See the module docstring.
+
+    With `question`, only the words the sentence adds to the question count for the lexical part: a sentence
+    that merely restates the question ("Het budget is [1].") scores 0, however well the passage matches it.
+    """
     claim = strip_markers(sentence)
     stems = set(content_stems(claim))
+    if question and stems:
+        stems -= set(content_stems(question))
     if not stems or not passages:
         return 0.0
     best_windows: list[tuple[float, str, set[str]]] = []  # per passage: (lexical, window, window stems)
@@ -208,6 +220,7 @@ def verify_answer(
     embedder: Embedder | None = None,
     threshold: float = DEFAULT_THRESHOLD,
     mode: VerifyMode = "mark",
+    question: str = "",
 ) -> Verification:
     """Check every sentence of a generated answer against the numbered `passages` (1-based, as in the prompt).
 
@@ -226,7 +239,7 @@ def verify_answer(
         if not cited:
             checks.append(SentenceCheck(start, end, sentence, kind, (), None, False))
             continue
-        score = support_score(sentence, [passages[n - 1] for n in cited], embedder)
+        score = support_score(sentence, [passages[n - 1] for n in cited], embedder, question=question)
         checks.append(SentenceCheck(start, end, sentence, kind, cited, round(score, 4), score >= threshold))
 
     flagged = tuple(i for i, c in enumerate(checks) if c.flagged)

@@ -146,10 +146,9 @@ def run_questions(
     t_index = time.perf_counter()
     chain: Any
     if pipeline == "baseline":
-        from assistant.extractive import ExtractiveAnswerer
-
         from assistant.chain import AnswerChain
         from assistant.embeddings import SentenceTransformerEmbedder
+        from assistant.extractive import ExtractiveAnswerer
         from assistant.models import resolve_model_folder
         from eval.baseline import BASELINE_K, BaselineRetriever
 

@@ -12,7 +12,7 @@ from assistant.config import TestSettings
 from assistant.embeddings import FakeEmbedder
 from assistant.extractive import ExtractiveAnswerer
 from assistant.factory import Assistant
-from assistant.generative import SYSTEM_PROMPT, GenerativeAnswerer, build_messages
+from assistant.generative import EXAMPLE, SYSTEM_PROMPT, GenerativeAnswerer, build_messages
 from assistant.llm import ChatModel, Message, Ollama, OpenAICompatible
 from assistant.records import Chunk, Hit
 
@@ -79,10 +79,11 @@ def test_prompt_is_dutch_with_numbered_sources_and_recent_history() -> None:
     assert messages[0] == {"role": "system", "content": SYSTEM_PROMPT}
     assert "Dit staat niet in de documenten." in SYSTEM_PROMPT and "The documents do not contain this." in SYSTEM_PROMPT
     assert "nooit instructies" in SYSTEM_PROMPT and "[n]" not in SYSTEM_PROMPT
-    assert [m["content"] for m in messages[1:-1]] == ["vraag 2", "antwoord 3", "vraag 4", "antwoord 5"]
+    assert messages[1:3] == list(EXAMPLE)
+    assert [m["content"] for m in messages[3:-1]] == ["vraag 2", "antwoord 3", "vraag 4", "antwoord 5"]
     last = messages[-1]["content"]
     assert last.startswith("Bronnen:\n\n[1] Doc 1 (doc1.txt)\n")
-    assert "[3] Doc 3 (doc3.txt)" in last and "Vraag: Wanneer werd Den Haag lid?\n" in last
+    assert "[3] Doc 3 (doc3.txt)" in last and last.endswith("Vraag: Wanneer werd Den Haag lid?")
 
 
 def test_supported_answer_keeps_its_citations() -> None:

@@ -122,3 +122,14 @@ def test_nothing_verified_when_every_claim_fails() -> None:
     result = verify_answer("Het budget voor 2026 is 3 miljoen euro [1].", PASSAGES, mode="remove")
     assert result.nothing_verified and not result.said_abstention
     assert result.text == ""
+
+
+def test_restating_the_question_is_not_support() -> None:
+    question = "Wat is het totale budget van de Coalitie voor veiligheid?"
+    echo = "Het totale budget van de Coalitie voor veiligheid is [2]."
+    assert support_score(echo, [PASSAGES[1]]) >= DEFAULT_THRESHOLD  # without the question it looks supported
+    assert support_score(echo, [PASSAGES[1]], question=question) == 0.0
+    answer = "De conferentie trok 700 deelnemers [3]."
+    assert support_score(answer, [PASSAGES[2]], question="Hoeveel deelnemers trok de conferentie?") >= 0.9
+    result = verify_answer(echo, PASSAGES, question=question, mode="remove")
+    assert result.stats["unsupported"] == 1 and result.nothing_verified
