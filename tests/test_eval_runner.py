@@ -108,3 +108,39 @@ def test_dev_set_with_the_real_model(
     # Declining answerable questions is the costly error for staff; on-topic unanswerable questions are not
     # yet caught without an LLM (see issue notes), so abstention accuracy is reported, not asserted.
     assert m["abstention.false_rate"] <= 0.05
+
+
+@needs_dev
+def test_distractors_are_mixed_into_the_index(test_settings: Settings, tmp_path: Path) -> None:
+    import gzip
+
+    source = tmp_path / "laws.jsonl.gz"
+    with gzip.open(source, "wt", encoding="utf-8") as fh:
+        for i in range(3):
+            body = f"Artikel {i}. Deze regeling over havengelden en kadeplaatsen nummer {i} " * 20
+            fh.write(json.dumps({"id": f"BWBR{i:07d}", "title": f"Havenregeling {i}", "text": body}) + "\n")
+    plain = run_questions(test_settings, DEV_QUESTIONS, out=tmp_path / "plain")
+    mixed = run_questions(test_settings, DEV_QUESTIONS, out=tmp_path / "mixed", distractors=2, distractor_source=source)
+    meta_plain = json.loads((tmp_path / "plain" / "meta.json").read_text())
+    meta_mixed = json.loads((tmp_path / "mixed" / "meta.json").read_text())
+    assert meta_mixed["distractors"] == 2
+    assert meta_mixed["chunks_indexed"] > meta_plain["chunks_indexed"]
+    assert mixed.metrics["n_questions"] == plain.metrics["n_questions"] == 20
+
+
+def test_beir_run_scores_a_hand_made_benchmark(test_settings: Settings, tmp_path: Path) -> None:
+    from eval.beir import BeirDoc, write_beir
+    from eval.runner import run_beir
+
+    folder = tmp_path / "mini-beir"
+    corpus = {
+        "d1": BeirDoc("Havens", "Het havenbedrijf beheert de kades en de binnenhaven."),
+        "d2": BeirDoc("Parkeren", "Parkeervergunningen voor bewoners worden per zone uitgegeven."),
+        "d3": BeirDoc("Afval", "Grofvuil wordt op afspraak aan huis opgehaald."),
+    }
+    queries = {"q1": "parkeervergunningen bewoners zone", "q2": "grofvuil ophalen afspraak"}
+    qrels = {"q1": {"d2": 1}, "q2": {"d3": 1}}
+    write_beir(folder, corpus, queries, qrels)
+    run = run_beir(test_settings, folder, out=tmp_path / "beir-out")
+    assert run.metrics["beir.recall@1"] == 1.0 and run.metrics["beir.ndcg@10"] == pytest.approx(1.0)
+    assert (tmp_path / "beir-out" / "metrics.json").is_file()
