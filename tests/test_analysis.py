@@ -50,11 +50,10 @@ def test_stemmer_behaviour(stemmer: str, expected: list[str]) -> None:
 
 @pytest.mark.parametrize("stemmer", STEMMERS)
 def test_singular_and_plural_meet(stemmer: str) -> None:
-    if stemmer == "none":
-        pytest.skip("no stemming: the forms stay apart by design")
     _need(stemmer)
     analyzer = Analyzer.from_config({"stemmer": stemmer, "split_compounds": False})
-    assert analyzer.tokens("vergunning") == analyzer.tokens("vergunningen")
+    same = analyzer.tokens("vergunning") == analyzer.tokens("vergunningen")
+    assert same is (stemmer != "none")  # without stemming the forms stay apart, by design
 
 
 def test_unknown_stemmer_is_refused() -> None:
