@@ -52,6 +52,21 @@ def assistant() -> Assistant:
     return _State.assistant
 
 
+def _progress_bar(label: str) -> Any:
+    """The one progress display of long commands (on stderr, so --json output stays clean)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    return Progress(
+        TextColumn(f"[bold]{label}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.description}"),
+        console=err,
+        transient=True,
+    )
+
+
 def _print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
 
@@ -84,17 +99,7 @@ def ingest(
     if as_json:
         report = a.ingest(targets, sync=sync)
     else:
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-        with Progress(
-            TextColumn("[bold]ingest"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            TextColumn("{task.description}"),
-            console=err,
-            transient=True,
-        ) as bar:
+        with _progress_bar("ingest") as bar:
             task = bar.add_task("", total=None)
 
             def tick(result: FileResult) -> None:
@@ -351,17 +356,7 @@ def eval_run(
     if pipeline not in ("default", "baseline"):
         raise typer.BadParameter("--pipeline must be 'default' or 'baseline'")
     target = out_dir or Path("runs") / datetime.now().strftime("%Y%m%d-%H%M%S")
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    with Progress(
-        TextColumn("[bold]eval"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        TextColumn("{task.description}"),
-        console=err,
-        transient=True,
-    ) as bar:
+    with _progress_bar("eval") as bar:
         task = bar.add_task("indexing", total=None)
 
         def tick(done: int, total: int, label: str) -> None:

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assistant.errors import ModelError
+from assistant.records import sha256_file
 
 if TYPE_CHECKING:
     from assistant.config import Settings
@@ -62,14 +63,6 @@ def load_registry() -> dict[str, ModelSpec]:
     }
 
 
-def _sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def verify_folder(folder: Path, spec: ModelSpec) -> list[str]:
     """Every manifest file present with the right size and sha256. Returns the problems (empty = good)."""
     problems = []
@@ -79,7 +72,7 @@ def verify_folder(folder: Path, spec: ModelSpec) -> list[str]:
             problems.append(f"{rel}: missing")
         elif path.stat().st_size != int(meta["size"]):
             problems.append(f"{rel}: size {path.stat().st_size} != {meta['size']}")
-        elif _sha256_file(path) != meta["sha256"]:
+        elif sha256_file(path) != meta["sha256"]:
             problems.append(f"{rel}: sha256 mismatch")
     return problems
 

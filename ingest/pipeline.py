@@ -8,7 +8,6 @@ removes whatever was half written.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -17,7 +16,7 @@ from pathlib import Path
 
 from assistant.embeddings import Embedder
 from assistant.errors import IngestError, UnsupportedFormatError
-from assistant.records import Chunk, Document, make_doc_id
+from assistant.records import Chunk, Document, make_doc_id, sha256_file
 from ingest.chunking import chunk_document
 from ingest.documents import build_document
 from ingest.loaders import SUPPORTED_SUFFIXES
@@ -211,7 +210,7 @@ class Ingestor:
             return FileResult(path_s, source, "unchanged", doc_id=row.doc_id, seconds=time.perf_counter() - t0)
 
         try:
-            sha = _sha256_file(cand.path)
+            sha = sha256_file(cand.path)
         except OSError as exc:
             return self._fail(cand, st, f"cannot read file: {exc.strerror or exc}")
         doc_id = make_doc_id(sha)
@@ -263,11 +262,3 @@ class Ingestor:
     def _fail(self, cand: Candidate, st: os.stat_result, message: str) -> FileResult:
         self._purge(self.manifest.record_failure(str(cand.path), cand.source, st.st_size, st.st_mtime_ns, message))
         return FileResult(str(cand.path), cand.source, "failed", error=message)
-
-
-def _sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
