@@ -6,14 +6,14 @@ from __future__ import annotations
 import re
 import time
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from typing import Any, Protocol
 
 from langchain_core.runnables import Runnable, RunnableLambda
 
 from assistant.answerer import Answerer, Turn
-from assistant.records import Answer
+from assistant.records import Answer, Hit
 from assistant.retrieval import Retriever
 from vectorstore.base import SearchFilter
 
@@ -260,6 +260,33 @@ class AnswerChain:
             "total": (t3 - t0) * 1000,
         }
         # Citations are numbered against the passages the answerer saw; `hits` keeps the full list retrieved.
+        return replace(answer, hits=tuple(hits), query=query, timings_ms=timings)
+
+    def stream(
+        self, question: str, history: Sequence[Turn] = (), flt: SearchFilter | None = None
+    ) -> tuple[Iterator[str], Callable[[], Answer]]:
+        """Text pieces as the answerer produces them, and a function that returns the finished Answer.
+        Answerers that cannot stream (the extractive default) yield their whole text at once."""
+        t0 = time.perf_counter()
+        query = self.rewriter.rewrite(question, history)
+        hits = self.retriever.search(query, self.retrieve_k, flt)
+        t1 = time.perf_counter()
+        streamer = getattr(self.answerer, "stream_answer", None)
+        if not callable(streamer):
+            answer = self.answerer.answer(question, hits[: self.answer_k], history=history)
+            done = self._finish(answer, hits, query, t0, t1)
+            return iter([done.text]), lambda: done
+        live = streamer(question, hits[: self.answer_k], history)
+        return iter(live), lambda: self._finish(live.result(), hits, query, t0, t1)
+
+    def _finish(self, answer: Answer, hits: list[Hit], query: str, t0: float, t1: float) -> Answer:
+        t2 = time.perf_counter()
+        timings = {
+            **dict(answer.timings_ms),
+            "retrieve": (t1 - t0) * 1000,
+            "answer": (t2 - t1) * 1000,
+            "total": (t2 - t0) * 1000,
+        }
         return replace(answer, hits=tuple(hits), query=query, timings_ms=timings)
 
     def as_runnable(self) -> Runnable[dict[str, Any], Answer]:

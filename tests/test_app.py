@@ -357,3 +357,12 @@ def test_render_sources_shows_passage_quote_and_no_markup() -> None:
     assert "&lt;script&gt;" in html_value and "<script>" not in html_value
     assert "<mark" in html_value and "Den Haag werd lid in 2015.</mark>" in html_value
     assert not at.download_button  # the document is not in the manifest: no file to offer
+
+
+def test_chat_with_unreachable_llm_server_says_what_to_do(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ASSISTANT_LLM_BACKEND", "openai")
+    monkeypatch.setenv("ASSISTANT_LLM_BASE_URL", "http://127.0.0.1:9/v1")
+    monkeypatch.setenv("ASSISTANT_LLM_TIMEOUT_S", "2")
+    at = ask(start(), "In welk jaar is de gemeente Den Haag lid geworden van EFUS?")
+    errors = " ".join(e.value for e in at.error)
+    assert "127.0.0.1:9" in errors and "Traceback" not in errors

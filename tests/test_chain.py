@@ -56,3 +56,36 @@ def test_chain_retrieves_more_than_it_answers_from_and_times_each_step() -> None
     assert {"retrieve", "answer", "total"} <= set(answer.timings_ms)
     via_runnable = chain.as_runnable().invoke({"question": "Wat is het RSIV?"})
     assert via_runnable.text == "antwoord op Wat is het RSIV?"
+
+
+class StreamingAnswerer(ScriptedAnswerer):
+    """Streams in pieces, like the LLM answerer; the finished Answer comes after the last piece."""
+
+    class Live:
+        def __init__(self, text: str, hits: Sequence[Hit]) -> None:
+            self.pieces = text.split(" ")
+            self.hits = hits
+            self.consumed = 0
+
+        def __iter__(self):  # type: ignore[no-untyped-def]
+            for piece in self.pieces:
+                self.consumed += 1
+                yield piece + " "
+
+        def result(self) -> Answer:
+            return Answer(text=" ".join(self.pieces), hits=tuple(self.hits))
+
+    def stream_answer(self, question: str, hits: Sequence[Hit], history: Sequence[Turn] = ()) -> Live:
+        return self.Live(f"antwoord op {question}", hits)
+
+
+def test_stream_yields_pieces_then_the_finished_answer() -> None:
+    chain = AnswerChain(RecordingRetriever(), StreamingAnswerer(), retrieve_k=6, answer_k=3)
+    pieces, finish = chain.stream("Wat is het RSIV?")
+    assert list(pieces) == ["antwoord ", "op ", "Wat ", "is ", "het ", "RSIV? "]
+    answer = finish()
+    assert answer.text == "antwoord op Wat is het RSIV?" and len(answer.hits) == 6
+    assert {"retrieve", "answer", "total"} <= set(answer.timings_ms)
+
+    plain_pieces, plain_finish = AnswerChain(RecordingRetriever(), ScriptedAnswerer()).stream("Wat is het RSIV?")
+    assert list(plain_pieces) == ["antwoord op Wat is het RSIV?"] and plain_finish().text.startswith("antwoord")

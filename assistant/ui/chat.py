@@ -8,6 +8,7 @@ import streamlit as st
 
 from assistant.errors import AssistantError
 from assistant.factory import Assistant
+from assistant.records import Answer
 from assistant.ui import state
 from assistant.ui.export import conversation_docx, conversation_markdown
 from assistant.ui.feedback import FeedbackStore
@@ -179,6 +180,19 @@ def page() -> None:
     _sidebar_conversation(turns)
 
 
+def _stream_llm(question: str, assistant: Assistant, turns: list[state.ChatTurn], flt: SearchFilter) -> Answer:
+    """The model's tokens appear as they come; the verified answer (markers checked, unsupported sentences
+    marked) then replaces the raw text."""
+    with st.spinner(t("chat.thinking")):
+        pieces, finish = assistant.chain.stream(question, state.history(turns), None if flt.empty else flt)
+    raw = st.empty()
+    with raw.container():
+        st.write_stream(pieces)
+    answer = finish()
+    raw.empty()
+    return answer
+
+
 def _answer(
     question: str,
     assistant: Assistant,
@@ -190,14 +204,17 @@ def _answer(
         st.markdown(escape_markdown(question))
     with st.chat_message("assistant"):
         try:
-            with st.spinner(t("chat.thinking")):
-                answer = assistant.ask(question, state.history(turns), None if flt.empty else flt)
+            if assistant.settings.llm_backend != "none":
+                answer = _stream_llm(question, assistant, turns, flt)
+            else:
+                with st.spinner(t("chat.thinking")):
+                    answer = assistant.ask(question, state.history(turns), None if flt.empty else flt)
         except AssistantError as exc:
             st.error(str(exc))
             return
         turn = state.ChatTurn(question=question, answer=answer)
         turns.append(turn)
         # Streamed once; later reruns render the turn from the session's history.
-        render_answer_text(turn.answer, stream=True)
+        render_answer_text(turn.answer, stream=assistant.settings.llm_backend == "none")
         render_sources(turn.answer, documents, turn.turn_id)
         _feedback(turn, assistant)
