@@ -321,6 +321,38 @@ def briefing(
         out.print(escape(to_markdown(result)), highlight=False)
 
 
+@app.command()
+def chat() -> None:
+    """Interactive conversation in the terminal: answers stream in, sources are listed under each answer.
+    Follow-up questions use the conversation. Empty line, `exit` or Ctrl-D ends; `nieuw` starts over."""
+    from assistant.answerer import Turn
+
+    a = assistant()
+    history: list[Turn] = []
+    err.print("[dim]Stel uw vraag (leeg, 'exit' of Ctrl-D om te stoppen; 'nieuw' voor een nieuw gesprek).[/]")
+    while True:
+        try:
+            question = input("\nvraag> ").strip()
+        except EOFError:
+            break
+        if question.lower() in ("", "exit", "quit", "stop"):
+            break
+        if question.lower() in ("nieuw", "new"):
+            history.clear()
+            err.print("[dim]nieuw gesprek[/]")
+            continue
+        pieces, finish = a.chain.stream(question, history)
+        for piece in pieces:
+            if a.settings.llm_backend != "none":  # extractive answers arrive whole and are printed below
+                sys.stdout.write(piece)
+                sys.stdout.flush()
+        answer = finish()
+        if a.settings.llm_backend != "none":
+            sys.stdout.write("\n\n")
+        _print_answer(answer)
+        history += [Turn("user", question), Turn("assistant", answer.text)]
+
+
 # --- eval ------------------------------------------------------------------------------------------------
 
 eval_app = typer.Typer(help="Evaluate with a question set or a BEIR benchmark; compare runs.")

@@ -66,3 +66,22 @@ def test_errors_are_one_line_messages_with_exit_codes(data_dir: Path, tmp_path: 
     )
     assert missing_model.returncode == 3
     assert "what to do" in missing_model.stderr and "Traceback" not in missing_model.stderr
+
+
+def test_chat_session_answers_and_follows_up(data_dir: Path) -> None:
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("ASSISTANT_")}
+    full_env.update({"ASSISTANT_PROFILE": "test", "ASSISTANT_DATA_DIR": str(data_dir), "COLUMNS": "200"})
+    run(["ingest"], data_dir)
+    session = subprocess.run(
+        [*EXE, "chat"],
+        input="Welke locaties zijn bezocht tijdens de dienstreis naar Oslo?\nEn wie heb je ontmoet?\nexit\n",
+        capture_output=True,
+        text=True,
+        env=full_env,
+        timeout=120,
+        check=False,
+    )
+    assert session.returncode == 0, session.stderr
+    assert session.stdout.count("vraag>") == 3
+    assert "Bronnen" in session.stdout and "[1]" in session.stdout
+    assert "Traceback" not in session.stderr
