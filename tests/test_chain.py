@@ -89,3 +89,17 @@ def test_stream_yields_pieces_then_the_finished_answer() -> None:
 
     plain_pieces, plain_finish = AnswerChain(RecordingRetriever(), ScriptedAnswerer()).stream("Wat is het RSIV?")
     assert list(plain_pieces) == ["antwoord op Wat is het RSIV?"] and plain_finish().text.startswith("antwoord")
+
+
+def test_langchain_adapters_compose_with_our_components() -> None:
+    """The retriever and embedder work as LangChain runnables/Embeddings, so LangChain chains can use them."""
+    from assistant.embeddings import FakeEmbedder, LangChainEmbeddings
+    from assistant.retrieval import LangChainRetriever
+
+    docs = LangChainRetriever(retriever=RecordingRetriever(), k=3).invoke("Wat is het RSIV?")
+    assert [d.id for d in docs] == ["c0", "c1", "c2"]
+    assert docs[0].page_content == "tekst 0" and docs[0].metadata["rank"] == 1 and docs[0].metadata["source"] == "f.txt"
+    emb = LangChainEmbeddings(FakeEmbedder(16))
+    vectors = emb.embed_documents(["veiligheid in steden", "veiligheid in steden"])
+    assert len(vectors) == 2 and len(vectors[0]) == 16 and vectors[0] == vectors[1]
+    assert emb.embed_query("veiligheid in steden") == vectors[0]
