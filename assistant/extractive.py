@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from assistant.answerer import Turn
+from assistant.answertype import Expectation, contradicts_date, direct_answer, expected_answer, satisfies
 from assistant.citations import build_citations, fold, neutralise_brackets, split_sentences
 from assistant.embeddings import Embedder
 from assistant.records import Answer, Chunk, Hit
@@ -46,6 +47,8 @@ W_MISSING = 0.3
 W_TYPE = 0.08  # bonus for a unit that holds the kind of answer asked for (a number, a name)
 HEADING_WEIGHT = 0.5  # a word matched only in the heading counts half
 RELATIVE_CUT = 0.25  # units scoring further than this below the best one are not part of the answer
+DIRECT_CUT = 0.4  # ... unless they state the asked-for figure outright ("16 landen")
+TYPE_WINDOW = 0.3  # the kind of answer asked for must be in a unit this close to the best one
 DUPLICATE_JACCARD = 0.6
 DUPLICATE_COSINE = 0.93
 PER_PASSAGE = 2
@@ -86,9 +89,6 @@ _STOP_EN = _wordset(
     should may might must there here during between according documents document text sources source
     mentioned give list name tell year date"""
 )
-# Questions that ask for a number or a date prefer units that hold digits; "who" prefers names.
-_ASKS_NUMBER = re.compile(r"\b(?:hoeveel|wanneer|how many|how much|when)\b|\bin (?:welk|what|which) jaar\b|\byear\b")
-_ASKS_NAME = re.compile(r"^\s*(?:wie|who)\b|\b(?:wie|who) (?:is|zijn|was|were|waren)\b")
 _EN_MARKERS = _wordset("the a an and of is are was were what who which where when how why does did do in to for")
 _NL_MARKERS = _wordset("de het een en van is zijn was wat wie welk welke waar wanneer hoe hoeveel waarom in op voor")
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -186,19 +186,6 @@ def _display(unit: Unit) -> str:
     else:
         body = " ".join(lines)
     return neutralise_brackets(body)
-
-
-def _answer_type_match(question: str, text: str) -> float:
-    """1.0 when `text` holds what the question's form asks for: digits for "how many/when", a name for "who"."""
-    folded = fold(question)
-    if _ASKS_NUMBER.search(folded):
-        return 1.0 if re.search(r"\d", text) else 0.0
-    if _ASKS_NAME.search(folded):
-        asked = set(_WORD.findall(folded))
-        # A capitalised word inside the sentence that the question does not already name.
-        names = [w for w in re.findall(r"(?<=\s)[A-Z][a-zà-ÿ]+", text) if w.lower() not in asked]
-        return 1.0 if names else 0.0
-    return 0.0
 
 
 def _jaccard(a: set[str], b: set[str]) -> float:
@@ -315,6 +302,11 @@ class ExtractiveAnswerer:
             weights[stem] = 1.0 + math.log((1 + n_units) / (1 + df))
         total = sum(weights.values())
         missing = self._missing_share(question, hits, dict(weights))
+        expectation = expected_answer(question)
+
+        def typed(text: str) -> bool:
+            return expectation is not None and satisfies(text, expectation)
+
         if not units:
             return units, np.zeros((0, 1), dtype=np.float32), missing
         for unit in units:
@@ -325,7 +317,7 @@ class ExtractiveAnswerer:
             )
             lexical = found / total if total else 0.0
             prior = 1.0 / math.sqrt(1 + unit.hit)  # rank 1: 1.0, rank 2: 0.71, rank 5: 0.45
-            unit.score = W_LEXICAL * lexical + W_PRIOR * prior + W_TYPE * _answer_type_match(question, unit.text)
+            unit.score = W_LEXICAL * lexical + W_PRIOR * prior + (W_TYPE if typed(unit.text) else 0.0)
         units.sort(key=lambda u: -u.score)
         units = units[: self.embed_top] if self.embed_top > 0 else units
         vectors = self._embed_units(units)
@@ -334,10 +326,27 @@ class ExtractiveAnswerer:
             unit.score += W_COSINE * float(cosine)
         return units, vectors, missing
 
-    def _select(self, units: list[Unit], vectors: np.ndarray) -> list[int]:
+    def _select(
+        self, units: list[Unit], vectors: np.ndarray, expectation: Expectation | None = None, question: str = ""
+    ) -> list[int]:
         order = sorted(range(len(units)), key=lambda i: -units[i].score)
         best = units[order[0]].score
-        candidates = [i for i in order if units[i].score >= best - RELATIVE_CUT]
+        # "16 landen" answers "hoeveel landen" outright, even from a less similar passage: such units go first,
+        # so sources that disagree on a figure are both shown.
+        direct = {
+            i
+            for i in order
+            if expectation is not None
+            and units[i].score >= best - DIRECT_CUT
+            and direct_answer(units[i].text, expectation)
+        }
+        candidates = [i for i in order if i in direct] + [
+            i for i in order if i not in direct and units[i].score >= best - RELATIVE_CUT
+        ]
+        # A sentence dated in another month than the one asked about is about another event.
+        if question:
+            kept = [i for i in candidates if not contradicts_date(question, units[i].text)]
+            candidates = kept or candidates
         passages = {units[i].hit for i in candidates}
         cap = PER_PASSAGE if len(passages) > 1 else self.max_sentences
         chosen: list[int] = []
@@ -383,8 +392,14 @@ class ExtractiveAnswerer:
         if confidence < self.min_score:
             reason = f"best sentence scores {confidence:.3f}, below the threshold {self.min_score:.3f}"
             return self._abstain(question, hits, lang, reason, started)
+        expectation = expected_answer(question)
+        if expectation is not None and not any(
+            satisfies(u.text, expectation) for u in units if u.score >= best - TYPE_WINDOW
+        ):
+            reason = f"the passages are on topic but none of the best sentences gives the {expectation.kind} asked for"
+            return self._abstain(question, hits, lang, reason, started)
 
-        chosen = [units[i] for i in self._select(units, vectors)]
+        chosen = [units[i] for i in self._select(units, vectors, expectation, question)]
         lines = [LEAD[lang]] if self.language_lead else []
         quotes: dict[int, str] = {}
         for unit in chosen:

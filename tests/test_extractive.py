@@ -117,3 +117,28 @@ def test_at_most_max_sentences() -> None:
         "Met welke steden werkt Den Haag samen aan veiligheid?", [_hit(text, "a")]
     )
     assert answer.text.count("\n- ") == 2
+
+
+def test_on_topic_question_without_the_asked_kind_of_answer_abstains() -> None:
+    # The passage is about the Coalitie, but it never gives an amount: a budget question is not answered.
+    hits = [_hit(LIST, "a")]
+    answer = _answerer(min_score=0.0).answer("Wat is het totale budget van de Coalitie voor veiligheid?", hits)
+    assert answer.abstained and "money" in (answer.abstain_reason or "")
+    answered = _answerer(min_score=0.0).answer("Hoeveel prioriteiten stellen de burgemeesters voor?", hits)
+    assert not answered.abstained and "vijf prioriteiten" in answered.text
+
+
+def test_sources_that_disagree_on_a_figure_are_both_quoted() -> None:
+    new = _hit("Efus telt leden uit 17 landen. Het netwerk EFUS is vertegenwoordigd in heel Europa.", "a", 1)
+    filler = _hit("In EFUS werken vertegenwoordigers van steden samen.", "b", 2)
+    old = _hit("Het verslag uit 2015 noemt leden uit 16 landen.", "c", 3)
+    answerer = ExtractiveAnswerer(FakeEmbedder(), min_score=0.0, max_sentences=2)
+    answer = answerer.answer("Hoeveel landen zijn vertegenwoordigd in EFUS?", [new, filler, old])
+    assert "16 landen" in answer.text and "17 landen" in answer.text
+
+
+def test_sentence_about_another_month_is_not_quoted() -> None:
+    march = _hit("De conferentie in Brussel van 20 tot 22 maart 2024 werd georganiseerd door Efus.", "a", 1)
+    may = _hit("Op 30 mei 2024 organiseerde de AD een conferentie in Brussel.", "b", 2)
+    answer = _answerer(min_score=0.0).answer("Wie organiseerde de conferentie in Brussel in maart 2024?", [march, may])
+    assert "maart 2024" in answer.text and "30 mei" not in answer.text

@@ -1,0 +1,304 @@
+"""What kind of answer a question asks for, and whether a sentence holds one.
+
+Classic question answering checks the expected answer type: "hoeveel" wants a number, "wanneer" a date,
+"wat is het budget" an amount of money, "wie is de burgemeester van X" a person's name. The extractive
+answerer uses this twice: a sentence that holds the asked-for kind of answer ranks higher, and when none of
+the best sentences holds it, the documents do not answer the question even if they are on topic (a budget
+that is never given, the mayor of a city whose mayor is never named). That is the case a similarity
+threshold cannot separate, because the passages are about the right subject.
+
+All functions are pure and language-light (Dutch and English question words).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from assistant.citations import fold
+
+Kind = Literal["money", "number", "date", "person"]
+
+_WORD = re.compile(r"[\w.'’-]+", re.UNICODE)
+
+# --- question side ---------------------------------------------------------------------------------------
+
+_MONEY_WORDS = re.compile(
+    r"\b(?:budget\w*|begroting\w*|kosten|kost|kostte|bedrag\w*|geld|financiering|subsidie\w*|investering\w*"
+    r"|euro|cost|costs|funding|money|price|prijs)\b"
+)
+_ASKS_AMOUNT = re.compile(r"\b(?:hoeveel|hoe groot|how much|wat (?:is|was|zijn|waren)|what (?:is|was|are|were)|welk)\b")
+_ASKS_NUMBER = re.compile(r"\b(?:hoeveel|how many|how much)\b")
+_ASKS_DATE = re.compile(
+    r"\b(?:wanneer|when|(?:in |sinds )?(?:welk|what|which) jaar|what year|which year|op welke datum|which date"
+    r"|what date|since when)\b"
+)
+_ASKS_WHO = re.compile(r"(?:^|[.?!]\s*)(?:en\s+)?(?:wie|who)\b|\b(?:wie|who) (?:is|zijn|was|were|waren|werd|is de)\b")
+# Roles whose holder a "who is the ... " question asks for by name.
+ROLE_WORDS = (
+    "burgemeester",
+    "wethouder",
+    "directeur",
+    "directrice",
+    "directeur-generaal",
+    "directrice-generaal",
+    "director",
+    "director-general",
+    "secretaris-generaal",
+    "minister",
+    "staatssecretaris",
+    "commissaris",
+    "voorzitter",
+    "covoorzitter",
+    "co-chair",
+    "chair",
+    "politiechef",
+    "korpschef",
+    "hoofdofficier",
+    "ambassadeur",
+    "ambassador",
+    "mayor",
+    "president",
+    "coördinator",
+    "coordinator",
+    "projectleider",
+    "woordvoerder",
+    "spokesperson",
+    "ceo",
+)
+_ROLE_RE = re.compile(
+    r"\b(?:" + "|".join(re.escape(fold(r)) for r in sorted(ROLE_WORDS, key=len, reverse=True)) + r")s?\b"
+)
+# Words after "hoeveel" that are not what is counted.
+_NOT_COUNTED = frozenset(["extra", "meer", "nog", "verschillende", "andere", "de", "het", "een", "procent", "keer"])
+
+
+@dataclass(frozen=True, slots=True)
+class Expectation:
+    """The kind of answer a question asks for. `counted`: the noun after "hoeveel" ("landen"), folded.
+    `anchors`: names in a who-question that the answer must mention with the person ("Rotterdam")."""
+
+    kind: Kind
+    counted: str | None = None
+    anchors: tuple[str, ...] = ()
+
+
+def _anchors(question: str) -> tuple[str, ...]:
+    """Proper names in the question: capitalised words that do not start it, and dotted names (safe.brussels)."""
+    out: list[str] = []
+    for i, match in enumerate(_WORD.finditer(question)):
+        word = match.group().strip(".'’-")
+        if not word:
+            continue
+        capitalised = word[0].isupper() and i > 0 and not _ROLE_RE.fullmatch(fold(word))
+        dotted = "." in word and not word.endswith(".")
+        if capitalised or dotted:
+            out.append(fold(word))
+    return tuple(dict.fromkeys(out))
+
+
+def expected_answer(question: str) -> Expectation | None:
+    """What `question` asks for, or None when its form does not say (what/why/which-list questions)."""
+    q = fold(question)
+    if _MONEY_WORDS.search(q) and _ASKS_AMOUNT.search(q):
+        return Expectation("money")
+    if _ASKS_DATE.search(q):
+        return Expectation("date")
+    number = _ASKS_NUMBER.search(q)
+    if number:
+        counted = None
+        for word in _WORD.findall(q[number.end() :]):
+            if word not in _NOT_COUNTED:
+                counted = word
+                break
+        return Expectation("number", counted=counted)
+    if _ASKS_WHO.search(q) and _ROLE_RE.search(q):
+        return Expectation("person", anchors=_anchors(question))
+    return None
+
+
+# --- answer side -----------------------------------------------------------------------------------------
+
+_MONEY = re.compile(r"€|\beur\b|\beuro'?s?\b|\bmiljoen\b|\bmiljard\b|\bmln\b|\bmld\b|\bduizend euro\b|\$|£")
+_NUMBER_WORDS = [
+    "twee",
+    "drie",
+    "vier",
+    "vijf",
+    "zes",
+    "zeven",
+    "acht",
+    "negen",
+    "tien",
+    "elf",
+    "twaalf",
+    "dertien",
+    "veertien",
+    "vijftien",
+    "zestien",
+    "zeventien",
+    "achttien",
+    "negentien",
+    "twintig",
+    "dertig",
+    "veertig",
+    "vijftig",
+    "zestig",
+    "zeventig",
+    "tachtig",
+    "negentig",
+    "honderd",
+    "honderden",
+    "duizend",
+    "duizenden",
+    "tientallen",
+    "dozijn",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "twenty",
+    "thirty",
+    "forty",
+    "fifty",
+    "hundred",
+    "hundreds",
+    "thousand",
+    "thousands",
+    "dozens",
+]
+_NUMBER = re.compile(r"\d|\b(?:" + "|".join(_NUMBER_WORDS) + r")\b")
+_MONTHS = [
+    "januari",
+    "februari",
+    "maart",
+    "april",
+    "mei",
+    "juni",
+    "juli",
+    "augustus",
+    "september",
+    "oktober",
+    "november",
+    "december",
+    "january",
+    "february",
+    "march",
+    "may",
+    "june",
+    "july",
+    "august",
+    "october",
+]
+_DATE = re.compile(r"\b(?:1[89]|20)\d\d\b|\b\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}\b|\b(?:" + "|".join(_MONTHS) + r")\b")
+_NAME_WORD = r"[A-Z][a-zà-ÿ'’]+(?:-[A-Z][a-zà-ÿ'’]+)?"
+_PARTICLE = r"(?:van|de|der|den|du|le|la|von|ter|ten|van de|van der|van den)"
+_PERSON = re.compile(rf"\b{_NAME_WORD}(?:\s+{_PARTICLE})?\s+{_NAME_WORD}\b")
+_HONORIFIC = re.compile(
+    r"\b(?i:mw\.|mevr\.|mevrouw|dhr\.|de heer|mr\.|mrs\.|ms\.|dr\.|prof\.)\s+[A-Z][\w'’-]+"
+)
+
+
+def _is_known_place_or_org(name: str) -> bool:
+    # The entity gazetteer knows the places and networks of this domain ("Den Haag", "Strong Cities Network").
+    from assistant.entities import canonical
+
+    found = canonical(name)
+    return found is not None and found[0] != "person"
+
+
+def person_names(text: str) -> list[str]:
+    """Spans that look like a person's name: an honorific with a name, or two capitalised words (with an
+    optional particle) that are neither a role, a known place or organisation, nor the start of a sentence
+    made of ordinary capitalised words."""
+    names = [m.group() for m in _HONORIFIC.finditer(text)]
+    for match in _PERSON.finditer(text):
+        span = match.group()
+        words = span.split()
+        if any(_ROLE_RE.fullmatch(fold(w)) for w in words):
+            continue
+        if _is_known_place_or_org(span) or any(_is_known_place_or_org(w) for w in words if len(w) > 3):
+            continue
+        names.append(span)
+    return names
+
+
+def _folded_words(text: str) -> set[str]:
+    return {w.strip(".'’-") for w in _WORD.findall(fold(text))}
+
+
+def satisfies(text: str, expectation: Expectation) -> bool:
+    """Does `text` hold the kind of answer expected?"""
+    folded = fold(text)
+    if expectation.kind == "money":
+        return bool(_MONEY.search(folded))
+    if expectation.kind == "date":
+        return bool(_DATE.search(folded))
+    if expectation.kind == "number":
+        return bool(_NUMBER.search(folded))
+    # person: a name, and the names the question ties the role to ("van Rotterdam") in the same sentence.
+    if not person_names(text):
+        return False
+    words = _folded_words(text)
+    return all(any(w.startswith(a[:6]) for w in words) for a in expectation.anchors)
+
+
+def direct_answer(text: str, expectation: Expectation) -> bool:
+    """A number next to the counted noun ("16 landen", "700 deelnemers"): the sentence states the answer."""
+    if expectation.kind != "number" or not expectation.counted:
+        return False
+    stem = expectation.counted[:5]
+    words = _WORD.findall(fold(text))
+    for i, word in enumerate(words):
+        if (word.isdigit() or word in _NUMBER_WORDS) and any(w.startswith(stem) for w in words[i + 1 : i + 4]):
+            return True
+    return False
+
+
+_MONTH_NUMBER = {
+    "januari": 1,
+    "january": 1,
+    "februari": 2,
+    "february": 2,
+    "maart": 3,
+    "march": 3,
+    "april": 4,
+    "mei": 5,
+    "may": 5,
+    "juni": 6,
+    "june": 6,
+    "juli": 7,
+    "july": 7,
+    "augustus": 8,
+    "august": 8,
+    "september": 9,
+    "oktober": 10,
+    "october": 10,
+    "november": 11,
+    "december": 12,
+}
+_MONTH_YEAR = re.compile(r"\b(" + "|".join(_MONTH_NUMBER) + r")\s+((?:19|20)\d\d)\b")
+
+
+def _month_years(text: str) -> set[tuple[int, int]]:
+    return {(int(y), _MONTH_NUMBER[m]) for m, y in _MONTH_YEAR.findall(fold(text))}
+
+
+def contradicts_date(question: str, text: str) -> bool:
+    """True when the question names a month ("in maart 2024") and `text` dates itself in another month of the
+    same year ("30 mei 2024"): it is about a different event, however similar its words."""
+    asked = _month_years(question)
+    if not asked:
+        return False
+    stated = _month_years(text)
+    asked_years = {y for y, _ in asked}
+    same_year = {ym for ym in stated if ym[0] in asked_years}
+    return bool(same_year) and not (same_year & asked)

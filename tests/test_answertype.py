@@ -1,0 +1,97 @@
+"""Expected answer types: what a question asks for, and whether a sentence holds it (pure functions)."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.answertype import contradicts_date, direct_answer, expected_answer, person_names, satisfies
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("Wat is het totale budget van de Coalitie voor veiligheid?", "money"),
+        ("How much funding did the project get?", "money"),
+        ("Wanneer begon de samenwerking?", "date"),
+        ("In welk jaar is Den Haag lid geworden van EFUS?", "date"),
+        ("Hoeveel landen zijn vertegenwoordigd?", "number"),
+        ("How many participants were there?", "number"),
+        ("Wie is de huidige burgemeester van Rotterdam?", "person"),
+        ("Who is the director-general of safe.brussels?", "person"),
+    ],
+)
+def test_expected_kind(question: str, kind: str) -> None:
+    expectation = expected_answer(question)
+    assert expectation is not None and expectation.kind == kind
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Wie organiseerden samen de conferentie?",  # organisations answer this: no name required
+        "Welke locaties zijn bezocht?",
+        "Wat is het RSIV?",
+        "Welke rol krijgt de burgemeester?",
+        "Waaraan wordt het budget besteed?",
+    ],
+)
+def test_no_expectation_when_the_form_does_not_say(question: str) -> None:
+    assert expected_answer(question) is None
+
+
+def test_counted_noun_and_anchors() -> None:
+    number = expected_answer("Hoeveel extra landen doen mee?")
+    assert number is not None and number.counted == "landen"
+    person = expected_answer("Wie is de huidige burgemeester van Rotterdam?")
+    assert person is not None and person.anchors == ("rotterdam",)
+
+
+def test_money_needs_an_amount() -> None:
+    money = expected_answer("Wat is het budget?")
+    assert money is not None
+    assert satisfies("Het budget bedraagt € 2,5 miljoen per jaar.", money)
+    assert satisfies("Er is 300.000 euro beschikbaar.", money)
+    assert not satisfies("De Coalitie kent vijf prioriteiten voor 2023-2026.", money)
+
+
+def test_date_and_number() -> None:
+    date = expected_answer("Wanneer was het bezoek?")
+    number = expected_answer("Hoeveel deelnemers waren er?")
+    assert date is not None and number is not None
+    assert satisfies("Het bezoek vond plaats op 12 juni.", date)
+    assert satisfies("In 2015 werd Den Haag lid.", date)
+    assert not satisfies("Het bezoek was een succes.", date)
+    assert satisfies("Er waren 700 deelnemers.", number)
+    assert satisfies("Er kwamen honderden mensen.", number)
+    assert not satisfies("Er waren veel deelnemers.", number)
+
+
+def test_person_names_skip_places_roles_and_networks() -> None:
+    assert person_names("Openingssessie door Sophie Lavaux, directrice-generaal.") == ["Sophie Lavaux"]
+    assert person_names("Op bezoek bij mw. Johnston van EFUS.") == ["mw. Johnston"]
+    assert person_names("Burgemeester Den Haag wordt co-chair van het Strong Cities Network.") == []
+
+
+def test_person_answer_must_name_the_anchor() -> None:
+    who = expected_answer("Wie is de burgemeester van Rotterdam?")
+    assert who is not None
+    assert satisfies("De burgemeester van Rotterdam, Ahmed Aboutaleb, opende de dag.", who)
+    # A name, but nothing ties it to Rotterdam: not an answer.
+    assert not satisfies("Burgemeester Femke Halsema van Amsterdam sprak.", who)
+    assert not satisfies("De samenwerking begon in Rotterdam.", who)
+
+
+def test_direct_answer_is_a_number_next_to_the_counted_noun() -> None:
+    question = expected_answer("Hoeveel landen zijn vertegenwoordigd in EFUS?")
+    assert question is not None
+    assert direct_answer("De 250 leden komen uit 16 landen.", question)
+    assert direct_answer("leden uit zeventien verschillende landen", question)
+    assert not direct_answer("In 2015 werd Den Haag lid.", question)
+
+
+def test_date_contradiction_needs_the_same_year_and_another_month() -> None:
+    question = "Wie organiseerden de conferentie in Brussel in maart 2024?"
+    assert contradicts_date(question, "Op 30 mei 2024 organiseerde de AD een conferentie.")
+    assert not contradicts_date(question, "Van 20 tot 22 maart 2024 kwamen steden bijeen.")
+    assert not contradicts_date(question, "In juni 2015 was er een conferentie.")  # another year: no claim
+    assert not contradicts_date("Wie organiseerde de conferentie?", "Op 30 mei 2024 ...")
