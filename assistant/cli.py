@@ -367,6 +367,10 @@ def eval_run(
     corpus: Annotated[Path | None, typer.Option("--corpus", help="Corpus folder (default: bundled).")] = None,
     out_dir: Annotated[Path | None, typer.Option("--out", help="Output folder (default: runs/<time>).")] = None,
     distractors: Annotated[int, typer.Option("--distractors", help="Mix in N laws as distractors.", min=0)] = 0,
+    distractor_chars: Annotated[
+        int | None,
+        typer.Option("--distractor-chars", help="Cut each distractor law to its first N characters.", min=200),
+    ] = None,
     distractor_source: Annotated[
         Path | None, typer.Option("--distractor-source", help="JSONL(.gz) of distractor documents.")
     ] = None,
@@ -402,6 +406,7 @@ def eval_run(
                 corpus=corpus,
                 distractors=distractors,
                 distractor_source=distractor_source or DEFAULT_DISTRACTOR_SOURCE,
+                distractor_chars=distractor_chars,
                 pipeline="baseline" if pipeline == "baseline" else "default",
                 progress=tick,
             )

@@ -110,6 +110,15 @@ class Settings(BaseSettings):
     retrieval_candidates: int = Field(
         50, description="Candidates taken from each retriever before fusion.", ge=5, le=1000
     )
+    rerank: Literal["none", "sentence"] = Field(
+        "sentence",
+        description="Second stage over the fused candidates: 'sentence' mixes in the best cosine between the "
+        "query and a passage's sentences (vectors from the ingest-time cache); 'none' keeps the fused order.",
+    )
+    rerank_weight: float = Field(
+        0.3, description="Weight of the sentence score in the second stage (0 disables it).", ge=0, le=1
+    )
+    rerank_top: int = Field(20, description="Fused candidates re-scored by the second stage.", ge=2, le=200)
     precompute_answer_vectors: bool = Field(
         True,
         description="Embed candidate answer sentences at ingest, so extractive answers need no sentence "

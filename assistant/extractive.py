@@ -15,9 +15,17 @@ overlap is the share of the question's content words (accent-folded, stopwords r
 a 6-letter prefix, which also bridges Dutch/English cognates such as conferentie/conference) found in the
 unit or its heading, and the prior prefers passages the retriever ranked higher.
 
-Abstention. Confidence = best unit score − W_MISSING · (share of question content words found nowhere in
-the retrieved passages). A question about something specific (a budget, a named person) whose specific
-word occurs in no passage loses confidence even when the passages are on topic. Below `min_score`: abstain.
+Abstention, in two steps.
+1. Confidence = best unit score − W_MISSING · (share of question content words found nowhere in the
+   retrieved passages). Below `min_score`: abstain. This catches off-topic questions.
+2. Expected answer type (assistant/answertype.py): "wat is het budget" wants an amount of money, "hoeveel"
+   a number, "wanneer" a date, "wie is de burgemeester van X" a person's name said together with X. When
+   no unit close to the best one (TYPE_WINDOW) holds that kind of answer, the passages are on topic but do
+   not answer: abstain. This catches what no similarity threshold can (dev set: the budget of the Coalitie,
+   the current mayor of Rotterdam), without touching questions whose form asks for no particular type.
+The same types steer selection: a unit that states the figure next to the counted noun ("16 landen")
+is quoted even from a less similar passage, so sources that disagree are both shown, and a sentence dated
+in another month than the question names ("30 mei 2024" for "in maart 2024") is left out.
 
 Calibration (eval/calibrate_extractive.py, EmbeddingGemma-300m, bundled corpus, k=5, dev set of 20):
 see `DEFAULT_MIN_SCORE` for the measured separation.
@@ -60,7 +68,7 @@ CACHE_SIZE = 4096  # unit vectors kept in memory; the persistent cache holds the
 # Hybrid retrieval (factory as of this writing): lowest answerable 0.596, unanswerables 0.684 and 0.715.
 # The unanswerables are on topic (only "budget"/"huidige" missing), so no threshold separates them from
 # every answerable question; 0.565 sits below all answerables (no false abstention) and catches only
-# clearly off-topic questions. A reranker or an LLM verifier is the real fix.
+# clearly off-topic questions. The on-topic ones are caught by the expected-answer-type check (step 2).
 DEFAULT_MIN_SCORE = 0.565
 
 NOT_FOUND = {"nl": "Dit staat niet in de documenten.", "en": "The documents do not contain this."}
@@ -188,6 +196,11 @@ def _display(unit: Unit) -> str:
     return neutralise_brackets(body)
 
 
+def unit_key(unit: Unit) -> str:
+    """The text a unit is embedded as (and cached under): its heading travels with it."""
+    return f"{unit.heading}\n{unit.text[:EMBED_CHARS]}" if unit.heading else unit.text[:EMBED_CHARS]
+
+
 def _jaccard(a: set[str], b: set[str]) -> float:
     return len(a & b) / len(a | b) if a and b else 0.0
 
@@ -219,7 +232,7 @@ class ExtractiveAnswerer:
 
     @staticmethod
     def _unit_key(unit: Unit) -> str:
-        return f"{unit.heading}\n{unit.text[:EMBED_CHARS]}" if unit.heading else unit.text[:EMBED_CHARS]
+        return unit_key(unit)
 
     def _embed_keys(self, keys: Sequence[str], *, batch: int = 64) -> None:
         """Make sure every key has a vector in memory: memory, then the persistent cache, then the embedder."""

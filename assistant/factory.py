@@ -20,6 +20,7 @@ from assistant.hybrid import HybridRetriever, LexicalCache
 from assistant.lexical import LexicalIndex
 from assistant.offline import quiet_offline_environment
 from assistant.records import Answer, Hit
+from assistant.rerank import Reranker, SentenceReranker
 from assistant.retrieval import DenseRetriever, Retriever
 from assistant.vectorcache import VectorCache
 from ingest.manifest import Manifest
@@ -134,7 +135,17 @@ class Assistant:
             fusion=s.fusion,
             candidates=s.retrieval_candidates,
             max_per_doc=s.max_chunks_per_doc,
+            reranker=self.reranker_for(store),
         )
+
+    def reranker_for(self, store: ChunkStore) -> Reranker | None:
+        """The second stage. Sentence vectors come from the store's unit-vector cache (filled at ingest); a
+        store without one (the BEIR evaluation's) embeds the candidates' sentences on demand."""
+        s = self.settings
+        if s.rerank == "none" or s.rerank_weight == 0:
+            return None
+        cache = self.vector_cache if store is self.store else None
+        return SentenceReranker(self.embedder, cache, weight=s.rerank_weight, top=s.rerank_top)
 
     @cached_property
     def answerer(self) -> Answerer:

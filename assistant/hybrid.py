@@ -16,6 +16,7 @@ from assistant.embeddings import Embedder
 from assistant.fusion import cap_per_document, convex_fusion, weighted_rrf
 from assistant.lexical import LexicalIndex, chunks_signature
 from assistant.records import Chunk, Hit
+from assistant.rerank import Reranker
 from ingest.manifest import Manifest
 from vectorstore.base import ChunkStore, SearchFilter
 
@@ -96,6 +97,7 @@ class HybridRetriever:
         fusion: str = "convex",
         candidates: int = 50,
         max_per_doc: int = 3,
+        reranker: Reranker | None = None,
     ) -> None:
         self.embedder = embedder
         self.store = store
@@ -104,6 +106,7 @@ class HybridRetriever:
         self.fusion = fusion
         self.candidates = candidates
         self.max_per_doc = max_per_doc
+        self.reranker = reranker
 
     def search(self, query: str, k: int = 5, flt: SearchFilter | None = None) -> list[Hit]:
         if not query.strip():
@@ -114,6 +117,8 @@ class HybridRetriever:
         if self.weights["bm25"] > 0:
             runs["bm25"] = self.lexical().search(query, n, flt)
         fused = weighted_rrf(runs, self.weights, n) if self.fusion == "rrf" else convex_fusion(runs, self.weights, n)
+        if self.reranker is not None:
+            fused = self.reranker.rerank(query, fused)
         if self.max_per_doc:
             return cap_per_document(fused, self.max_per_doc, k)
         return fused[:k]

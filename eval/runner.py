@@ -56,9 +56,20 @@ def eval_settings(settings: Settings, *parts: object) -> Settings:
     )
 
 
-def materialise_distractors(source: Path, n: int, folder: Path) -> Path:
-    """Write the first `n` non-empty laws of the laws corpus as Markdown files (once; reused)."""
-    target = folder / f"laws-{n}"
+def _truncate(text: str, max_chars: int | None) -> str:
+    """The start of `text`, cut at the last paragraph (else sentence) end before `max_chars`."""
+    if not max_chars or len(text) <= max_chars:
+        return text
+    head = text[:max_chars]
+    cut = max(head.rfind("\n\n"), head.rfind(". "))
+    return head[: cut + 1].strip() if cut > max_chars // 2 else head.strip()
+
+
+def materialise_distractors(source: Path, n: int, folder: Path, max_chars: int | None = None) -> Path:
+    """Write the first `n` non-empty laws of the laws corpus as Markdown files (once; reused), each cut to
+    its first `max_chars` characters when given (title and first articles: many distractor documents for
+    the embedding time of a few full laws)."""
+    target = folder / (f"laws-{n}" if not max_chars else f"laws-{n}-{max_chars}c")
     done = target / ".complete"
     if done.is_file():
         return target
@@ -78,6 +89,7 @@ def materialise_distractors(source: Path, n: int, folder: Path) -> Path:
             text = str(record.get("text") or "").strip()
             if len(text) < 200:
                 continue
+            text = _truncate(text, max_chars)
             name = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in str(record.get("id", written)))
             body = f"# {record.get('title', name)}\n\n{text}\n"
             (target / f"{name}.md").write_text(body, encoding="utf-8")
@@ -122,6 +134,7 @@ def run_questions(
     corpus: Path | None = None,
     distractors: int = 0,
     distractor_source: Path = DEFAULT_DISTRACTOR_SOURCE,
+    distractor_chars: int | None = None,
     pipeline: Pipeline = "default",
     progress: Progress | None = None,
     assistant: Assistant | None = None,
@@ -136,12 +149,19 @@ def run_questions(
     started = time.perf_counter()
 
     ev_settings = eval_settings(
-        settings, corpus, distractors, pipeline, settings.embedding_backend, settings.embedding_model
+        settings,
+        corpus,
+        distractors if not distractor_chars else f"{distractors}-{distractor_chars}c",
+        pipeline,
+        settings.embedding_backend,
+        settings.embedding_model,
     )
     paths = [corpus]
     if distractors:
         paths.append(
-            materialise_distractors(distractor_source, distractors, ev_settings.data_dir.parent / "distractors")
+            materialise_distractors(
+                distractor_source, distractors, ev_settings.data_dir.parent / "distractors", distractor_chars
+            )
         )
     t_index = time.perf_counter()
     chain: Any
@@ -200,6 +220,7 @@ def run_questions(
         "questions": str(questions_path),
         "corpus": str(corpus),
         "distractors": distractors,
+        "distractor_chars": distractor_chars,
         "pipeline": pipeline,
         "embedding": f"{settings.embedding_backend}:{settings.embedding_model}"
         if pipeline == "default"
