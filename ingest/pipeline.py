@@ -1,9 +1,10 @@
 """Incremental, idempotent, crash-safe ingestion: files → documents → chunks → vectors → store.
 
 Order of writes for a new or changed file: manifest `pending` (with chunk ids) → store upsert → manifest
-`ok` → link the file → delete the chunks of the document it replaced. A crash at any point leaves either
-the old or the new version findable, never both, and `recover()` (run at the start of every ingest)
-removes whatever was half written.
+`ok` and the file linked to it (one transaction) → delete the chunks of the document it replaced. A crash
+at any point leaves either the old or the new version searchable per the manifest (and so in BM25), never
+both, and `recover()` (run at the start of every ingest) removes whatever was half written. Until then the
+store itself may still hold a pending version's chunks (bench/crash_trials.py measures how often).
 """
 
 from __future__ import annotations
@@ -168,10 +169,10 @@ class Ingestor:
         return self._purge(ids)
 
     def recover(self) -> int:
-        """Finish or undo what an interrupted run left: non-ok documents lose their chunks; store chunks that
-        the manifest does not know are removed. Returns the number of chunks removed."""
+        """Finish or undo what an interrupted run left: non-ok documents and documents no file owns lose their
+        chunks; store chunks that the manifest does not know are removed. Returns the number of chunks removed."""
         removed = 0
-        unfinished = self.manifest.unfinished()
+        unfinished = {**self.manifest.unfinished(), **self.manifest.unowned()}
         if unfinished:
             ids = [cid for chunk_ids in unfinished.values() for cid in chunk_ids]
             self.store.delete(ids)
@@ -276,7 +277,7 @@ class Ingestor:
             )
 
         self._store(doc, chunks, vectors)
-        self._purge(self.manifest.link_file(path_s, source, doc.doc_id, st.st_size, st.st_mtime_ns))
+        self._purge(self.manifest.commit_file(path_s, source, doc.doc_id, st.st_size, st.st_mtime_ns))
         status = "updated" if row is not None else "ingested"
         return FileResult(
             path_s,
@@ -292,9 +293,9 @@ class Ingestor:
     def _store(self, doc: Document, chunks: list[Chunk], vectors: object) -> None:
         import numpy as np
 
+        # Committed (made ok) together with its file by the caller: see Manifest.commit_file.
         self.manifest.begin_document(doc, chunks)
         self.store.add(chunks, np.asarray(vectors, dtype=np.float32))
-        self.manifest.commit_document(doc.doc_id)
 
     def _fail(self, cand: Candidate, st: os.stat_result, message: str) -> FileResult:
         self._purge(self.manifest.record_failure(str(cand.path), cand.source, st.st_size, st.st_mtime_ns, message))
