@@ -247,8 +247,10 @@ def run_and_kill(cmd: list[str], data_dir: Path, delay: float) -> tuple[bool, fl
         return True, time.perf_counter() - t0
 
 
-def inspect(data_dir: Path, *, recover: bool) -> Json:
-    args = ["inspect", str(data_dir)] + (["--recover"] if recover else [])
+def inspect(data_dir: Path, *, recover: bool, then_recover: bool = False) -> Json:
+    """Inspect in a fresh process. `then_recover`: inspect as found, run the recovery, inspect again, in one
+    process (returns {"raw": ..., "recovered": ...})."""
+    args = ["inspect", str(data_dir)] + (["--recover"] if recover else []) + (["--both"] if then_recover else [])
     code, _, output = run_to_end(_self(*args), data_dir, timeout=600)
     if code != 0:
         return {"error": f"inspection failed (exit {code}): {output[-2000:]}"}
@@ -319,7 +321,8 @@ def one_trial(
     delay = rng.uniform(*window)
     killed, ran = run_and_kill(cmd, data_dir, delay)
     trial = Trial(number, kind, round(delay, 2), killed, round(ran, 2))
-    raw = inspect(data_dir, recover=False)
+    both = inspect(data_dir, recover=False, then_recover=True)
+    raw = both.get("raw", both)
     if "error" in raw:
         trial.raw_problems = [raw["error"]]
         trial.landed = "unknown"
@@ -328,7 +331,7 @@ def one_trial(
         trial.raw_problems = consistency_problems(raw, recovered=False)
         trial.unfinished_at_kill = raw["unfinished"]
         trial.orphans_at_kill = len(set(raw["store_ids"]) - set(raw["ok_ids"]))
-    rec = inspect(data_dir, recover=True)
+    rec = both.get("recovered", both)
     if "error" in rec:
         trial.recovered_problems = [rec["error"]]
     else:
@@ -364,16 +367,19 @@ def run_trials(args: argparse.Namespace) -> Json:
 
     # Reference: a clean, uninterrupted ingest of the folder.
     ref_dir = work / "ref-data"
-    code, clean_s, output = run_to_end(_cli("ingest", str(folder), "--json"), ref_dir)
-    if code != 0:
-        raise SystemExit(f"clean ingest failed (exit {code}):\n{output}")
+    # The clean reference ingest doubles as the calibration of ingest kills (when the first write happens).
+    first_write, clean_s = calibrate(_cli("ingest", str(folder), "--json"), ref_dir)
+    if not set(ref_dir.glob("manifest-*.sqlite3")):
+        raise SystemExit("clean ingest wrote no manifest")
     ref = inspect(ref_dir, recover=False)
-    ref_ids = set(ref["ok_ids"])
+    ref_ids = set(ref.get("ok_ids", ()))
+    if not ref_ids:
+        raise SystemExit(f"clean ingest left no chunks: {ref.get('error', '')}")
     print(f"clean ingest: {clean_s:.1f} s, {len(ref_ids)} chunks", flush=True)
 
     plan = [kinds[i % len(kinds)] for i in range(args.trials)]
     trials: list[Trial] = []
-    calibration: Json = {}
+    calibration: Json = {"ingest": (first_write, clean_s)}
 
     # sync: the same folder path each time (the manifest stores absolute paths), restored before each trial.
     sync_folder = work / "sync-corpus"
@@ -422,8 +428,6 @@ def run_trials(args: argparse.Namespace) -> Json:
         cal_dir = work / "cal-delete"
         shutil.copytree(ref_dir, cal_dir)
         calibration["delete"] = calibrate(_self("delete-worker", str(cal_dir), *delete_ids), cal_dir)
-    if "ingest" in plan:
-        calibration["ingest"] = calibrate(_cli("ingest", str(folder), "--json"), work / "cal-ingest")
     print(f"calibration (first manifest write s, total s): {calibration}", flush=True)
 
     for number, kind in enumerate(plan, start=1):
@@ -579,7 +583,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     quiet_offline_environment()
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["inspect"]:
-        state = inspect_state(Path(argv[1]), recover="--recover" in argv)
+        if "--both" in argv:
+            raw = inspect_state(Path(argv[1]), recover=False)
+            state = {"raw": raw, "recovered": inspect_state(Path(argv[1]), recover=True)}
+        else:
+            state = inspect_state(Path(argv[1]), recover="--recover" in argv)
         sys.stdout.write(json.dumps(state) + "\n")
         return 0
     if argv[:1] == ["delete-worker"]:

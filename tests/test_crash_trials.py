@@ -1,5 +1,6 @@
 """Crash safety: `kill -9` of real `assistant ingest` / `--sync` / delete processes at random moments
-(bench/crash_trials.py). The quick test runs 3 trials on a small folder; the slow one 9 on the full folder."""
+(bench/crash_trials.py). The quick test runs 3 ingest kills on a small folder; the slow one 9 (ingest, sync,
+delete) on the full folder."""
 
 from __future__ import annotations
 
@@ -63,9 +64,8 @@ def _assert_all_consistent(result: dict[str, Any]) -> None:
 
 
 def test_three_kills_quick() -> None:
-    result = _trials("--trials", "3", "--txt", "6", "--max-pdf-mb", "0.11", "--seed", "7")
+    result = _trials("--trials", "3", "--kinds", "ingest", "--txt", "6", "--max-pdf-mb", "0.11", "--seed", "7")
     assert result["totals"]["trials"] == 3
-    assert {t["kind"] for t in result["trials"]} == {"ingest", "sync", "delete"}
     _assert_all_consistent(result)
 
 
