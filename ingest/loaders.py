@@ -91,6 +91,23 @@ def load_file(path: Path) -> RawDocument:
 # --- plain text -------------------------------------------------------------------------------------
 
 
+def sniff_utf16(data: bytes) -> str | None:
+    """'utf-16-le'/'utf-16-be' for UTF-16 without a byte order mark, else None. Latin-script UTF-16 has a
+    zero byte in nearly every code unit, always on the same side; binary data has zeros on both sides."""
+    sample = data[:8192]
+    sample = sample[: len(sample) - len(sample) % 2]
+    if len(sample) < 8:
+        return None
+    half = len(sample) // 2
+    even_zero = sample[0::2].count(0) / half
+    odd_zero = sample[1::2].count(0) / half
+    if odd_zero > 0.3 and even_zero < 0.02:
+        return "utf-16-le"
+    if even_zero > 0.3 and odd_zero < 0.02:
+        return "utf-16-be"
+    return None
+
+
 def decode_text(data: bytes) -> tuple[str, str] | None:
     """Decode bytes to text; returns (text, encoding) or None when the bytes are not text."""
     for bom, encoding in _BOMS:
@@ -99,6 +116,12 @@ def decode_text(data: bytes) -> tuple[str, str] | None:
                 return data.decode(encoding).lstrip("\ufeff"), encoding
             except UnicodeDecodeError:
                 return None
+    utf16 = sniff_utf16(data)
+    if utf16 is not None:
+        try:
+            return data.decode(utf16), utf16
+        except UnicodeDecodeError:
+            return None
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
@@ -125,9 +148,9 @@ def _looks_binary(text: str) -> bool:
 
 
 def _load_text(path: Path, data: bytes, fmt: str) -> RawDocument:
-    # NUL bytes without a UTF-16/32 BOM mean a binary file, whatever a detector makes of it.
-    has_bom = any(data.startswith(bom) for bom, _ in _BOMS)
-    decoded = None if (b"\x00" in data[:65536] and not has_bom) else decode_text(data)
+    # NUL bytes in anything but UTF-16/32 mean a binary file, whatever a detector makes of it.
+    wide = any(data.startswith(bom) for bom, _ in _BOMS) or sniff_utf16(data) is not None
+    decoded = None if (b"\x00" in data[:65536] and not wide) else decode_text(data)
     if decoded is None or _looks_binary(decoded[0]):
         raise IngestError(
             "not a text file (binary content)",

@@ -145,13 +145,25 @@ class Manifest:
     def link_file(self, path: str, source: str, doc_id: str, size: int, mtime_ns: int) -> list[str]:
         """Point a file at a document. Returns chunk ids of a previous document left without files."""
         with self.transaction() as tx:
-            old = tx.execute("SELECT doc_id FROM files WHERE path = ?", (path,)).fetchone()
-            tx.execute(
-                "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, 'ok', NULL, ?)",
-                (path, source, doc_id, size, mtime_ns, time.time()),
-            )
-            old_doc = old[0] if old and old[0] != doc_id else None
-            return self._orphan_if_unreferenced(tx, old_doc)
+            return self._link(tx, path, source, doc_id, size, mtime_ns)
+
+    def commit_file(self, path: str, source: str, doc_id: str, size: int, mtime_ns: int) -> list[str]:
+        """Mark a pending document ok and point its file at it in one transaction: a crash between the two
+        would leave a searchable document that no file owns (never removed by --sync, and shown beside the
+        version it replaced). Returns chunk ids of a previous document left without files."""
+        with self.transaction() as tx:
+            tx.execute("UPDATE documents SET status = 'ok' WHERE doc_id = ?", (doc_id,))
+            self._bump(tx)
+            return self._link(tx, path, source, doc_id, size, mtime_ns)
+
+    def _link(self, tx: sqlite3.Connection, path: str, source: str, doc_id: str, size: int, mtime_ns: int) -> list[str]:
+        old = tx.execute("SELECT doc_id FROM files WHERE path = ?", (path,)).fetchone()
+        tx.execute(
+            "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, 'ok', NULL, ?)",
+            (path, source, doc_id, size, mtime_ns, time.time()),
+        )
+        old_doc = old[0] if old and old[0] != doc_id else None
+        return self._orphan_if_unreferenced(tx, old_doc)
 
     def remove_file(self, path: str) -> list[str]:
         with self.transaction() as tx:
@@ -270,6 +282,19 @@ class Manifest:
             else:
                 rows = self._conn.execute("SELECT chunk_id FROM chunks").fetchall()
         return [r[0] for r in rows]
+
+    def unowned(self) -> dict[str, list[str]]:
+        """Ok documents that no file points at, with their chunk ids (left by versions that committed a
+        document and linked its file in two steps, when killed in between)."""
+        with self._lock:
+            docs = [
+                r[0]
+                for r in self._conn.execute(
+                    "SELECT doc_id FROM documents d WHERE status = 'ok' "
+                    "AND NOT EXISTS (SELECT 1 FROM files f WHERE f.doc_id = d.doc_id)"
+                )
+            ]
+        return {d: self.chunk_ids(d) for d in docs}
 
     def unfinished(self) -> dict[str, list[str]]:
         """Documents left pending or deleting by an interrupted run, with their chunk ids."""

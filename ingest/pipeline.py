@@ -1,13 +1,15 @@
 """Incremental, idempotent, crash-safe ingestion: files → documents → chunks → vectors → store.
 
 Order of writes for a new or changed file: manifest `pending` (with chunk ids) → store upsert → manifest
-`ok` → link the file → delete the chunks of the document it replaced. A crash at any point leaves either
-the old or the new version findable, never both, and `recover()` (run at the start of every ingest)
-removes whatever was half written.
+`ok` and the file linked to it (one transaction) → delete the chunks of the document it replaced. A crash
+at any point leaves either the old or the new version searchable per the manifest (and so in BM25), never
+both, and `recover()` (run at the start of every ingest) removes whatever was half written. Until then the
+store itself may still hold a pending version's chunks (bench/crash_trials.py measures how often).
 """
 
 from __future__ import annotations
 
+import errno
 import os
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -81,12 +83,34 @@ def discover(paths: Iterable[Path]) -> tuple[list[Candidate], list[Path]]:
                     if name.startswith((".", "~$")) or name.lower() in _IGNORED_NAMES:
                         continue
                     file = Path(dirpath) / name
-                    found.append(Candidate(file.resolve(), file.relative_to(root).as_posix(), explicit=False))
+                    found.append(Candidate(_resolve(file), file.relative_to(root).as_posix(), explicit=False))
         elif path.is_file():
-            found.append(Candidate(path.resolve(), path.name, explicit=True))
+            found.append(Candidate(_resolve(path), path.name, explicit=True))
         else:
             found.append(Candidate(path.absolute(), path.name, explicit=True))
     return found, roots
+
+
+def _resolve(path: Path) -> Path:
+    # Path.resolve raises RuntimeError on a symlink loop; the file is then reported, not the batch stopped.
+    # strict: a dangling link keeps its own name, so the report names the link, not a missing target.
+    try:
+        return path.resolve(strict=True)
+    except (OSError, RuntimeError):
+        return path.absolute()
+
+
+def describe_os_error(exc: OSError) -> str:
+    """A user's reading of why a file cannot be opened: what is wrong — what to do."""
+    if exc.errno == errno.ELOOP:
+        return "symbolic link loop (the link points at itself) — remove the link or point it at the real file"
+    if exc.errno == errno.ENOENT:
+        return "file not found (a dangling symbolic link, or it was removed) — check the path or remove the link"
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return "permission denied — make the file readable for this user"
+    if exc.errno == errno.ENAMETOOLONG:
+        return "the file name is too long for this system — rename the file"
+    return f"cannot read file ({exc.strerror or exc}) — check the file and its permissions"
 
 
 Progress = Callable[[FileResult], None]
@@ -145,10 +169,10 @@ class Ingestor:
         return self._purge(ids)
 
     def recover(self) -> int:
-        """Finish or undo what an interrupted run left: non-ok documents lose their chunks; store chunks that
-        the manifest does not know are removed. Returns the number of chunks removed."""
+        """Finish or undo what an interrupted run left: non-ok documents and documents no file owns lose their
+        chunks; store chunks that the manifest does not know are removed. Returns the number of chunks removed."""
         removed = 0
-        unfinished = self.manifest.unfinished()
+        unfinished = {**self.manifest.unfinished(), **self.manifest.unowned()}
         if unfinished:
             ids = [cid for chunk_ids in unfinished.values() for cid in chunk_ids]
             self.store.delete(ids)
@@ -180,22 +204,31 @@ class Ingestor:
     def _ingest_one(self, cand: Candidate) -> FileResult:
         t0 = time.perf_counter()
         path_s, source = str(cand.path), cand.source
+        suffix = cand.path.suffix.lower()
+        unsupported = (
+            f"unsupported file type '{suffix or '(none)'}' — convert it to one of "
+            f"{', '.join(sorted(SUPPORTED_SUFFIXES))}"
+            if suffix not in SUPPORTED_SUFFIXES
+            else None
+        )
+        if unsupported and not cand.explicit:
+            return FileResult(path_s, source, "skipped", error=unsupported)
         try:
             st = cand.path.stat()
         except OSError as exc:
-            return FileResult(path_s, source, "failed", error=f"cannot read file: {exc.strerror or exc}")
-        suffix = cand.path.suffix.lower()
-        if suffix not in SUPPORTED_SUFFIXES:
-            message = (
-                f"unsupported file type '{suffix or '(none)'}'; supported: {', '.join(sorted(SUPPORTED_SUFFIXES))}"
-            )
-            if cand.explicit:
-                return self._fail(cand, st, message)
-            return FileResult(path_s, source, "skipped", error=message)
+            message = describe_os_error(exc)
+            # No size or mtime to record; zeros make the next run look again.
+            self._purge(self.manifest.record_failure(path_s, source, 0, 0, message))
+            return FileResult(path_s, source, "failed", error=message)
+        if unsupported:
+            return self._fail(cand, st, unsupported)
         if st.st_size > self.max_file_bytes:
             mb = self.max_file_bytes // (1024 * 1024)
             return self._fail(
-                cand, st, f"file is {st.st_size / 1e6:.0f} MB, over the {mb} MB limit (ASSISTANT_MAX_FILE_MB)"
+                cand,
+                st,
+                f"file is {st.st_size / (1024 * 1024):.1f} MB, over the {mb} MB limit — split the document, or "
+                "raise the limit with ASSISTANT_MAX_FILE_MB",
             )
 
         row = self.manifest.file(path_s)
@@ -212,7 +245,7 @@ class Ingestor:
         try:
             sha = sha256_file(cand.path)
         except OSError as exc:
-            return self._fail(cand, st, f"cannot read file: {exc.strerror or exc}")
+            return self._fail(cand, st, describe_os_error(exc))
         doc_id = make_doc_id(sha)
         if self.manifest.document_status(doc_id) == "ok":
             # Same bytes already stored (another name, or the file was only touched): link, don't re-embed.
@@ -236,10 +269,15 @@ class Ingestor:
         except IngestError as exc:
             return self._fail(cand, st, exc.message if not exc.hint else f"{exc.message} — {exc.hint}")
         except Exception as exc:  # one bad file must never stop the batch
-            return self._fail(cand, st, f"unexpected error while reading: {type(exc).__name__}: {exc}")
+            return self._fail(
+                cand,
+                st,
+                f"unexpected error while reading ({type(exc).__name__}: {str(exc)[:200]}) — the file may be "
+                "damaged; re-export it, and report the file if it opens fine elsewhere",
+            )
 
         self._store(doc, chunks, vectors)
-        self._purge(self.manifest.link_file(path_s, source, doc.doc_id, st.st_size, st.st_mtime_ns))
+        self._purge(self.manifest.commit_file(path_s, source, doc.doc_id, st.st_size, st.st_mtime_ns))
         status = "updated" if row is not None else "ingested"
         return FileResult(
             path_s,
@@ -255,9 +293,9 @@ class Ingestor:
     def _store(self, doc: Document, chunks: list[Chunk], vectors: object) -> None:
         import numpy as np
 
+        # Committed (made ok) together with its file by the caller: see Manifest.commit_file.
         self.manifest.begin_document(doc, chunks)
         self.store.add(chunks, np.asarray(vectors, dtype=np.float32))
-        self.manifest.commit_document(doc.doc_id)
 
     def _fail(self, cand: Candidate, st: os.stat_result, message: str) -> FileResult:
         self._purge(self.manifest.record_failure(str(cand.path), cand.source, st.st_size, st.st_mtime_ns, message))
