@@ -168,3 +168,17 @@ def test_evaluation_runs_are_listed_only_to_who_may_read_them(tmp_path: Path) ->
     assert run_visible(public_run, Principal.public()) and not run_visible(secret_run, Principal.public())
     assert run_visible(secret_run, an) and not run_visible(operator_run, an) and not run_visible(old_run, an)
     assert run_visible(old_run, Principal.operator())
+
+
+def test_downloads_and_exports_are_audited(data_dir: Path) -> None:
+    UserStore(data_dir / "users.json").add("an", "lang-wachtwoord", [])
+    at = sign_in(AppTest.from_file(APP, default_timeout=90).run(), "an", "lang-wachtwoord")
+    at.chat_input[0].set_value("In welk jaar is de gemeente Den Haag lid geworden van EFUS?").run()
+    source = next(b for b in at.download_button if b.key and b.key.startswith("dl-"))
+    source.click().run()
+    at.download_button(key="export_md").click().run()
+    assert not at.exception, at.exception
+    entries = {e["action"]: e for e in read_entries(data_dir / "audit.jsonl") if e["user"] == "an"}
+    assert entries["download"]["documents"][0]["title"] and entries["download"]["file"].endswith(".txt")
+    assert entries["export"]["kind"] == "conversation-markdown" and entries["export"]["cited"]
+    assert entries["ask"]["cited"] and entries["login"]["method"] == "password"
