@@ -16,6 +16,10 @@ from assistant.ui.i18n import SESSION_KEY, t  # noqa: E402
 
 st.set_page_config(page_title="Beleidsassistent", page_icon="📑", layout="wide")
 st.sidebar.toggle(t("lang.toggle"), key=SESSION_KEY, help="Nederlands / English")
+
+from assistant.ui.auth import gate  # noqa: E402
+
+gate()  # sign-in (or the localhost-only notice) before any page is drawn; stops the run when signed out
 pages = [
     st.Page("assistant/ui/pages/chat.py", title=t("nav.chat"), icon=":material/chat:", default=True),
     st.Page(

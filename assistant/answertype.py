@@ -202,9 +202,7 @@ _DATE = re.compile(r"\b(?:1[89]|20)\d\d\b|\b\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}\b|\b
 _NAME_WORD = r"[A-Z][a-zà-ÿ'’]+(?:-[A-Z][a-zà-ÿ'’]+)?"
 _PARTICLE = r"(?:van|de|der|den|du|le|la|von|ter|ten|van de|van der|van den)"
 _PERSON = re.compile(rf"\b{_NAME_WORD}(?:\s+{_PARTICLE})?\s+{_NAME_WORD}\b")
-_HONORIFIC = re.compile(
-    r"\b(?i:mw\.|mevr\.|mevrouw|dhr\.|de heer|mr\.|mrs\.|ms\.|dr\.|prof\.)\s+[A-Z][\w'’-]+"
-)
+_HONORIFIC = re.compile(r"\b(?i:mw\.|mevr\.|mevrouw|dhr\.|de heer|mr\.|mrs\.|ms\.|dr\.|prof\.)\s+[A-Z][\w'’-]+")
 
 
 def _is_known_place_or_org(name: str) -> bool:

@@ -6,20 +6,24 @@ import json
 import sys
 from dataclasses import asdict
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from assistant.access import Principal
 from assistant.config import Settings, describe_settings, load_settings
-from assistant.errors import AssistantError
+from assistant.errors import AssistantError, ConfigurationError
 from assistant.factory import Assistant, build_assistant
 from assistant.offline import quiet_offline_environment
 from assistant.records import Answer
 from ingest.pipeline import FileResult
 from vectorstore.base import SearchFilter
+
+if TYPE_CHECKING:
+    from assistant.scoped import ScopedAssistant
 
 app = typer.Typer(
     name="assistant",
@@ -30,6 +34,8 @@ app = typer.Typer(
 )
 models_app = typer.Typer(help="Install and list the offline models.", no_args_is_help=True)
 app.add_typer(models_app, name="models")
+users_app = typer.Typer(help="Local users of the app's password sign-in, and their groups.", no_args_is_help=True)
+app.add_typer(users_app, name="users")
 
 out = Console()
 err = Console(stderr=True)
@@ -38,6 +44,8 @@ err = Console(stderr=True)
 class _State:
     settings: Settings | None = None
     assistant: Assistant | None = None
+    user: str | None = None
+    groups: str | None = None
 
 
 def settings() -> Settings:
@@ -50,6 +58,54 @@ def assistant() -> Assistant:
     if _State.assistant is None:
         _State.assistant = build_assistant(settings())
     return _State.assistant
+
+
+def principal() -> Principal:
+    """Who the command runs for. `--groups` wins, then `--user` (groups from the users file), then
+    ASSISTANT_USER_GROUPS; with none of them, the operator: all groups. The CLI runs on the server, where its
+    user can read the data dir (Chroma files, manifest) directly, so narrowing it by default would protect
+    nothing; `--groups ''` shows what a user without groups sees."""
+    import getpass
+
+    name = _State.user or getpass.getuser()
+    try:
+        if _State.groups is not None:
+            return Principal.with_groups(name, _State.groups)
+        if _State.user is not None:
+            from assistant.users import UserStore, check_username
+
+            user = UserStore(settings().users_path).users().get(check_username(_State.user))
+            if user is None:
+                raise ConfigurationError(
+                    f"unknown user '{_State.user}' (not in {settings().users_path})",
+                    hint="add it with `assistant users add NAME --groups …`, or pass --groups",
+                )
+            return Principal(user.name, frozenset(user.groups))
+        if settings().user_groups is not None:
+            return Principal.with_groups(name, settings().user_groups or "")
+    except ValueError as exc:
+        raise ConfigurationError(str(exc), hint="group names are a-z, 0-9, '_' or '-'") from exc
+    return Principal.operator(name)
+
+
+def scoped() -> ScopedAssistant:
+    """The assistant as `principal()` sees it (access groups applied, use cases audited)."""
+    return assistant().scoped(principal())
+
+
+@app.callback()
+def _options(
+    user: Annotated[
+        str | None, typer.Option("--user", help="Act as this user of the users file (their groups; audit name).")
+    ] = None,
+    groups: Annotated[
+        str | None,
+        typer.Option("--groups", help="Access groups, comma-separated ('*' = all, '' = public documents only)."),
+    ] = None,
+) -> None:
+    """Default: all groups (the operator on the server); see `principal()` and the README."""
+    _State.user = user
+    _State.groups = groups
 
 
 def _progress_bar(label: str) -> Any:
@@ -94,7 +150,7 @@ def ingest(
 ) -> None:
     """Read, clean, chunk and embed documents into the store (incremental: unchanged files are skipped)."""
     targets = paths or [settings().corpus_dir]
-    a = assistant()
+    a = scoped()
     results: list[FileResult] = []
     if as_json:
         report = a.ingest(targets, sync=sync)
@@ -144,7 +200,7 @@ def status(
     """Documents, chunks, warnings, models and store."""
     from assistant.models import list_models
 
-    a = assistant()
+    a = scoped()
     st = a.status()
     docs = a.manifest.documents()
     failed = [f for f in a.manifest.files() if f.status == "failed"]
@@ -223,7 +279,7 @@ def search(
         year_from=year_from,
         year_to=year_to,
     )
-    hits = assistant().search(query, k, flt)
+    hits = scoped().search(query, k, flt)
     if as_json:
         _print_json(
             [
@@ -287,7 +343,7 @@ def ask(
     as_json: Annotated[bool, typer.Option("--json", help="Print the answer with citations as JSON.")] = False,
 ) -> None:
     """Answer one question from the documents, with numbered citations."""
-    answer = assistant().ask(question)
+    answer = scoped().ask(question)
     if as_json:
         _print_json(_answer_json(answer))
     else:
@@ -304,16 +360,19 @@ def briefing(
     as_json: Annotated[bool, typer.Option("--json", help="Print the briefing with citations as JSON.")] = False,
 ) -> None:
     """A delegation briefing: earlier contacts, agreements, people, themes, upcoming moments and coverage."""
-    from assistant.briefing import BriefingGenerator, to_dict, to_docx, to_markdown
+    from assistant.audit import documents_of_citations
+    from assistant.briefing import to_dict, to_docx, to_markdown
 
-    result = BriefingGenerator(assistant()).generate(topic, progress=lambda msg: err.print(f"[dim]{escape(msg)}[/]"))
+    if out_file is not None and out_file.suffix.lower() not in (".docx", ".md", ".markdown"):
+        raise typer.BadParameter("--out must end in .docx or .md")
+    a = scoped()
+    result = a.briefing(topic, progress=lambda msg: err.print(f"[dim]{escape(msg)}[/]"))
     if out_file is not None:
         if out_file.suffix.lower() == ".docx":
             out_file.write_bytes(to_docx(result))
-        elif out_file.suffix.lower() in (".md", ".markdown"):
-            out_file.write_text(to_markdown(result), encoding="utf-8")
         else:
-            raise typer.BadParameter("--out must end in .docx or .md")
+            out_file.write_text(to_markdown(result), encoding="utf-8")
+        a.audit("export", kind="briefing", file=str(out_file.resolve()), cited=documents_of_citations(result.citations))
         err.print(f"written: {escape(str(out_file))} ({result.timings_ms.get('total', 0.0) / 1000:.1f} s)")
     if as_json:
         _print_json(to_dict(result))
@@ -327,7 +386,7 @@ def chat() -> None:
     Follow-up questions use the conversation. Empty line, `exit` or Ctrl-D ends; `nieuw` starts over."""
     from assistant.answerer import Turn
 
-    a = assistant()
+    a = scoped()
     history: list[Turn] = []
     err.print("[dim]Stel uw vraag (leeg, 'exit' of Ctrl-D om te stoppen; 'nieuw' voor een nieuw gesprek).[/]")
     while True:
@@ -341,7 +400,7 @@ def chat() -> None:
             history.clear()
             err.print("[dim]nieuw gesprek[/]")
             continue
-        pieces, finish = a.chain.stream(question, history)
+        pieces, finish = a.stream(question, history)
         for piece in pieces:
             if a.settings.llm_backend != "none":  # extractive answers arrive whole and are printed below
                 sys.stdout.write(piece)
@@ -409,9 +468,19 @@ def eval_run(
                 distractor_chars=distractor_chars,
                 pipeline="baseline" if pipeline == "baseline" else "default",
                 progress=tick,
+                principal=principal(),
             )
         elif beir is not None:
             run = run_beir(settings(), beir, out=target, progress=tick)
+    assistant().audit.record(
+        "eval",
+        principal().name,
+        questions=str(questions) if questions else None,
+        beir=str(beir) if beir else None,
+        corpus=str(corpus) if corpus else None,
+        pipeline=pipeline,
+        out=str(target),
+    )
     table = Table(title=f"{target} ({run.seconds:.1f} s{', interrupted' if run.interrupted else ''})")
     table.add_column("metric")
     table.add_column("value", justify="right")
@@ -436,6 +505,57 @@ def eval_compare(
     from eval.compare import compare_runs, format_comparison
 
     out.print(format_comparison(compare_runs(run_a, run_b)), markup=False, highlight=False)
+
+
+# --- users -----------------------------------------------------------------------------------------------
+
+
+@users_app.command("add")
+def users_add(
+    name: Annotated[str, typer.Argument(help="User name (sign-in name).")],
+    groups: Annotated[str, typer.Option("--groups", help="Access groups, comma-separated ('' = none).")] = "",
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from the first line of stdin.")
+    ] = False,
+) -> None:
+    """Add a user, or replace an existing user's password and groups. Prompts for the password."""
+    from assistant.access import parse_groups
+    from assistant.users import UserStore
+
+    try:
+        group_list = parse_groups(groups)
+    except ValueError as exc:
+        raise ConfigurationError(str(exc)) from exc
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    store = UserStore(settings().users_path)
+    user = store.add(name, password, group_list)
+    err.print(f"user {escape(user.name)} saved in {escape(str(store.path))} (groups: {', '.join(user.groups) or '-'})")
+
+
+@users_app.command("remove")
+def users_remove(name: Annotated[str, typer.Argument(help="User name.")]) -> None:
+    """Remove a user."""
+    from assistant.users import UserStore
+
+    if not UserStore(settings().users_path).remove(name):
+        raise ConfigurationError(f"no user '{name}'")
+    err.print(f"user {escape(name)} removed")
+
+
+@users_app.command("list")
+def users_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Users and their groups (never passwords or hashes)."""
+    from assistant.users import UserStore
+
+    users = list(UserStore(settings().users_path).users().values())
+    if as_json:
+        _print_json([{"name": u.name, "groups": list(u.groups)} for u in users])
+        return
+    for u in users:
+        out.print(f"{escape(u.name)}: {escape(', '.join(u.groups) or '-')}")
 
 
 # --- models ----------------------------------------------------------------------------------------------

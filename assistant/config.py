@@ -163,6 +163,31 @@ class Settings(BaseSettings):
         "mark",
         description="Unsupported or uncited generated sentences: 'remove' them, or 'mark' them with ⚠.",
     )
+    user_groups: str | None = Field(
+        None,
+        description="CLI only: access groups of the command-line user, comma-separated ('*' = all). Unset: all "
+        "groups (the operator on the server, who can read the data dir anyway); '' = public documents only. "
+        "`--groups`/`--user` override it. The app never uses this: it signs users in.",
+    )
+    users_file: Path | None = Field(
+        None,
+        description="Local users of the app's password sign-in (scrypt hashes, mode 0600). Empty: "
+        "<data_dir>/users.json. Managed with `assistant users add NAME --groups a,b`.",
+    )
+    oidc_groups: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description='App OIDC sign-in: groups per e-mail address or "@domain", as JSON, e.g. '
+        '{"an@denhaag.nl": ["veiligheid"], "@denhaag.nl": ["medewerkers"]}. Unlisted users see public documents.',
+    )
+    oidc_groups_claim: str | None = Field(
+        None,
+        description="App OIDC sign-in: also take groups from this claim of the identity token (e.g. 'groups'), "
+        "if the identity provider sends one.",
+    )
+    audit_max_mb: float = Field(
+        10.0, description="Size at which the audit log (<data_dir>/audit.jsonl) is rotated.", gt=0
+    )
+    audit_backups: int = Field(10, description="Rotated audit log files kept (audit.jsonl.1 …).", ge=1)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("WARNING", description="Log level.")
 
     @field_validator("chroma_host", mode="before")
@@ -177,6 +202,14 @@ class Settings(BaseSettings):
         if value >= size:
             raise ValueError(f"chunk_overlap ({value}) must be smaller than chunk_size ({size})")
         return value
+
+    @property
+    def users_path(self) -> Path:
+        return self.users_file or self.data_dir / "users.json"
+
+    @property
+    def audit_path(self) -> Path:
+        return self.data_dir / "audit.jsonl"
 
     @property
     def chroma_path(self) -> Path:

@@ -66,3 +66,9 @@ class EvalInputError(AssistantError):
     """A question set or benchmark file is malformed."""
 
     exit_code = 6
+
+
+class AccessDeniedError(AssistantError):
+    """The user may not see or change this document (access groups), or may not sign in."""
+
+    exit_code = 7

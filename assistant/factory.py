@@ -10,9 +10,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from assistant.access import Principal
 from assistant.answerer import Answerer, Turn
+from assistant.audit import AuditLog
 from assistant.chain import AnswerChain
 from assistant.config import Settings
 from assistant.embeddings import Embedder, LazyEmbedder, build_embedder, embedder_identity
@@ -26,6 +28,9 @@ from assistant.vectorcache import VectorCache
 from ingest.manifest import Manifest
 from ingest.pipeline import Ingestor, IngestReport, Progress
 from vectorstore.base import ChunkStore, SearchFilter
+
+if TYPE_CHECKING:
+    from assistant.scoped import ScopedAssistant
 
 
 @dataclass(frozen=True)
@@ -169,6 +174,18 @@ class Assistant:
         return AnswerChain(
             self.retriever, self.answerer, retrieve_k=max(10, self.settings.top_k), answer_k=self.settings.top_k
         )
+
+    @cached_property
+    def audit(self) -> AuditLog:
+        s = self.settings
+        return AuditLog(s.audit_path, max_bytes=int(s.audit_max_mb * 1024 * 1024), backups=s.audit_backups)
+
+    def scoped(self, principal: Principal, *, audited: bool = True) -> ScopedAssistant:
+        """The use cases as `principal` may see them (access groups), written to the audit log. Every edge
+        (CLI, app, evaluation) works through this; the unscoped methods below are the operator's."""
+        from assistant.scoped import ScopedAssistant
+
+        return ScopedAssistant(self, principal, self.audit if audited else None)
 
     # --- use cases ---------------------------------------------------------------------------------------
 

@@ -53,6 +53,7 @@ def _chunk_to_json(chunk: Chunk) -> str:
 def _chunk_from_json(line: str) -> Chunk:
     obj: dict[str, Any] = json.loads(line)
     obj["heading_path"] = tuple(obj.get("heading_path") or ())
+    obj["groups"] = tuple(obj.get("groups") or ())
     return Chunk(**obj)
 
 

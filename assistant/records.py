@@ -63,6 +63,7 @@ class Document:
     date_end: str | None = None
     metadata: Mapping[str, str] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
+    groups: tuple[str, ...] = ()  # access groups (assistant.access); empty = public
 
     def page_at(self, offset: int) -> int | None:
         for span in self.pages:
@@ -89,6 +90,7 @@ class Chunk:
     doc_type: str = "document"
     language: str = "nl"
     date: str | None = None
+    groups: tuple[str, ...] = ()  # access groups of the document; empty = public
 
     @property
     def embed_text(self) -> str:
@@ -116,6 +118,13 @@ class Chunk:
         if self.date:
             meta["date"] = self.date
             meta["year"] = int(self.date[:4])
+        # Lists are not metadata in every Chroma 1.x: a delimited copy to read back, and one boolean key
+        # per group to filter on (vectorstore.base.to_chroma_where).
+        meta["restricted"] = bool(self.groups)
+        if self.groups:
+            meta["groups"] = ",".join(self.groups)
+            for group in self.groups:
+                meta[f"grp_{group}"] = True
         return meta
 
     @classmethod
@@ -138,6 +147,7 @@ class Chunk:
             doc_type=str(meta.get("doc_type", "document")),
             language=str(meta.get("language", "nl")),
             date=str(meta["date"]) if meta.get("date") else None,
+            groups=tuple(g for g in str(meta.get("groups") or "").split(",") if g),
         )
 
 

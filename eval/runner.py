@@ -17,6 +17,7 @@ from typing import Any, Literal
 
 import numpy as np
 
+from assistant.access import Principal
 from assistant.answerer import Turn
 from assistant.config import Settings
 from assistant.errors import EvalInputError
@@ -138,8 +139,16 @@ def run_questions(
     pipeline: Pipeline = "default",
     progress: Progress | None = None,
     assistant: Assistant | None = None,
+    principal: Principal | None = None,
 ) -> EvalRun:
+    """`principal`: whose access groups limit retrieval (None: all groups, the operator)."""
+    principal = principal or Principal.operator()
     questions = load_questions(questions_path)  # validates every line before any slow work
+    if pipeline == "baseline" and not principal.all_groups:
+        raise EvalInputError(
+            "the baseline pipeline reads the corpus without access groups",
+            hint="run it as the operator (no --groups/--user), or use the default pipeline",
+        )
     corpus = (corpus or settings.corpus_dir).resolve()
     if not corpus.exists():
         raise EvalInputError(f"corpus {corpus} does not exist", hint="pass --corpus DIR")
@@ -165,6 +174,7 @@ def run_questions(
         )
     t_index = time.perf_counter()
     chain: Any
+    view: Any = None
     if pipeline == "baseline":
         from assistant.chain import AnswerChain
         from assistant.embeddings import SentenceTransformerEmbedder
@@ -184,7 +194,9 @@ def run_questions(
         failures = [r for r in report.results if r.status == "failed"]
         if failures and len(failures) == len(report.results):
             raise EvalInputError(f"no document of {corpus} could be ingested: {failures[0].error}")
-        chain = a.chain
+        # Questions run as the principal: the same access groups as their chat (audited once, by the caller).
+        view = a.scoped(principal, audited=False)
+        chain = view.chain
     index_seconds = time.perf_counter() - t_index
 
     results: list[QuestionResult] = []
@@ -201,9 +213,9 @@ def run_questions(
             if q.type == "briefing" and pipeline == "default":
                 # Briefing questions go through the briefing generator (the code path of the Briefing page and
                 # `assistant briefing`), not the chat chain: its Markdown is the answer, its citations are scored.
-                from assistant.briefing import BriefingGenerator, briefing_answer
+                from assistant.briefing import briefing_answer
 
-                answer = briefing_answer(BriefingGenerator(a).generate(q.question))
+                answer = briefing_answer(view.briefing(q.question))
             else:
                 answer = chain.ask(q.question, history)
             latency = (time.perf_counter() - t0) * 1000
@@ -229,6 +241,8 @@ def run_questions(
         "index_seconds": round(index_seconds, 2),
         "seconds": round(time.perf_counter() - started, 2),
         "interrupted": interrupted,
+        "access": None if principal.all_groups else sorted(principal.groups),
+        "user": principal.name,
         "completed": f"{len(results)}/{len(questions)}",
         "date": datetime.now().isoformat(timespec="seconds"),
         "machine": f"{platform.machine()} {platform.processor() or ''} {_cpu_count()} CPUs".strip(),

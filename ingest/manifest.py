@@ -86,6 +86,7 @@ class DocumentRow:
     chunk_count: int
     status: str
     warnings: tuple[str, ...]
+    groups: tuple[str, ...] = ()  # access groups; empty = public (assistant.access)
 
 
 class Manifest:
@@ -248,7 +249,7 @@ class Manifest:
     def documents(self, status: str | None = "ok") -> list[DocumentRow]:
         query = (
             "SELECT doc_id, sha256, source, path, title, doc_type, language, date, pages, chars, chunk_count,"
-            " status, warnings FROM documents"
+            " status, warnings, metadata FROM documents"
         )
         args: tuple[str, ...] = ()
         if status:
@@ -271,9 +272,16 @@ class Manifest:
                 chunk_count=r[10],
                 status=r[11],
                 warnings=tuple(json.loads(r[12])),
+                groups=_groups(r[13]),
             )
             for r in rows
         ]
+
+    def document_groups(self, doc_id: str) -> tuple[str, ...] | None:
+        """The access groups recorded for a document (None when it is unknown)."""
+        with self._lock:
+            row = self._conn.execute("SELECT metadata FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
+        return _groups(row[0]) if row else None
 
     def chunk_ids(self, doc_id: str | None = None) -> list[str]:
         with self._lock:
@@ -318,3 +326,8 @@ class Manifest:
                     q("SELECT COUNT(*) FROM documents WHERE status='ok' AND warnings != '[]'").fetchone()[0]
                 ),
             }
+
+
+def _groups(metadata_json: str) -> tuple[str, ...]:
+    value = json.loads(metadata_json or "{}").get("access_groups") or ""
+    return tuple(g for g in str(value).split(",") if g)

@@ -18,7 +18,8 @@ from pathlib import Path
 
 from assistant.embeddings import Embedder
 from assistant.errors import IngestError, UnsupportedFormatError
-from assistant.records import Chunk, Document, make_doc_id, sha256_file
+from assistant.records import Chunk, Document, sha256_file
+from ingest.access import SIDECAR_SUFFIX, access_doc_id, access_groups, apply_access
 from ingest.chunking import chunk_document
 from ingest.documents import build_document
 from ingest.loaders import SUPPORTED_SUFFIXES
@@ -81,6 +82,8 @@ def discover(paths: Iterable[Path]) -> tuple[list[Candidate], list[Path]]:
                 dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
                 for name in sorted(filenames):
                     if name.startswith((".", "~$")) or name.lower() in _IGNORED_NAMES:
+                        continue
+                    if name.lower().endswith(SIDECAR_SUFFIX):  # access settings of a file (ingest.access)
                         continue
                     file = Path(dirpath) / name
                     found.append(Candidate(_resolve(file), file.relative_to(root).as_posix(), explicit=False))
@@ -231,6 +234,10 @@ class Ingestor:
                 "raise the limit with ASSISTANT_MAX_FILE_MB",
             )
 
+        try:
+            groups = access_groups(cand.path)
+        except IngestError as exc:
+            return self._fail(cand, st, str(exc))
         row = self.manifest.file(path_s)
         if (
             row is not None
@@ -239,6 +246,7 @@ class Ingestor:
             and row.size == st.st_size
             and row.mtime_ns == st.st_mtime_ns
             and self.manifest.document_status(row.doc_id) == "ok"
+            and self.manifest.document_groups(row.doc_id) == groups  # a changed sidecar re-indexes
         ):
             return FileResult(path_s, source, "unchanged", doc_id=row.doc_id, seconds=time.perf_counter() - t0)
 
@@ -246,7 +254,7 @@ class Ingestor:
             sha = sha256_file(cand.path)
         except OSError as exc:
             return self._fail(cand, st, describe_os_error(exc))
-        doc_id = make_doc_id(sha)
+        doc_id = access_doc_id(sha, groups)
         if self.manifest.document_status(doc_id) == "ok":
             # Same bytes already stored (another name, or the file was only touched): link, don't re-embed.
             self._purge(self.manifest.link_file(path_s, source, doc_id, st.st_size, st.st_mtime_ns))
@@ -256,6 +264,7 @@ class Ingestor:
         try:
             doc = build_document(cand.path, source=source, ocr_language=self.ocr_language)
             chunks = chunk_document(doc, chunk_size=self.chunk_size, overlap=self.chunk_overlap)
+            doc, chunks = apply_access(doc, chunks, groups)
             if not chunks:
                 raise IngestError(
                     "no text could be extracted",

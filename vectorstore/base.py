@@ -23,13 +23,19 @@ class SearchFilter:
     languages: tuple[str, ...] = ()
     year_from: int | None = None
     year_to: int | None = None
+    # Access: None = no restriction; a tuple = public documents plus those in any of these groups.
+    groups: tuple[str, ...] | None = None
 
     @property
     def empty(self) -> bool:
-        return not (self.doc_ids or self.doc_types or self.languages or self.year_from or self.year_to)
+        return not (self.doc_ids or self.doc_types or self.languages or self.year_from or self.year_to) and (
+            self.groups is None
+        )
 
     def matches(self, chunk: Chunk) -> bool:
         """The same rule in Python, for components that filter outside the store (lexical index)."""
+        if self.groups is not None and chunk.groups and not any(g in self.groups for g in chunk.groups):
+            return False
         if self.doc_ids and chunk.doc_id not in self.doc_ids:
             return False
         if self.doc_types and chunk.doc_type not in self.doc_types:
@@ -57,6 +63,11 @@ def to_chroma_where(flt: SearchFilter | None) -> dict[str, Any] | None:
         clauses.append({"year": {"$gte": flt.year_from}})
     if flt.year_to is not None:
         clauses.append({"year": {"$lte": flt.year_to}})
+    if flt.groups is not None:
+        # `$ne: True` also matches chunks written before access groups existed (no key): they are public.
+        public: dict[str, Any] = {"restricted": {"$ne": True}}
+        allowed = [{f"grp_{g}": True} for g in flt.groups]
+        clauses.append({"$or": [public, *allowed]} if allowed else public)
     return clauses[0] if len(clauses) == 1 else {"$and": clauses}
 
 

@@ -65,6 +65,7 @@ def page() -> None:
         ),
         (t("about.llm"), safe_value("llm", llm) if llm else t("about.llm.none")),
         (t("about.corpus"), t("about.corpus.value", docs=status.documents, chunks=status.chunks)),
+        (t("about.access"), assistant.principal.describe()),
     ]
     with st.container(border=True):
         for label, value in rows:

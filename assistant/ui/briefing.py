@@ -12,7 +12,6 @@ import streamlit as st
 
 from assistant.briefing import (
     Briefing,
-    BriefingGenerator,
     BriefingLine,
     citation_line,
     corpus_line,
@@ -20,7 +19,7 @@ from assistant.briefing import (
     to_markdown,
 )
 from assistant.errors import AssistantError
-from assistant.factory import Assistant
+from assistant.scoped import ScopedAssistant as Assistant
 from assistant.ui import state
 from assistant.ui.i18n import t
 from assistant.ui.render import escape_label, escape_markdown, passage_block
@@ -50,9 +49,7 @@ def _generate(assistant: Assistant, topic: str) -> Briefing | None:
     started = time.perf_counter()
     try:
         with st.status(t("briefing.working"), expanded=False) as status:
-            result = BriefingGenerator(assistant).generate(
-                topic, progress=lambda msg: status.write(escape_markdown(msg))
-            )
+            result = assistant.briefing(topic, progress=lambda msg: status.write(escape_markdown(msg)))
             status.update(label=t("briefing.done", seconds=time.perf_counter() - started), state="complete")
     except AssistantError as exc:
         st.error(str(exc))
@@ -60,7 +57,14 @@ def _generate(assistant: Assistant, topic: str) -> Briefing | None:
     return result
 
 
-def render_briefing(b: Briefing) -> None:
+def _audit_export(assistant: Assistant | None, kind: str, b: Briefing) -> None:
+    if assistant is not None:
+        cited = {c.doc_id: c.title for c in b.citations}
+        documents = [{"doc_id": d, "title": x} for d, x in cited.items()]
+        assistant.audit("export", kind=f"briefing-{kind}", topic=b.topic, cited=documents)
+
+
+def render_briefing(b: Briefing, assistant: Assistant | None = None) -> None:
     st.subheader(escape_label(f"Briefing: {b.topic}"))
     st.caption(escape_label(corpus_line(b)))
     if not b.found:
@@ -86,7 +90,8 @@ def render_briefing(b: Briefing) -> None:
         file_name=f"briefing-{slug}.docx",
         mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         key="briefing_docx",
-        on_click="ignore",
+        on_click=_audit_export,
+        args=(assistant, "docx", b),
         icon=":material/download:",
         width="stretch",
     )
@@ -96,7 +101,8 @@ def render_briefing(b: Briefing) -> None:
         file_name=f"briefing-{slug}.md",
         mime="text/markdown",
         key="briefing_md",
-        on_click="ignore",
+        on_click=_audit_export,
+        args=(assistant, "markdown", b),
         icon=":material/download:",
         width="stretch",
     )
@@ -123,4 +129,4 @@ def page() -> None:
             st.session_state[RESULT_KEY] = result
     current = st.session_state.get(RESULT_KEY)
     if isinstance(current, Briefing):
-        render_briefing(current)
+        render_briefing(current, assistant)

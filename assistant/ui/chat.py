@@ -7,8 +7,8 @@ from collections.abc import Sequence
 import streamlit as st
 
 from assistant.errors import AssistantError
-from assistant.factory import Assistant
 from assistant.records import Answer
+from assistant.scoped import ScopedAssistant as Assistant
 from assistant.ui import state
 from assistant.ui.export import conversation_docx, conversation_markdown
 from assistant.ui.feedback import FeedbackStore
@@ -71,7 +71,7 @@ def sidebar_filters(documents: Sequence[DocumentRow]) -> SearchFilter:
     return flt
 
 
-def _sidebar_conversation(turns: list[state.ChatTurn]) -> None:
+def _sidebar_conversation(turns: list[state.ChatTurn], assistant: Assistant) -> None:
     sb = st.sidebar
     sb.divider()
     if sb.button(t("chat.new"), icon=":material/add_comment:", key="chat_new", width="stretch"):
@@ -89,7 +89,8 @@ def _sidebar_conversation(turns: list[state.ChatTurn]) -> None:
         file_name="gesprek-beleidsassistent.md",
         mime="text/markdown",
         key="export_md",
-        on_click="ignore",
+        on_click=_audit_export,
+        args=(assistant, "markdown", snapshot),
         icon=":material/download:",
         width="stretch",
     )
@@ -100,7 +101,8 @@ def _sidebar_conversation(turns: list[state.ChatTurn]) -> None:
         file_name="gesprek-beleidsassistent.docx",
         mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         key="export_docx",
-        on_click="ignore",
+        on_click=_audit_export,
+        args=(assistant, "docx", snapshot),
         icon=":material/download:",
         width="stretch",
     )
@@ -130,8 +132,18 @@ def _render_turn(turn: state.ChatTurn, documents: dict[str, DocumentRow], assist
         st.markdown(escape_markdown(turn.question))
     with st.chat_message("assistant"):
         render_answer_text(turn.answer, stream=stream)
-        render_sources(turn.answer, documents, turn.turn_id)
+        render_sources(turn.answer, documents, turn.turn_id, on_download=assistant.audit)
         _feedback(turn, assistant)
+
+
+def _audit_export(assistant: Assistant, kind: str, snapshot: list[state.ChatTurn]) -> None:
+    cited = {c.doc_id: c.title for turn in snapshot for c in turn.answer.citations}
+    assistant.audit(
+        "export",
+        kind=f"conversation-{kind}",
+        questions=[turn.question for turn in snapshot],
+        cited=[{"doc_id": d, "title": title} for d, title in cited.items()],
+    )
 
 
 def _ask_example(question: str) -> None:
@@ -177,14 +189,14 @@ def page() -> None:
             _examples()
     if isinstance(question, str) and question.strip():
         _answer(question.strip(), assistant, turns, documents, flt)
-    _sidebar_conversation(turns)
+    _sidebar_conversation(turns, assistant)
 
 
 def _stream_llm(question: str, assistant: Assistant, turns: list[state.ChatTurn], flt: SearchFilter) -> Answer:
     """The model's tokens appear as they come; the verified answer (markers checked, unsupported sentences
     marked) then replaces the raw text."""
     with st.spinner(t("chat.thinking")):
-        pieces, finish = assistant.chain.stream(question, state.history(turns), None if flt.empty else flt)
+        pieces, finish = assistant.stream(question, state.history(turns), None if flt.empty else flt)
     raw = st.empty()
     with raw.container():
         st.write_stream(pieces)
@@ -216,5 +228,5 @@ def _answer(
         turns.append(turn)
         # Streamed once; later reruns render the turn from the session's history.
         render_answer_text(turn.answer, stream=assistant.settings.llm_backend == "none")
-        render_sources(turn.answer, documents, turn.turn_id)
+        render_sources(turn.answer, documents, turn.turn_id, on_download=assistant.audit)
         _feedback(turn, assistant)

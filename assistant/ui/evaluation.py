@@ -9,6 +9,7 @@ from typing import Any
 
 import streamlit as st
 
+from assistant.access import Principal
 from assistant.config import PROJECT_ROOT, Settings
 from assistant.errors import AssistantError
 from assistant.ui import state
@@ -45,12 +46,27 @@ def question_sets(settings: Settings) -> list[Path]:
     return found
 
 
-def list_runs(settings: Settings) -> list[Path]:
-    """Run folders with metrics, newest first."""
+def run_visible(run: Path, principal: Principal) -> bool:
+    """A run shows passages of what its user could see: others see it only when they may see all of that.
+    Runs without a recorded access (older versions, the CLI's operator) count as made with all groups."""
+    if principal.all_groups:
+        return True
+    try:
+        meta = json.loads((run / "meta.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    access = meta.get("access", "*") if isinstance(meta, dict) else "*"
+    return isinstance(access, list) and set(access) <= principal.groups
+
+
+def list_runs(settings: Settings, principal: Principal | None = None) -> list[Path]:
+    """Run folders with metrics that `principal` may read (default: public access), newest first."""
     root = state.runs_dir(settings)
     if not root.is_dir():
         return []
-    return sorted((p for p in root.iterdir() if (p / "metrics.json").is_file()), key=lambda p: p.name, reverse=True)
+    who = principal or Principal.public()
+    runs = (p for p in root.iterdir() if (p / "metrics.json").is_file() and run_visible(p, who))
+    return sorted(runs, key=lambda p: p.name, reverse=True)
 
 
 def load_metrics(run: Path) -> dict[str, float]:
@@ -77,7 +93,7 @@ def _label(path: Path) -> str:
         return path.name
 
 
-def _run_section(settings: Settings) -> None:
+def _run_section(settings: Settings, principal: Principal, audit: Any) -> None:
     sets = question_sets(settings)
     choice = st.container()
     with st.expander(t("eval.upload"), expanded=False):
@@ -105,7 +121,8 @@ def _run_section(settings: Settings) -> None:
 
     try:
         with st.spinner(t("eval.run")):
-            run = run_questions(settings, Path(chosen), out=out, progress=progress)
+            run = run_questions(settings, Path(chosen), out=out, progress=progress, principal=principal)
+        audit("eval", questions=str(chosen), out=str(run.out))
     except AssistantError as exc:
         st.error(str(exc))
         return
@@ -113,9 +130,9 @@ def _run_section(settings: Settings) -> None:
     st.session_state[RUN_KEY] = str(run.out)
 
 
-def _results_section(settings: Settings) -> None:
+def _results_section(settings: Settings, principal: Principal) -> None:
     st.header(t("eval.results"))
-    runs = list_runs(settings)
+    runs = list_runs(settings, principal)
     if not runs:
         st.info(t("eval.no_runs"))
         return
@@ -180,9 +197,9 @@ def _drill_down(results: list[dict[str, Any]]) -> None:
             st.text(str(hit.get("text", "")))
 
 
-def _compare_section(settings: Settings) -> None:
+def _compare_section(settings: Settings, principal: Principal) -> None:
     st.header(t("eval.compare"))
-    runs = list_runs(settings)
+    runs = list_runs(settings, principal)
     if len(runs) < 2:
         st.caption(t("eval.compare.need_two"))
         return
@@ -202,6 +219,6 @@ def page() -> None:
     assistant = state.assistant_or_error()
     if assistant is None:
         return
-    _run_section(assistant.settings)
-    _results_section(assistant.settings)
-    _compare_section(assistant.settings)
+    _run_section(assistant.settings, assistant.principal, assistant.audit)
+    _results_section(assistant.settings, assistant.principal)
+    _compare_section(assistant.settings, assistant.principal)

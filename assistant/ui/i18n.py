@@ -296,6 +296,53 @@ TEXTS: dict[Lang, dict[str, str]] = {
 }
 
 
+# Sign-in and access (assistant/ui/auth.py); kept together so the texts of that feature sit in one place.
+TEXTS["nl"].update(
+    {
+        "auth.title": "Aanmelden",
+        "auth.caption": "Meld u aan om de Beleidsassistent te gebruiken.",
+        "auth.user": "Gebruikersnaam",
+        "auth.password": "Wachtwoord",
+        "auth.go": "Aanmelden",
+        "auth.wrong": "Onbekende gebruikersnaam of verkeerd wachtwoord.",
+        "auth.oidc": "Aanmelden met uw organisatie-account",
+        "auth.oidc.missing": "Aanmelden via OIDC is ingesteld, maar het pakket Authlib ontbreekt: "
+        "pip install 'Authlib>=1.3.2' (of streamlit[auth]).",
+        "auth.signed_in": "Aangemeld als **{name}** · groepen: {groups}",
+        "auth.groups.none": "geen (alleen openbare documenten)",
+        "auth.logout": "Afmelden",
+        "auth.local_only": "Geen aanmelding ingesteld: de app is alleen op deze computer bereikbaar "
+        "(127.0.0.1) en toont alleen openbare documenten. Zie README, 'Gebruikers en groepen'.",
+        "auth.remote_refused": "Deze app luistert op '{address}' (niet alleen op deze computer) maar er is geen "
+        "aanmelding ingesteld. Start hem met --server.address 127.0.0.1, of stel gebruikers in "
+        "(`assistant users add`) of OIDC (.streamlit/secrets.toml).",
+        "about.access": "Toegang",
+    }
+)
+TEXTS["en"].update(
+    {
+        "auth.title": "Sign in",
+        "auth.caption": "Sign in to use the policy assistant.",
+        "auth.user": "User name",
+        "auth.password": "Password",
+        "auth.go": "Sign in",
+        "auth.wrong": "Unknown user name or wrong password.",
+        "auth.oidc": "Sign in with your organisation account",
+        "auth.oidc.missing": "OIDC sign-in is configured but the Authlib package is missing: "
+        "pip install 'Authlib>=1.3.2' (or streamlit[auth]).",
+        "auth.signed_in": "Signed in as **{name}** · groups: {groups}",
+        "auth.groups.none": "none (public documents only)",
+        "auth.logout": "Sign out",
+        "auth.local_only": "No sign-in configured: the app is reachable from this computer only (127.0.0.1) "
+        "and shows public documents only. See README, 'Users and groups'.",
+        "auth.remote_refused": "This app listens on '{address}' (not only this computer) but no sign-in is "
+        "configured. Start it with --server.address 127.0.0.1, or configure users (`assistant users add`) "
+        "or OIDC (.streamlit/secrets.toml).",
+        "about.access": "Access",
+    }
+)
+
+
 def translate(key: str, lang: Lang, **values: Any) -> str:
     """The text for `key` in `lang`, formatted with `values`; falls back to Dutch, then to the key itself."""
     text = TEXTS[lang].get(key) or TEXTS["nl"].get(key) or key

@@ -8,7 +8,7 @@ from pathlib import Path
 import streamlit as st
 
 from assistant.errors import AssistantError
-from assistant.factory import Assistant
+from assistant.scoped import ScopedAssistant as Assistant
 from assistant.ui import state
 from assistant.ui.i18n import t
 from assistant.ui.render import escape_label, escape_markdown
@@ -178,7 +178,7 @@ def _delete(assistant: Assistant) -> None:
     if yes.button(t("docs.delete.yes"), key="docs_delete_yes", type="primary", width="stretch"):
         st.session_state.pop(CONFIRM_KEY, None)
         try:
-            removed = assistant.ingestor.delete_document(pending)
+            removed = assistant.delete_document(pending)
         except AssistantError as exc:
             st.error(str(exc))
             return

@@ -10,7 +10,7 @@ import html
 import mimetypes
 import re
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from functools import partial
 from pathlib import Path
 
@@ -186,8 +186,15 @@ def _read(path: Path) -> bytes:
     return path.read_bytes()
 
 
-def render_sources(answer: Answer, documents: Mapping[str, DocumentRow], key: str) -> None:
-    """One expander per citation: the passage with the quote highlighted, and the original file."""
+def render_sources(
+    answer: Answer,
+    documents: Mapping[str, DocumentRow],
+    key: str,
+    on_download: Callable[..., None] | None = None,
+) -> None:
+    """One expander per citation: the passage with the quote highlighted, and the original file.
+    `documents` holds only what the user may see, so a download is offered only for those;
+    `on_download("download", …)` records each download (the audit log)."""
     if answer.abstained or not answer.citations:
         return
     hits = {h.chunk.chunk_id: h for h in answer.hits}
@@ -215,6 +222,12 @@ def render_sources(answer: Answer, documents: Mapping[str, DocumentRow], key: st
                     file_name=path.name,
                     mime=mimetypes.guess_type(path.name)[0] or "application/octet-stream",
                     key=f"dl-{key}-{c.n}",
-                    on_click="ignore",
+                    on_click=(
+                        partial(
+                            on_download, "download", documents=[{"doc_id": c.doc_id, "title": c.title}], file=path.name
+                        )
+                        if on_download is not None
+                        else "ignore"
+                    ),
                     icon=":material/description:",
                 )

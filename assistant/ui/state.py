@@ -13,11 +13,13 @@ from pathlib import Path
 
 import streamlit as st
 
+from assistant.access import Principal
 from assistant.answerer import Turn
 from assistant.config import Settings, load_settings
 from assistant.errors import AssistantError
 from assistant.factory import Assistant, build_assistant
 from assistant.records import Answer
+from assistant.scoped import ScopedAssistant
 from assistant.ui.i18n import t
 
 TURNS_KEY = "chat_turns"
@@ -47,10 +49,19 @@ def get_assistant() -> Assistant:
         return _assistant_for(settings.model_dump_json())
 
 
-def assistant_or_error() -> Assistant | None:
-    """The Assistant, or None after showing the domain error to the user (never a traceback)."""
+def principal() -> Principal:
+    """This session's signed-in principal (assistant.ui.auth); public only when none was decided."""
+    from assistant.ui.auth import PRINCIPAL_KEY
+
+    value = st.session_state.get(PRINCIPAL_KEY)
+    return value if isinstance(value, Principal) else Principal.public()
+
+
+def assistant_or_error() -> ScopedAssistant | None:
+    """The Assistant as this session's user may see it (access groups, audit), or None after showing the
+    domain error to the user (never a traceback). Pages use only this, so none filters on its own."""
     try:
-        return get_assistant()
+        return get_assistant().scoped(principal())
     except AssistantError as exc:
         st.error(str(exc))
         return None

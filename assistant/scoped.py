@@ -1,0 +1,281 @@
+"""The assistant as one principal sees it: the single place where access groups are enforced.
+
+`Assistant.scoped(principal)` wraps the shared Assistant. Retrieval (dense and BM25) gets the principal's
+groups in its `SearchFilter` — which the caller cannot widen — and every result is checked again against the
+chunk's groups; the store and manifest views hide documents the principal may not see (their text, titles,
+file names and counts). Chat, search, briefings, evaluation, the library page, downloads and status all go
+through this object, so no page filters on its own. Each use case is also written to the audit log here.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import asdict, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import numpy.typing as npt
+
+from assistant.access import Principal
+from assistant.answerer import Turn
+from assistant.audit import AuditLog, answer_details, documents_of_citations, documents_of_hits
+from assistant.chain import AnswerChain
+from assistant.errors import AccessDeniedError
+from assistant.records import Answer, Chunk, Hit
+from assistant.retrieval import Retriever
+from ingest.manifest import DocumentRow, FileRow, Manifest
+from ingest.pipeline import FileResult, IngestReport, Progress
+from vectorstore.base import ChunkStore, SearchFilter, Vector
+
+if TYPE_CHECKING:
+    from assistant.briefing import Briefing
+    from assistant.factory import Assistant, StoreStatus
+
+
+def restrict(flt: SearchFilter | None, principal: Principal) -> SearchFilter | None:
+    """The caller's filter with the principal's access; groups the caller put in the filter are replaced."""
+    if principal.all_groups:
+        return flt
+    return replace(flt or SearchFilter(), groups=principal.access)
+
+
+class ScopedManifest:
+    """Read-only manifest view: documents (and their files) the principal may see."""
+
+    def __init__(self, manifest: Manifest, principal: Principal) -> None:
+        self._manifest = manifest
+        self.principal = principal
+
+    def documents(self, status: str | None = "ok") -> list[DocumentRow]:
+        return [d for d in self._manifest.documents(status) if self.principal.can_see(d.groups)]
+
+    def visible(self, doc_id: str) -> bool:
+        groups = self._manifest.document_groups(doc_id)
+        return groups is not None and self.principal.can_see(groups)
+
+    def files(self) -> list[FileRow]:
+        """Files of visible documents. Failed files have no document and may sit in a restricted folder, so
+        only the operator sees them (`assistant status`)."""
+        rows = self._manifest.files()
+        if self.principal.all_groups:
+            return rows
+        return [f for f in rows if f.doc_id is not None and f.status == "ok" and self.visible(f.doc_id)]
+
+    def document_status(self, doc_id: str) -> str | None:
+        return self._manifest.document_status(doc_id) if self.visible(doc_id) else None
+
+    def chunk_ids(self, doc_id: str | None = None) -> list[str]:
+        if doc_id is not None:
+            return self._manifest.chunk_ids(doc_id) if self.visible(doc_id) else []
+        if self.principal.all_groups:
+            return self._manifest.chunk_ids()
+        return [cid for d in self.documents() for cid in self._manifest.chunk_ids(d.doc_id)]
+
+    def generation(self) -> int:
+        return self._manifest.generation()
+
+    def counts(self) -> dict[str, int]:
+        if self.principal.all_groups:
+            return self._manifest.counts()
+        docs = self.documents()
+        files = self.files()
+        return {
+            "documents": len(docs),
+            "chunks": sum(d.chunk_count for d in docs),
+            "files": len(files),
+            "failed": 0,
+            "with_warnings": sum(1 for d in docs if d.warnings),
+        }
+
+
+class ScopedStore:
+    """Read-only ChunkStore view: queries carry the principal's groups; every chunk returned is checked."""
+
+    def __init__(self, store: ChunkStore, principal: Principal, manifest: ScopedManifest) -> None:
+        self._store = store
+        self.principal = principal
+        self._manifest = manifest
+
+    @property
+    def name(self) -> str:
+        return self._store.name
+
+    def add(self, chunks: Sequence[Chunk], vectors: npt.NDArray[np.float32]) -> None:
+        raise AccessDeniedError("a scoped store view is read-only", hint="ingest through Assistant.ingest")
+
+    def delete(self, chunk_ids: Sequence[str]) -> None:
+        raise AccessDeniedError("a scoped store view is read-only", hint="delete through delete_document")
+
+    def _mine(self, chunks: Sequence[Chunk]) -> list[Chunk]:
+        return [c for c in chunks if self.principal.can_see(c.groups)]
+
+    def query(self, vector: Vector, k: int, flt: SearchFilter | None = None) -> list[Hit]:
+        hits = self._store.query(vector, k, restrict(flt, self.principal))
+        return [h for h in hits if self.principal.can_see(h.chunk.groups)]
+
+    def get(self, chunk_ids: Sequence[str]) -> list[Chunk]:
+        return self._mine(self._store.get(chunk_ids))
+
+    def ids(self, doc_id: str | None = None) -> list[str]:
+        if self.principal.all_groups:
+            return self._store.ids(doc_id)
+        if doc_id is not None:
+            return self._store.ids(doc_id) if self._manifest.visible(doc_id) else []
+        allowed = set(self._manifest.chunk_ids())
+        return [cid for cid in self._store.ids() if cid in allowed]
+
+    def all_chunks(self) -> list[Chunk]:
+        return self._mine(self._store.all_chunks())
+
+    def count(self) -> int:
+        return self._store.count() if self.principal.all_groups else len(self.ids())
+
+
+class ScopedRetriever:
+    """Any retriever (dense, hybrid, with or without reranking) limited to what the principal may see."""
+
+    def __init__(self, retriever: Retriever, principal: Principal, store: ScopedStore) -> None:
+        self._retriever = retriever
+        self.principal = principal
+        self.store = store  # the evaluation reports the size of the index it searched
+
+    def search(self, query: str, k: int = 5, flt: SearchFilter | None = None) -> list[Hit]:
+        hits = self._retriever.search(query, k, restrict(flt, self.principal))
+        return [h for h in hits if self.principal.can_see(h.chunk.groups)]
+
+
+class _BriefingSource:
+    """What the briefing generator reads, unaudited per sub-query (the briefing is audited as a whole)."""
+
+    def __init__(self, scoped: ScopedAssistant) -> None:
+        self._scoped = scoped
+        self.store = scoped.store
+        self.manifest = scoped.manifest
+
+    def search(self, query: str, k: int | None = None, flt: Any = None) -> list[Hit]:
+        return self._scoped.retriever.search(query, k or self._scoped.settings.top_k, flt)
+
+
+class ScopedAssistant:
+    """The Assistant's use cases for one principal, audited when an audit log is given."""
+
+    def __init__(self, base: Assistant, principal: Principal, audit: AuditLog | None = None) -> None:
+        self.base = base
+        self.principal = principal
+        self.audit_log = audit
+        self.settings = base.settings
+        self.manifest = ScopedManifest(base.manifest, principal)
+        self.store = ScopedStore(base.store, principal, self.manifest)
+        self.retriever = ScopedRetriever(base.retriever, principal, self.store)
+        # The configured chain (answerer, rewriter, k) with this principal's retriever.
+        chain: AnswerChain = copy.copy(base.chain)
+        chain.retriever = self.retriever
+        self.chain = chain
+
+    def audit(self, action: str, **details: Any) -> None:
+        if self.audit_log is not None:
+            self.audit_log.record(action, self.principal.name, **details)
+
+    # --- reading --------------------------------------------------------------------------------------
+
+    def search(self, query: str, k: int | None = None, flt: SearchFilter | None = None) -> list[Hit]:
+        hits = self.retriever.search(query, k or self.settings.top_k, flt)
+        self.audit("search", query=query, returned=documents_of_hits(hits))
+        return hits
+
+    def ask(self, question: str, history: Sequence[Turn] | None = None, flt: SearchFilter | None = None) -> Answer:
+        answer = self.chain.ask(question, history or (), flt)
+        self.audit("ask", question=question, **answer_details(answer))
+        return answer
+
+    def stream(
+        self, question: str, history: Sequence[Turn] | None = None, flt: SearchFilter | None = None
+    ) -> tuple[Iterator[str], Callable[[], Answer]]:
+        pieces, finish = self.chain.stream(question, history or (), flt)
+
+        def finished() -> Answer:
+            answer = finish()
+            self.audit("ask", question=question, **answer_details(answer))
+            return answer
+
+        return pieces, finished
+
+    def briefing(self, topic: str, *, progress: Callable[[str], None] | None = None) -> Briefing:
+        from assistant.briefing import BriefingGenerator
+
+        result = BriefingGenerator(_BriefingSource(self)).generate(topic, progress=progress)
+        self.audit(
+            "briefing",
+            topic=topic,
+            cited=documents_of_citations(result.citations),
+            consulted=[{"doc_id": d.doc_id, "title": d.title} for d in result.documents],
+        )
+        return result
+
+    def documents(self) -> list[DocumentRow]:
+        return self.manifest.documents()
+
+    def document_path(self, doc_id: str) -> Path | None:
+        """The original file of a visible document (for download); None otherwise."""
+        for d in self.manifest.documents():
+            if d.doc_id == doc_id:
+                return Path(d.path)
+        return None
+
+    def status(self) -> StoreStatus:
+        from assistant.factory import StoreStatus
+
+        full = self.base.status()
+        if self.principal.all_groups:
+            return full
+        counts = self.manifest.counts()
+        return StoreStatus(
+            **{
+                **asdict(full),
+                "documents": counts["documents"],
+                "chunks": counts["chunks"],
+                "store_chunks": self.store.count(),
+                "files": counts["files"],
+                "failed": 0,
+                "with_warnings": counts["with_warnings"],
+            }
+        )
+
+    # --- changing -------------------------------------------------------------------------------------
+
+    def ingest(self, paths: list[Path], *, sync: bool = False, progress: Progress | None = None) -> IngestReport:
+        """Ingest, reporting only files the principal may know about: visible documents, and failures of
+        files named explicitly (an upload). A folder re-index never names restricted files to them."""
+        named = {str(p.resolve()) for p in paths if p.is_file()}
+
+        def shown(r: FileResult) -> bool:
+            if self.principal.all_groups:
+                return True
+            if r.doc_id is None or r.status == "removed":
+                return r.path in named
+            return self.manifest.visible(r.doc_id)
+
+        def tick(r: FileResult) -> None:
+            if progress is not None and shown(r):
+                progress(r)
+
+        report = self.base.ingest(paths, sync=sync, progress=tick)
+        mine = IngestReport([r for r in report.results if shown(r)], report.seconds, report.recovered)
+        self.audit(
+            "ingest",
+            paths=[str(p) for p in paths],
+            sync=sync,
+            summary=report.summary(),
+            documents=[{"doc_id": r.doc_id, "source": r.source, "status": r.status} for r in mine.results],
+        )
+        return mine
+
+    def delete_document(self, doc_id: str) -> int:
+        doc = next((d for d in self.manifest.documents() if d.doc_id == doc_id), None)
+        if doc is None:
+            raise AccessDeniedError(f"document {doc_id} does not exist or you may not see it")
+        removed = self.base.ingestor.delete_document(doc_id)
+        self.audit("delete", documents=[{"doc_id": doc_id, "title": doc.title}], chunks=removed)
+        return removed

@@ -1,0 +1,160 @@
+"""Sign-in for the app, decided once per run in app.py before any page is drawn.
+
+1. OIDC (Streamlit's `st.login`) when `.streamlit/secrets.toml` has an `[auth]` section; groups come from
+   ASSISTANT_OIDC_GROUPS (per e-mail or @domain) and optionally a token claim.
+2. Otherwise local users with passwords (`assistant users add`), when the users file has any.
+3. Otherwise nobody signs in: the app serves this computer only and shows public documents only; bound to
+   any other address it refuses to start.
+The signed-in principal lives in the session; pages get it through `state.principal()`, which falls back to
+public (least privilege) when nothing was decided.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from typing import Any, Literal
+
+import streamlit as st
+
+from assistant.access import Principal
+from assistant.config import Settings
+from assistant.errors import AssistantError
+from assistant.ui.i18n import t
+from assistant.ui.render import escape_markdown
+
+PRINCIPAL_KEY = "auth_principal"
+LOGIN_LOGGED_KEY = "auth_login_logged"
+Mode = Literal["oidc", "password", "none"]
+_LOOPBACK = ("localhost", "::1", "[::1]")
+
+
+def is_local_address(address: str | None) -> bool:
+    """Whether Streamlit serves this computer only. Unset means all interfaces (Streamlit's default)."""
+    if not address:
+        return False
+    value = address.strip().lower()
+    return value in _LOOPBACK or value.startswith("127.")
+
+
+def _oidc_section() -> Any:
+    try:
+        return st.secrets.get("auth") if "auth" in st.secrets else None
+    except Exception:  # no secrets.toml at all: Streamlit raises on access
+        return None
+
+
+def auth_mode(settings: Settings) -> Mode:
+    if _oidc_section():
+        return "oidc"
+    from assistant.users import UserStore
+
+    return "password" if UserStore(settings.users_path).users() else "none"
+
+
+def _audit(action: str, user: str, **details: Any) -> None:
+    from assistant.ui.state import get_assistant
+
+    get_assistant().audit.record(action, user, **details)
+
+
+def _sidebar(principal: Principal, mode: Mode) -> None:
+    sb = st.sidebar
+    groups = ", ".join(sorted(principal.groups)) or t("auth.groups.none")
+    if mode == "none":
+        sb.caption(t("auth.local_only"))
+        return
+    sb.markdown(t("auth.signed_in", name=escape_markdown(principal.name), groups=escape_markdown(groups)))
+    if sb.button(t("auth.logout"), key="auth_logout", icon=":material/logout:"):
+        _audit("logout", principal.name)
+        st.session_state.pop(PRINCIPAL_KEY, None)
+        st.session_state.pop(LOGIN_LOGGED_KEY, None)
+        st.session_state.clear()  # the conversation belongs to the user who signed out
+        if mode == "oidc":
+            st.logout()
+        st.rerun()
+
+
+def _password_form(settings: Settings) -> Principal | None:
+    from assistant.users import UserStore
+
+    st.title(t("auth.title"))
+    st.caption(t("auth.caption"))
+    with st.form("login_form"):
+        name = st.text_input(t("auth.user"), key="login_user")
+        password = st.text_input(t("auth.password"), type="password", key="login_password")
+        submitted = st.form_submit_button(t("auth.go"), type="primary")
+    if not submitted:
+        return None
+    principal = UserStore(settings.users_path).authenticate(name, password)
+    if principal is None:
+        _audit("login_failed", name.strip()[:64], method="password")
+        st.error(t("auth.wrong"))
+        return None
+    _audit("login", principal.name, method="password", groups=sorted(principal.groups))
+    return principal
+
+
+def _oidc(settings: Settings) -> Principal | None:
+    from assistant.users import groups_for_claims
+
+    if not st.user.is_logged_in:
+        st.title(t("auth.title"))
+        if importlib.util.find_spec("authlib") is None:
+            st.error(t("auth.oidc.missing"))
+            return None
+        if st.button(t("auth.oidc"), key="auth_oidc", type="primary"):
+            st.login()
+        return None
+    claims = {k: v for k, v in dict(st.user).items() if k != "tokens"}
+    name = str(claims.get("email") or claims.get("name") or claims.get("sub") or "oidc-user")
+    groups = groups_for_claims(claims, settings.oidc_groups, settings.oidc_groups_claim)
+    principal = Principal(name, groups)
+    if not st.session_state.get(LOGIN_LOGGED_KEY):
+        _audit("login", name, method="oidc", groups=sorted(groups))
+        st.session_state[LOGIN_LOGGED_KEY] = True
+    return principal
+
+
+def require_principal(settings: Settings) -> Principal:
+    """The signed-in principal; otherwise draws the sign-in (or the refusal) and stops the run."""
+    try:
+        mode = auth_mode(settings)
+    except AssistantError as exc:  # e.g. a damaged users file: say so, serve nothing
+        st.error(str(exc))
+        st.stop()
+    principal: Principal | None
+    if mode == "none":
+        address = st.get_option("server.address")
+        if not is_local_address(address):
+            st.error(t("auth.remote_refused", address=address or "0.0.0.0"))
+            st.stop()
+        principal = Principal.public("lokaal")
+    elif mode == "oidc":
+        principal = _oidc(settings)
+    else:
+        known = st.session_state.get(PRINCIPAL_KEY)
+        if isinstance(known, Principal):
+            principal = known
+        else:
+            principal = _password_form(settings)
+            if principal is not None:
+                st.session_state[PRINCIPAL_KEY] = principal
+                st.rerun()  # draw the app without the sign-in form
+    if principal is None:
+        st.session_state.pop(PRINCIPAL_KEY, None)
+        st.stop()
+    st.session_state[PRINCIPAL_KEY] = principal
+    _sidebar(principal, mode)
+    return principal
+
+
+def gate() -> Principal:
+    """app.py's entry: settings, then `require_principal`. Stops the run on invalid settings."""
+    from assistant.config import load_settings
+
+    try:
+        settings = load_settings()
+    except AssistantError as exc:
+        st.error(str(exc))
+        st.stop()
+    return require_principal(settings)
