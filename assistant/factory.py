@@ -141,6 +141,7 @@ class Assistant:
             candidates=s.retrieval_candidates,
             max_per_doc=s.max_chunks_per_doc,
             reranker=self.reranker_for(store),
+            searchable=self.lexical.searchable_ids if store is self.store else None,
         )
 
     def reranker_for(self, store: ChunkStore) -> Reranker | None:

@@ -33,6 +33,7 @@ class LexicalCache:
         self._index: LexicalIndex | None = None
         self._generation = -1
         self._lock = threading.Lock()
+        self._ids: tuple[LexicalIndex | None, frozenset[str]] = (None, frozenset())
 
     def get(self) -> LexicalIndex:
         generation = self.manifest.generation()
@@ -45,6 +46,17 @@ class LexicalCache:
             self._index = self._refresh(self._index)
             self._generation = generation
             return self._index
+
+    def searchable_ids(self) -> frozenset[str]:
+        """Chunk ids of documents the manifest calls complete. After a crash, Chroma may still hold chunks of a
+        half-written document until the next ingest's recovery removes them; dense results are checked
+        against this set so such chunks are never shown."""
+        index = self.get()
+        built_for, ids = self._ids
+        if built_for is not index:
+            ids = frozenset(c.chunk_id for c in index.chunks)
+            self._ids = (index, ids)
+        return ids
 
     def _refresh(self, current: LexicalIndex | None) -> LexicalIndex:
         wanted = self.manifest.searchable_chunk_ids()
@@ -98,6 +110,7 @@ class HybridRetriever:
         candidates: int = 50,
         max_per_doc: int = 3,
         reranker: Reranker | None = None,
+        searchable: Callable[[], frozenset[str]] | None = None,
     ) -> None:
         self.embedder = embedder
         self.store = store
@@ -107,12 +120,16 @@ class HybridRetriever:
         self.candidates = candidates
         self.max_per_doc = max_per_doc
         self.reranker = reranker
+        self.searchable = searchable
 
     def search(self, query: str, k: int = 5, flt: SearchFilter | None = None) -> list[Hit]:
         if not query.strip():
             return []
         n = max(self.candidates, k)
         dense = self.store.query(self.embedder.embed_query(query), n, flt)
+        if self.searchable is not None:
+            allowed = self.searchable()
+            dense = [h for h in dense if h.chunk.chunk_id in allowed]
         runs = {"dense": dense}
         if self.weights["bm25"] > 0:
             runs["bm25"] = self.lexical().search(query, n, flt)
