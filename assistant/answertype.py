@@ -176,28 +176,29 @@ _NUMBER_WORDS = [
     "dozens",
 ]
 _NUMBER = re.compile(r"\d|\b(?:" + "|".join(_NUMBER_WORDS) + r")\b")
-_MONTHS = [
-    "januari",
-    "februari",
-    "maart",
-    "april",
-    "mei",
-    "juni",
-    "juli",
-    "augustus",
-    "september",
-    "oktober",
-    "november",
-    "december",
-    "january",
-    "february",
-    "march",
-    "may",
-    "june",
-    "july",
-    "august",
-    "october",
-]
+_MONTH_NUMBER = {
+    "januari": 1,
+    "january": 1,
+    "februari": 2,
+    "february": 2,
+    "maart": 3,
+    "march": 3,
+    "april": 4,
+    "mei": 5,
+    "may": 5,
+    "juni": 6,
+    "june": 6,
+    "juli": 7,
+    "july": 7,
+    "augustus": 8,
+    "august": 8,
+    "september": 9,
+    "oktober": 10,
+    "october": 10,
+    "november": 11,
+    "december": 12,
+}
+_MONTHS = list(_MONTH_NUMBER)
 _DATE = re.compile(r"\b(?:1[89]|20)\d\d\b|\b\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}\b|\b(?:" + "|".join(_MONTHS) + r")\b")
 _NAME_WORD = r"[A-Z][a-zà-ÿ'’]+(?:-[A-Z][a-zà-ÿ'’]+)?"
 _PARTICLE = r"(?:van|de|der|den|du|le|la|von|ter|ten|van de|van der|van den)"
@@ -261,28 +262,6 @@ def direct_answer(text: str, expectation: Expectation) -> bool:
     return False
 
 
-_MONTH_NUMBER = {
-    "januari": 1,
-    "january": 1,
-    "februari": 2,
-    "february": 2,
-    "maart": 3,
-    "march": 3,
-    "april": 4,
-    "mei": 5,
-    "may": 5,
-    "juni": 6,
-    "june": 6,
-    "juli": 7,
-    "july": 7,
-    "augustus": 8,
-    "august": 8,
-    "september": 9,
-    "oktober": 10,
-    "october": 10,
-    "november": 11,
-    "december": 12,
-}
 _MONTH_YEAR = re.compile(r"\b(" + "|".join(_MONTH_NUMBER) + r")\s+((?:19|20)\d\d)\b")
 
 
