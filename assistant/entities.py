@@ -24,8 +24,7 @@ from dataclasses import dataclass
 from assistant.citations import split_sentences
 
 # Reused on purpose: one date grammar for the whole project (see the module docstring).
-from ingest.metadata import _PATTERNS as _DATE_PATTERNS
-from ingest.metadata import _convert as _convert_date
+from ingest.metadata import find_date_spans
 
 # ------------------------------------------------------------------------------------------- records
 
@@ -463,23 +462,14 @@ class DateMention:
     surface: str
 
 
-def _precision(kind: str, iso: str | None) -> str | None:
-    # "juni 2024" is parsed as the first of the month; say "2024-06", not a day the text never gave.
-    return iso[:7] if iso and kind == "my" else iso
-
-
 def find_dates(text: str) -> list[DateMention]:
     """All dates in `text`: full dates and ranges (ingest grammar), "juni 2024", "in 2015", "in september"."""
     found: list[DateMention] = []
-    for kind, pattern in _DATE_PATTERNS:
-        for match in pattern.finditer(text):
-            start, end = _convert_date(kind, match.groups())
-            if start:
-                found.append(
-                    DateMention(
-                        match.start(), match.end(), _precision(kind, start), _precision(kind, end), match.group()
-                    )
-                )
+    for span in find_date_spans(text):
+        # "juni 2024" is parsed as the first of the month; say "2024-06", not a day the text never gave.
+        cut = 7 if span.precision == "month" else 10
+        end = span.date_end[:cut] if span.date_end else None
+        found.append(DateMention(span.start, span.end, span.date[:cut], end, text[span.start : span.end]))
     for match in _YEAR_RE.finditer(text):
         found.append(DateMention(match.start(1), match.end(1), match.group(1), None, match.group(1)))
     for match in _MONTH_ONLY_RE.finditer(text):
