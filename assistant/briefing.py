@@ -578,14 +578,17 @@ class BriefingGenerator:
                     org_counts[e.name] = org_counts.get(e.name, 0) + 1
         named: set[str] = set()
         ranked = sorted(short, key=lambda u: (-u.on_topic, -u.chunk_score))
-        for kinds in (("person",), ("role",), ("org",)):
+        # People with a role first, so a name that also appears without one is listed with its role.
+        for kind, with_role in (("person", True), ("person", False), ("role", None), ("org", None)):
             for u in ranked:
                 for e in u.entities:
-                    if e.kind not in kinds or e.name in named or e.name in focus:
+                    if e.kind != kind or e.name in named or e.name in focus:
+                        continue
+                    if with_role is not None and bool(e.role) != with_role:
                         continue
                     if e.kind == "org" and org_counts.get(e.name, 0) < 2 and not u.on_topic:
                         continue  # an organisation named once, away from the topic, is noise
-                    label = f"{e.name} ({e.role})" if e.role and e.kind == "person" else e.role or e.name
+                    label = f"{e.name} ({e.role or 'rol onbekend'})" if e.kind == "person" else e.role or e.name
                     people.setdefault(u.key, []).append(label)
                     unit_of[u.key] = u
                     named.add(e.name)

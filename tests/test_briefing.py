@@ -80,6 +80,8 @@ def test_efus_has_history_and_the_countries_discrepancy(briefings: dict[str, Bri
     assert "16 landen" in conflict[0] and "17 landen" in conflict[0]
     assert format_date("2015-06-24") in conflict[0] and format_date("2024-03-20") in conflict[0]
     assert "Johnston (directeur van EFUS)" in _section(b, "people")
+    # Named without a role ("Erwin Rouwenhorst en ik"): still listed, cited, role stated as unknown.
+    _lines_with(b, "Erwin Rouwenhorst (rol onbekend)")
 
 
 def test_absent_topic_gives_an_honest_short_briefing(briefings: dict[str, Briefing]) -> None:
