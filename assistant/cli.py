@@ -302,11 +302,16 @@ def briefing(
     topic: Annotated[str, typer.Argument(help='Destination, network, organisation or visit, e.g. "Brussel".')],
     out_file: Annotated[Path | None, typer.Option("--out", help="Write the briefing to FILE.docx or FILE.md.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the briefing with citations as JSON.")] = False,
+    extractive: Annotated[
+        bool, typer.Option("--extractive", help="Quote passages only, even when an LLM backend is configured.")
+    ] = False,
 ) -> None:
-    """A delegation briefing: earlier contacts, agreements, people, themes, upcoming moments and coverage."""
+    """A delegation briefing: earlier contacts, agreements, people, themes, upcoming moments and coverage.
+    With an LLM backend configured, sections 1-6 are written by the model and verified like chat answers."""
     from assistant.briefing import BriefingGenerator, to_dict, to_docx, to_markdown
 
-    result = BriefingGenerator(assistant()).generate(topic, progress=lambda msg: err.print(f"[dim]{escape(msg)}[/]"))
+    generator = BriefingGenerator(assistant(), writer=None if extractive else "auto")
+    result = generator.generate(topic, progress=lambda msg: err.print(f"[dim]{escape(msg)}[/]"))
     if out_file is not None:
         if out_file.suffix.lower() == ".docx":
             out_file.write_bytes(to_docx(result))

@@ -18,6 +18,7 @@ from assistant.briefing import (
     corpus_line,
     to_docx,
     to_markdown,
+    writer_line,
 )
 from assistant.errors import AssistantError
 from assistant.factory import Assistant
@@ -63,6 +64,8 @@ def _generate(assistant: Assistant, topic: str) -> Briefing | None:
 def render_briefing(b: Briefing) -> None:
     st.subheader(escape_label(f"Briefing: {b.topic}"))
     st.caption(escape_label(corpus_line(b)))
+    if (note := writer_line(b)) is not None:
+        st.caption(escape_label(note))
     if not b.found:
         st.info(t("briefing.not_found"), icon=":material/search_off:")
     for section in b.sections:
