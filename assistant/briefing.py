@@ -469,6 +469,7 @@ class BriefingGenerator:
             t5 = time.perf_counter()
             drafts, written = self._write(writer, focus or (topic,), drafts, say)
             timings["llm"] = (time.perf_counter() - t5) * 1000
+            timings.update({f"llm.{key}": w.ms for key, w in written.items()})
         t6 = time.perf_counter()
         say("Dekking en tegenstrijdige cijfers controleren")
         drafts += self._coverage(topic, focus, units, drafts, documents, corpus)

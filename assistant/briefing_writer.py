@@ -6,16 +6,17 @@ the model from numbered passages: the passages the briefing's rules selected for
 of the extractive section), each widened by a sentence on both sides so the model sees the context.
 
 Nothing here verifies on its own. The prompt is the chat's (`generative.build_messages`: system prompt,
-worked example, numbered sources with brackets neutralised) with the section's task as the question, and the
-model's text goes through `GenerativeAnswerer.finalise`, the chat's verification path: markers outside the
-passages are dropped, uncited or unsupported sentences are removed or marked (⚠) per `verify_mode`, and an
-answer with no supported sentence (or the model's own "Dit staat niet in de documenten.") counts as
-abstained. Such a section is not shown as written: the caller falls back to the extractive section and
-says so.
+worked example, numbered sources with brackets neutralised) with the section's task as the question, plus
+one more worked example (`SECTION_EXAMPLE`): a section is a list, and the small local model cites list
+items only when shown how (measured: docs/llm.md, "Briefings"). The model's text goes through
+`GenerativeAnswerer.finalise`, the chat's verification path: markers outside the passages are dropped,
+uncited or unsupported sentences are removed or marked (⚠) per `verify_mode`, and an answer with no
+supported sentence (or the model's own "Dit staat niet in de documenten.") counts as abstained. Such a
+section is not shown as written: the caller falls back to the extractive section and says so.
 
-The verified text is then split into one line per sentence; each `[n]` becomes a reference to the passage's
-chunk and the passage sentence that best supports the line (verbatim text, so the briefing's global source
-list can quote it).
+The verifier's sentence checks then become one line per sentence, kept, marked or dropped as the chat
+shows them; each `[n]` becomes a reference to the passage's chunk and the passage sentence that best
+supports the line (verbatim text, so the briefing's global source list can quote it).
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from assistant.citations import best_supporting_sentence, fold, split_sentences, strip_markers
+from assistant.generative import USER_TEMPLATE, build_messages
+from assistant.llm import Message
 from assistant.records import Chunk, Hit
 from assistant.verify import SentenceCheck
 
@@ -49,6 +52,26 @@ SECTION_TASKS: dict[str, str] = {
     "upcoming": "Welke komende momenten (bijeenkomsten, bezoeken, deadlines) rond {subject} noemen de bronnen? "
     "Eén per regel, met de datum zoals de bron die noemt.",
 }
+
+# Invented content (no real city or policy): a list answer with a [n] after every item.
+SECTION_EXAMPLE: tuple[Message, Message] = (
+    {
+        "role": "user",
+        "content": USER_TEMPLATE.format(
+            context="[1] Verslag werkbezoek Aarhus (aarhus.txt)\nOp 4 april 2022 bezocht wethouder Jansen de stad "
+            "Aarhus. Zij sprak daar met burgemeester Larsen over jeugdbeleid.\n\n[2] Nieuwsbrief internationaal "
+            "(nieuws.txt)\nIn mei 2023 ontving de gemeente een delegatie uit Aarhus. Beide steden spraken af in 2024 "
+            "een workshop over jeugdbeleid te houden.",
+            question=SECTION_TASKS["contacts"].format(subject="Aarhus"),
+        ),
+    },
+    {
+        "role": "assistant",
+        "content": "- 4 april 2022: wethouder Jansen bezocht Aarhus en sprak met burgemeester Larsen over "
+        "jeugdbeleid [1].\n- Mei 2023: de gemeente ontving een delegatie uit Aarhus [2].\n- Afgesproken: in 2024 "
+        "een workshop over jeugdbeleid [2].",
+    },
+)
 
 _LIST_PREFIX = re.compile(r"^\s*(?:\d{1,3}[.)]|[-•*–·▪])\s+")
 
@@ -139,6 +162,13 @@ def lines_from_checks(
     return lines
 
 
+def section_messages(task: str, shown: Sequence[Hit]) -> list[Message]:
+    """The chat's messages (system prompt, its worked example, the numbered passages with the task as the
+    question) with `SECTION_EXAMPLE` before the real question."""
+    messages = build_messages(task, shown, (), history_turns=0)
+    return [*messages[:-1], *SECTION_EXAMPLE, messages[-1]]
+
+
 class SectionWriter:
     """Writes one briefing section with the chat's model, prompt and verification (`GenerativeAnswerer`)."""
 
@@ -153,14 +183,12 @@ class SectionWriter:
         return SECTION_TASKS[key].format(subject=subject)
 
     def write(self, key: str, subject: str, passages: Sequence[Passage], *, title: str = "") -> WrittenSection:
-        from assistant.generative import build_messages
-
         started = time.perf_counter()
         task = self.task(key, subject)
         # The model sees the excerpts; citations keep the chunk ids, so they map back to whole chunks.
         shown = [Hit(chunk=replace(p.chunk, text=p.text), score=1.0, rank=i) for i, p in enumerate(passages, start=1)]
         originals = [Hit(chunk=p.chunk, score=1.0, rank=i) for i, p in enumerate(passages, start=1)]
-        raw = self.answerer.model.complete(build_messages(task, shown, (), history_turns=0))
+        raw = self.answerer.model.complete(section_messages(task, shown))
         # A private copy: `finalise` records its Verification on the answerer, which the app shares.
         answerer = copy.copy(self.answerer)
         answer = answerer.finalise(task, originals, raw, shown=shown)
@@ -185,11 +213,13 @@ class SectionWriter:
 
 __all__ = [
     "MAX_PASSAGES",
+    "SECTION_EXAMPLE",
     "SECTION_TASKS",
     "Passage",
     "SectionWriter",
     "WrittenLine",
     "WrittenSection",
     "lines_from_checks",
+    "section_messages",
     "section_passages",
 ]

@@ -23,7 +23,7 @@ from assistant.briefing import (
     to_markdown,
     token_jaccard,
 )
-from assistant.briefing_writer import SECTION_TASKS, section_passages
+from assistant.briefing_writer import SECTION_EXAMPLE, SECTION_TASKS, section_passages
 from assistant.citations import split_sentences
 from assistant.config import BUNDLED_CORPUS, TestSettings
 from assistant.embeddings import FakeEmbedder
@@ -305,6 +305,7 @@ def test_llm_sections_keep_verified_text_with_citations_mapped_to_the_global_lis
     # The chat's prompt: system prompt with its rules, the worked example, the section's task as the question.
     assert len(model.calls) == len(SECTION_TASKS)
     assert all(m[0]["content"] == SYSTEM_PROMPT for m in model.messages)
+    assert all(m[-3:-1] == list(SECTION_EXAMPLE) for m in model.messages)  # a list answer, cited per item
     assert model.calls[1][0] == SECTION_TASKS["contacts"].format(subject="Brussel")
     texts = _chunk_texts(b)
     assert [c.n for c in b.citations] == list(range(1, len(b.citations) + 1))
