@@ -32,9 +32,11 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
-from assistant.citations import build_citations, fold, neutralise_brackets
+import numpy as np
+
+from assistant.citations import build_citations, fold, neutralise_brackets, strip_markers
 from assistant.entities import (
     PLACE_PARTS,
     Count,
@@ -52,6 +54,10 @@ from assistant.extractive import extract_units
 from assistant.records import Answer, Chunk, Citation, Hit
 from ingest.manifest import DocumentRow
 
+if TYPE_CHECKING:
+    from assistant.briefing_writer import SectionWriter, WrittenSection
+    from assistant.generative import GenerativeAnswerer
+
 Progress = Callable[[str], None]
 
 SCAN_LIMIT = 20_000  # chunks; above this, only retrieval finds passages (a full scan would cost seconds)
@@ -60,6 +66,12 @@ MIN_UNIT_CHARS = 25  # "4 dagen" under its questionnaire heading means nothing o
 MAX_LINE_CHARS = 700
 MAX_QUOTE_CHARS = 600
 SUMMARY_MIN_WORDS = 6
+# Near-duplicate lines (two documents stating the same fact) are shown once with both citations: token
+# Jaccard at least DUP_JACCARD, or, with sentence vectors, cosine at least DUP_COSINE when the tokens overlap
+# at least DUP_FLOOR (a vector alone calls "EFUS telt 16 landen" and "Efus werd in 1987 opgericht" alike).
+DUP_JACCARD = 0.8
+DUP_COSINE = 0.92
+DUP_FLOOR = 0.5
 DOC_CONTEXT_CHUNKS = 30  # a document about the topic this short is read whole
 CACHE_SIZE = 50_000
 
@@ -139,6 +151,11 @@ class BriefingSection:
     title: str
     lines: tuple[BriefingLine, ...] = ()
     empty_note: str = ""  # shown when there are no lines, so an empty section is stated, not hidden
+    # "extractive" (verbatim passage sentences), "llm" (written by the model, verified) or "fallback" (the
+    # model's text failed verification: the extractive lines, with a note saying so).
+    mode: str = "extractive"
+    verification: dict[str, int] = field(default_factory=dict)  # the verifier's counts, LLM sections only
+    caught: tuple[str, ...] = ()  # sentences verification flagged (removed or marked), with their score
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,6 +187,7 @@ class Briefing:
     corpus: CorpusState
     timings_ms: dict[str, float] = field(default_factory=dict)
     hits: tuple[Hit, ...] = ()  # the passages the citations point into
+    written_by: str = "extractive"  # or the LLM that wrote sections 1-6, with the verification mode
 
 
 # ------------------------------------------------------------------------------------- entity caching
@@ -303,13 +321,100 @@ def _word_in(words: Sequence[str], text: str) -> bool:
     return any(re.search(rf"\b{re.escape(w)}", folded) for w in words)
 
 
-class BriefingGenerator:
-    """Builds a `Briefing` for a topic from what the index holds. One instance can serve many briefings."""
+def _tokens(text: str) -> frozenset[str]:
+    return frozenset(re.findall(r"\w+", fold(strip_markers(text))))
 
-    def __init__(self, assistant: _Assistant, *, scan_limit: int = SCAN_LIMIT, per_query_k: int = PER_QUERY_K):
+
+def token_jaccard(a: str, b: str) -> float:
+    """Share of (accent- and case-folded) word tokens two texts have in common; markers ignored."""
+    ta, tb = _tokens(a), _tokens(b)
+    return len(ta & tb) / len(ta | tb) if ta or tb else 1.0
+
+
+def near_duplicate_groups(
+    texts: Sequence[str],
+    *,
+    vectors: np.ndarray | None = None,
+    jaccard: float = DUP_JACCARD,
+    cosine: float = DUP_COSINE,
+    floor: float = DUP_FLOOR,
+) -> list[list[int]]:
+    """Indices of `texts` grouped by "states the same fact", in order of first appearance; each text joins
+    the first earlier group whose first text it duplicates.
+
+    Duplicates: token Jaccard >= `jaccard`, or (with `vectors`, one row per text) cosine >= `cosine` and
+    Jaccard >= `floor`. Never when the numbers differ: "16 landen" and "17 landen" are a conflict to
+    show, not a duplicate to hide."""
+    tokens = [_tokens(t) for t in texts]
+    numbers = [frozenset(re.findall(r"\d+", strip_markers(t))) for t in texts]
+    unit: np.ndarray | None = None
+    if vectors is not None:
+        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+        unit = vectors / np.where(norms == 0, 1.0, norms)
+    groups: list[list[int]] = []
+    for i in range(len(texts)):
+        for group in groups:
+            j = group[0]
+            if numbers[i] != numbers[j]:
+                continue
+            union = tokens[i] | tokens[j]
+            overlap = len(tokens[i] & tokens[j]) / len(union) if union else 1.0
+            if overlap >= jaccard or (unit is not None and overlap >= floor and float(unit[i] @ unit[j]) >= cosine):
+                group.append(i)
+                break
+        else:
+            groups.append([i])
+    return groups
+
+
+def needs_vectors(texts: Sequence[str], *, jaccard: float = DUP_JACCARD, floor: float = DUP_FLOOR) -> bool:
+    """Whether some pair is borderline (Jaccard in [floor, jaccard)): only then are vectors worth computing."""
+    tokens = [_tokens(t) for t in texts]
+    for i in range(len(tokens)):
+        for j in range(i):
+            union = tokens[i] | tokens[j]
+            if union and floor <= len(tokens[i] & tokens[j]) / len(union) < jaccard:
+                return True
+    return False
+
+
+_FALLBACK_NOTE = (
+    "De tekst van het taalmodel voor deze sectie is niet door de bronnen gestaafd ({reason}); hieronder de "
+    "letterlijke passages."
+)
+
+
+class BriefingGenerator:
+    """Builds a `Briefing` for a topic from what the index holds. One instance can serve many briefings.
+
+    `writer`: "auto" (default) lets the configured LLM write sections 1-6 when `llm_backend` is set (the
+    assistant's `GenerativeAnswerer`, so the chat's prompt and verification apply); None keeps the briefing
+    extractive; or pass a `GenerativeAnswerer` (tests: one with a scripted fake model)."""
+
+    def __init__(
+        self,
+        assistant: _Assistant,
+        *,
+        scan_limit: int = SCAN_LIMIT,
+        per_query_k: int = PER_QUERY_K,
+        writer: GenerativeAnswerer | Literal["auto"] | None = "auto",
+    ):
         self.assistant = assistant
         self.scan_limit = scan_limit
         self.per_query_k = per_query_k
+        self.writer = writer
+
+    def _section_writer(self) -> SectionWriter | None:
+        from assistant.briefing_writer import SectionWriter
+        from assistant.generative import GenerativeAnswerer
+
+        answerer: object = self.writer
+        if self.writer == "auto":
+            settings = getattr(self.assistant, "settings", None)
+            if settings is None or getattr(settings, "llm_backend", "none") == "none":
+                return None
+            answerer = getattr(self.assistant, "answerer", None)
+        return SectionWriter(answerer) if isinstance(answerer, GenerativeAnswerer) else None
 
     # --- public -------------------------------------------------------------------------------------------
 
@@ -356,11 +461,23 @@ class BriefingGenerator:
         timings["entities"] = (t4 - t3) * 1000
 
         say("Secties samenstellen")
-        drafts = self._sections(units, corpus, focus)
+        drafts = self._merge_duplicates(self._sections(units, corpus, focus))
+        timings["compose"] = (time.perf_counter() - t4) * 1000
+        written: dict[str, WrittenSection] = {}
+        writer = self._section_writer()
+        if writer is not None:
+            t5 = time.perf_counter()
+            drafts, written = self._write(writer, focus or (topic,), drafts, say)
+            timings["llm"] = (time.perf_counter() - t5) * 1000
+            timings.update({f"llm.{key}": w.ms for key, w in written.items()})
+        t6 = time.perf_counter()
         say("Dekking en tegenstrijdige cijfers controleren")
         drafts += self._coverage(topic, focus, units, drafts, documents, corpus)
-        briefing = self._assemble(topic, focus, drafts, documents, corpus, generated_at)
-        timings["compose"] = (time.perf_counter() - t4) * 1000
+        briefing = self._assemble(topic, focus, drafts, documents, corpus, generated_at, written)
+        if writer is not None:
+            model = writer.answerer.model
+            briefing = Briefing(**{**briefing.__dict__, "written_by": f"{model!r}, verificatie: {writer.mode}"})
+        timings["compose"] += (time.perf_counter() - t6) * 1000
         timings["total"] = (time.perf_counter() - t0) * 1000
         say("Klaar")
         return Briefing(**{**briefing.__dict__, "timings_ms": timings})
@@ -474,6 +591,70 @@ class BriefingGenerator:
                 unique_units.append(unit)
         return unique_units
 
+    # --- duplicates and LLM-written sections -------------------------------------------------------------
+
+    def _merge_duplicates(self, drafts: list[_Draft]) -> list[_Draft]:
+        """Within each section, near-duplicate lines (`near_duplicate_groups`) become the first line with the
+        citations of all. Sentence vectors are computed only when some pair is borderline."""
+        out: list[_Draft] = []
+        for key in SECTION_TITLES:
+            mine = [d for d in drafts if d.section == key]
+            if len(mine) < 2:
+                out.extend(mine)
+                continue
+            texts = [d.text for d in mine]
+            vectors = None
+            embedder = getattr(self.assistant, "embedder", None)
+            if embedder is not None and needs_vectors(texts):
+                vectors = np.asarray(embedder.embed_documents(texts))
+            for group in near_duplicate_groups(texts, vectors=vectors):
+                first = mine[group[0]]
+                units = list(first.units)
+                labels = [part for part in first.label.split("; ") if part]
+                for i in group[1:]:
+                    units += [u for u in mine[i].units if u not in units]
+                    labels += [part for part in mine[i].label.split("; ") if part and part not in labels]
+                label = "; ".join(labels) if key == "people" else first.label
+                out.append(_Draft(first.section, label, first.text, units))
+        return out
+
+    def _write(
+        self, writer: SectionWriter, focus: Sequence[str], drafts: list[_Draft], say: Progress
+    ) -> tuple[list[_Draft], dict[str, WrittenSection]]:
+        """Sections 1-6 written by the LLM from the passages their rules selected, verified like chat
+        answers; a section whose text fails verification keeps its extractive lines, with a note."""
+        from assistant.briefing_writer import SECTION_TASKS, WrittenSection, section_passages
+        from assistant.llm import LLMError
+
+        subject = ", ".join(focus)
+        written: dict[str, WrittenSection] = {}
+        out: list[_Draft] = []
+        todo = [k for k in SECTION_TASKS if any(d.section == k for d in drafts)]
+        failure = ""
+        for key in SECTION_TITLES:
+            mine = [d for d in drafts if d.section == key]
+            if key not in todo:
+                out.extend(mine)
+                continue
+            if failure:
+                result = WrittenSection(key, False, reason=failure)
+            else:
+                step = f"{todo.index(key) + 1}/{len(todo)}"
+                say(f"Sectie „{SECTION_TITLES[key]}” laten schrijven door het taalmodel ({step})")
+                passages = section_passages([u for d in mine for u in d.units])
+                try:
+                    result = writer.write(key, subject, passages, title=SECTION_TITLES[key])
+                except LLMError as exc:
+                    failure = f"taalmodel niet bereikbaar: {exc}"  # no use trying the next sections
+                    result = WrittenSection(key, False, reason=failure)
+            written[key] = result
+            if result.ok:
+                out.extend(_Draft(key, "", line.text, list(line.refs)) for line in result.lines)
+            else:
+                out.append(_Draft(key, "Let op", _FALLBACK_NOTE.format(reason=result.reason), []))
+                out.extend(mine)
+        return out, written
+
     # --- sections -----------------------------------------------------------------------------------------
 
     @staticmethod
@@ -578,14 +759,17 @@ class BriefingGenerator:
                     org_counts[e.name] = org_counts.get(e.name, 0) + 1
         named: set[str] = set()
         ranked = sorted(short, key=lambda u: (-u.on_topic, -u.chunk_score))
-        for kinds in (("person",), ("role",), ("org",)):
+        # People with a role first, so a name that also appears without one is listed with its role.
+        for kind, with_role in (("person", True), ("person", False), ("role", None), ("org", None)):
             for u in ranked:
                 for e in u.entities:
-                    if e.kind not in kinds or e.name in named or e.name in focus:
+                    if e.kind != kind or e.name in named or e.name in focus:
+                        continue
+                    if with_role is not None and bool(e.role) != with_role:
                         continue
                     if e.kind == "org" and org_counts.get(e.name, 0) < 2 and not u.on_topic:
                         continue  # an organisation named once, away from the topic, is noise
-                    label = f"{e.name} ({e.role})" if e.role and e.kind == "person" else e.role or e.name
+                    label = f"{e.name} ({e.role or 'rol onbekend'})" if e.kind == "person" else e.role or e.name
                     people.setdefault(u.key, []).append(label)
                     unit_of[u.key] = u
                     named.add(e.name)
@@ -738,6 +922,7 @@ class BriefingGenerator:
         documents: dict[str, DocumentRow],
         corpus: CorpusState,
         generated_at: str,
+        written: dict[str, WrittenSection] | None = None,
     ) -> Briefing:
         """Number the citations globally (order of first appearance) with `build_citations`."""
         order = list(SECTION_TITLES)
@@ -779,7 +964,18 @@ class BriefingGenerator:
                 if d.section == key:
                     nums = tuple(n for m in re.findall(r"\[([\d, ]+)\]\s*$", text) for n in map(int, m.split(",")))
                     section_lines.append(BriefingLine(text=text, citations=nums, label=d.label))
-            sections.append(BriefingSection(key, title, tuple(section_lines), _EMPTY_NOTES.get(key, "")))
+            done = (written or {}).get(key)
+            sections.append(
+                BriefingSection(
+                    key,
+                    title,
+                    tuple(section_lines),
+                    _EMPTY_NOTES.get(key, ""),
+                    mode="extractive" if done is None else "llm" if done.ok else "fallback",
+                    verification=dict(done.stats) if done else {},
+                    caught=done.caught if done else (),
+                )
+            )
         used_docs: dict[str, int] = {}
         for c in citations:
             used_docs[c.doc_id] = used_docs.get(c.doc_id, 0) + 1
@@ -880,9 +1076,25 @@ def corpus_line(b: Briefing) -> str:
     )
 
 
+def writer_line(b: Briefing) -> str | None:
+    """Who wrote sections 1-6, when it was an LLM: the reader must know the text is generated."""
+    if b.written_by == "extractive":
+        return None
+    modes = {s.mode for s in b.sections}
+    text = (
+        f"Secties geschreven door een taalmodel ({b.written_by}); elke zin is gecontroleerd tegen de passage "
+        "die hij citeert (niet gestaafde zinnen: verwijderd, of gemarkeerd met ⚠). Dekking en lacunes is berekend."
+    )
+    if "fallback" in modes:
+        text += " Waar de tekst van het taalmodel niet gestaafd werd, staan de letterlijke passages."
+    return neutralise_brackets(text)
+
+
 def to_markdown(b: Briefing) -> str:
     """The briefing as Markdown: sections with `[n]` per line, then the numbered sources with quotes."""
     out = [f"# Briefing: {neutralise_brackets(b.topic)}", "", f"_{corpus_line(b)}_", ""]
+    if (note := writer_line(b)) is not None:
+        out += [f"_{note}_", ""]
     for section in b.sections:
         out += [f"## {section.title}", ""]
         if section.lines:
@@ -916,6 +1128,8 @@ def to_docx(b: Briefing) -> bytes:
     doc.add_heading(_x(f"Briefing: {b.topic}"), level=0)
     meta = doc.add_paragraph()
     meta.add_run(_x(corpus_line(b))).italic = True
+    if (note := writer_line(b)) is not None:
+        doc.add_paragraph().add_run(_x(note)).italic = True
     for section in b.sections:
         doc.add_heading(section.title, level=1)
         if not section.lines and section.empty_note:

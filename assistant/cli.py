@@ -358,15 +358,19 @@ def briefing(
     topic: Annotated[str, typer.Argument(help='Destination, network, organisation or visit, e.g. "Brussel".')],
     out_file: Annotated[Path | None, typer.Option("--out", help="Write the briefing to FILE.docx or FILE.md.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the briefing with citations as JSON.")] = False,
+    extractive: Annotated[
+        bool, typer.Option("--extractive", help="Quote passages only, even when an LLM backend is configured.")
+    ] = False,
 ) -> None:
-    """A delegation briefing: earlier contacts, agreements, people, themes, upcoming moments and coverage."""
+    """A delegation briefing: earlier contacts, agreements, people, themes, upcoming moments and coverage.
+    With an LLM backend configured, sections 1-6 are written by the model and verified like chat answers."""
     from assistant.audit import documents_of_citations
     from assistant.briefing import to_dict, to_docx, to_markdown
 
     if out_file is not None and out_file.suffix.lower() not in (".docx", ".md", ".markdown"):
         raise typer.BadParameter("--out must end in .docx or .md")
     a = scoped()
-    result = a.briefing(topic, progress=lambda msg: err.print(f"[dim]{escape(msg)}[/]"))
+    result = a.briefing(topic, progress=lambda msg: err.print(f"[dim]{escape(msg)}[/]"), extractive=extractive)
     if out_file is not None:
         if out_file.suffix.lower() == ".docx":
             out_file.write_bytes(to_docx(result))

@@ -24,8 +24,7 @@ from dataclasses import dataclass
 from assistant.citations import split_sentences
 
 # Reused on purpose: one date grammar for the whole project (see the module docstring).
-from ingest.metadata import _PATTERNS as _DATE_PATTERNS
-from ingest.metadata import _convert as _convert_date
+from ingest.metadata import find_date_spans
 
 # ------------------------------------------------------------------------------------------- records
 
@@ -285,12 +284,14 @@ _ROLE_WORDS = (
     "mayor",
     "director",
 )
+_ROLE_FOLDED = frozenset(fold_name(r) for r in _ROLE_WORDS)
 _ROLE = "(?:" + "|".join(re.escape(r) for r in sorted(_ROLE_WORDS, key=len, reverse=True)) + ")"
 # What follows a role: "van safe.brussels", "bij de politiezone Brussel-Hoofdstad-Elsene" (up to the clause end).
 _ROLE_TAIL = r"(?:\s+(?:van|bij|of|at)\s+(?:de\s+|het\s+)?(?:[^,.;:()\n]|\.(?=\w)){2,60}?(?=[,;:()\n]|\.(?!\w)|$))?"
 
 _HONORIFIC = r"(?:mw\.|mevr\.|mevrouw|dhr\.|de heer|Mw\.|Mevr\.|Mevrouw|Dhr\.|De heer)"
-_HONORIFIC_RE = re.compile(rf"\b{_HONORIFIC}\s+({_NAME_WORD})")
+# "mevrouw Van der Paard", "de heer De Vrij": the particles belong to the surname.
+_HONORIFIC_RE = re.compile(rf"\b{_HONORIFIC}\s+((?:{_PARTICLE}\s+)*{_NAME_WORD})")
 _NAME_ROLE_RE = re.compile(rf"\b({_PERSON_NAME}),\s+((?i:{_ROLE}){_ROLE_TAIL})")
 _ROLE_NAME_RE = re.compile(rf"\b((?i:{_ROLE})(?:\s+van\s+[A-Z][\w.]*(?:\s+[A-Z][\w.]*)?)?),?\s+({_PERSON_NAME})\b")
 # "de directeur van EFUS, mw. Johnston": the role in front of an honorific.
@@ -302,6 +303,65 @@ _PLACE_WORDS = r"[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)?"
 _ROLE_OF_PLACE_RE = re.compile(
     rf"\b([Bb]urgemeesters?)(?:\s+van)?\s+({_PLACE_WORDS}(?:(?:,\s*|\s+en\s+){_PLACE_WORDS})*)"
 )
+# People named without a role ("Op 24 juni 2015 waren Erwin Rouwenhorst en ik ..."). Two capitalised words
+# are far more often a title, a heading or an English phrase ("Exposure Notification", "Security & Tourism")
+# than a person, so the first word must be a common given name (Dutch, Flemish, French, German, English):
+# measured on the bundled corpus and the test PDFs, bench/results/people_entities.md. Given names that are
+# also everyday capitalised words ("Floor", "Max", "Wil", "Ton") are left out on purpose.
+GIVEN_NAMES = frozenset(
+    """
+    Aad Aafke Aart Abdel Abdelkader Abdul Adam Adriaan Adrian Agnes Ahmed Aicha Alain Albert Alex Alexander
+    Alexandra Ali Alice Amber Ana Andrea Andreas Andrew Andrzej André Angela Anita Anja Ank Ann Anna Anne Anneke
+    Annelies Annemarie Annemiek Anouk Antoine Anton Arie Arjan Arjen Arno Arnold Astrid Barbara Bart Bas Bastiaan
+    Ben Benoît Bernard Bert Bertrand Birgit Bram Brigitte Bruno Carla Carlos Carmen Caroline Catherine Chantal
+    Charles Charlotte Chris Christian Christiane Christine Christophe Claire Claudia Coen Cor Corine Cornelis
+    Daan Dana Daniel Daniëlle David Dennis Diana Dick Dirk Dominique Edith Eduard Edwin Egbert Eline Elisabeth
+    Ellen Els Elsa Emma Eric Erik Erika Erwin Esther Eva Evelien Fabienne Farid Fatima Femke Frank Frans François
+    Françoise Fred Frederik Freek Frits Gabriel Geert Gerard Gerda Gerrit Gert Gijs Gilles Greet Guido Guus Hakan
+    Hanna Hannah Hans Harm Harry Hassan Hedwig Heleen Helen Helga Hendrik Henk Henri Herman Hilde Hugo Ida Ilse
+    Ine Inge Ingrid Irene Iris Isabel Isabelle Ivo Jaap Jacob Jacques Jakub James Jan Jana Jane Janneke Jannie
+    Jasper Jean Jeanette Jelle Jennifer Jeroen Jesse Joachim Joan Joep Johan Johanna Johannes John Joke Jolanda
+    Jonas Joost Jop Joris Josef Joseph José Judith Julia Julie Juliette Jürgen Karel Karen Karin Kars Katarzyna
+    Kate Kees Kevin Khalid Kim Klaas Koen Kristof Lars Laura Laurens Laurent Lea Leen Leo Lieke Lieve Linda Lisa
+    Lise Loes Lotte Louis Luc Lucas Lucie Ludo Luuk Maarten Magda Manon Marc Marcel Marco Marcus Margreet Maria
+    Marie Marieke Mariette Marijke Marjan Marjolein Mark Marleen Marloes Marta Martijn Martin Martine Mathieu
+    Matthias Maurice Meike Melanie Michael Michel Michiel Miguel Mirjam Mohamed Mohammed Monique Nadia Natasha
+    Nathalie Nicolas Nicole Niels Nina Noor Olaf Olivier Pascal Patricia Patrick Paul Paula Pauline Peter Petra
+    Philip Philippe Pierre Piet Pieter Piotr Quinten Rachid Ralph Ramon Raymond Rein Remco René Richard Rick Rik
+    Rita Rob Robert Robin Roel Roger Roland Ronald Rosa Ruben Rudi Rudy Ruud Sander Sandra Sanne Sara Sarah
+    Saskia Sebastiaan Sebastian Simon Simone Sofie Sophie Stefan Stefanie Stephan Steven Suzanne Sven Sylvia
+    Tamara Teun Theo Thijs Thomas Tijs Tim Tineke Tom Tonny Ulrike Valérie Vera Victor Vincent Walter Wendy
+    Werner Wietse Willem Wim Wouter Yasmina Yusuf Yves Zeynep
+    """.split()  # noqa: SIM905
+)
+_GIVEN = r"[A-Z][a-zà-ÿ'’]+(?:-[A-Z][a-zà-ÿ'’]+)?"  # "Peter-Paul"
+_SURNAME = r"[A-Z][a-zà-ÿ'’]+(?:-[A-Z][a-zà-ÿ'’]+)?"
+# One given name, particles, one surname, all on one line (a line break ends a name: signature blocks).
+# A lookahead, so candidates may overlap: "Steller Wim Eppinga" must still offer "Wim Eppinga".
+_BARE_NAME_RE = re.compile(rf"(?<![\w.\-])(?=({_GIVEN}(?:[ \t]+{_PARTICLE})*[ \t]+{_SURNAME})(?![\w\-]))")
+# Surnames that are really places or institutions ("het Rob Scholtemuseum", "Jan Steenstraat").
+_NOT_SURNAME_END = re.compile(
+    r"(?:museum|straat|plein|laan|weg|gracht|kade|park|huis|school|college|zaal|centrum|instituut|fonds|prijs|"
+    r"wet|plan|dag|week|award|lezing)$",
+    re.IGNORECASE,
+)
+_MONTH_OR_DAY = frozenset(
+    """
+    Januari Februari Maart April Mei Juni Juli Augustus September Oktober November December
+    Maandag Dinsdag Woensdag Donderdag Vrijdag Zaterdag Zondag
+    """.split()  # noqa: SIM905
+)
+
+
+def _bare_person(name: str) -> bool:
+    """A credible role-less person name: known given name, surname not a place, organisation, role or month."""
+    words = name.split()
+    given, surname = words[0], words[-1]
+    if given.split("-")[0] not in GIVEN_NAMES or surname in _MONTH_OR_DAY or _NOT_SURNAME_END.search(surname):
+        return False
+    return not (canonical(name) or any(canonical(w) for w in words) or fold_name(surname) in _ROLE_FOLDED)
+
+
 # Lines that open a signature's organisation part, not a name.
 _ORG_LINE_START = ("Directie", "Ministerie", "Gemeente", "Bestuursdienst", "Afdeling", "Dienst", "Team")
 _DIRECTIE_RE = re.compile(r"\b[Dd]irecties?\s+([A-Z][a-z]+(?:\s+(?:en|&)\s+[A-Z][a-z]+)?)")
@@ -338,8 +398,10 @@ def _signature_people(text: str) -> list[Entity]:
     return out
 
 
-def extract_entities(text: str) -> list[Entity]:
+def extract_entities(text: str, *, bare_names: bool = True) -> list[Entity]:
     """Places, organisations, people (with their role where one is named) and roles, in text order.
+
+    `bare_names`: also people named without a role ("Erwin Rouwenhorst en ik"), see `GIVEN_NAMES`.
 
     Overlaps are resolved in favour of the earlier, then the longer mention; a gazetteer match beats a
     pattern match on the same characters."""
@@ -368,6 +430,11 @@ def extract_entities(text: str) -> list[Entity]:
     for match in _HONORIFIC_RE.finditer(text):
         found.append((3, Entity("person", match.group(1), match.group(1), match.start(1), match.end(1))))
     found.extend((1, e) for e in _signature_people(text))
+    for match in _BARE_NAME_RE.finditer(text) if bare_names else ():
+        # Lowest priority: the same name with a role (or in the gazetteer) wins where they overlap.
+        if _bare_person(match.group(1)) and not _is_caps_line(text, match.start()):
+            name = " ".join(match.group(1).split())
+            found.append((7, Entity("person", name, match.group(1), match.start(1), match.end(1))))
     for match in _ROLE_OF_PLACE_RE.finditer(text):
         # "Burgemeesters van Oslo, Manchester ... en Wroclaw": one role per place in the list.
         for part in re.finditer(_PLACE_WORDS, match.group(2)):
@@ -463,23 +530,14 @@ class DateMention:
     surface: str
 
 
-def _precision(kind: str, iso: str | None) -> str | None:
-    # "juni 2024" is parsed as the first of the month; say "2024-06", not a day the text never gave.
-    return iso[:7] if iso and kind == "my" else iso
-
-
 def find_dates(text: str) -> list[DateMention]:
     """All dates in `text`: full dates and ranges (ingest grammar), "juni 2024", "in 2015", "in september"."""
     found: list[DateMention] = []
-    for kind, pattern in _DATE_PATTERNS:
-        for match in pattern.finditer(text):
-            start, end = _convert_date(kind, match.groups())
-            if start:
-                found.append(
-                    DateMention(
-                        match.start(), match.end(), _precision(kind, start), _precision(kind, end), match.group()
-                    )
-                )
+    for span in find_date_spans(text):
+        # "juni 2024" is parsed as the first of the month; say "2024-06", not a day the text never gave.
+        cut = 7 if span.precision == "month" else 10
+        end = span.date_end[:cut] if span.date_end else None
+        found.append(DateMention(span.start, span.end, span.date[:cut], end, text[span.start : span.end]))
     for match in _YEAR_RE.finditer(text):
         found.append(DateMention(match.start(1), match.end(1), match.group(1), None, match.group(1)))
     for match in _MONTH_ONLY_RE.finditer(text):

@@ -153,6 +153,12 @@ class _BriefingSource:
         self._scoped = scoped
         self.store = scoped.store
         self.manifest = scoped.manifest
+        self.settings = scoped.settings
+
+    @property
+    def answerer(self) -> Any:
+        # The configured answerer writes LLM sections; it is built only when a backend is set.
+        return self._scoped.base.answerer
 
     def search(self, query: str, k: int | None = None, flt: Any = None) -> list[Hit]:
         return self._scoped.retriever.search(query, k or self._scoped.settings.top_k, flt)
@@ -202,10 +208,14 @@ class ScopedAssistant:
 
         return pieces, finished
 
-    def briefing(self, topic: str, *, progress: Callable[[str], None] | None = None) -> Briefing:
+    def briefing(
+        self, topic: str, *, progress: Callable[[str], None] | None = None, extractive: bool = False
+    ) -> Briefing:
+        """`extractive`: quote passages only, even when an LLM backend is configured."""
         from assistant.briefing import BriefingGenerator
 
-        result = BriefingGenerator(_BriefingSource(self)).generate(topic, progress=progress)
+        generator = BriefingGenerator(_BriefingSource(self), writer=None if extractive else "auto")
+        result = generator.generate(topic, progress=progress)
         self.audit(
             "briefing",
             topic=topic,

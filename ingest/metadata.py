@@ -9,7 +9,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 MONTHS: dict[str, int] = {
     "januari": 1, "jan": 1, "january": 1,
@@ -79,24 +81,38 @@ def _convert(kind: str, groups: tuple[str | None, ...]) -> tuple[str | None, str
     return _iso(int(g[1]), _month(g[0]), 1), None  # "juni 2024" → the first of the month
 
 
-def _find_dates(text: str, *, full_only: bool = False) -> list[tuple[int, str, str | None]]:
-    """All dates in `text` as (position, start, end), leftmost first, overlapping matches removed."""
-    found: list[tuple[int, int, str, str | None]] = []
+@dataclass(frozen=True, slots=True)
+class DateSpan:
+    """A date written in a text: `text[start:end]`, as ISO `date` (and `date_end` for a range).
+
+    `precision` is "day", or "month" for "juni 2024": then `date` is the first of the month, and callers
+    that must not claim a day the text never gave cut it to "2024-06"."""
+
+    start: int
+    end: int
+    date: str
+    date_end: str | None
+    precision: Literal["day", "month"]
+
+
+def find_date_spans(text: str, *, full_only: bool = False) -> list[DateSpan]:
+    """Every date in `text`, leftmost first, overlapping matches removed (the longest wins at each place:
+    "24 juni-27 juni 2015" over "27 juni 2015"). `full_only`: only dates with a day."""
+    found: list[DateSpan] = []
     for kind, pattern in _PATTERNS:
         if full_only and kind not in _FULL_KINDS:
             continue
         for match in pattern.finditer(text):
             start, end = _convert(kind, match.groups())
             if start:
-                found.append((match.start(), match.end(), start, end))
-    # Prefer the longest match at each place ("24 juni-27 juni 2015" over "27 juni 2015").
-    found.sort(key=lambda item: (item[0], -(item[1] - item[0])))
-    result: list[tuple[int, str, str | None]] = []
+                found.append(DateSpan(match.start(), match.end(), start, end, "month" if kind == "my" else "day"))
+    found.sort(key=lambda d: (d.start, -(d.end - d.start)))
+    result: list[DateSpan] = []
     covered_to = -1
-    for pos, end_pos, start, end in found:
-        if pos >= covered_to:
-            result.append((pos, start, end))
-            covered_to = end_pos
+    for span in found:
+        if span.start >= covered_to:
+            result.append(span)
+            covered_to = span.end
     return result
 
 
@@ -106,8 +122,8 @@ def parse_dutch_date(text: str) -> tuple[str | None, str | None]:
     Handles "28 september 2022", "24 juni-27 juni 2015", "20 tot 22 maart 2024", "15-06-2023",
     "2023-06-15", "juni 2024" (the first of the month), abbreviations and English month names.
     """
-    dates = _find_dates(text)
-    return (dates[0][1], dates[0][2]) if dates else (None, None)
+    dates = find_date_spans(text)
+    return (dates[0].date, dates[0].date_end) if dates else (None, None)
 
 
 def find_document_date(text: str, letter_meta: Mapping[str, str]) -> tuple[str | None, str | None]:
@@ -122,12 +138,12 @@ def find_document_date(text: str, letter_meta: Mapping[str, str]) -> tuple[str |
         start, end = parse_dutch_date(letter_meta["datum"])
         if start:
             return start, end
-    head = _find_dates(text[:500])
+    head = find_date_spans(text[:500])
     if head:
-        return head[0][1], head[0][2]
-    body = _find_dates(text[:5000], full_only=True)
+        return head[0].date, head[0].date_end
+    body = find_date_spans(text[:5000], full_only=True)
     if body:
-        return body[0][1], body[0][2]
+        return body[0].date, body[0].date_end
     return None, None
 
 

@@ -4,21 +4,33 @@ run without the real model. Structure, citations and the honest "nothing found" 
 from __future__ import annotations
 
 import io
+import re
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from assistant.briefing import (
     SECTION_TITLES,
     Briefing,
     BriefingGenerator,
+    all_quotes_verbatim,
     briefing_answer,
     format_date,
+    near_duplicate_groups,
     to_docx,
     to_markdown,
+    token_jaccard,
 )
+from assistant.briefing_writer import SECTION_EXAMPLE, SECTION_TASKS, section_passages
+from assistant.citations import split_sentences
 from assistant.config import BUNDLED_CORPUS, TestSettings
+from assistant.embeddings import FakeEmbedder
 from assistant.factory import Assistant, build_assistant
+from assistant.generative import SYSTEM_PROMPT, GenerativeAnswerer
+from assistant.llm import LLMError, Message
+from assistant.records import Chunk
 
 
 @pytest.fixture(scope="module")
@@ -80,6 +92,8 @@ def test_efus_has_history_and_the_countries_discrepancy(briefings: dict[str, Bri
     assert "16 landen" in conflict[0] and "17 landen" in conflict[0]
     assert format_date("2015-06-24") in conflict[0] and format_date("2024-03-20") in conflict[0]
     assert "Johnston (directeur van EFUS)" in _section(b, "people")
+    # Named without a role ("Erwin Rouwenhorst en ik"): still listed, cited, role stated as unknown.
+    _lines_with(b, "Erwin Rouwenhorst (rol onbekend)")
 
 
 def test_absent_topic_gives_an_honest_short_briefing(briefings: dict[str, Briefing]) -> None:
@@ -172,3 +186,211 @@ def test_briefing_page_renders_sections_and_sources(tmp_path: Path, monkeypatch:
         assert title in shown
     assert "LIAISE" in shown and "\\[1\\]" in shown
     assert len(at.expander) >= 3
+
+
+# --- duplicates -------------------------------------------------------------------------------------------
+
+
+def test_near_duplicate_groups_merge_the_same_fact_but_never_different_numbers() -> None:
+    texts = [
+        "Efus werd opgericht in 1987 en verenigt bijna 250 steden [1].",
+        "EFUS werd in 1987 opgericht en verenigt bijna 250 steden.",  # same words, other order and case
+        "De 250 leden komen uit 16 landen.",
+        "De 250 leden komen uit 17 landen.",  # a conflict, not a duplicate
+        "Het netwerk organiseert een jaarlijkse conferentie.",
+    ]
+    assert token_jaccard(texts[0], texts[1]) == 1.0
+    assert near_duplicate_groups(texts) == [[0, 1], [2], [3], [4]]
+    # Borderline wording (Jaccard 0.5-0.8): merged only when sentence vectors agree.
+    pair = [
+        "De delegatie bezocht op 3 maart 2023 het stadhuis van Gent.",
+        "Op 3 maart 2023 bezocht een delegatie Gent.",
+    ]
+    assert 0.5 <= token_jaccard(*pair) < 0.8
+    assert near_duplicate_groups(pair) == [[0], [1]]
+    same = np.array([[1.0, 0.0], [0.99, 0.05]])
+    assert near_duplicate_groups(pair, vectors=same) == [[0, 1]]
+    assert near_duplicate_groups(pair, vectors=np.array([[1.0, 0.0], [0.0, 1.0]])) == [[0], [1]]
+    # Vectors alone never merge sentences that share few words.
+    assert near_duplicate_groups([texts[0], texts[4]], vectors=np.array([[1.0, 0.0], [1.0, 0.0]])) == [[0], [1]]
+
+
+def test_a_fact_stated_by_two_documents_is_shown_once_with_both_citations(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "verslag.txt").write_text(
+        "Verslag werkbezoek Gent\n\nOp 3 maart 2023 bezocht een delegatie van de directie Veiligheid het stadhuis "
+        "van Gent voor overleg over drugsbeleid.\n\nDe gesprekken gingen over preventie en nachtleven.\n",
+        encoding="utf-8",
+    )
+    (corpus / "nieuwsbrief.txt").write_text(
+        "Nieuwsbrief internationaal\n\nOp 3 maart 2023 bezocht een delegatie van de directie Veiligheid het "
+        "stadhuis van Gent voor overleg over het drugsbeleid.\n\nVerder werkt de stad aan een nieuwe website.\n",
+        encoding="utf-8",
+    )
+    settings = TestSettings(data_dir=tmp_path / "data", _env_file=None)  # type: ignore[call-arg]
+    a = build_assistant(settings)
+    assert not a.ingest([corpus]).failed
+    b = BriefingGenerator(a).generate("Gent")
+    lines = [line for s in b.sections if s.key == "contacts" for line in s.lines if "3 maart 2023" in line.label]
+    assert len(lines) == 1, lines
+    cited_docs = {c.source for c in b.citations if c.n in lines[0].citations}
+    assert cited_docs == {"verslag.txt", "nieuwsbrief.txt"}
+    assert re.search(r"\[\d+, \d+\]$", lines[0].text)
+
+
+# --- LLM-written sections (scripted fake chat model) ------------------------------------------------------
+
+
+class PassageModel:
+    """A fake `ChatModel` that writes from the numbered passages in its prompt: `script(task, passages)`
+    returns the reply. Records every (task, passages) it was given."""
+
+    def __init__(self, script: Callable[[str, list[str]], str]) -> None:
+        self.script = script
+        self.calls: list[tuple[str, list[str]]] = []
+        self.messages: list[list[Message]] = []
+
+    def complete(self, messages: list[Message]) -> str:
+        self.messages.append(messages)
+        content = messages[-1]["content"]
+        sources, task = content.split("Bronnen:\n\n", 1)[1].rsplit("\n\nVraag: ", 1)
+        passages = [block.split("\n", 1)[1] for block in re.split(r"\n\n(?=\[\d+\] )", sources)]
+        self.calls.append((task, passages))
+        return self.script(task, passages)
+
+    def stream(self, messages: list[Message]) -> Iterator[str]:
+        yield self.complete(messages)
+
+
+class BrokenModel(PassageModel):
+    def complete(self, messages: list[Message]) -> str:
+        self.messages.append(messages)
+        raise LLMError("cannot reach the LLM server at http://127.0.0.1:9/v1 (ConnectError)")
+
+
+def _sentence(passage: str, skip: int = 0) -> str:
+    """A whole sentence of the passage (ends with a period, six words or more): what a faithful model copies."""
+    found = [passage[s:e] for s, e in split_sentences(passage) if passage[s:e].endswith(".")]
+    found = [f for f in found if len(f.split()) >= 6] or [passage.strip()]
+    return found[min(skip, len(found) - 1)]
+
+
+def _faithful(task: str, passages: list[str]) -> str:
+    return "\n".join(f"- {_sentence(p)} [{i}]" for i, p in enumerate(passages[:2], start=1))
+
+
+FORGED = "Daarnaast is er een geheim akkoord met Tokio gesloten [9]."
+UNSUPPORTED = "De burgemeester opende in 1999 een zwembad in Tokio [1]."
+
+
+def _llm_briefing(
+    indexed: Assistant, script: Callable[[str, list[str]], str], mode: str
+) -> tuple[Briefing, PassageModel]:
+    model = PassageModel(script)
+    writer = GenerativeAnswerer(model, FakeEmbedder(), verify_mode=mode)  # type: ignore[arg-type]
+    return BriefingGenerator(indexed, writer=writer).generate("Brussel"), model
+
+
+def _chunk_texts(b: Briefing) -> dict[int, str]:
+    chunks = {h.chunk.chunk_id: h.chunk.text for h in b.hits}
+    return {c.n: chunks[c.chunk_id] for c in b.citations}
+
+
+def test_llm_sections_keep_verified_text_with_citations_mapped_to_the_global_list(indexed: Assistant) -> None:
+    b, model = _llm_briefing(indexed, _faithful, "remove")
+    written = [s for s in b.sections if s.key in SECTION_TASKS]
+    assert [s.mode for s in written] == ["llm"] * len(SECTION_TASKS)
+    assert [s.mode for s in b.sections if s.key == "coverage"] == ["extractive"]  # stays computed
+    # The chat's prompt: system prompt with its rules, the worked example, the section's task as the question.
+    assert len(model.calls) == len(SECTION_TASKS)
+    assert all(m[0]["content"] == SYSTEM_PROMPT for m in model.messages)
+    assert all(m[-3:-1] == list(SECTION_EXAMPLE) for m in model.messages)  # a list answer, cited per item
+    assert model.calls[1][0] == SECTION_TASKS["contacts"].format(subject="Brussel")
+    texts = _chunk_texts(b)
+    assert [c.n for c in b.citations] == list(range(1, len(b.citations) + 1))
+    for s in written:
+        assert s.lines and s.verification["supported"] == len(s.lines)
+        for line in s.lines:
+            # Local [1]/[2] of the section's prompt became global numbers of the chunk the sentence came from.
+            sentence = line.text.rsplit(" [", 1)[0]
+            assert line.citations and all(sentence in " ".join(texts[n].split()) for n in line.citations), line
+    assert all_quotes_verbatim(b)
+    # The 20-22 March 2024 conference, written by the model, still cited.
+    _lines_with(b, "20 tot 22 maart 2024")
+    assert "taalmodel" in to_markdown(b) and "verificatie: remove" in b.written_by
+
+
+def test_llm_forged_citation_is_dropped_and_unsupported_sentence_removed(indexed: Assistant) -> None:
+    b, _model = _llm_briefing(indexed, lambda t, p: f"{_faithful(t, p)}\n{FORGED} {UNSUPPORTED}", "remove")
+    text = to_markdown(b)
+    assert "Tokio" not in text and "zwembad" not in text
+    assert max(c.n for c in b.citations) == len(b.citations)
+    for s in b.sections:
+        if s.key in SECTION_TASKS:
+            assert s.mode == "llm"
+            assert s.verification["invalid_citations_dropped"] == 1  # the forged [9]
+            assert s.verification["unsupported"] == 1 and s.verification["removed"] == 2
+            assert any("zwembad" in c for c in s.caught) and any("akkoord met Tokio" in c for c in s.caught)
+
+
+def test_llm_mark_mode_keeps_unverified_sentences_visibly_marked(indexed: Assistant) -> None:
+    b, _model = _llm_briefing(indexed, lambda t, p: f"{_faithful(t, p)}\n{FORGED}", "mark")
+    summary = next(s for s in b.sections if s.key == "summary")
+    marked = [line for line in summary.lines if line.text.startswith("⚠ ")]
+    assert [line.text for line in marked] == ["⚠ Daarnaast is er een geheim akkoord met Tokio gesloten."]
+    assert marked[0].citations == ()  # [9] pointed at nothing: dropped, so the sentence is uncited
+
+
+def test_llm_section_that_fails_verification_falls_back_to_quotes(indexed: Assistant) -> None:
+    def script(task: str, passages: list[str]) -> str:
+        if task == SECTION_TASKS["people"].format(subject="Brussel"):
+            return UNSUPPORTED  # nothing in it is supported: the section must not show it
+        return _faithful(task, passages)
+
+    b, _model = _llm_briefing(indexed, script, "mark")
+    people = next(s for s in b.sections if s.key == "people")
+    assert people.mode == "fallback" and people.verification["supported"] == 0
+    assert people.lines[0].label == "Let op" and "niet door de bronnen gestaafd" in people.lines[0].text
+    assert any("Sophie Lavaux" in line.label for line in people.lines[1:])  # the extractive lines, cited
+    assert all(line.citations for line in people.lines[1:])
+    assert "zwembad" not in to_markdown(b)
+    assert {s.mode for s in b.sections if s.key in SECTION_TASKS and s.key != "people"} == {"llm"}
+
+
+def test_unreachable_llm_falls_back_everywhere_after_one_try(indexed: Assistant) -> None:
+    model = BrokenModel(_faithful)
+    writer = GenerativeAnswerer(model, FakeEmbedder())  # type: ignore[arg-type]
+    b = BriefingGenerator(indexed, writer=writer).generate("EFUS")
+    assert len(model.messages) == 1
+    modes = {s.key: s.mode for s in b.sections}
+    assert all(modes[k] == "fallback" for k in SECTION_TASKS if k in modes and modes[k] != "extractive")
+    assert "taalmodel niet bereikbaar" in to_markdown(b)
+    _lines_with(b, "LIAISE")  # the extractive content is all there
+
+
+def test_configured_llm_backend_is_used_by_default(indexed: Assistant, tmp_path: Path) -> None:
+    """`llm_backend` set: the generator writes with the assistant's GenerativeAnswerer (here a server that
+    is not running: every section falls back, and says why)."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    settings = indexed.settings.model_copy(
+        update={"llm_backend": "openai", "llm_base_url": f"http://127.0.0.1:{port}/v1", "llm_timeout_s": 5}
+    )
+    a = build_assistant(settings)
+    b = BriefingGenerator(a).generate("EFUS")
+    assert "taalmodel niet bereikbaar" in to_markdown(b)
+    assert BriefingGenerator(a, writer=None).generate("EFUS").written_by == "extractive"
+
+
+def test_section_passages_widen_by_a_sentence_and_stay_short() -> None:
+    text = "Eerste zin hier. Tweede zin met het feit. Derde zin daarna. Vierde zin."
+    chunk = Chunk(chunk_id="c", doc_id="d", source="s.txt", title="T", text=text, start=0, end=len(text), ordinal=0)
+    s = text.index("Tweede")
+    (passage,) = section_passages([(chunk, s, s + len("Tweede zin met het feit."))])
+    assert passage.text == "Eerste zin hier. Tweede zin met het feit. Derde zin daarna."
+    (short,) = section_passages([(chunk, s, s + 24)], max_chars=30)
+    assert short.text == "Tweede zin met het feit."

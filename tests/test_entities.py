@@ -69,3 +69,40 @@ def test_dates_and_counts() -> None:
     assert [d.date for d in find_dates("Op 12 juni 2024 en in 1987.")] == ["2024-06-12", "1987"]
     counts = extract_counts("De 250 leden komen uit 16 landen.")
     assert [(c.number, c.noun) for c in counts] == [(250, "leden"), (16, "landen")]
+
+
+def test_people_without_a_role_need_a_credible_name() -> None:
+    def people(text: str) -> list[tuple[str, str | None]]:
+        return [(e.name, e.role) for e in extract_entities(text) if e.kind == "person"]
+
+    assert people("Op 24 juni 2015 waren Erwin Rouwenhorst en ik namens de directie Veiligheid aanwezig.") == [
+        ("Erwin Rouwenhorst", None)
+    ]
+    assert people("Datum\t28 september 2022\tSteller\tWim Eppinga\nOnderwerp") == [("Wim Eppinga", None)]
+    assert people("Het panel: prof. Peter-Paul Verbeek en Henri van der Heijden.") == [
+        ("Peter-Paul Verbeek", None),
+        ("Henri van der Heijden", None),
+    ]
+    # The role wins where one is named; the role-less rule adds nothing on top of it.
+    assert people("Openingssessie door Sophie Lavaux, directrice-generaal van safe.brussels.") == [
+        ("Sophie Lavaux", "directrice-generaal van safe.brussels")
+    ]
+    # Capitalised pairs that are not people: unknown first word, a gazetteer place or organisation, an
+    # institution, a month, a heading in capitals, a name broken over two lines.
+    for text in (
+        "De Exposure Notification van Google Apple Exposure werkt met Bluetooth Low Energy.",
+        "Het congres Security & Tourism: Concerted Local Policies in Den Haag en Highland Park.",
+        "De Europese Conferentie over Burgerparticipatie in de Koninklijke Musea voor Schone Kunsten.",
+        "Een bezoek aan het Rob Scholtemuseum en de Jan Steenstraat.",
+        "Sinds Mark Juni werkt het Strong Cities Network.",
+        "WIE HEB JE ONTMOET? ERWIN ROUWENHORST",
+        "Aanwezig: Erwin\nRouwenhorst",
+        "Paul Brussel en Anna Straatsburg.",
+    ):
+        assert people(text) == [], text
+    assert extract_entities("Erwin Rouwenhorst en ik.", bare_names=False) == []
+
+
+def test_honorific_keeps_the_particles_of_the_surname() -> None:
+    text = "PvdA: mevrouw Van der Paard en de heer De Vrij; GroenLinks: mevrouw Dol."
+    assert [e.name for e in extract_entities(text) if e.kind == "person"] == ["Van der Paard", "De Vrij", "Dol"]

@@ -8,7 +8,9 @@ import pytest
 
 from ingest.cleaning import clean_pages, extract_letter_header
 from ingest.metadata import (
+    DateSpan,
     detect_language,
+    find_date_spans,
     find_document_date,
     guess_doc_type,
     guess_title,
@@ -40,6 +42,18 @@ CORPUS = Path(__file__).resolve().parents[1] / "assistant" / "data" / "corpus"
 )
 def test_parse_dutch_date(text: str, expected: tuple[str | None, str | None]) -> None:
     assert parse_dutch_date(text) == expected
+
+
+def test_find_date_spans_offsets_precision_and_overlaps() -> None:
+    text = "Van 24 juni-27 juni 2015 in Parijs; daarna juni 2024 en 12-06-2024."
+    spans = find_date_spans(text)
+    assert spans == [
+        DateSpan(4, 24, "2015-06-24", "2015-06-27", "day"),  # the range, not "27 juni 2015" inside it
+        DateSpan(43, 52, "2024-06-01", None, "month"),
+        DateSpan(56, 66, "2024-06-12", None, "day"),
+    ]
+    assert [text[s.start : s.end] for s in spans] == ["24 juni-27 juni 2015", "juni 2024", "12-06-2024"]
+    assert [s.date for s in find_date_spans(text, full_only=True)] == ["2015-06-24", "2024-06-12"]
 
 
 def test_find_document_date_prefers_letter_datum() -> None:

@@ -17,6 +17,7 @@ from assistant.briefing import (
     corpus_line,
     to_docx,
     to_markdown,
+    writer_line,
 )
 from assistant.errors import AssistantError
 from assistant.scoped import ScopedAssistant as Assistant
@@ -67,6 +68,8 @@ def _audit_export(assistant: Assistant | None, kind: str, b: Briefing) -> None:
 def render_briefing(b: Briefing, assistant: Assistant | None = None) -> None:
     st.subheader(escape_label(f"Briefing: {b.topic}"))
     st.caption(escape_label(corpus_line(b)))
+    if (note := writer_line(b)) is not None:
+        st.caption(escape_label(note))
     if not b.found:
         st.info(t("briefing.not_found"), icon=":material/search_off:")
     for section in b.sections:
