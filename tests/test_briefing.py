@@ -384,6 +384,12 @@ def test_configured_llm_backend_is_used_by_default(indexed: Assistant, tmp_path:
     b = BriefingGenerator(a).generate("EFUS")
     assert "taalmodel niet bereikbaar" in to_markdown(b)
     assert BriefingGenerator(a, writer=None).generate("EFUS").written_by == "extractive"
+    # The edges (CLI, app, eval) go through the principal-scoped assistant: same behaviour there.
+    from assistant.access import Principal
+
+    view = a.scoped(Principal.operator(), audited=False)
+    assert "taalmodel niet bereikbaar" in to_markdown(view.briefing("EFUS"))
+    assert view.briefing("EFUS", extractive=True).written_by == "extractive"
 
 
 def test_section_passages_widen_by_a_sentence_and_stay_short() -> None:
