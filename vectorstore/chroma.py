@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Sequence
 from pathlib import Path
@@ -12,12 +11,12 @@ import numpy as np
 import numpy.typing as npt
 
 from assistant.errors import DependencyMissingError, StoreError
+from assistant.offline import quiet_offline_environment
 from assistant.records import Chunk, Hit
 from vectorstore.base import SearchFilter, Vector, to_chroma_where
 
-# Chroma reads these at import; set before the first import so nothing phones home.
-os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
-os.environ.setdefault("CHROMA_TELEMETRY", "False")
+# Chroma reads its telemetry switch at import; set before the first import so nothing phones home.
+quiet_offline_environment()
 
 # Chroma caps one request; larger batches are split.
 _MAX_BATCH = 4000
