@@ -349,7 +349,8 @@ def format_context(hits: Sequence[Hit]) -> str:
     """Numbered sources for an LLM prompt: "[1] Title (file, p. N)" then the passage text.
 
     Passages are data, not instructions; bracketed numbers inside them are neutralised so a document
-    cannot smuggle in a source number of its own.
+    cannot smuggle in a source number of its own, and chat-template tokens ("<|im_start|>system") are broken
+    up so a server that parses special tokens in the prompt cannot read a role switch out of a document.
     """
     blocks: list[str] = []
     for n, hit in enumerate(hits, start=1):
@@ -359,5 +360,6 @@ def format_context(hits: Sequence[Hit]) -> str:
             pages = f"p. {chunk.page}" if not chunk.page_end or chunk.page_end == chunk.page else None
             where += f", {pages or f'p. {chunk.page}-{chunk.page_end}'}"
         title = chunk.title or chunk.source or chunk.doc_id
-        blocks.append(f"[{n}] {title} ({where})\n{neutralise_brackets(chunk.text.strip())}")
+        text = neutralise_brackets(chunk.text.strip()).replace("<|", "<\u2009|").replace("|>", "|\u2009>")
+        blocks.append(f"[{n}] {title} ({where})\n{text}")
     return "\n\n".join(blocks)
