@@ -43,7 +43,7 @@ from typing import Literal
 
 import numpy as np
 
-from assistant.citations import fold, parse_citations, split_sentences, strip_markers
+from assistant.citations import fold, looks_like_instruction, parse_citations, split_sentences, strip_markers
 from assistant.embeddings import Embedder
 from assistant.extractive import content_stems
 
@@ -146,25 +146,6 @@ def answer_sentences(text: str) -> list[tuple[int, int]]:
             start = moved
         spans.append((start, end))
     return spans
-
-
-# Prompt injection in a document: orders to the reader-model, role lines, chat-template tokens. Policy text
-# does not talk like this (none of the bundled corpus or the test PDFs matches: tests/test_injection.py).
-_INSTRUCTION = re.compile(
-    r"\b(?:negeer|vergeet|ignore|disregard|forget)\b[^.!?\n]{0,60}"
-    r"\b(?:instructies?|opdrachten|regels|prompt|instructions?|rules|bovenstaande|voorgaande|previous|above)\b"
-    r"|^\W*(?:system|systeem|assistant|assistent)\s*:"
-    r"|<\|?\s*(?:im_start|im_end|system|assistant|user|endoftext|eot_id|start_header_id)\s*\|?>"
-    r"|\b(?:je bent nu|jij bent nu|you are now|from now on you|vanaf nu ben je)\b"
-    r"|\b(?:antwoord|answer|respond|reply)\b[^.!?\n]{0,20}\b(?:alleen|uitsluitend|only)\s+(?:met|with)\b"
-    r"|\b(?:citeer|vermeld|cite)\b[^.!?\n]{0,30}\b(?:bron|source)\s*[\[(]\s*\d+",
-    re.IGNORECASE | re.MULTILINE,
-)
-
-
-def looks_like_instruction(sentence: str) -> bool:
-    """True for a sentence that addresses the model rather than informs the reader (see `_INSTRUCTION`)."""
-    return bool(_INSTRUCTION.search(sentence))
 
 
 def _windows(passage: str) -> list[str]:
