@@ -77,6 +77,7 @@ class StressResult:
     threads: int
     writer_rounds: int
     questions_asked: int = 0
+    asked_while_writing: int = 0  # answered while the writer was still at work
     errors: list[str] = field(default_factory=list)
     inconsistent: list[str] = field(default_factory=list)
     unretrieved_citations: list[str] = field(default_factory=list)
@@ -171,6 +172,8 @@ def stress(
                 with lock:
                     answers.append((q, answer))
                     latencies.append(elapsed)
+                    if not writer_done.is_set():
+                        result.asked_while_writing += 1
             passes += 1
 
     workers = [threading.Thread(target=reader, args=(i,), name=f"reader-{i}") for i in range(threads)]
@@ -230,14 +233,15 @@ def end_state_problems(assistant: Assistant) -> list[str]:
 
 def to_markdown(results: list[StressResult]) -> str:
     lines = [
-        "| mode | threads | writer rounds | writer ops | questions asked | errors | inconsistent | "
+        "| mode | threads | writer rounds | writer ops | questions asked (while writing) | errors | inconsistent | "
         "unretrieved citations | unknown documents | p50 / p95 ms | seconds |",
         "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
         ops = ", ".join(f"{k} {v}" for k, v in r.writer_operations.items() if v)
         lines.append(
-            f"| {r.mode} | {r.threads} | {r.writer_rounds} | {ops} | {r.questions_asked} | {len(r.errors)} | "
+            f"| {r.mode} | {r.threads} | {r.writer_rounds} | {ops} | {r.questions_asked} ({r.asked_while_writing}) | "
+            f"{len(r.errors)} | "
             f"{len(r.inconsistent)} | {len(r.unretrieved_citations)} | {len(r.unknown_documents)} | "
             f"{r.latency_ms_p50:.0f} / {r.latency_ms_p95:.0f} | {r.seconds:.1f} |"
         )

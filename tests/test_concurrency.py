@@ -47,6 +47,7 @@ def _assert_clean(result: Any) -> None:
     assert result.unknown_documents == []
     assert result.end_state == []
     assert result.questions_asked >= result.threads * 2 * len(CORPUS_QUESTIONS)
+    assert result.asked_while_writing >= result.threads  # the readers really overlapped the writer
     assert result.writer_operations["updated"] >= 1 and result.writer_operations["removed"] >= 1
 
 
