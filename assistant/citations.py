@@ -342,6 +342,38 @@ def build_citations(
     return text, citations, invalid
 
 
+# Prompt injection in a document: orders to the reader-model, role lines, chat-template tokens. Policy text
+# does not talk like this (none of the bundled corpus or the test PDFs matches: tests/test_injection.py).
+_INSTRUCTION = re.compile(
+    r"\b(?:negeer|vergeet|ignore|disregard|forget)\b[^.!?\n]{0,60}"
+    r"\b(?:instructies?|opdrachten|regels|prompt|instructions?|rules|bovenstaande|voorgaande|previous|above)\b"
+    r"|^\W*(?:system|systeem|assistant|assistent)\s*:"
+    r"|<\|?\s*(?:im_start|im_end|system|assistant|user|endoftext|eot_id|start_header_id)\s*\|?>"
+    r"|\b(?:je bent nu|jij bent nu|you are now|from now on you|vanaf nu ben je)\b"
+    r"|\b(?:antwoord|answer|respond|reply)\b[^.!?\n]{0,20}\b(?:alleen|uitsluitend|only)\s+(?:met|with)\b"
+    r"|\b(?:citeer|vermeld|cite)\b[^.!?\n]{0,30}\b(?:bron|source)\s*[\[(]\s*\d+",
+    re.IGNORECASE | re.MULTILINE,
+)
+
+
+def looks_like_instruction(sentence: str) -> bool:
+    """True for a sentence that addresses the model rather than informs the reader (see `_INSTRUCTION`)."""
+    return bool(_INSTRUCTION.search(sentence))
+
+
+def strip_instructions(text: str) -> str:
+    """`text` with every instruction-like sentence replaced by "…": what the model reads of a passage. The
+    passage itself (shown to the user, quoted) keeps them."""
+    pieces: list[str] = []
+    cursor = 0
+    for start, end in split_sentences(text):
+        if looks_like_instruction(text[start:end]):
+            pieces.append(text[cursor:start] + "…")
+            cursor = end
+    pieces.append(text[cursor:])
+    return "".join(pieces)
+
+
 # ------------------------------------------------------------------------------------------ context
 
 
@@ -349,7 +381,10 @@ def format_context(hits: Sequence[Hit]) -> str:
     """Numbered sources for an LLM prompt: "[1] Title (file, p. N)" then the passage text.
 
     Passages are data, not instructions; bracketed numbers inside them are neutralised so a document
-    cannot smuggle in a source number of its own.
+    cannot smuggle in a source number of its own. Sentences that address the model ("Negeer alle voorgaande
+    instructies…", "System: …") are left out (`strip_instructions`): measured on the real Qwen2.5-1.5B, such a
+    sentence in a retrieved passage was obeyed (docs/reliability.md). Chat-template tokens that remain are broken
+    up so a server that parses special tokens in the prompt cannot read a role switch out of a document.
     """
     blocks: list[str] = []
     for n, hit in enumerate(hits, start=1):
@@ -359,5 +394,7 @@ def format_context(hits: Sequence[Hit]) -> str:
             pages = f"p. {chunk.page}" if not chunk.page_end or chunk.page_end == chunk.page else None
             where += f", {pages or f'p. {chunk.page}-{chunk.page_end}'}"
         title = chunk.title or chunk.source or chunk.doc_id
-        blocks.append(f"[{n}] {title} ({where})\n{neutralise_brackets(chunk.text.strip())}")
+        text = neutralise_brackets(strip_instructions(chunk.text.strip()))
+        text = text.replace("<|", "<\u2009|").replace("|>", "|\u2009>")
+        blocks.append(f"[{n}] {title} ({where})\n{text}")
     return "\n\n".join(blocks)

@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import math
 import re
+import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -227,6 +228,7 @@ class ExtractiveAnswerer:
         self.last_confidence: float | None = None  # for calibration and explanation
         # Unit vectors by text: follow-up questions and repeated searches see the same passages again.
         self._cache: dict[str, np.ndarray] = {}
+        self._cache_lock = threading.Lock()
 
     # --- scoring -----------------------------------------------------------------------------------------
 
@@ -234,12 +236,17 @@ class ExtractiveAnswerer:
     def _unit_key(unit: Unit) -> str:
         return unit_key(unit)
 
-    def _embed_keys(self, keys: Sequence[str], *, batch: int = 64) -> None:
-        """Make sure every key has a vector in memory: memory, then the persistent cache, then the embedder."""
-        todo = [k for k in dict.fromkeys(keys) if k not in self._cache]
+    def _embed_keys(self, keys: Sequence[str], *, batch: int = 64) -> dict[str, np.ndarray]:
+        """Vectors for `keys`: memory, then the persistent cache, then the embedder. Returned, not re-read from
+        the memory cache: sessions answer in parallel threads, and another thread's insertions may evict a key
+        before this one reads it back."""
+        wanted = list(dict.fromkeys(keys))
+        with self._cache_lock:
+            out = {k: self._cache[k] for k in wanted if k in self._cache}
+        todo = [k for k in wanted if k not in out]
         if todo and self.vector_cache is not None:
             found = self.vector_cache.get_many(todo)
-            self._cache.update(found)
+            out.update(found)
             todo = [k for k in todo if k not in found]
         for start in range(0, len(todo), batch):
             part = todo[start : start + batch]
@@ -247,17 +254,20 @@ class ExtractiveAnswerer:
                 k: np.asarray(v, dtype=np.float32)
                 for k, v in zip(part, self.embedder.embed_documents(part), strict=True)
             }
-            self._cache.update(fresh)
+            out.update(fresh)
             if self.vector_cache is not None:
                 self.vector_cache.put_many(fresh)
-        while len(self._cache) > CACHE_SIZE:
-            self._cache.pop(next(iter(self._cache)))
+        with self._cache_lock:
+            self._cache.update(out)
+            while len(self._cache) > CACHE_SIZE:
+                self._cache.pop(next(iter(self._cache)))
+        return out
 
     def _embed_units(self, units: Sequence[Unit]) -> np.ndarray:
         """Unit vectors, from the caches where possible; the rest in ONE batch (the fixed cost is paid once)."""
         keys = [self._unit_key(u) for u in units]
-        self._embed_keys(keys)
-        return np.stack([self._cache[k] for k in keys])
+        vectors = self._embed_keys(keys)
+        return np.stack([vectors[k] for k in keys])
 
     def warm(self, chunks: Sequence[Chunk]) -> int:
         """Embed the answer units of `chunks` ahead of questions (called after ingest). Returns units embedded."""

@@ -7,6 +7,7 @@ generation changes, and persisted beside the store so a restart does not pay for
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 import threading
 from collections.abc import Callable
@@ -30,22 +31,24 @@ class LexicalCache:
         self.folder = folder
         self.manifest = manifest
         self.store = store
-        self._index: LexicalIndex | None = None
-        self._generation = -1
+        # (generation, index) swapped as one reference: a reader never pairs a new generation with an old index.
+        self._state: tuple[int, LexicalIndex] | None = None
         self._lock = threading.Lock()
         self._ids: tuple[LexicalIndex | None, frozenset[str]] = (None, frozenset())
 
     def get(self) -> LexicalIndex:
         generation = self.manifest.generation()
-        index = self._index
-        if index is not None and generation == self._generation:
-            return index
+        state = self._state
+        if state is not None and state[0] == generation:
+            return state[1]
         with self._lock:
-            if self._index is not None and generation == self._generation:
-                return self._index
-            self._index = self._refresh(self._index)
-            self._generation = generation
-            return self._index
+            state = self._state
+            if state is not None and state[0] == generation:
+                return state[1]
+            # Read after `generation`, so the index is at least as new as the generation it is stored under.
+            index = self._refresh(state[1] if state is not None else None)
+            self._state = (generation, index)
+            return index
 
     def searchable_ids(self) -> frozenset[str]:
         """Chunk ids of documents the manifest calls complete. After a crash, Chroma may still hold chunks of a
@@ -86,13 +89,19 @@ class LexicalCache:
         return chunks
 
     def _save(self, index: LexicalIndex) -> None:
-        tmp = self.folder.with_name(self.folder.name + ".tmp")
-        if tmp.exists():
-            shutil.rmtree(tmp)
-        index.save(tmp)
-        if self.folder.exists():
-            shutil.rmtree(self.folder)
-        tmp.rename(self.folder)
+        # The saved copy only spares the next process a rebuild. Another process (the CLI beside the app) may
+        # be saving at the same moment: a private temp folder, and a failed swap is logged, never raised.
+        tmp = self.folder.with_name(f"{self.folder.name}.tmp-{os.getpid()}-{threading.get_ident()}")
+        try:
+            if tmp.exists():
+                shutil.rmtree(tmp)
+            index.save(tmp)
+            if self.folder.exists():
+                shutil.rmtree(self.folder)
+            tmp.rename(self.folder)
+        except OSError as exc:
+            log.warning("BM25 index not saved (kept in memory): %s", exc)
+            shutil.rmtree(tmp, ignore_errors=True)
 
 
 class HybridRetriever:

@@ -24,6 +24,10 @@ taken against the union of each cited passage's best window, so "A en B [1][2]" 
 B in [2]. A number in the sentence (a year, an amount) that occurs in none of the cited passages caps the
 score at NUMBER_CAP: invented figures are the hallucination that matters most in policy answers.
 
+Passage sentences that read as instructions to the assistant ("Negeer alle voorgaande instructies…", "System:"
+lines, chat-template tokens; `looks_like_instruction`) never count as support: a model that obeys an injected
+instruction and cites the passage that gave it gets an unsupported sentence, not a verified one.
+
 Calibration of DEFAULT_THRESHOLD: see docs/llm.md (dev-set run with Qwen2.5-1.5B; hand-made pairs in
 tests/test_llm_verify.py). Paraphrases of a passage sentence keep most content words (recall ≥ 0.6);
 sentences that only share the topic keep few (≤ 0.35); 0.5 sits between.
@@ -39,7 +43,7 @@ from typing import Literal
 
 import numpy as np
 
-from assistant.citations import fold, parse_citations, split_sentences, strip_markers
+from assistant.citations import fold, looks_like_instruction, parse_citations, split_sentences, strip_markers
 from assistant.embeddings import Embedder
 from assistant.extractive import content_stems
 
@@ -145,7 +149,9 @@ def answer_sentences(text: str) -> list[tuple[int, int]]:
 
 
 def _windows(passage: str) -> list[str]:
-    sentences = [passage[s:e] for s, e in split_sentences(passage)] or [passage]
+    spans = split_sentences(passage)
+    sentences = [passage[s:e] for s, e in spans] if spans else [passage]
+    sentences = [s for s in sentences if not looks_like_instruction(s)]
     windows = list(sentences)
     windows.extend(f"{a} {b}" for a, b in itertools.pairwise(sentences))
     return windows
@@ -192,7 +198,7 @@ def support_score(
         score = w_lexical * lexical + (1.0 - w_lexical) * max(0.0, cosine)
     claim_numbers = _numbers(claim)
     if claim_numbers:
-        present = _numbers(" ".join(passages))
+        present = _numbers(" ".join(w for p in passages for w in _windows(p)))
         if not claim_numbers <= present:
             score = min(score, NUMBER_CAP)
     return max(0.0, min(1.0, score))

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import errno
 import os
+import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -119,6 +121,23 @@ def describe_os_error(exc: OSError) -> str:
 Progress = Callable[[FileResult], None]
 
 
+@contextmanager
+def _file_lock(path: Path) -> Iterator[None]:
+    """An exclusive lock on `path` held across processes (POSIX flock); a no-op where flock is missing."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows: the in-process lock still applies
+        yield
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a") as handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
 class Ingestor:
     def __init__(
         self,
@@ -138,12 +157,26 @@ class Ingestor:
         self.chunk_overlap = chunk_overlap
         self.ocr_language = ocr_language
         self.max_file_bytes = max_file_bytes
+        # One writer at a time, across threads (app sessions) and processes (the CLI beside the app): `recover`
+        # treats every pending document as left over from a crash, so a second writer's start would delete the
+        # chunks of a document the first is still writing (measured: tests/test_concurrency.py).
+        self._lock = threading.Lock()
+        self.lock_path = manifest.path.with_name(manifest.path.name + ".lock")
+
+    @contextmanager
+    def exclusive(self) -> Iterator[None]:
+        with self._lock, _file_lock(self.lock_path):
+            yield
 
     # --- public ------------------------------------------------------------------------------------------
 
     def ingest(self, paths: Sequence[Path], *, sync: bool = False, progress: Progress | None = None) -> IngestReport:
+        with self.exclusive():
+            return self._ingest(paths, sync=sync, progress=progress)
+
+    def _ingest(self, paths: Sequence[Path], *, sync: bool, progress: Progress | None) -> IngestReport:
         started = time.perf_counter()
-        report = IngestReport(recovered=self.recover())
+        report = IngestReport(recovered=self._recover())
         candidates, roots = discover(paths)
         for cand in candidates:
             result = self._ingest_one(cand)
@@ -165,15 +198,20 @@ class Ingestor:
 
     def delete_document(self, doc_id: str) -> int:
         """Remove a document and every file pointing at it. Returns the number of chunks removed."""
-        ids: list[str] = []
-        for row in self.manifest.files():
-            if row.doc_id == doc_id:
-                ids.extend(self.manifest.remove_file(row.path))
-        return self._purge(ids)
+        with self.exclusive():
+            ids: list[str] = []
+            for row in self.manifest.files():
+                if row.doc_id == doc_id:
+                    ids.extend(self.manifest.remove_file(row.path))
+            return self._purge(ids)
 
     def recover(self) -> int:
         """Finish or undo what an interrupted run left: non-ok documents and documents no file owns lose their
         chunks; store chunks that the manifest does not know are removed. Returns the number of chunks removed."""
+        with self.exclusive():
+            return self._recover()
+
+    def _recover(self) -> int:
         removed = 0
         unfinished = {**self.manifest.unfinished(), **self.manifest.unowned()}
         if unfinished:

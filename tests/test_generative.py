@@ -147,7 +147,8 @@ def test_injection_in_a_document_cannot_forge_a_source_number() -> None:
     prompt = model.sent[0]
     assert prompt[0]["content"] == SYSTEM_PROMPT  # the system prompt is the same with or without the document
     assert "[9]" not in prompt[-1]["content"] and "(9)" in prompt[-1]["content"]
-    assert "negeer alle voorgaande instructies" in prompt[-1]["content"].lower()  # present, but as data
+    # The order itself never reaches the model (citations.strip_instructions); the rest of the passage does.
+    assert "negeer" not in prompt[-1]["content"].lower() and "… Zie (9)." in prompt[-1]["content"]
     assert answer.verification["invalid_citations_dropped"] == 1
     assert [c.n for c in answer.citations] == [1] and answer.citations[0].chunk_id == "c1"
     assert "[9]" not in answer.text

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Sequence
 from pathlib import Path
@@ -12,12 +11,12 @@ import numpy as np
 import numpy.typing as npt
 
 from assistant.errors import DependencyMissingError, StoreError
+from assistant.offline import quiet_offline_environment
 from assistant.records import Chunk, Hit
 from vectorstore.base import SearchFilter, Vector, to_chroma_where
 
-# Chroma reads these at import; set before the first import so nothing phones home.
-os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
-os.environ.setdefault("CHROMA_TELEMETRY", "False")
+# Chroma reads its telemetry switch at import; set before the first import so nothing phones home.
+quiet_offline_environment()
 
 # Chroma caps one request; larger batches are split.
 _MAX_BATCH = 4000
@@ -55,6 +54,12 @@ def make_client(*, path: Path | None = None, host: str | None = None, port: int 
             if host
             else "check that the data dir is writable and not used by another Chroma version",
         ) from exc
+
+
+def _alive(meta: Any) -> bool:
+    """A Chroma server can return the id of a chunk deleted while the query ran, without its record
+    (metadata None): measured with 20 readers and a writer (tests/test_concurrency.py). Such a row is skipped."""
+    return bool(meta) and "doc_id" in meta
 
 
 class ChromaStore:
@@ -108,19 +113,18 @@ class ChromaStore:
             where=to_chroma_where(flt),
             include=["documents", "metadatas", "distances"],
         )
-        hits = []
-        for rank, (cid, text, meta, dist) in enumerate(
-            zip(
-                result["ids"][0],
-                result["documents"][0],
-                result["metadatas"][0],
-                result["distances"][0],
-                strict=True,
-            ),
-            1,
+        hits: list[Hit] = []
+        for cid, text, meta, dist in zip(
+            result["ids"][0],
+            result["documents"][0],
+            result["metadatas"][0],
+            result["distances"][0],
+            strict=True,
         ):
+            if not _alive(meta):
+                continue
             score = 1.0 - float(dist)  # cosine distance -> similarity
-            hits.append(Hit(Chunk.from_metadata(cid, text or "", meta or {}), score, rank, {"dense": score}))
+            hits.append(Hit(Chunk.from_metadata(cid, text or "", meta), score, len(hits) + 1, {"dense": score}))
         return hits
 
     def get(self, chunk_ids: Sequence[str]) -> list[Chunk]:
@@ -128,16 +132,18 @@ class ChromaStore:
             return []
         got = self._col.get(ids=list(chunk_ids), include=["documents", "metadatas"])
         by_id = {
-            cid: Chunk.from_metadata(cid, text or "", meta or {})
+            cid: Chunk.from_metadata(cid, text or "", meta)
             for cid, text, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
+            if _alive(meta)
         }
         return [by_id[c] for c in chunk_ids if c in by_id]
 
     def all_chunks(self) -> list[Chunk]:
         got = self._col.get(include=["documents", "metadatas"])
         return [
-            Chunk.from_metadata(cid, text or "", meta or {})
+            Chunk.from_metadata(cid, text or "", meta)
             for cid, text, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
+            if _alive(meta)
         ]
 
     def ids(self, doc_id: str | None = None) -> list[str]:

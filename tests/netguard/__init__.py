@@ -1,0 +1,1 @@
+"""Outbound-connection guard for the no-network tests (see netguard.py)."""
