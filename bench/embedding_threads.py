@@ -151,7 +151,8 @@ def render(r: Json) -> str:
         ratio = row["busy_p95_ms"] / row["quiet_p95_ms"] if row["quiet_p95_ms"] else float("nan")
         lines.append(
             f"| {row['backend']} | {row['threads']} | {row['effective_threads'] or 'library'} | "
-            f"{row['quiet_p50_ms']} | {row['quiet_p95_ms']} | {row['busy_p50_ms']} | {row['busy_p95_ms']} | {ratio:.1f} | "
+            f"{row['quiet_p50_ms']} | {row['quiet_p95_ms']} | {row['busy_p50_ms']} | {row['busy_p95_ms']} | "
+            f"{ratio:.1f} | "
             f"{row['load_quiet'][0]} → {row['load_busy'][0]} |"
         )
     return "\n".join(lines) + "\n"
