@@ -10,7 +10,7 @@ tracer cannot follow the vmap-built attention masks of transformers 5. We pass t
 tensor ops), which traces cleanly, and check every export against the torch model before it is used.
 
 Prompts, tokenization, truncation and batching copy `SentenceTransformer.encode` (the text is prompt + text,
-stripped, optionally lower-cased, truncated to the model's max_seq_length), so a float32 export gives the
+optionally lower-cased, truncated to the model's max_seq_length), so a float32 export gives the
 torch vectors to within float rounding (measured: max abs difference ~1e-7 on EmbeddingGemma).
 """
 
@@ -219,11 +219,25 @@ def quantize(cache: Path, precision: OnnxPrecision, *, progress: Progress = prin
     source = cache / MODEL_FILES["fp32"]
     progress(f"quantising {source} to {precision} (once)")
     partial = target.with_suffix(".partial")
+    # ONNX Runtime's quantisers log one INFO line per graph node on the root logger (and set it up on import).
+    import onnxruntime.quantization.matmul_nbits_quantizer  # noqa: F401
+
+    root = logging.getLogger()
+    level = root.level
+    root.setLevel(logging.WARNING)
+    try:
+        _quantize_file(source, partial, precision)
+    finally:
+        root.setLevel(level)
+    os.replace(partial, target)
+    return target
+
+
+def _quantize_file(source: Path, partial: Path, precision: OnnxPrecision) -> None:
     if precision == "int8":
         import onnx
         from onnxruntime.quantization.matmul_nbits_quantizer import MatMulNBitsQuantizer
 
-        logging.getLogger("onnxruntime.quantization").setLevel(logging.WARNING)  # one INFO line per node
         quantizer = MatMulNBitsQuantizer(
             onnx.load(str(source)), bits=8, block_size=32, is_symmetric=True, accuracy_level=4
         )
@@ -235,8 +249,6 @@ def quantize(cache: Path, precision: OnnxPrecision, *, progress: Progress = prin
         quantize_dynamic(
             str(source), str(partial), weight_type=QuantType.QInt8, per_channel=True, op_types_to_quantize=["MatMul"]
         )
-    os.replace(partial, target)
-    return target
 
 
 def ensure_onnx_model(
@@ -274,7 +286,7 @@ def _session(model_file: Path, threads: int | None) -> Any:
 def _encode(
     session: Any, tokenizer: Any, meta: dict[str, Any], texts: list[str], prompt: str, batch_size: int
 ) -> Vectors:
-    prepared = [(prompt + t).strip() for t in texts]
+    prepared = [prompt + t for t in texts]  # as sentence-transformers 5: prompt prepended, nothing stripped
     if meta.get("do_lower_case"):
         prepared = [t.lower() for t in prepared]
     # Longest first, like SentenceTransformer.encode: batches of similar length waste little on padding.
