@@ -31,12 +31,17 @@ import numpy as np
 from assistant.errors import DependencyMissingError, ModelError
 
 Vectors = Any  # numpy float32 matrix; kept loose here to avoid a cycle with assistant.embeddings
-OnnxPrecision = Literal["fp32", "int8", "int8-dynamic"]
+OnnxPrecision = Literal["fp32", "int8", "int8-dynamic", "int8-mixed"]
 Progress = Callable[[str], None]
 
 # Bump when the export procedure changes, so cached exports are redone.
 EXPORT_VERSION = 1
-MODEL_FILES = {"fp32": "model.onnx", "int8": "model-int8.onnx", "int8-dynamic": "model-int8-dynamic.onnx"}
+MODEL_FILES = {
+    "fp32": "model.onnx",
+    "int8": "model-int8.onnx",
+    "int8-dynamic": "model-int8-dynamic.onnx",
+    "int8-mixed": "model-int8-mixed.onnx",
+}
 META = "export.json"
 # Least cosine between torch and the float32 export on the probe texts for the export to be accepted.
 MIN_EXPORT_COSINE = 0.9999
@@ -244,10 +249,25 @@ def _quantize_file(source: Path, partial: Path, precision: OnnxPrecision) -> Non
         quantizer.process()
         quantizer.model.save_model_to_file(str(partial), use_external_data_format=False)
     else:
+        import onnx
         from onnxruntime.quantization import QuantType, quantize_dynamic
 
+        exclude: list[str] = []
+        if precision == "int8-mixed":
+            # The MLP down-projections and the dense head see the largest activation outliers; keep them float.
+            graph = onnx.load(str(source), load_external_data=False).graph
+            exclude = [
+                n.name
+                for n in graph.node
+                if n.op_type == "MatMul" and ("down_proj" in n.name or n.name.startswith("/rest"))
+            ]
         quantize_dynamic(
-            str(source), str(partial), weight_type=QuantType.QInt8, per_channel=True, op_types_to_quantize=["MatMul"]
+            str(source),
+            str(partial),
+            weight_type=QuantType.QInt8,
+            per_channel=True,
+            op_types_to_quantize=["MatMul"],
+            nodes_to_exclude=exclude,
         )
 
 
