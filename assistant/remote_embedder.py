@@ -126,6 +126,13 @@ class _RemoteEmbedder:
             raise EmbeddingServerError(f"the embedding server at {self.url} did not answer JSON ({exc})") from exc
         try:
             rows = self._parse(body, len(texts))
+            if rows and rows[0] and isinstance(rows[0][0], list):
+                raise EmbeddingServerError(
+                    f"the embedding server at {self.url} returned one vector per token instead of one per text "
+                    "(it does no pooling)",
+                    hint="start it with pooling, e.g. llama.cpp `llama-server --embedding --pooling mean`, or serve "
+                    "an embedding model (vLLM/TEI pool by themselves)",
+                )
             matrix = np.asarray(rows, dtype=np.float32)
         except (KeyError, TypeError, ValueError, IndexError) as exc:
             raise EmbeddingServerError(

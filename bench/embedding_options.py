@@ -251,6 +251,8 @@ def dev_benchmark(args: argparse.Namespace) -> Json:
             env["ASSISTANT_EMBEDDING_THREADS"] = str(args.threads)
         out_dir = Path(args.work) / f"dev-{label.replace('@', '-')}"
         cmd = [sys.executable, "-m", "assistant.cli", "eval", "--questions", str(args.dev), "--out", str(out_dir)]
+        if args.dev_corpus:
+            cmd += ["--corpus", str(args.dev_corpus)]
         load_before = _load()
         t0 = time.perf_counter()
         proc = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
@@ -345,6 +347,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--threads", type=int, default=None, help="threads per model (default: settings default)")
     parser.add_argument("--options", default=",".join(OPTIONS))
     parser.add_argument("--dev", type=Path, default=DEV)
+    parser.add_argument("--dev-corpus", type=Path, default=None, help="default: the bundled corpus")
     parser.add_argument("--dev-options", default=",".join(label for label, _, _ in DEV_OPTIONS))
     parser.add_argument("--skip-dev", action="store_true")
     parser.add_argument("--dev-only", action="store_true")

@@ -216,10 +216,52 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.mark.llm
-def test_llama_cpp_server_in_embedding_mode(tmp_path: Path) -> None:
-    """A REAL llama.cpp server (llama-cpp-python) serving /v1/embeddings. Qwen2.5-Coder is a chat model, so its
-    vectors say nothing about retrieval quality; this checks the protocol, batching and errors end to end."""
+# llama-cpp-python's server has no pooling option; this launcher sets mean pooling on the model it loads, as
+# `llama-server --embedding --pooling mean` does, and then runs the server module unchanged.
+_MEAN_POOLING_SERVER = """
+import runpy, llama_cpp
+_init = llama_cpp.Llama.__init__
+def _mean_pooling(self, *args, **kwargs):
+    kwargs["pooling_type"] = llama_cpp.LLAMA_POOLING_TYPE_MEAN
+    _init(self, *args, **kwargs)
+llama_cpp.Llama.__init__ = _mean_pooling
+runpy.run_module("llama_cpp.server", run_name="__main__")
+"""
+
+
+class _LlamaServer:
+    def __init__(self, model: Path, log: Path, *, mean_pooling: bool) -> None:
+        self.port = _free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        head = (
+            [sys.executable, "-c", _MEAN_POOLING_SERVER] if mean_pooling else [sys.executable, "-m", "llama_cpp.server"]
+        )
+        args = ["--model", str(model), "--host", "127.0.0.1", "--port", str(self.port), "--embedding", "true"]
+        args += ["--n_ctx", "512", "--model_alias", "qwen-embed"]
+        self.log = log.open("w")
+        self.proc = subprocess.Popen([*head, *args], stdout=self.log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 180
+        while True:
+            if self.proc.poll() is not None:
+                pytest.fail(f"llama_cpp.server exited with {self.proc.returncode}; see {log}")
+            try:
+                if httpx.get(f"{self.base}/v1/models", timeout=2).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                self.close()
+                pytest.fail(f"llama_cpp.server did not answer within 180 s; see {log}")
+            time.sleep(1)
+
+    def close(self) -> None:
+        self.proc.terminate()
+        self.proc.wait(timeout=30)
+        self.log.close()
+
+
+@pytest.fixture(scope="module")
+def gguf() -> Path:
     model = Path(
         os.environ.get(
             "ASSISTANT_LLM_MODEL_PATH",
@@ -230,37 +272,37 @@ def test_llama_cpp_server_in_embedding_mode(tmp_path: Path) -> None:
         pytest.skip("llama-cpp-python[server] is not installed: run `scripts/llm_setup.sh server`")
     if not model.is_file():
         pytest.skip(f"GGUF model {model} is missing: run `scripts/llm_setup.sh model`")
-    port = _free_port()
-    log = (tmp_path / "server.log").open("w")
-    cmd = [sys.executable, "-m", "llama_cpp.server", "--model", str(model), "--host", "127.0.0.1"]
-    cmd += ["--port", str(port), "--embedding", "true", "--n_ctx", "512", "--model_alias", "qwen-embed"]
-    proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
+    return model
+
+
+@pytest.mark.llm
+def test_llama_cpp_server_in_embedding_mode(gguf: Path, tmp_path: Path) -> None:
+    """A REAL llama.cpp server (llama-cpp-python) serving /v1/embeddings. Qwen2.5-Coder is a chat model, so its
+    vectors say nothing about retrieval quality; this checks the protocol, batching and errors end to end."""
+    server = _LlamaServer(gguf, tmp_path / "server.log", mean_pooling=True)
     try:
-        deadline = time.monotonic() + 180
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"llama_cpp.server exited with {proc.returncode}; see {log.name}")
-            try:
-                if httpx.get(f"{base}/v1/models", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"llama_cpp.server did not answer within 180 s; see {log.name}")
-            time.sleep(1)
         client = OpenAICompatibleEmbedder(
-            base + "/v1", model="qwen-embed", query_prompt=GEMMA_QUERY, document_prompt=GEMMA_DOC, batch_size=2,
-            timeout=120,
+            server.base + "/v1", model="qwen-embed", query_prompt=GEMMA_QUERY, document_prompt=GEMMA_DOC,
+            batch_size=2, timeout=120,
         )  # fmt: skip
         docs = client.embed_documents(["De burgemeester van Rotterdam.", "Veiligheid in Brussel.", "EFUS"])
         assert docs.shape == (3, client.dimension) and client.dimension >= 256
         assert np.allclose(np.linalg.norm(docs, axis=1), 1.0, atol=1e-5)
         again = client.embed_documents(["Veiligheid in Brussel."])
         assert float(docs[1] @ again[0]) > 0.999  # same text, same vector, whatever batch it was in
-        query = client.embed_query("Wie is de burgemeester?")
-        assert query.shape == (client.dimension,)
+        assert client.embed_query("Wie is de burgemeester?").shape == (client.dimension,)
     finally:
-        proc.terminate()
-        proc.wait(timeout=30)
-        log.close()
+        server.close()
+
+
+@pytest.mark.llm
+def test_llama_cpp_server_without_pooling_gets_a_clear_error(gguf: Path, tmp_path: Path) -> None:
+    """Started as documented for chat (no pooling), the real server answers one vector per token."""
+    server = _LlamaServer(gguf, tmp_path / "server.log", mean_pooling=False)
+    try:
+        client = OpenAICompatibleEmbedder(server.base, model="qwen-embed", timeout=120)
+        with pytest.raises(EmbeddingServerError) as exc:
+            client.embed_documents(["De burgemeester van Rotterdam.", "EFUS"])
+        assert "one vector per token" in exc.value.message and exc.value.hint and "--pooling" in exc.value.hint
+    finally:
+        server.close()
