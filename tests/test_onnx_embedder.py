@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from assistant.config import TestSettings
-from assistant.embeddings import SentenceTransformerEmbedder, build_embedder, embedder_identity
+from assistant.embeddings import SentenceTransformerEmbedder, build_embedder
 from assistant.errors import ModelError
 
 pytestmark = pytest.mark.skipif(
@@ -118,21 +118,6 @@ def test_settings_select_onnx_and_name_the_collection(minilm_folder: Path, tmp_p
     assert (onnx.model_id, onnx.dimension) == (minilm_folder.name, 384)
     assert (int8.model_id, int8.dimension) == (f"{minilm_folder.name}-int8", 256)
     assert (tmp_path / "models" / f"{minilm_folder.name}-onnx" / "export.json").is_file()
-
-
-def test_identity_changes_with_precision_and_dimension() -> None:
-    s = TestSettings(embedding_model="embeddinggemma-300m")
-    ids = {
-        embedder_identity(s.model_copy(update={"embedding_backend": b, "embedding_dim": d}))
-        for b in ("sentence-transformers", "onnx", "onnx-int8")
-        for d in (None, 256)
-    }
-    assert ids == {
-        ("embeddinggemma-300m", 768),
-        ("embeddinggemma-300m", 256),
-        ("embeddinggemma-300m-int8", 768),
-        ("embeddinggemma-300m-int8", 256),
-    }
 
 
 @pytest.mark.slow
