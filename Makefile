@@ -24,7 +24,7 @@ $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip setuptools wheel
 	$(BIN)/python -m pip install -q "$(TORCH)"
-	$(BIN)/python -m pip install -q -e ".[dev,fast,baseline]"
+	$(BIN)/python -m pip install -q -e ".[dev,fast,baseline,onnx]"
 	@touch $(STAMP)
 
 models: venv

