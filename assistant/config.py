@@ -147,14 +147,15 @@ class Settings(BaseSettings):
         50, description="Candidates taken from each retriever before fusion.", ge=5, le=1000
     )
     rerank: Literal["none", "sentence"] = Field(
-        "sentence",
+        "none",
         description="Second stage over the fused candidates: 'sentence' mixes in the best cosine between the "
-        "query and a passage's sentences (vectors from the ingest-time cache); 'none' keeps the fused order.",
+        "query and a passage's sentences (vectors from the ingest-time cache); 'none' keeps the fused order. "
+        "Off by default: within noise on the laws benchmark, and on the dev set it raised MRR but pulled "
+        "off-topic passages into multi-document answers (bench/results/rerank_sweep.md).",
     )
     rerank_weight: float = Field(
         0.5,
-        description="Weight of the sentence score in the second stage (0 disables it). 0.5 measured best "
-        "overall on the laws benchmark and the dev set (bench/results/rerank_sweep.md).",
+        description="Weight of the sentence score in the second stage, when it is on (0 disables it).",
         ge=0,
         le=1,
     )
