@@ -120,6 +120,8 @@ class Assistant:
         s = self.settings
         if s.retrieval == "dense" or s.lexical_weight == 0:
             return DenseRetriever(self.embedder, store)
+        # The store the manifest manages: BM25 and the complete-documents check follow the manifest.
+        managed = store is self.store and lexical is None
         if lexical is None:
             if store is self.store:
                 lexical = self.lexical.get
@@ -141,7 +143,7 @@ class Assistant:
             candidates=s.retrieval_candidates,
             max_per_doc=s.max_chunks_per_doc,
             reranker=self.reranker_for(store),
-            searchable=self.lexical.searchable_ids if store is self.store else None,
+            searchable=self.lexical.searchable_ids if managed else None,
         )
 
     def reranker_for(self, store: ChunkStore) -> Reranker | None:

@@ -22,6 +22,7 @@ from assistant.answerer import Turn
 from assistant.config import Settings
 from assistant.errors import EvalInputError
 from assistant.factory import Assistant, build_assistant
+from assistant.lexical import LexicalIndex
 from assistant.records import Answer, Chunk, Hit
 from eval.beir import load_beir
 from eval.metrics import QuestionResult, aggregate, aggregate_beir, score_question
@@ -292,7 +293,15 @@ def run_beir(settings: Settings, folder: Path, *, out: Path, k: int = 10, progre
         if progress:
             progress(min(start + batch, len(todo)), len(todo), "indexing")
     index_seconds = time.perf_counter() - t_index
-    retriever = a.retriever_for(store)
+    # The BEIR chunks bypass the manifest, so BM25 is built from the store itself, not from the manifest.
+    built: list[LexicalIndex] = []
+
+    def lexical() -> LexicalIndex:
+        if not built:
+            built.append(LexicalIndex.build(store.all_chunks()))
+        return built[0]
+
+    retriever = a.retriever_for(store, lexical)
     run: dict[str, list[str]] = {}
     latencies = []
     records = []

@@ -66,16 +66,25 @@ def _read_groups(path: Path, *, required: bool) -> tuple[str, ...] | None:
         raise IngestError(f"access settings {path}: {exc}", path=str(path)) from exc
 
 
+def _is_file(path: Path) -> bool:
+    # A file whose name is near the 255-byte limit cannot have a sidecar (its name would be too long):
+    # pathlib raises ENAMETOOLONG instead of answering False.
+    try:
+        return path.is_file()
+    except OSError:
+        return False
+
+
 def access_groups(file: Path) -> tuple[str, ...]:
     """The groups of `file` by the rule in the module docstring. Raises IngestError on a bad setting."""
     sidecar = file.with_name(file.name + SIDECAR_SUFFIX)
-    if sidecar.is_file():
+    if _is_file(sidecar):
         found = _read_groups(sidecar, required=False)
         if found is not None:
             return found
     for folder in file.absolute().parents:
         candidate = folder / FOLDER_FILE
-        if candidate.is_file():
+        if _is_file(candidate):
             return _read_groups(candidate, required=True) or ()
     return ()
 
