@@ -13,7 +13,7 @@ from assistant.records import Chunk, Hit, make_chunk_id, make_doc_id
 from ingest.loaders import load_file
 from ingest.pipeline import discover
 from vectorstore.base import SearchFilter
-from vectorstore.chroma import ChromaStore, collection_name, make_client
+from vectorstore.chroma import CHROMA_DEFAULT_HNSW, ChromaStore, collection_name, make_client
 
 BASELINE_K = 4
 
@@ -48,7 +48,10 @@ class BaselineRetriever:
         self.embedder = embedder
         client = make_client(path=data_dir / "baseline-chroma")
         name = collection_name("baseline", embedder.model_id, embedder.dimension)
-        self.store = ChromaStore(client, name, model_id=embedder.model_id, dimension=embedder.dimension)
+        # The tutorial's Chroma: default HNSW parameters.
+        self.store = ChromaStore(
+            client, name, model_id=embedder.model_id, dimension=embedder.dimension, hnsw=CHROMA_DEFAULT_HNSW
+        )
         self._signature_file = data_dir / "baseline-signature.txt"
 
     def index(self, paths: Sequence[Path]) -> int:

@@ -99,3 +99,34 @@ def test_filter_translation_and_python_rule_agree() -> None:
     assert to_chroma_where(flt) == {"$and": [{"doc_type": {"$in": ["report"]}}, {"year": {"$gte": 2020}}]}
     assert to_chroma_where(SearchFilter()) is None
     assert [flt.matches(c) for c in CHUNKS] == [False, False, True]
+
+
+def _hnsw(store: ChromaStore) -> dict[str, object]:
+    return dict(store._col.configuration_json["hnsw"])  # what Chroma reports for the open collection
+
+
+@pytest.mark.parametrize("mode", ["embedded", pytest.param("server", marks=pytest.mark.server)])
+def test_sparse_graph_is_rebuilt_from_stored_vectors(mode: str, tmp_path: Path, request: pytest.FixtureRequest) -> None:
+    from vectorstore.chroma import CHROMA_DEFAULT_HNSW, HNSW
+
+    if mode == "embedded":
+        client = make_client(path=tmp_path / "chroma")
+    else:
+        host, port = request.getfixturevalue("chroma_server")
+        client = make_client(host=host, port=port)
+    name = collection_name("t", f"rb-{tmp_path.name}", 4)
+    old = ChromaStore(client, name, model_id="m", dimension=4, hnsw=CHROMA_DEFAULT_HNSW)
+    old.add(CHUNKS, VECTORS)
+    assert _hnsw(old)["max_neighbors"] == 16
+    # Opened with the tuned parameters: same chunks, texts and metadata, denser graph, no re-embedding.
+    new = ChromaStore(client, name, model_id="m", dimension=4)
+    assert _hnsw(new)["max_neighbors"] == HNSW["max_neighbors"]
+    assert sorted(new.ids()) == sorted(c.chunk_id for c in CHUNKS)
+    assert new.get([CHUNKS[2].chunk_id]) == [CHUNKS[2]]
+    assert new.query(np.array([0, 1, 0, 0], dtype=np.float32), k=1)[0].chunk.chunk_id == CHUNKS[2].chunk_id
+    assert f"{name}-hnsw" not in {getattr(c, "name", c) for c in client.list_collections()}
+    # A run killed between dropping the old collection and renaming the copy is finished at the next open.
+    client.get_collection(name).modify(name=f"{name}-hnsw")
+    again = ChromaStore(client, name, model_id="m", dimension=4)
+    assert again.count() == 3
+    client.delete_collection(name)
