@@ -39,6 +39,12 @@ CHROMIUM_ARGS = [
 DEV_SET = ROOT.parent / "shared" / "eval" / "questions-dev.jsonl"
 QUESTION = "In welk jaar is de gemeente Den Haag lid geworden van EFUS?"
 SOURCE_TITLE = "Verslag dienstreis Parijs van 24 juni-27 juni 2015"
+# Markup in a document must reach the user as text: nothing in it may run or render.
+HOSTILE_DOC = (
+    "Sleutelbeheer\n\n"
+    "De portier bewaart de kluissleutel <script>window.__pwned = 1</script> in een verzegelde envelop "
+    '<img src="x" onerror="window.__pwned = 2"> naast de balie.\n'
+)
 
 
 def _free_port() -> int:
@@ -67,7 +73,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("ASSISTANT_")}
     env.update({"ASSISTANT_PROFILE": "test", "ASSISTANT_DATA_DIR": str(data)})
     settings = load_settings(profile="test", data_dir=data, _env_file=None)
-    build_assistant(settings).ingest([settings.corpus_dir])
+    hostile = tmp_path_factory.mktemp("hostile-docs")
+    (hostile / "kluis.txt").write_text(HOSTILE_DOC, encoding="utf-8")
+    build_assistant(settings).ingest([settings.corpus_dir, hostile])
 
     port = _free_port()
     log = (tmp_path_factory.mktemp("browser-log") / "streamlit.log").open("w")
@@ -159,3 +167,17 @@ def test_every_page_renders_in_a_real_browser(server: str, browser: Any) -> None
         assert not page.get_by_test_id("stException").count()
         _save(page, {"documenten": "documents", "evaluatie": "evaluation", "over": "about"}[path])
     page.close()
+
+
+def test_markup_in_documents_is_shown_as_text_and_never_runs(server: str, browser: Any) -> None:
+    page = _open(browser, server)
+    box = page.get_by_test_id("stChatInputTextArea")
+    box.wait_for(timeout=60_000)
+    box.fill("Wie bewaart de kluissleutel in een verzegelde envelop?")
+    box.press("Enter")
+    answer = page.get_by_test_id("stChatMessage").filter(has_text="kluissleutel").last
+    answer.wait_for(timeout=60_000)
+    page.wait_for_timeout(1500)  # time for any injected handler (img onerror) to fire, if it could
+    assert "<script>" in answer.inner_text()  # visible as characters
+    assert page.evaluate("typeof window.__pwned") == "undefined"
+    assert page.locator("img[src='x']").count() == 0
