@@ -366,3 +366,12 @@ def test_chat_with_unreachable_llm_server_says_what_to_do(data_dir: Path, monkey
     at = ask(start(), "In welk jaar is de gemeente Den Haag lid geworden van EFUS?")
     errors = " ".join(e.value for e in at.error)
     assert "127.0.0.1:9" in errors and "Traceback" not in errors
+
+
+def test_two_runs_in_the_same_second_get_their_own_folders(tmp_path: Path) -> None:
+    from assistant.ui.evaluation import new_run_folder
+
+    first = new_run_folder(tmp_path)
+    first.mkdir()
+    second = new_run_folder(tmp_path)
+    assert second != first and not second.exists()

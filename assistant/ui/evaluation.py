@@ -59,6 +59,17 @@ def run_visible(run: Path, principal: Principal) -> bool:
     return isinstance(access, list) and set(access) <= principal.groups
 
 
+def new_run_folder(root: Path) -> Path:
+    """A fresh folder name per run: the time, with a suffix when two runs start within the same second
+    (otherwise the second run would overwrite the first)."""
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    out, n = root / stamp, 1
+    while out.exists():
+        n += 1
+        out = root / f"{stamp}-{n}"
+    return out
+
+
 def list_runs(settings: Settings, principal: Principal | None = None) -> list[Path]:
     """Run folders with metrics that `principal` may read (default: public access), newest first."""
     root = state.runs_dir(settings)
@@ -111,7 +122,7 @@ def _run_section(settings: Settings, principal: Principal, audit: Any) -> None:
     chosen = choice.selectbox(t("eval.set"), options=sets, format_func=_label, key="eval_set")
     if not choice.button(t("eval.run"), key="eval_run", type="primary", icon=":material/play_arrow:"):
         return
-    out = state.runs_dir(settings) / datetime.now().strftime("%Y%m%d-%H%M%S")
+    out = new_run_folder(state.runs_dir(settings))
     bar = st.progress(0.0, text=t("eval.progress", done=0, total="?", label=""))
 
     def progress(done: int, total: int, label: str) -> None:
