@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 from assistant.citations import fold
+from assistant.entities import canonical
 
 Kind = Literal["money", "number", "date", "person"]
 
@@ -98,6 +100,7 @@ def _anchors(question: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(out))
 
 
+@lru_cache(maxsize=256)  # asked for once when scoring sentences and once when deciding to abstain
 def expected_answer(question: str) -> Expectation | None:
     """What `question` asks for, or None when its form does not say (what/why/which-list questions)."""
     q = fold(question)
@@ -208,8 +211,6 @@ _HONORIFIC = re.compile(r"\b(?i:mw\.|mevr\.|mevrouw|dhr\.|de heer|mr\.|mrs\.|ms\
 
 def _is_known_place_or_org(name: str) -> bool:
     # The entity gazetteer knows the places and networks of this domain ("Den Haag", "Strong Cities Network").
-    from assistant.entities import canonical
-
     found = canonical(name)
     return found is not None and found[0] != "person"
 
