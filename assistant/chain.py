@@ -183,7 +183,7 @@ _FUNCTION_WORDS = frozenset(
 _WORD = re.compile(r"[\w.]+", re.UNICODE)
 
 
-def _content_words(text: str) -> list[str]:
+def content_words(text: str) -> list[str]:
     words = [w.strip(".").lower() for w in _WORD.findall(text)]
     return [w for w in words if len(w) > 1 and w not in _FUNCTION_WORDS]
 
@@ -203,7 +203,7 @@ class HistoryExpansion:
         self.standalone_min_content = standalone_min_content
 
     def depends_on_history(self, question: str) -> bool:
-        content = _content_words(question)
+        content = content_words(question)
         lowered = question.strip().lower()
         anaphoric = bool(
             re.match(r"^(en|of|maar|and|what about|en hoe|en wat|en wie|en waar|ook)\b", lowered)
@@ -215,10 +215,10 @@ class HistoryExpansion:
         users = [t.content for t in history if t.role == "user"]
         if not users or not self.depends_on_history(question):
             return question
-        seen = {_fold(w) for w in _content_words(question)}
+        seen = {_fold(w) for w in content_words(question)}
         extra: list[str] = []
         for turn in reversed(users[-self.max_turns :]):
-            for word in _content_words(turn):
+            for word in content_words(turn):
                 key = _fold(word)
                 if key not in seen:
                     seen.add(key)

@@ -193,6 +193,13 @@ class Settings(BaseSettings):
         180.0, description="Seconds to wait for the LLM server (a small model on a laptop CPU is slow).", gt=0
     )
     llm_model_path: Path | None = Field(None, description="GGUF file for llm_backend='llamacpp'.")
+    query_rewriter: Literal["auto", "history", "llm"] = Field(
+        "auto",
+        description="How a follow-up that leans on the conversation ('En wie waren daar?') becomes a search "
+        "query: 'history' appends content words of earlier user questions (deterministic, no model); 'llm' asks "
+        "the language model for a standalone question (falls back to 'history' when its reply is unusable or "
+        "the server is down); 'auto' uses 'llm' when llm_backend is set, else 'history'.",
+    )
     verify_threshold: float = Field(
         0.5,
         description="Least support score (0-1) a generated sentence needs from the passages it cites "

@@ -15,9 +15,10 @@ from typing import TYPE_CHECKING, Any
 from assistant.access import Principal
 from assistant.answerer import Answerer, Turn
 from assistant.audit import AuditLog
-from assistant.chain import AnswerChain
+from assistant.chain import AnswerChain, HistoryExpansion, QueryRewriter
 from assistant.config import Settings
 from assistant.embeddings import Embedder, LazyEmbedder, build_embedder, embedder_identity
+from assistant.errors import ConfigurationError
 from assistant.hybrid import HybridRetriever, LexicalCache
 from assistant.lexical import LexicalIndex
 from assistant.offline import quiet_offline_environment
@@ -30,6 +31,7 @@ from ingest.pipeline import Ingestor, IngestReport, Progress
 from vectorstore.base import ChunkStore, SearchFilter
 
 if TYPE_CHECKING:
+    from assistant.llm import ChatModel
     from assistant.scoped import ScopedAssistant
 
 
@@ -49,10 +51,13 @@ class StoreStatus:
 class Assistant:
     """Everything the CLI, the app and the evaluation need, built from one Settings object."""
 
-    def __init__(self, settings: Settings, *, embedder: Embedder | None = None) -> None:
+    def __init__(
+        self, settings: Settings, *, embedder: Embedder | None = None, chat_model: ChatModel | None = None
+    ) -> None:
         quiet_offline_environment()
         self.settings = settings
         self._embedder = embedder
+        self._chat_model = chat_model
 
     @cached_property
     def embedder(self) -> Embedder:
@@ -160,10 +165,9 @@ class Assistant:
         s = self.settings
         if s.llm_backend != "none":
             from assistant.generative import GenerativeAnswerer
-            from assistant.llm import build_chat_model
 
             return GenerativeAnswerer(
-                build_chat_model(s),
+                self.chat_model,
                 self.embedder,
                 verify_threshold=s.verify_threshold,
                 verify_mode=s.verify_mode,
@@ -173,9 +177,43 @@ class Assistant:
         return ExtractiveAnswerer(self.embedder, vector_cache=self.vector_cache)
 
     @cached_property
+    def chat_model(self) -> ChatModel:
+        """The one chat model (answers, briefing sections, follow-up rewriting share it)."""
+        from assistant.llm import build_chat_model
+
+        if self._chat_model is not None:
+            return self._chat_model
+        if self.settings.llm_backend == "none":
+            raise ConfigurationError(
+                "no language model is configured", hint="set ASSISTANT_LLM_BACKEND (see docs/llm.md)"
+            )
+        return build_chat_model(self.settings)
+
+    @cached_property
+    def rewriter(self) -> QueryRewriter:
+        s = self.settings
+        mode = s.query_rewriter
+        if mode == "auto":
+            mode = "llm" if s.llm_backend != "none" else "history"
+        if mode == "llm":
+            if s.llm_backend == "none":
+                raise ConfigurationError(
+                    "query_rewriter='llm' needs a language model",
+                    hint="set ASSISTANT_LLM_BACKEND, or ASSISTANT_QUERY_REWRITER=history",
+                )
+            from assistant.rewrite import LLMRewriter
+
+            return LLMRewriter(self.chat_model)
+        return HistoryExpansion()
+
+    @cached_property
     def chain(self) -> AnswerChain:
         return AnswerChain(
-            self.retriever, self.answerer, retrieve_k=max(10, self.settings.top_k), answer_k=self.settings.top_k
+            self.retriever,
+            self.answerer,
+            rewriter=self.rewriter,
+            retrieve_k=max(10, self.settings.top_k),
+            answer_k=self.settings.top_k,
         )
 
     @cached_property
