@@ -112,6 +112,10 @@ def test_abstention_message_names_closest_documents() -> None:
 def test_follow_up_keeps_conversation_and_new_conversation_clears_it(data_dir: Path) -> None:
     at = ask(ask(start(), EFUS), "Wat was het thema van de EFUS-conferentie in Parijs in juni 2015?")
     assert len([m for m in at.chat_message if m.name == "user"]) == 2
+    assert not [c for c in at.caption if "gezocht als" in c.value]  # standalone: searched as asked
+    at = ask(at, "En wie waren daar?")
+    searched = [c.value for c in at.caption if "gezocht als" in c.value]
+    assert len(searched) == 1 and "efus" in searched[0].lower(), searched
     at.button(key="chat_new").click().run()
     assert not at.chat_message
     assert at.button(key="example-0")  # the welcome examples are back

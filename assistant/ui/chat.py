@@ -13,7 +13,7 @@ from assistant.ui import state
 from assistant.ui.export import conversation_docx, conversation_markdown
 from assistant.ui.feedback import FeedbackStore
 from assistant.ui.i18n import current_lang, t
-from assistant.ui.render import escape_markdown, render_answer_text, render_sources
+from assistant.ui.render import escape_label, escape_markdown, render_answer_text, render_sources
 from ingest.manifest import DocumentRow
 from vectorstore.base import SearchFilter
 
@@ -127,10 +127,18 @@ def _feedback(turn: state.ChatTurn, assistant: Assistant) -> None:
         st.rerun()
 
 
+def _searched_as(turn: state.ChatTurn) -> None:
+    query = turn.answer.query.strip()
+    if query and query != turn.question.strip():
+        # A follow-up was searched as a rewritten question: show it, so a wrong reading can be spotted.
+        st.caption(escape_label(t("chat.searched", query=query)))
+
+
 def _render_turn(turn: state.ChatTurn, documents: dict[str, DocumentRow], assistant: Assistant, stream: bool) -> None:
     with st.chat_message("user"):
         st.markdown(escape_markdown(turn.question))
     with st.chat_message("assistant"):
+        _searched_as(turn)
         render_answer_text(turn.answer, stream=stream)
         render_sources(turn.answer, documents, turn.turn_id, on_download=assistant.audit)
         _feedback(turn, assistant)
@@ -226,6 +234,7 @@ def _answer(
             return
         turn = state.ChatTurn(question=question, answer=answer)
         turns.append(turn)
+        _searched_as(turn)
         # Streamed once; later reruns render the turn from the session's history.
         render_answer_text(turn.answer, stream=assistant.settings.llm_backend == "none")
         render_sources(turn.answer, documents, turn.turn_id, on_download=assistant.audit)

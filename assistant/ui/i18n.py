@@ -33,6 +33,7 @@ TEXTS: dict[Lang, dict[str, str]] = {
         "chat.abstain.body": "Ik heb geen passage gevonden die deze vraag beantwoordt, dus ik geef geen "
         "antwoord in plaats van te gokken. Probeer de vraag anders te formuleren of controleer de filters.",
         "chat.abstain.closest": "Het dichtst in de buurt komen:",
+        "chat.searched": "Vervolgvraag; gezocht als: {query}",
         "chat.unverified": "{m} van {n} zinnen konden niet in de bronnen worden teruggevonden (gemarkeerd met ⚠).",
         "chat.filters": "Filters",
         "chat.filter.docs": "Documenten",
@@ -177,6 +178,7 @@ TEXTS: dict[Lang, dict[str, str]] = {
         "chat.abstain.body": "I found no passage that answers this question, so I give no answer rather than "
         "guess. Try rephrasing the question or check the filters.",
         "chat.abstain.closest": "Closest matches:",
+        "chat.searched": "Follow-up; searched as: {query}",
         "chat.unverified": "{m} of {n} sentences could not be found in the sources (marked with ⚠).",
         "chat.filters": "Filters",
         "chat.filter.docs": "Documents",
