@@ -20,7 +20,7 @@ from typing import Literal
 from assistant.citations import fold
 from assistant.entities import canonical
 
-Kind = Literal["money", "number", "date", "person"]
+Kind = Literal["money", "number", "date", "person", "definition"]
 
 _WORD = re.compile(r"[\w.'’-]+", re.UNICODE)
 
@@ -119,6 +119,47 @@ def expected_answer(question: str) -> Expectation | None:
     if _ASKS_WHO.search(q) and _ROLE_RE.search(q):
         return Expectation("person", anchors=_anchors(question))
     return None
+
+
+# "Wat is het RSIV?", "Waar staat KIV voor?", "What does RIEC stand for?": the question is an abbreviation
+# alone. Two capitals at least, so a name ("Wat is Oslo?") is not taken for one.
+_ASKS_DEFINITION = re.compile(
+    r"^\s*(?:wat\s+(?:is|zijn|betekent|was)|waar\s+staat|what\s+(?:is|are|does|was)|what's)\s+"
+    r"(?:het\s+|de\s+|een\s+|the\s+|an?\s+)?(?P<abbr>[A-Za-z][A-Za-z0-9&-]{1,9})\s*"
+    r"(?:voor|stand\s+for|mean)?\s*\??\s*$",
+    re.IGNORECASE,
+)
+
+
+def _abbreviation(question: str) -> str | None:
+    match = _ASKS_DEFINITION.match(question)
+    if not match:
+        return None
+    abbr = match.group("abbr")
+    return abbr if sum(ch.isupper() for ch in abbr) >= 2 else None
+
+
+@lru_cache(maxsize=256)
+def retrieval_expectation(question: str) -> Expectation | None:
+    """What retrieval should prefer: `expected_answer`, and also the spelled-out form for a question about an
+    abbreviation. The answerer does not decline on the latter (an abbreviation that the documents never spell
+    out can still be described by them), so it is kept out of `expected_answer`."""
+    found = expected_answer(question)
+    if found is not None:
+        return found
+    abbr = _abbreviation(question)
+    return Expectation("definition", anchors=(abbr,)) if abbr else None
+
+
+def spells_out(text: str, abbreviation: str) -> bool:
+    """Does `text` spell the abbreviation out: "Regionaal Bestuurlijk Overleg (RBO)", "RBO (Regionaal …)",
+    "RBO staat voor …"?"""
+    a = re.escape(abbreviation)
+    return bool(
+        re.search(rf"\(\s*{a}\s*\)", text, re.IGNORECASE)
+        or re.search(rf"\b{a}\s*\(\s*[A-Z]", text)
+        or re.search(rf"\b{a}\b,?\s+(?:staat voor|stands for|betekent|is short for)\b", text, re.IGNORECASE)
+    )
 
 
 # --- answer side -----------------------------------------------------------------------------------------
@@ -244,6 +285,8 @@ def satisfies(text: str, expectation: Expectation) -> bool:
         return bool(_DATE.search(folded))
     if expectation.kind == "number":
         return bool(_NUMBER.search(folded))
+    if expectation.kind == "definition":
+        return any(spells_out(text, a) for a in expectation.anchors)
     # person: a name, and the names the question ties the role to ("van Rotterdam") in the same sentence.
     if not person_names(text):
         return False

@@ -160,6 +160,15 @@ class Settings(BaseSettings):
         le=1,
     )
     rerank_top: int = Field(20, description="Fused candidates re-scored by the second stage.", ge=2, le=200)
+    answer_type_weight: float = Field(
+        0.3,
+        description="Preference, among the top candidates, for passages that hold the kind of answer the "
+        "question's form asks for (a date for 'wanneer', a number for 'hoeveel', an amount for 'budget', a "
+        "named person for 'wie is de burgemeester van X'); mixed like rerank_weight; 0 disables it. Questions "
+        "without such a form are not affected (bench/results/answer_type_sweep.md).",
+        ge=0,
+        le=1,
+    )
     precompute_answer_vectors: bool = Field(
         True,
         description="Embed candidate answer sentences at ingest, so extractive answers need no sentence "

@@ -23,7 +23,7 @@ from assistant.hybrid import HybridRetriever, LexicalCache
 from assistant.lexical import LexicalIndex
 from assistant.offline import quiet_offline_environment
 from assistant.records import Answer, Hit
-from assistant.rerank import Reranker, SentenceReranker
+from assistant.rerank import AnswerTypeReranker, Reranker, SentenceReranker
 from assistant.retrieval import DenseRetriever, Retriever
 from assistant.vectorcache import VectorCache
 from ingest.manifest import Manifest
@@ -155,10 +155,13 @@ class Assistant:
         """The second stage. Sentence vectors come from the store's unit-vector cache (filled at ingest); a
         store without one (the BEIR evaluation's) embeds the candidates' sentences on demand."""
         s = self.settings
-        if s.rerank == "none" or s.rerank_weight == 0:
-            return None
-        cache = self.vector_cache if store is self.store else None
-        return SentenceReranker(self.embedder, cache, weight=s.rerank_weight, top=s.rerank_top)
+        second: Reranker | None = None
+        if s.rerank != "none" and s.rerank_weight > 0:
+            cache = self.vector_cache if store is self.store else None
+            second = SentenceReranker(self.embedder, cache, weight=s.rerank_weight, top=s.rerank_top)
+        if s.answer_type_weight > 0:
+            return AnswerTypeReranker(weight=s.answer_type_weight, top=s.rerank_top, then=second)
+        return second
 
     @cached_property
     def answerer(self) -> Answerer:

@@ -19,6 +19,7 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
+from assistant.answertype import Expectation, direct_answer, retrieval_expectation, satisfies
 from assistant.embeddings import Embedder
 from assistant.extractive import extract_units, unit_key
 from assistant.fusion import minmax
@@ -87,3 +88,42 @@ class SentenceReranker:
         floor = min(h.score for h in reranked)
         # The tail keeps its order below the re-ranked head.
         return reranked + [replace(h, rank=len(reranked) + i, score=min(h.score, floor)) for i, h in enumerate(tail, 1)]
+
+
+def answer_type_support(text: str, heading_path: Sequence[str], expectation: Expectation) -> float:
+    """1.0 when a sentence of the passage holds the kind of answer expected (a date for "wanneer", a number
+    for "hoeveel", an amount for "budget", a named person next to the question's names for "wie is de
+    burgemeester van X"), or states it directly ("16 landen" for "hoeveel landen"); else 0.0."""
+    units = extract_units(0, text, heading_path)
+    if any(direct_answer(u.text, expectation) for u in units):
+        return 1.0
+    return 1.0 if any(satisfies(u.text, expectation) for u in units) else 0.0
+
+
+class AnswerTypeReranker:
+    """Prefers, among the top candidates, the passages that can hold the kind of answer the question asks
+    for. The expected type comes from the question's form alone (`assistant.answertype`); a question whose
+    form says nothing ("Wat is …", lists, titles) keeps the first-stage order untouched.
+
+    A passage that repeats the question's words but holds no date cannot answer "wanneer"; a dense or BM25
+    score cannot see that, a pattern can. The bonus is a mix weight, so a clearly better first-stage passage
+    still wins over a weak one that merely contains a date."""
+
+    def __init__(self, *, weight: float = 0.2, top: int = 20, then: Reranker | None = None) -> None:
+        self.weight = weight
+        self.top = top
+        self.then = then
+
+    def rerank(self, query: str, hits: Sequence[Hit]) -> list[Hit]:
+        out = list(hits)
+        expectation = retrieval_expectation(query)
+        head, tail = out[: self.top], out[self.top :]
+        if expectation is not None and self.weight > 0 and len(head) >= 2:
+            support = [answer_type_support(h.chunk.text, h.chunk.heading_path, expectation) for h in head]
+            if len(set(support)) > 1:  # all alike: nothing to prefer
+                reranked = mix_scores(head, support, self.weight, "answer_type")
+                floor = min(h.score for h in reranked)
+                out = reranked + [
+                    replace(h, rank=len(reranked) + i, score=min(h.score, floor)) for i, h in enumerate(tail, 1)
+                ]
+        return self.then.rerank(query, out) if self.then is not None else out

@@ -95,3 +95,23 @@ def test_date_contradiction_needs_the_same_year_and_another_month() -> None:
     assert not contradicts_date(question, "Van 20 tot 22 maart 2024 kwamen steden bijeen.")
     assert not contradicts_date(question, "In juni 2015 was er een conferentie.")  # another year: no claim
     assert not contradicts_date("Wie organiseerde de conferentie?", "Op 30 mei 2024 ...")
+
+
+def test_abbreviation_questions_expect_the_spelled_out_form_for_retrieval_only() -> None:
+    from assistant.answertype import expected_answer, retrieval_expectation, satisfies, spells_out
+
+    for question in ("Wat is het RSIV?", "Waar staat RSIV voor?", "What does RSIV stand for?", "wat is de RSIV"):
+        found = retrieval_expectation(question)
+        assert found is not None and found.kind == "definition" and found.anchors == ("RSIV",), question
+        # The answerer must not decline when the documents describe it without spelling it out.
+        assert expected_answer(question) is None
+    for question in ("Wat is Oslo?", "Wat is het RSIV en wie zit erin?", "Wat is het thema?"):
+        assert retrieval_expectation(question) is None, question
+    assert retrieval_expectation("Wanneer is EFUS opgericht?") == expected_answer("Wanneer is EFUS opgericht?")
+    rsiv = retrieval_expectation("Wat is het RSIV?")
+    assert rsiv is not None
+    assert satisfies("Het Regionaal Samenwerkingsverband Integrale Veiligheid (RSIV) is een verband.", rsiv)
+    assert spells_out("RSIV (Regionaal Samenwerkingsverband Integrale Veiligheid)", "RSIV")
+    assert spells_out("RSIV staat voor Regionaal Samenwerkingsverband Integrale Veiligheid.", "RSIV")
+    assert not satisfies("Het RSIV werkt de ambities uit.", rsiv)
+    assert not spells_out("Het RSIVX (iets) en (RSIVA).", "RSIV")
