@@ -146,16 +146,26 @@ class Settings(BaseSettings):
     retrieval_candidates: int = Field(
         50, description="Candidates taken from each retriever before fusion.", ge=5, le=1000
     )
-    rerank: Literal["none", "sentence"] = Field(
+    rerank: Literal["none", "sentence", "cross-encoder"] = Field(
         "none",
         description="Second stage over the fused candidates: 'sentence' mixes in the best cosine between the "
-        "query and a passage's sentences (vectors from the ingest-time cache); 'none' keeps the fused order. "
-        "Off by default: within noise on the laws benchmark, and on the dev set it raised MRR but pulled "
-        "off-topic passages into multi-document answers (bench/results/rerank_sweep.md).",
+        "query and a passage's sentences (vectors from the ingest-time cache); 'cross-encoder' mixes in the score "
+        "of a local cross-encoder model (cross_encoder_path) that reads query and passage together; 'none' keeps "
+        "the fused order. Off by default: 'sentence' was within noise on the laws benchmark, and on the dev set it "
+        "raised MRR but pulled off-topic passages into multi-document answers (bench/results/rerank_sweep.md); "
+        "'cross-encoder' is unmeasured (no offline cross-encoder was available).",
+    )
+    cross_encoder_path: Path | None = Field(
+        None,
+        description="rerank='cross-encoder' only: a local cross-encoder folder (config.json with a "
+        "…ForSequenceClassification architecture, weights, tokenizer), e.g. a copy of "
+        "cross-encoder/mmarco-mMiniLMv2-L12-H384-v1 or BAAI/bge-reranker-v2-m3 (multilingual: the corpus is Dutch). "
+        "Loaded from the folder only, on the first question; never downloaded.",
     )
     rerank_weight: float = Field(
         0.5,
-        description="Weight of the sentence score in the second stage, when it is on (0 disables it).",
+        description="Weight of the second-stage score (sentence or cross-encoder) against the fused score, when "
+        "the second stage is on (0 disables it).",
         ge=0,
         le=1,
     )
@@ -247,7 +257,7 @@ class Settings(BaseSettings):
     audit_backups: int = Field(10, description="Rotated audit log files kept (audit.jsonl.1 …).", ge=1)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("WARNING", description="Log level.")
 
-    @field_validator("chroma_host", "embedding_threads", "embedding_url", mode="before")
+    @field_validator("chroma_host", "embedding_threads", "embedding_url", "cross_encoder_path", mode="before")
     @classmethod
     def _empty_is_none(cls, value: Any) -> Any:
         return None if value in ("", None) else value

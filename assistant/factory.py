@@ -17,6 +17,7 @@ from assistant.answerer import Answerer, Turn
 from assistant.audit import AuditLog
 from assistant.chain import AnswerChain, HistoryExpansion, QueryRewriter
 from assistant.config import Settings
+from assistant.cross_encoder import CrossEncoderReranker
 from assistant.embeddings import Embedder, LazyEmbedder, build_embedder, embedder_identity
 from assistant.errors import ConfigurationError
 from assistant.hybrid import HybridRetriever, LexicalCache
@@ -153,13 +154,28 @@ class Assistant:
 
     def reranker_for(self, store: ChunkStore) -> Reranker | None:
         """The second stage. Sentence vectors come from the store's unit-vector cache (filled at ingest); a
-        store without one (the BEIR evaluation's) embeds the candidates' sentences on demand."""
+        store without one (the BEIR evaluation's) embeds the candidates' sentences on demand. A cross-encoder
+        folder is checked here and its model loaded on the first question."""
         s = self.settings
         second: Reranker | None = None
-        if s.rerank != "none" and s.rerank_weight > 0:
+        if s.rerank == "cross-encoder" and s.rerank_weight > 0:
+            if s.cross_encoder_path is None:
+                raise ConfigurationError(
+                    "ASSISTANT_RERANK=cross-encoder needs a local cross-encoder folder",
+                    hint="set ASSISTANT_CROSS_ENCODER_PATH to it (e.g. a copied "
+                    "cross-encoder/mmarco-mMiniLMv2-L12-H384-v1 folder), or ASSISTANT_RERANK=none",
+                )
+            second = CrossEncoderReranker(
+                s.cross_encoder_path.expanduser(),
+                weight=s.rerank_weight,
+                top=s.rerank_top,
+                threads=s.embedding_threads,
+            )
+        elif s.rerank == "sentence" and s.rerank_weight > 0:
             cache = self.vector_cache if store is self.store else None
             second = SentenceReranker(self.embedder, cache, weight=s.rerank_weight, top=s.rerank_top)
         if s.answer_type_weight > 0:
+            # Cheap pattern check first; a model-based stage then re-scores the re-ordered head.
             return AnswerTypeReranker(weight=s.answer_type_weight, top=s.rerank_top, then=second)
         return second
 

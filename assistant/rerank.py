@@ -9,6 +9,9 @@ heading), and mixes that, min-max normalised over the candidates, into the fused
 The unit vectors are the ones the extractive answerer uses, embedded at ingest into the persistent
 `VectorCache`, so re-ranking costs lookups and dot products, not model calls; units not yet cached are
 embedded once and stored.
+
+The other second stage, a local cross-encoder model, is in `assistant/cross_encoder.py`; both mix their score
+into the fused one with `mix_scores` and leave the tail below the head (`with_tail`).
 """
 
 from __future__ import annotations
@@ -49,6 +52,13 @@ def mix_scores(hits: Sequence[Hit], extra: Sequence[float], weight: float, name:
     ]
 
 
+def with_tail(reranked: list[Hit], tail: Sequence[Hit]) -> list[Hit]:
+    """The re-scored head, then the candidates beyond it in their own order, ranked and scored below it: a
+    second stage only re-orders what it looked at."""
+    floor = min(h.score for h in reranked)
+    return reranked + [replace(h, rank=len(reranked) + i, score=min(h.score, floor)) for i, h in enumerate(tail, 1)]
+
+
 class SentenceReranker:
     """Re-scores the top candidates by max cosine(query, answer unit) inside each passage."""
 
@@ -84,10 +94,7 @@ class SentenceReranker:
                 best.append(float(max(vectors[k] @ q for k in keys)))
             else:  # a passage without sentences (a table): its own dense score stands in
                 best.append(float(hit.scores.get("dense", 0.0)))
-        reranked = mix_scores(head, best, self.weight, "sentence")
-        floor = min(h.score for h in reranked)
-        # The tail keeps its order below the re-ranked head.
-        return reranked + [replace(h, rank=len(reranked) + i, score=min(h.score, floor)) for i, h in enumerate(tail, 1)]
+        return with_tail(mix_scores(head, best, self.weight, "sentence"), tail)
 
 
 def answer_type_support(text: str, heading_path: Sequence[str], expectation: Expectation) -> float:
@@ -121,9 +128,5 @@ class AnswerTypeReranker:
         if expectation is not None and self.weight > 0 and len(head) >= 2:
             support = [answer_type_support(h.chunk.text, h.chunk.heading_path, expectation) for h in head]
             if len(set(support)) > 1:  # all alike: nothing to prefer
-                reranked = mix_scores(head, support, self.weight, "answer_type")
-                floor = min(h.score for h in reranked)
-                out = reranked + [
-                    replace(h, rank=len(reranked) + i, score=min(h.score, floor)) for i, h in enumerate(tail, 1)
-                ]
+                out = with_tail(mix_scores(head, support, self.weight, "answer_type"), tail)
         return self.then.rerank(query, out) if self.then is not None else out
