@@ -25,7 +25,7 @@ from assistant.lexical import LexicalIndex
 from assistant.offline import quiet_offline_environment
 from assistant.records import Answer, Hit
 from assistant.rerank import AnswerTypeReranker, Reranker, SentenceReranker
-from assistant.retrieval import DenseRetriever, Retriever
+from assistant.retrieval import CompleteChunks, DenseRetriever, Retriever
 from assistant.vectorcache import VectorCache
 from ingest.manifest import Manifest
 from ingest.pipeline import Ingestor, IngestReport, Progress
@@ -117,6 +117,10 @@ class Assistant:
         return VectorCache(self.settings.data_dir / f"unit-vectors-{self.store.name}.sqlite3", f"{model_id}-{dim}")
 
     @cached_property
+    def complete_chunks(self) -> CompleteChunks:
+        return CompleteChunks(self.manifest)
+
+    @cached_property
     def lexical(self) -> LexicalCache:
         return LexicalCache(self.settings.data_dir / f"lexical-{self.store.name}", self.manifest, self.store)
 
@@ -125,7 +129,8 @@ class Assistant:
         once in memory (the BEIR evaluation uses its own store without a manifest)."""
         s = self.settings
         if s.retrieval == "dense" or s.lexical_weight == 0:
-            return DenseRetriever(self.embedder, store)
+            complete = self.complete_chunks if store is self.store and lexical is None else None
+            return DenseRetriever(self.embedder, store, searchable=complete)
         # The store the manifest manages: BM25 and the complete-documents check follow the manifest.
         managed = store is self.store and lexical is None
         if lexical is None:

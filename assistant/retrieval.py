@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any, Protocol, runtime_checkable
+from collections.abc import Callable
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document as LCDocument
@@ -13,6 +15,9 @@ from assistant.embeddings import Embedder
 from assistant.records import Hit
 from vectorstore.base import ChunkStore, SearchFilter
 
+if TYPE_CHECKING:
+    from ingest.manifest import Manifest
+
 
 @runtime_checkable
 class Retriever(Protocol):
@@ -20,16 +25,44 @@ class Retriever(Protocol):
 
 
 class DenseRetriever:
-    """Embed the query, ask the store for its nearest chunks."""
+    """Embed the query, ask the store for its nearest chunks. With `searchable` (the chunk ids of completely
+    ingested documents), chunks a crash left behind in the store are skipped, as in the hybrid retriever."""
 
-    def __init__(self, embedder: Embedder, store: ChunkStore) -> None:
+    def __init__(
+        self, embedder: Embedder, store: ChunkStore, *, searchable: Callable[[], frozenset[str]] | None = None
+    ) -> None:
         self.embedder = embedder
         self.store = store
+        self.searchable = searchable
 
     def search(self, query: str, k: int = 5, flt: SearchFilter | None = None) -> list[Hit]:
         if not query.strip():
             return []
-        return self.store.query(self.embedder.embed_query(query), k, flt)
+        vector = self.embedder.embed_query(query)
+        if self.searchable is None:
+            return self.store.query(vector, k, flt)
+        allowed = self.searchable()
+        # A few more than k, so skipped leftovers do not shorten the list.
+        hits = [h for h in self.store.query(vector, k + 10, flt) if h.chunk.chunk_id in allowed][:k]
+        return [replace(h, rank=rank) for rank, h in enumerate(hits, start=1)]
+
+
+class CompleteChunks:
+    """The chunk ids of documents the manifest calls complete, re-read only when its generation changes."""
+
+    def __init__(self, manifest: Manifest) -> None:
+        self.manifest = manifest
+        self._state: tuple[int, frozenset[str]] | None = None
+
+    def __call__(self) -> frozenset[str]:
+        generation = self.manifest.generation()
+        state = self._state
+        if state is not None and state[0] == generation:
+            return state[1]
+        # Read after `generation`: the ids are at least as new as the generation they are stored under.
+        ids = frozenset(self.manifest.searchable_chunk_ids())
+        self._state = (generation, ids)
+        return ids
 
 
 def hit_to_langchain(hit: Hit) -> LCDocument:

@@ -121,3 +121,34 @@ def test_recovery_removes_a_committed_document_that_no_file_owns(tmp_path: Path,
     assert report.count("updated") == 1
     assert sorted(a.manifest.chunk_ids()) == sorted(a.store.ids())
     assert len(a.manifest.documents()) == 5
+
+
+def test_dense_only_retrieval_skips_chunks_of_a_half_written_document(tmp_path: Path, corpus_dir: Path) -> None:
+    """A kill between writing chunks and committing the document leaves them in the store until recovery;
+    dense-only search must not show them (the hybrid retriever has its own check)."""
+    import shutil
+
+    from assistant.config import TestSettings
+    from assistant.factory import build_assistant
+    from ingest.chunking import chunk_document
+    from ingest.documents import build_document
+
+    folder = tmp_path / "docs"
+    shutil.copytree(corpus_dir, folder)
+    settings = TestSettings(data_dir=tmp_path / "data", retrieval="dense", _env_file=None)  # type: ignore[call-arg]
+    a = build_assistant(settings)
+    a.ingest([folder])
+    marker = "Zeldzaamwoord halfgeschreven paragraaf over kwallen in Scheveningen."
+    extra = folder / "nieuw.txt"
+    extra.write_text(f"{marker}\n\n{marker}\n", encoding="utf-8")
+    doc = build_document(extra, source=extra.name)
+    chunks = chunk_document(doc)
+    a.manifest.begin_document(doc, chunks)  # pending: the kill comes before the commit
+    a.store.add(chunks, a.embedder.embed_documents([c.embed_text for c in chunks]))
+    unfiltered = a.store.query(a.embedder.embed_query(marker), 3)
+    assert any(h.chunk.doc_id == doc.doc_id for h in unfiltered)  # it is in the store...
+    hits = a.search(marker, 5)
+    assert hits and all(h.chunk.doc_id != doc.doc_id for h in hits)  # ...but never shown
+    assert [h.rank for h in hits] == list(range(1, len(hits) + 1))
+    a.ingest([folder])  # recovery, then the file is ingested properly and found
+    assert any(h.chunk.doc_id == doc.doc_id for h in a.search(marker, 5))
