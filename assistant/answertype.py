@@ -247,6 +247,7 @@ _DATE = re.compile(r"\b(?:1[89]|20)\d\d\b|\b\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}\b|\b
 _NAME_WORD = r"[A-Z][a-zà-ÿ'’]+(?:-[A-Z][a-zà-ÿ'’]+)?"
 _PARTICLE = r"(?:van|de|der|den|du|le|la|von|ter|ten|van de|van der|van den)"
 _PERSON = re.compile(rf"\b{_NAME_WORD}(?:\s+{_PARTICLE})?\s+{_NAME_WORD}\b")
+_CAPITALISED = re.compile(r"\b[A-Z][a-zà-ÿ-]+\b")
 _HONORIFIC = re.compile(r"\b(?i:mw\.|mevr\.|mevrouw|dhr\.|de heer|mr\.|mrs\.|ms\.|dr\.|prof\.)\s+[A-Z][\w'’-]+")
 
 
@@ -256,15 +257,40 @@ def _is_known_place_or_org(name: str) -> bool:
     return found is not None and found[0] != "person"
 
 
+# Capitalised words that are never part of a person's name: pronouns and adverbs that open formal sentences
+# ("Alzo Wij", "Onze Minister"), and the nouns of institutions ("Raad van State", "Binnenlandse Zaken").
+# Not "De" or "Van": Flemish surnames start with them ("Ine Van Wymersch").
+_NOT_NAME_WORDS = frozenset(
+    """
+    wij zij hij ik u uw onze ons hun haar zijn alzo zo aldus daarom voorts ook toen nu dan hier daar
+    het een deze dit die dat op in voor bij met door na om over tot uit aan
+    raad staat state staten generaal kamer zaken minister ministerie koning koningin majesteit rijk
+    gemeente provincie college commissie directie dienst overheid regering kabinet wet besluit artikel
+    """.split()  # noqa: SIM905
+)
+# Adjectives of place and kind ("Binnenlandse", "Nederlandse", "Belgische", "Europese"), not surnames.
+_ADJECTIVE = re.compile(r"(?:se|sche|ische)$")
+
+
+def _name_like(word: str) -> bool:
+    folded = fold(word)
+    return folded not in _NOT_NAME_WORDS and not _ADJECTIVE.search(folded)
+
+
 def person_names(text: str) -> list[str]:
     """Spans that look like a person's name: an honorific with a name, or two capitalised words (with an
     optional particle) that are neither a role, a known place or organisation, nor the start of a sentence
     made of ordinary capitalised words."""
     names = [m.group() for m in _HONORIFIC.finditer(text)]
-    for match in _PERSON.finditer(text):
+    # A role opening a sentence ("Burgemeester Ahmed Aboutaleb …") would pair with the given name and hide the
+    # name itself: roles are lowered first.
+    lowered = _CAPITALISED.sub(lambda m: m.group().lower() if _ROLE_RE.fullmatch(fold(m.group())) else m.group(), text)
+    for match in _PERSON.finditer(lowered):
         span = match.group()
         words = span.split()
         if any(_ROLE_RE.fullmatch(fold(w)) for w in words):
+            continue
+        if not all(_name_like(w) for w in words if w[:1].isupper()):
             continue
         if _is_known_place_or_org(span) or any(_is_known_place_or_org(w) for w in words if len(w) > 3):
             continue

@@ -102,7 +102,7 @@ _EN_MARKERS = _wordset("the a an and of is are was were what who which where whe
 _NL_MARKERS = _wordset("de het een en van is zijn was wat wie welk welke waar wanneer hoe hoeveel waarom in op voor")
 _WORD = re.compile(r"\w+", re.UNICODE)
 _LIST_ITEM = re.compile(r"^\s*(?:\d{1,3}[.)]|[a-zA-Z][.)]|[-•*–·▪])\s+")
-_MD_HEADING = re.compile(r"^\s*#{1,6}\s")
+_MD_HEADING = re.compile(r"^\s*#{1,6}(?!#)\s*\S")  # "##Titel" without a space too (converted law texts)
 _DECORATION = re.compile(r"[*_#]+")
 
 

@@ -115,3 +115,21 @@ def test_abbreviation_questions_expect_the_spelled_out_form_for_retrieval_only()
     assert spells_out("RSIV staat voor Regionaal Samenwerkingsverband Integrale Veiligheid.", "RSIV")
     assert not satisfies("Het RSIV werkt de ambities uit.", rsiv)
     assert not spells_out("Het RSIVX (iets) en (RSIVA).", "RSIV")
+
+
+def test_formal_openings_and_institutions_are_not_person_names() -> None:
+    """Law texts open with "Alzo Wij …" and name "Onze Minister van Binnenlandse Zaken": taken for names, a
+    "wie is de burgemeester van Rotterdam" question was answered from a law that merely names Rotterdam."""
+    from assistant.answertype import expected_answer, person_names, satisfies
+
+    for text in (
+        "Alzo Wij in overweging genomen hebben, dat de gemeente Rozenburg wordt toegevoegd aan Rotterdam;",
+        "Op de voordracht van Onze Minister van Binnenlandse Zaken en Koninkrijksrelaties;",
+        "Zo is het, dat Wij, de Raad van State gehoord, hebben goedgevonden.",
+    ):
+        assert person_names(text) == [], text
+    who = expected_answer("Wie is de huidige burgemeester van Rotterdam?")
+    assert who is not None
+    assert not satisfies("Alzo Wij in overweging genomen hebben, dat Rozenburg bij Rotterdam komt;", who)
+    assert satisfies("Burgemeester Ahmed Aboutaleb van Rotterdam opende de dag.", who)
+    assert person_names("drugscommissaris Ine Van Wymersch") and person_names("Sophie Lavaux, directrice")

@@ -142,3 +142,23 @@ def test_sentence_about_another_month_is_not_quoted() -> None:
     may = _hit("Op 30 mei 2024 organiseerde de AD een conferentie in Brussel.", "b", 2)
     answer = _answerer(min_score=0.0).answer("Wie organiseerde de conferentie in Brussel in maart 2024?", [march, may])
     assert "maart 2024" in answer.text and "30 mei" not in answer.text
+
+
+def test_markdown_headings_without_a_space_are_headings_not_answers() -> None:
+    """Converted law texts write "##Circulaire …": such a line names a section; quoting it as an answer
+    sentence ("- ##Circulaire benoeming … burgemeester [2]") says nothing."""
+    from assistant.extractive import extract_units
+
+    text = (
+        "##Circulaire benoeming, functioneringsgesprekken en herbenoeming burgemeester\n\n"
+        "####Procedure voor benoeming van een burgemeester\n\n"
+        "De commissaris overlegt met de gemeenteraad over de eisen aan de burgemeester.\n"
+        "#1 is hier geen kop, want de zin loopt door. Zo is het."
+    )
+    units = extract_units(0, text)
+    assert [u.text for u in units] == [
+        "De commissaris overlegt met de gemeenteraad over de eisen aan de burgemeester.",
+        "#1 is hier geen kop, want de zin loopt door.",
+        "Zo is het.",
+    ]
+    assert units[0].heading == "Procedure voor benoeming van een burgemeester"
