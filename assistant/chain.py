@@ -13,7 +13,7 @@ from typing import Any, Protocol
 from langchain_core.runnables import Runnable, RunnableLambda
 
 from assistant.answerer import Answerer, Turn
-from assistant.records import Answer, Hit
+from assistant.records import Answer, ExpandedQuery, Hit
 from assistant.retrieval import Retriever
 from vectorstore.base import SearchFilter
 
@@ -194,13 +194,22 @@ def _fold(word: str) -> str:
 
 class HistoryExpansion:
     """Deterministic follow-up handling without an LLM: a question that leans on the conversation ("En wie
-    waren daar?") gets the content words of earlier user turns appended, most recent first. A question
-    that stands on its own is left alone, so history never drags a new topic back to an old one."""
+    waren daar?") gets the content words of earlier user turns appended, most recent first, as an
+    `ExpandedQuery`: BM25 counts those borrowed words at `extra_weight`. A question that stands on its own is
+    left alone, so history never drags a new topic back to an old one."""
 
-    def __init__(self, *, max_turns: int = 2, max_words: int = 12, standalone_min_content: int = 3) -> None:
+    def __init__(
+        self,
+        *,
+        max_turns: int = 2,
+        max_words: int = 12,
+        standalone_min_content: int = 3,
+        extra_weight: float = 1.0,
+    ) -> None:
         self.max_turns = max_turns
         self.max_words = max_words
         self.standalone_min_content = standalone_min_content
+        self.extra_weight = extra_weight
 
     def depends_on_history(self, question: str) -> bool:
         content = content_words(question)
@@ -223,7 +232,7 @@ class HistoryExpansion:
                 if key not in seen:
                     seen.add(key)
                     extra.append(word)
-        return f"{question} ({' '.join(extra[: self.max_words])})" if extra else question
+        return ExpandedQuery(question, " ".join(extra[: self.max_words]), self.extra_weight) if extra else question
 
 
 class AnswerChain:

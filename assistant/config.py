@@ -212,6 +212,14 @@ class Settings(BaseSettings):
         180.0, description="Seconds to wait for the LLM server (a small model on a laptop CPU is slow).", gt=0
     )
     llm_model_path: Path | None = Field(None, description="GGUF file for llm_backend='llamacpp'.")
+    history_weight: float = Field(
+        1.0,
+        description="Follow-ups without a model: weight of the words borrowed from earlier questions in the BM25 "
+        "score (the question's own words count 1); the dense side embeds the expanded query as a whole. 1 by "
+        "default: 0.5 ranked our follow-up set alike and let an off-topic passage into a dev answer.",
+        ge=0,
+        le=1,
+    )
     query_rewriter: Literal["auto", "history", "llm"] = Field(
         "auto",
         description="How a follow-up that leans on the conversation ('En wie waren daar?') becomes a search "

@@ -227,8 +227,8 @@ class Assistant:
                 )
             from assistant.rewrite import LLMRewriter
 
-            return LLMRewriter(self.chat_model)
-        return HistoryExpansion()
+            return LLMRewriter(self.chat_model, fallback=HistoryExpansion(extra_weight=s.history_weight))
+        return HistoryExpansion(extra_weight=s.history_weight)
 
     @cached_property
     def chain(self) -> AnswerChain:

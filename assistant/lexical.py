@@ -21,7 +21,7 @@ import numpy as np
 import numpy.typing as npt
 
 from assistant.analysis import DEFAULT_ANALYZER, Analyzer, CompoundSplitter
-from assistant.records import Chunk, Hit
+from assistant.records import Chunk, ExpandedQuery, Hit
 from vectorstore.base import SearchFilter
 
 log = logging.getLogger(__name__)
@@ -106,9 +106,18 @@ class LexicalIndex:
         """BM25 score of every chunk for `query` (in `self.chunks` order); zeros when nothing matches."""
         if self._bm25 is None:
             return np.zeros(0, dtype=np.float32)
+        if isinstance(query, ExpandedQuery) and query.extra_weight < 1.0:
+            # Words borrowed from earlier turns count less than the question's own (see ExpandedQuery).
+            own = self._term_scores(self.analyzer.tokens(query.question))
+            own_terms = set(self.analyzer.tokens(query.question))
+            borrowed = [t for t in self.analyzer.tokens(query.extra) if t not in own_terms]
+            return own + np.float32(query.extra_weight) * self._term_scores(borrowed)
+        return self._term_scores(self.analyzer.tokens(query))
+
+    def _term_scores(self, tokens: list[str]) -> npt.NDArray[np.float32]:
         # Terms the corpus never saw score 0 anyway; bm25s would fail on them.
-        terms = [t for t in self.analyzer.tokens(query) if t in self._vocab]
-        if not terms:
+        terms = [t for t in tokens if t in self._vocab]
+        if not terms or self._bm25 is None:
             return np.zeros(len(self.chunks), dtype=np.float32)
         return np.asarray(self._bm25.get_scores(terms), dtype=np.float32)[: len(self.chunks)]
 

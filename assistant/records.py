@@ -185,3 +185,22 @@ class Answer:
     query: str = ""  # the standalone query actually used for retrieval
     timings_ms: Mapping[str, float] = field(default_factory=dict)
     verification: Mapping[str, int] = field(default_factory=dict)
+
+
+class ExpandedQuery(str):
+    """A follow-up's search query: the question plus words borrowed from the conversation.
+
+    It *is* the text a retriever embeds ("En wie waren daar? (reis oslo)"), so every retriever can use it as
+    a plain string; one that knows the parts (BM25) counts the borrowed words at `extra_weight`, so they
+    steer the search toward the earlier topic without outvoting the question's own words."""
+
+    question: str
+    extra: str
+    extra_weight: float
+
+    def __new__(cls, question: str, extra: str, extra_weight: float = 1.0) -> ExpandedQuery:
+        self = super().__new__(cls, f"{question} ({extra})" if extra else question)
+        self.question = question
+        self.extra = extra
+        self.extra_weight = extra_weight
+        return self

@@ -82,7 +82,11 @@ def main() -> None:
     settings = eval_settings(base, BUNDLED_CORPUS.resolve(), 0, "default", base.embedding_backend, base.embedding_model)
     a = build_assistant(settings)
     a.ingest([BUNDLED_CORPUS], sync=True)
-    rewriters: dict[str, QueryRewriter] = {"raw question": Raw(), "history expansion": HistoryExpansion()}
+    rewriters: dict[str, QueryRewriter] = {
+        "raw question": Raw(),
+        "history expansion, borrowed words x1": HistoryExpansion(extra_weight=1.0),
+        "history expansion, borrowed words x0.5 (BM25)": HistoryExpansion(extra_weight=0.5),
+    }
     if args.llm_url:
         rewriters["LLM rewrite"] = LLMRewriter(OpenAICompatible(args.llm_url, None, "local", max_tokens=96))
     rows: list[dict[str, Any]] = []

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from assistant.answerer import Turn
 from assistant.chain import AnswerChain, HistoryExpansion
-from assistant.records import Answer, Chunk, Hit
+from assistant.records import Answer, Chunk, ExpandedQuery, Hit
 from vectorstore.base import SearchFilter
 
 OSLO = [Turn("user", "Wat was het doel van de reis naar Oslo?"), Turn("assistant", "Deelname aan de conferentie.")]
@@ -18,6 +18,10 @@ def test_follow_up_borrows_content_words_from_earlier_user_turns() -> None:
     assert query.startswith("En welke burgemeesters zijn daar ontmoet?")
     assert "oslo" in query.lower() and "reis" in query.lower()
     assert "deelname" not in query.lower()  # assistant turns are not evidence of what the user means
+    assert isinstance(query, ExpandedQuery) and query.question == "En welke burgemeesters zijn daar ontmoet?"
+    assert "oslo" in query.extra.lower() and query.extra_weight == 1.0
+    lighter = HistoryExpansion(extra_weight=0.2).rewrite("En welke burgemeesters zijn daar ontmoet?", OSLO)
+    assert isinstance(lighter, ExpandedQuery) and lighter.extra_weight == 0.2
 
 
 def test_standalone_question_is_left_alone() -> None:

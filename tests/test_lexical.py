@@ -128,3 +128,27 @@ def test_concurrent_reads_agree() -> None:
     for t in threads:
         t.join()
     assert len(results) == 200 and all(r == expected for r in results)
+
+
+def test_words_borrowed_from_the_conversation_count_less() -> None:
+    """A follow-up's own words decide; borrowed words from earlier turns only steer (ExpandedQuery)."""
+    from assistant.records import ExpandedQuery
+
+    chunks = [
+        _chunk("own", "d1", "Welke burgemeesters waren aanwezig bij de conferentie?"),
+        _chunk("borrowed", "d2", "De reis naar Oslo en de reis naar Bergen: een reis door Noorwegen."),
+        _chunk("neither", "d3", "Subsidie voor verenigingen."),
+    ]
+    index = LexicalIndex.build(chunks, PLAIN)
+    plain = "burgemeesters aanwezig (reis oslo reis)"
+    weighted = ExpandedQuery("burgemeesters aanwezig", "reis oslo reis", 0.5)
+    assert str(weighted) == plain  # what the dense side embeds is unchanged
+    assert [h.chunk.chunk_id for h in index.search(plain, 2)] == ["borrowed", "own"]
+    assert [h.chunk.chunk_id for h in index.search(weighted, 2)] == ["own", "borrowed"]
+    own = index.scores("burgemeesters aanwezig")
+    borrowed = index.scores("reis oslo reis")
+    assert index.scores(weighted) == pytest.approx(own + 0.5 * borrowed)
+    # Weight 1 is the plain expansion.
+    assert index.scores(ExpandedQuery("burgemeesters aanwezig", "reis oslo reis", 1.0)) == pytest.approx(
+        index.scores(plain)
+    )
