@@ -18,6 +18,7 @@ from functools import lru_cache
 from typing import Literal
 
 from assistant.citations import fold
+from assistant.entities import ROLE_WORDS as ENTITY_ROLES
 from assistant.entities import canonical
 
 Kind = Literal["money", "number", "date", "person", "definition"]
@@ -37,37 +38,23 @@ _ASKS_DATE = re.compile(
     r"|what date|since when)\b"
 )
 _ASKS_WHO = re.compile(r"(?:^|[.?!]\s*)(?:en\s+)?(?:wie|who)\b|\b(?:wie|who) (?:is|zijn|was|were|waren|werd|is de)\b")
-# Roles whose holder a "who is the ... " question asks for by name.
-ROLE_WORDS = (
-    "burgemeester",
-    "wethouder",
-    "directeur",
-    "directrice",
-    "directeur-generaal",
-    "directrice-generaal",
-    "director",
-    "director-general",
-    "secretaris-generaal",
-    "minister",
-    "staatssecretaris",
-    "commissaris",
-    "voorzitter",
-    "covoorzitter",
-    "co-chair",
-    "chair",
-    "politiechef",
-    "korpschef",
-    "hoofdofficier",
-    "ambassadeur",
-    "ambassador",
-    "mayor",
-    "president",
-    "coördinator",
-    "coordinator",
-    "projectleider",
-    "woordvoerder",
-    "spokesperson",
-    "ceo",
+# Roles whose holder a "who is the ... " question asks for by name: the entity extractor's roles, and the
+# English and generic ones a question may use.
+ROLE_WORDS = tuple(
+    dict.fromkeys(
+        [
+            *ENTITY_ROLES,
+            "director-general",
+            "chair",
+            "korpschef",
+            "hoofdofficier",
+            "ambassador",
+            "president",
+            "coordinator",
+            "woordvoerder",
+            "spokesperson",
+        ]
+    )
 )
 _ROLE_RE = re.compile(
     r"\b(?:" + "|".join(re.escape(fold(r)) for r in sorted(ROLE_WORDS, key=len, reverse=True)) + r")s?\b"

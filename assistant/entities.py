@@ -249,7 +249,7 @@ _NAME_WORD = r"[A-Z][a-zà-ÿ'’\-]+"
 _PARTICLE = r"(?:van|de|der|den|du|le|la|von|ter|ten|Van|De|Der|Den|Le|La)"
 # "Sophie Lavaux", "Henri van der Heijden", "Ine Van Wymersch": 2-4 name words, particles allowed between.
 _PERSON_NAME = rf"{_NAME_WORD}(?:\s+{_PARTICLE})*(?:\s+{_NAME_WORD}){{1,2}}"
-_ROLE_WORDS = (
+ROLE_WORDS = (
     "directrice-generaal",
     "directeur-generaal",
     "secretaris-generaal",
@@ -284,8 +284,8 @@ _ROLE_WORDS = (
     "mayor",
     "director",
 )
-_ROLE_FOLDED = frozenset(fold_name(r) for r in _ROLE_WORDS)
-_ROLE = "(?:" + "|".join(re.escape(r) for r in sorted(_ROLE_WORDS, key=len, reverse=True)) + ")"
+_ROLE_FOLDED = frozenset(fold_name(r) for r in ROLE_WORDS)
+_ROLE = "(?:" + "|".join(re.escape(r) for r in sorted(ROLE_WORDS, key=len, reverse=True)) + ")"
 # What follows a role: "van safe.brussels", "bij de politiezone Brussel-Hoofdstad-Elsene" (up to the clause end).
 _ROLE_TAIL = r"(?:\s+(?:van|bij|of|at)\s+(?:de\s+|het\s+)?(?:[^,.;:()\n]|\.(?=\w)){2,60}?(?=[,;:()\n]|\.(?!\w)|$))?"
 
