@@ -8,7 +8,6 @@ import shutil
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,6 +15,7 @@ import pytest
 
 from assistant.config import BUNDLED_CORPUS, Settings, TestSettings, load_settings
 from assistant.offline import quiet_offline_environment
+from tests.servers import wait_until_up
 
 quiet_offline_environment()
 
@@ -89,18 +89,7 @@ def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[st
         stderr=subprocess.DEVNULL,
         env=env,
     )
-    deadline = time.monotonic() + 60
-    import urllib.request
-
-    while True:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=1):
-                break
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                pytest.fail(f"chroma server did not start on port {port}")
-            time.sleep(0.3)
+    wait_until_up(f"http://127.0.0.1:{port}/api/v2/heartbeat", proc, timeout=60, what=f"chroma server on port {port}")
     yield "127.0.0.1", port
     proc.terminate()
     try:

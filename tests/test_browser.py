@@ -12,8 +12,6 @@ import shutil
 import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -22,6 +20,7 @@ import pytest
 
 from assistant.config import load_settings
 from assistant.factory import build_assistant
+from tests.servers import wait_until_up
 
 pytestmark = pytest.mark.integration
 
@@ -87,16 +86,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1):
-                break
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                pytest.fail(f"streamlit did not start on port {port}; see {log.name}")
-            time.sleep(0.3)
+    wait_until_up(f"{url}/_stcore/health", proc, timeout=60, what=f"streamlit on port {port} (log: {log.name})")
     try:
         yield url
     finally:

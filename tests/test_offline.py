@@ -36,6 +36,7 @@ from assistant.config import BUNDLED_CORPUS, Settings, load_settings
 from assistant.factory import Assistant, build_assistant
 from assistant.offline import NETWORK_OFF, OFFLINE_ENV
 from tests.netguard.netguard import STRACE_ARGS, NetGuard, OutboundBlocked, native_attempts, read_log
+from tests.servers import wait_until_up
 
 ROOT = Path(__file__).resolve().parent.parent
 GUARD_DIR = Path(__file__).resolve().parent / "netguard"
@@ -347,16 +348,14 @@ def streamlit_server(app_data: Path, tmp_path: Path) -> Iterator[tuple[str, subp
     output = (tmp_path / "streamlit.out").open("w")
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT, text=True)
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
     try:
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1):
-                    break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"streamlit did not start on port {port}: {(tmp_path / 'streamlit.out').read_text()}")
-                time.sleep(0.3)
+        wait_until_up(
+            f"{url}/_stcore/health",
+            proc,
+            timeout=90,
+            what=f"streamlit on port {port}",
+            detail=(tmp_path / "streamlit.out").read_text,
+        )
         yield url, proc, log, trace
     finally:
         _stop(proc, log)
