@@ -128,11 +128,11 @@ class Assistant:
         """The configured retrieval over a store. Without a lexical provider, the store's own chunks are indexed
         once in memory (the BEIR evaluation uses its own store without a manifest)."""
         s = self.settings
-        if s.retrieval == "dense" or s.lexical_weight == 0:
-            complete = self.complete_chunks if store is self.store and lexical is None else None
-            return DenseRetriever(self.embedder, store, searchable=complete)
         # The store the manifest manages: BM25 and the complete-documents check follow the manifest.
         managed = store is self.store and lexical is None
+        complete = self.complete_chunks if managed else None
+        if s.retrieval == "dense" or s.lexical_weight == 0:
+            return DenseRetriever(self.embedder, store, searchable=complete)
         if lexical is None:
             if store is self.store:
                 lexical = self.lexical.get
@@ -154,7 +154,7 @@ class Assistant:
             candidates=s.retrieval_candidates,
             max_per_doc=s.max_chunks_per_doc,
             reranker=self.reranker_for(store),
-            searchable=self.lexical.searchable_ids if managed else None,
+            searchable=complete,
         )
 
     def reranker_for(self, store: ChunkStore) -> Reranker | None:

@@ -34,7 +34,6 @@ class LexicalCache:
         # (generation, index) swapped as one reference: a reader never pairs a new generation with an old index.
         self._state: tuple[int, LexicalIndex] | None = None
         self._lock = threading.Lock()
-        self._ids: tuple[LexicalIndex | None, frozenset[str]] = (None, frozenset())
 
     def get(self) -> LexicalIndex:
         generation = self.manifest.generation()
@@ -49,17 +48,6 @@ class LexicalCache:
             index = self._refresh(state[1] if state is not None else None)
             self._state = (generation, index)
             return index
-
-    def searchable_ids(self) -> frozenset[str]:
-        """Chunk ids of documents the manifest calls complete. After a crash, Chroma may still hold chunks of a
-        half-written document until the next ingest's recovery removes them; dense results are checked
-        against this set so such chunks are never shown."""
-        index = self.get()
-        built_for, ids = self._ids
-        if built_for is not index:
-            ids = frozenset(c.chunk_id for c in index.chunks)
-            self._ids = (index, ids)
-        return ids
 
     def _refresh(self, current: LexicalIndex | None) -> LexicalIndex:
         wanted = self.manifest.searchable_chunk_ids()

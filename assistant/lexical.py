@@ -108,10 +108,10 @@ class LexicalIndex:
             return np.zeros(0, dtype=np.float32)
         if isinstance(query, ExpandedQuery) and query.extra_weight < 1.0:
             # Words borrowed from earlier turns count less than the question's own (see ExpandedQuery).
-            own = self._term_scores(self.analyzer.tokens(query.question))
-            own_terms = set(self.analyzer.tokens(query.question))
-            borrowed = [t for t in self.analyzer.tokens(query.extra) if t not in own_terms]
-            return own + np.float32(query.extra_weight) * self._term_scores(borrowed)
+            own = self.analyzer.tokens(query.question)
+            seen = set(own)
+            borrowed = [t for t in self.analyzer.tokens(query.extra) if t not in seen]
+            return self._term_scores(own) + np.float32(query.extra_weight) * self._term_scores(borrowed)
         return self._term_scores(self.analyzer.tokens(query))
 
     def _term_scores(self, tokens: list[str]) -> npt.NDArray[np.float32]:

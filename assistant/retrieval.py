@@ -48,7 +48,9 @@ class DenseRetriever:
 
 
 class CompleteChunks:
-    """The chunk ids of documents the manifest calls complete, re-read only when its generation changes."""
+    """The chunk ids of documents the manifest calls complete, re-read only when its generation changes. After a
+    crash, Chroma may still hold chunks of a half-written document until the next ingest's recovery removes
+    them; the retrievers check dense hits against this set, so such chunks are never shown."""
 
     def __init__(self, manifest: Manifest) -> None:
         self.manifest = manifest
