@@ -100,23 +100,22 @@ class SentenceReranker:
 def answer_type_support(text: str, heading_path: Sequence[str], expectation: Expectation) -> float:
     """1.0 when a sentence of the passage holds the kind of answer expected (a date for "wanneer", a number
     for "hoeveel", an amount for "budget", a named person next to the question's names for "wie is de
-    burgemeester van X"), or states it directly ("16 landen" for "hoeveel landen"); else 0.0."""
+    burgemeester van X", the spelled-out form of an abbreviation), or states it directly ("16 landen" for
+    "hoeveel landen"); else 0.0."""
     units = extract_units(0, text, heading_path)
-    if any(direct_answer(u.text, expectation) for u in units):
-        return 1.0
-    return 1.0 if any(satisfies(u.text, expectation) for u in units) else 0.0
+    return 1.0 if any(direct_answer(u.text, expectation) or satisfies(u.text, expectation) for u in units) else 0.0
 
 
 class AnswerTypeReranker:
     """Prefers, among the top candidates, the passages that can hold the kind of answer the question asks
     for. The expected type comes from the question's form alone (`assistant.answertype`); a question whose
-    form says nothing ("Wat is …", lists, titles) keeps the first-stage order untouched.
+    form says nothing ("Wat was het thema …", lists, titles) keeps the first-stage order untouched.
 
     A passage that repeats the question's words but holds no date cannot answer "wanneer"; a dense or BM25
     score cannot see that, a pattern can. The bonus is a mix weight, so a clearly better first-stage passage
     still wins over a weak one that merely contains a date."""
 
-    def __init__(self, *, weight: float = 0.2, top: int = 20, then: Reranker | None = None) -> None:
+    def __init__(self, *, weight: float = 0.3, top: int = 20, then: Reranker | None = None) -> None:
         self.weight = weight
         self.top = top
         self.then = then
