@@ -17,6 +17,7 @@ class Turn:
 
     role: str  # "user" | "assistant"
     content: str
+    sources: tuple[str, ...] = ()  # an assistant turn: the doc ids its answer cited (follow-ups prefer them)
 
 
 @runtime_checkable

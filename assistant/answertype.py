@@ -59,6 +59,8 @@ ROLE_WORDS = tuple(
 _ROLE_RE = re.compile(
     r"\b(?:" + "|".join(re.escape(fold(r)) for r in sorted(ROLE_WORDS, key=len, reverse=True)) + r")s?\b"
 )
+# Verbs right after "hoeveel" ("Hoeveel kost …", "How much does …"): nothing is counted.
+_VERBS_AFTER_COUNT = frozenset(["kost", "kostte", "kosten", "bedraagt", "bedroeg", "does", "did", "is", "was", "are"])
 # Words after "hoeveel" that are not what is counted.
 _NOT_COUNTED = frozenset(["extra", "meer", "nog", "verschillende", "andere", "de", "het", "een", "procent", "keer"])
 
@@ -91,18 +93,21 @@ def _anchors(question: str) -> tuple[str, ...]:
 def expected_answer(question: str) -> Expectation | None:
     """What `question` asks for, or None when its form does not say (what/why/which-list questions)."""
     q = fold(question)
-    if _MONEY_WORDS.search(q) and _ASKS_AMOUNT.search(q):
-        return Expectation("money")
-    if _ASKS_DATE.search(q):
-        return Expectation("date")
     number = _ASKS_NUMBER.search(q)
+    counted = None
     if number:
-        counted = None
         for word in _WORD.findall(q[number.end() :]):
             if word not in _NOT_COUNTED:
                 counted = word
                 break
-        return Expectation("number", counted=counted)
+    # "Hoeveel uur kost …" counts hours, whatever the verb: a counted noun that is no money word decides.
+    counts_non_money = counted is not None and not _MONEY_WORDS.fullmatch(counted) and counted not in _VERBS_AFTER_COUNT
+    if _MONEY_WORDS.search(q) and _ASKS_AMOUNT.search(q) and not counts_non_money:
+        return Expectation("money")
+    if _ASKS_DATE.search(q):
+        return Expectation("date")
+    if number:
+        return Expectation("number", counted=None if counted in _VERBS_AFTER_COUNT else counted)
     if _ASKS_WHO.search(q) and _ROLE_RE.search(q):
         return Expectation("person", anchors=_anchors(question))
     return None
@@ -152,7 +157,7 @@ def spells_out(text: str, abbreviation: str) -> bool:
 # --- answer side -----------------------------------------------------------------------------------------
 
 _MONEY = re.compile(r"€|\beur\b|\beuro'?s?\b|\bmiljoen\b|\bmiljard\b|\bmln\b|\bmld\b|\bduizend euro\b|\$|£")
-_NUMBER_WORDS = [
+NUMBER_WORDS = [
     "twee",
     "drie",
     "vier",
@@ -206,8 +211,8 @@ _NUMBER_WORDS = [
     "thousands",
     "dozens",
 ]
-_NUMBER = re.compile(r"\d|\b(?:" + "|".join(_NUMBER_WORDS) + r")\b")
-_MONTH_NUMBER = {
+_NUMBER = re.compile(r"\d|\b(?:" + "|".join(NUMBER_WORDS) + r")\b")
+MONTH_NUMBER = {
     "januari": 1,
     "january": 1,
     "februari": 2,
@@ -229,7 +234,7 @@ _MONTH_NUMBER = {
     "november": 11,
     "december": 12,
 }
-_MONTHS = list(_MONTH_NUMBER)
+_MONTHS = list(MONTH_NUMBER)
 _DATE = re.compile(r"\b(?:1[89]|20)\d\d\b|\b\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}\b|\b(?:" + "|".join(_MONTHS) + r")\b")
 _NAME_WORD = r"[A-Z][a-zà-ÿ'’]+(?:-[A-Z][a-zà-ÿ'’]+)?"
 _PARTICLE = r"(?:van|de|der|den|du|le|la|von|ter|ten|van de|van der|van den)"
@@ -314,16 +319,16 @@ def direct_answer(text: str, expectation: Expectation) -> bool:
     stem = expectation.counted[:5]
     words = _WORD.findall(fold(text))
     for i, word in enumerate(words):
-        if (word.isdigit() or word in _NUMBER_WORDS) and any(w.startswith(stem) for w in words[i + 1 : i + 4]):
+        if (word.isdigit() or word in NUMBER_WORDS) and any(w.startswith(stem) for w in words[i + 1 : i + 4]):
             return True
     return False
 
 
-_MONTH_YEAR = re.compile(r"\b(" + "|".join(_MONTH_NUMBER) + r")\s+((?:19|20)\d\d)\b")
+_MONTH_YEAR = re.compile(r"\b(" + "|".join(MONTH_NUMBER) + r")\s+((?:19|20)\d\d)\b")
 
 
 def _month_years(text: str) -> set[tuple[int, int]]:
-    return {(int(y), _MONTH_NUMBER[m]) for m, y in _MONTH_YEAR.findall(fold(text))}
+    return {(int(y), MONTH_NUMBER[m]) for m, y in _MONTH_YEAR.findall(fold(text))}
 
 
 def contradicts_date(question: str, text: str) -> bool:

@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 import numpy as np
 
+from assistant.answering.units import extract_units
 from assistant.citations import build_citations, fold, neutralise_brackets, strip_markers
 from assistant.entities import (
     PLACE_PARTS,
@@ -50,7 +51,6 @@ from assistant.entities import (
     fold_keep_offsets,
     fold_name,
 )
-from assistant.extractive import extract_units
 from assistant.records import Answer, Chunk, Citation, Hit
 from ingest.manifest import DocumentRow
 

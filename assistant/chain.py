@@ -13,6 +13,7 @@ from typing import Any, Protocol
 from langchain_core.runnables import Runnable, RunnableLambda
 
 from assistant.answerer import Answerer, Turn
+from assistant.answering.question import STOP_EN, STOP_NL, analyse
 from assistant.records import Answer, ExpandedQuery, Hit
 from assistant.retrieval import Retriever
 from vectorstore.base import SearchFilter
@@ -22,217 +23,73 @@ class QueryRewriter(Protocol):
     def rewrite(self, question: str, history: Sequence[Turn]) -> str: ...
 
 
-# Words that carry no topic: a question made mostly of these depends on the conversation.
-_FUNCTION_WORDS = frozenset(
-    [
-        "de",
-        "het",
-        "een",
-        "en",
-        "of",
-        "maar",
-        "dan",
-        "dus",
-        "ook",
-        "nog",
-        "wel",
-        "niet",
-        "geen",
-        "er",
-        "daar",
-        "hier",
-        "daarbij",
-        "daarvan",
-        "daarna",
-        "toen",
-        "waar",
-        "wie",
-        "wat",
-        "welke",
-        "welk",
-        "wanneer",
-        "waarom",
-        "hoe",
-        "hoeveel",
-        "is",
-        "zijn",
-        "was",
-        "waren",
-        "wordt",
-        "worden",
-        "werd",
-        "werden",
-        "heeft",
-        "hebben",
-        "had",
-        "hadden",
-        "kan",
-        "kon",
-        "kunnen",
-        "zal",
-        "zou",
-        "zullen",
-        "moet",
-        "moeten",
-        "mag",
-        "die",
-        "dat",
-        "deze",
-        "dit",
-        "zij",
-        "ze",
-        "hij",
-        "hem",
-        "haar",
-        "hun",
-        "hen",
-        "wij",
-        "we",
-        "jullie",
-        "u",
-        "ik",
-        "je",
-        "jij",
-        "mij",
-        "me",
-        "ons",
-        "onze",
-        "zich",
-        "van",
-        "in",
-        "op",
-        "aan",
-        "met",
-        "voor",
-        "bij",
-        "naar",
-        "uit",
-        "over",
-        "om",
-        "tot",
-        "door",
-        "als",
-        "te",
-        "and",
-        "or",
-        "but",
-        "so",
-        "then",
-        "also",
-        "the",
-        "a",
-        "an",
-        "of",
-        "in",
-        "on",
-        "at",
-        "to",
-        "for",
-        "with",
-        "from",
-        "by",
-        "about",
-        "as",
-        "is",
-        "are",
-        "was",
-        "were",
-        "be",
-        "been",
-        "it",
-        "its",
-        "they",
-        "them",
-        "their",
-        "he",
-        "she",
-        "his",
-        "her",
-        "we",
-        "you",
-        "i",
-        "this",
-        "that",
-        "these",
-        "those",
-        "there",
-        "here",
-        "what",
-        "which",
-        "who",
-        "whom",
-        "when",
-        "where",
-        "why",
-        "how",
-        "many",
-        "much",
-        "do",
-        "does",
-        "did",
-        "can",
-        "could",
-        "will",
-        "would",
-        "should",
-        "more",
-        "else",
-        "other",
-    ]
-)
 _WORD = re.compile(r"[\w.]+", re.UNICODE)
 
 
 def content_words(text: str) -> list[str]:
+    """The words of `text` that carry its topic, lower-cased, in order (the question analysis's stopwords)."""
     words = [w.strip(".").lower() for w in _WORD.findall(text)]
-    return [w for w in words if len(w) > 1 and w not in _FUNCTION_WORDS]
+    return [w for w in words if len(w) > 1 and w not in STOP_NL and w not in STOP_EN]
 
 
 def _fold(word: str) -> str:
     return "".join(ch for ch in unicodedata.normalize("NFKD", word) if not unicodedata.combining(ch))
 
 
+def leaned_on(history: Sequence[Turn]) -> list[int]:
+    """Indexes of the user turns a follow-up leans on: the last user turn, and the one before it while the
+    later one itself leaned back ("En daar?" after "En wie waren er?" after "Wat deed de delegatie in Oslo?")."""
+    users = [i for i, t in enumerate(history) if t.role == "user"]
+    chosen: list[int] = []
+    for index in reversed(users[-3:]):
+        chosen.append(index)
+        if not analyse(history[index].content).refers_back:
+            break
+    return chosen
+
+
+def previous_sources(history: Sequence[Turn]) -> tuple[str, ...]:
+    """Documents the assistant's answer after the leaned-on user turn cited (empty when unknown)."""
+    turns = leaned_on(history)
+    if not turns:
+        return ()
+    for turn in history[turns[0] + 1 :]:
+        if turn.role == "assistant":
+            return turn.sources
+    return ()
+
+
 class HistoryExpansion:
     """Deterministic follow-up handling without an LLM: a question that leans on the conversation ("En wie
-    waren daar?") gets the content words of earlier user turns appended, most recent first, as an
-    `ExpandedQuery`: BM25 counts those borrowed words at `extra_weight`. A question that stands on its own is
-    left alone, so history never drags a new topic back to an old one."""
+    waren daar?", `assistant.answering.question.refers_back`) gets the content words of the user turn it
+    leans on appended, as an `ExpandedQuery`: BM25 counts those borrowed words at `extra_weight`. Words come
+    only from that turn (and from the one before it when that turn leaned back too), never from unrelated
+    earlier questions. A question that stands on its own is left alone, so history never drags a new topic
+    back to an old one."""
 
-    def __init__(
-        self,
-        *,
-        max_turns: int = 2,
-        max_words: int = 12,
-        standalone_min_content: int = 3,
-        extra_weight: float = 1.0,
-    ) -> None:
-        self.max_turns = max_turns
+    def __init__(self, *, max_words: int = 12, extra_weight: float = 1.0) -> None:
         self.max_words = max_words
-        self.standalone_min_content = standalone_min_content
         self.extra_weight = extra_weight
 
     def depends_on_history(self, question: str) -> bool:
-        content = content_words(question)
-        lowered = question.strip().lower()
-        anaphoric = bool(
-            re.match(r"^(en|of|maar|and|what about|en hoe|en wat|en wie|en waar|ook)\b", lowered)
-            or re.search(r"\b(daar|daarbij|daarvan|die|dat|deze|hij|zij|ze|hen|hun|there|they|them|it|that)\b", lowered)
-        )
-        return len(content) < self.standalone_min_content or (anaphoric and len(content) < 5)
+        return analyse(question).refers_back
 
     def rewrite(self, question: str, history: Sequence[Turn]) -> str:
-        users = [t.content for t in history if t.role == "user"]
-        if not users or not self.depends_on_history(question):
+        turns = leaned_on(history)
+        if not turns or not self.depends_on_history(question):
             return question
         seen = {_fold(w) for w in content_words(question)}
         extra: list[str] = []
-        for turn in reversed(users[-self.max_turns :]):
-            for word in content_words(turn):
+        for index in turns:
+            for word in content_words(history[index].content):
                 key = _fold(word)
                 if key not in seen:
                     seen.add(key)
                     extra.append(word)
         return ExpandedQuery(question, " ".join(extra[: self.max_words]), self.extra_weight) if extra else question
+
+
+PREVIOUS_DOCS = 2  # documents taken as "what the previous answer was about" when its citations are unknown
 
 
 class AnswerChain:
@@ -253,11 +110,34 @@ class AnswerChain:
         self.retrieve_k = max(retrieve_k, answer_k)
         self.answer_k = answer_k
 
+    def search(self, question: str, query: str, history: Sequence[Turn], flt: SearchFilter | None = None) -> list[Hit]:
+        """Hits for `query`. A follow-up (the query was resolved from the conversation) prefers the documents of
+        the answer it follows: those the answer cited, or, when the history does not say (a conversation
+        replayed from text), the documents that answer's question retrieves best. Their passages come first."""
+        hits = self.retriever.search(query, self.retrieve_k, flt)
+        if query == question or not history:
+            return hits
+        documents = previous_sources(history)
+        if not documents:
+            turns = leaned_on(history)
+            earlier = self.retriever.search(history[turns[-1]].content, PREVIOUS_DOCS, flt) if turns else []
+            documents = tuple(dict.fromkeys(h.chunk.doc_id for h in earlier))
+        if not documents:
+            return hits
+        allowed = tuple(d for d in documents if not flt or not flt.doc_ids or d in flt.doc_ids)
+        if not allowed:
+            return hits
+        narrowed = replace(flt, doc_ids=allowed) if flt else SearchFilter(doc_ids=allowed)
+        preferred = self.retriever.search(query, self.answer_k - 1, narrowed)
+        seen = {h.chunk.chunk_id for h in preferred}
+        merged = [*preferred, *(h for h in hits if h.chunk.chunk_id not in seen)]
+        return [replace(h, rank=i) for i, h in enumerate(merged[: self.retrieve_k], start=1)]
+
     def ask(self, question: str, history: Sequence[Turn] = (), flt: SearchFilter | None = None) -> Answer:
         t0 = time.perf_counter()
         query = self.rewriter.rewrite(question, history)
         t1 = time.perf_counter()
-        hits = self.retriever.search(query, self.retrieve_k, flt)
+        hits = self.search(question, query, history, flt)
         t2 = time.perf_counter()
         answer = self.answerer.answer(question, hits[: self.answer_k], history=history)
         t3 = time.perf_counter()
@@ -278,7 +158,7 @@ class AnswerChain:
         Answerers that cannot stream (the extractive default) yield their whole text at once."""
         t0 = time.perf_counter()
         query = self.rewriter.rewrite(question, history)
-        hits = self.retriever.search(query, self.retrieve_k, flt)
+        hits = self.search(question, query, history, flt)
         t1 = time.perf_counter()
         streamer = getattr(self.answerer, "stream_answer", None)
         if not callable(streamer):

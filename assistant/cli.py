@@ -413,7 +413,8 @@ def chat() -> None:
         if a.settings.llm_backend != "none":
             sys.stdout.write("\n\n")
         _print_answer(answer)
-        history += [Turn("user", question), Turn("assistant", answer.text)]
+        cited = tuple(dict.fromkeys(c.doc_id for c in answer.citations))
+        history += [Turn("user", question), Turn("assistant", answer.text, cited)]
 
 
 # --- eval ------------------------------------------------------------------------------------------------

@@ -196,7 +196,7 @@ class Assistant:
                 verify_threshold=s.verify_threshold,
                 verify_mode=s.verify_mode,
             )
-        from assistant.extractive import ExtractiveAnswerer
+        from assistant.answering.extractive import ExtractiveAnswerer
 
         return ExtractiveAnswerer(self.embedder, vector_cache=self.vector_cache)
 

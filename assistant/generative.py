@@ -20,9 +20,9 @@ from collections.abc import Iterator, Sequence
 from dataclasses import replace
 
 from assistant.answerer import Turn
+from assistant.answering.question import detect_language
 from assistant.citations import build_citations, format_context
 from assistant.embeddings import Embedder
-from assistant.extractive import detect_language
 from assistant.llm import ChatModel, Message
 from assistant.records import Answer, Hit
 from assistant.verify import ABSTENTION, DEFAULT_THRESHOLD, Verification, VerifyMode, verify_answer

@@ -22,9 +22,9 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
+from assistant.answering.units import extract_units, unit_key
 from assistant.answertype import Expectation, direct_answer, retrieval_expectation, satisfies
 from assistant.embeddings import Embedder
-from assistant.extractive import extract_units, unit_key
 from assistant.fusion import minmax
 from assistant.records import Hit
 from assistant.vectorcache import VectorCache

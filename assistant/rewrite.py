@@ -25,7 +25,7 @@ import re
 from collections.abc import Sequence
 
 from assistant.answerer import Turn
-from assistant.chain import HistoryExpansion, content_words
+from assistant.chain import HistoryExpansion, content_words, leaned_on
 from assistant.llm import ChatModel, LLMError, Message
 
 log = logging.getLogger(__name__)
@@ -93,7 +93,7 @@ class LLMRewriter:
         self.max_chars = max_chars
 
     def rewrite(self, question: str, history: Sequence[Turn]) -> str:
-        earlier = [t.content for t in history if t.role == "user"][-self.max_turns :]
+        earlier = [history[i].content for i in reversed(leaned_on(history))][-self.max_turns :]
         if not earlier or not self.fallback.depends_on_history(question):
             return question
         try:

@@ -15,7 +15,7 @@ period, "... waren. [2] Daarna ...", is moved back to the sentence it closes):
 
 Support score (0..1): the best window of one or two consecutive passage sentences, scored by
     lexical = share of the sentence's content words (accent/case folded, stopwords removed, 6-letter stem
-              prefix; `assistant.extractive.content_stems`) found in the window;
+              prefix; `assistant.answering.question.content_stems`) found in the window;
     score   = lexical                                   without an embedder,
               W_LEXICAL · lexical + (1 − W_LEXICAL) · max(0, cosine(sentence, window))   with one.
 With the question given, only the sentence's words that are not in the question count (a sentence that
@@ -43,9 +43,9 @@ from typing import Literal
 
 import numpy as np
 
+from assistant.answering.question import content_stems
 from assistant.citations import fold, looks_like_instruction, parse_citations, split_sentences, strip_markers
 from assistant.embeddings import Embedder
-from assistant.extractive import content_stems
 
 DEFAULT_THRESHOLD = 0.5
 W_LEXICAL = 0.7

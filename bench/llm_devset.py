@@ -24,7 +24,7 @@ from typing import Any
 from assistant.answerer import Turn
 from assistant.chain import HistoryExpansion
 from assistant.config import BUNDLED_CORPUS, TestSettings
-from assistant.extractive import ExtractiveAnswerer
+from assistant.answering.extractive import ExtractiveAnswerer
 from assistant.factory import build_assistant
 from assistant.generative import GenerativeAnswerer
 from assistant.llm import OpenAICompatible

@@ -177,9 +177,9 @@ def run_questions(
     chain: Any
     view: Any = None
     if pipeline == "baseline":
+        from assistant.answering.extractive import ExtractiveAnswerer
         from assistant.chain import AnswerChain
         from assistant.embeddings import SentenceTransformerEmbedder
-        from assistant.extractive import ExtractiveAnswerer
         from assistant.models import resolve_model_folder
         from eval.baseline import BASELINE_K, BaselineRetriever
 

@@ -107,3 +107,41 @@ def test_langchain_adapters_compose_with_our_components() -> None:
     vectors = emb.embed_documents(["veiligheid in steden", "veiligheid in steden"])
     assert len(vectors) == 2 and len(vectors[0]) == 16 and vectors[0] == vectors[1]
     assert emb.embed_query("veiligheid in steden") == vectors[0]
+
+
+class TwoDocRetriever:
+    """Document "other" ranks before document "cited" for every query; a doc filter keeps only its documents."""
+
+    def __init__(self) -> None:
+        self.filters: list[SearchFilter | None] = []
+
+    def search(self, query: str, k: int = 5, flt: SearchFilter | None = None) -> list[Hit]:
+        self.filters.append(flt)
+        docs = [d for d in ("other", "cited") if not (flt and flt.doc_ids) or d in flt.doc_ids]
+        chunks = [Chunk(f"{d}{i}", d, f"{d}.txt", d, f"tekst {d} {i}", 0, 5, i) for d in docs for i in range(3)]
+        return [Hit(c, 1.0 - i / 10, i + 1) for i, c in enumerate(chunks)][:k]
+
+
+def test_follow_up_prefers_the_documents_the_previous_answer_cited() -> None:
+    retriever, answerer = TwoDocRetriever(), ScriptedAnswerer()
+    chain = AnswerChain(retriever, answerer, retrieve_k=6, answer_k=4)
+    history = [
+        Turn("user", "Wat was het doel van de reis naar Oslo?"),
+        Turn("assistant", "Een conferentie.", ("cited",)),
+    ]
+    answer = chain.ask("En wie waren daar?", history)
+    assert [h.chunk.doc_id for h in answer.hits[:3]] == ["cited"] * 3
+    assert [h.rank for h in answer.hits] == list(range(1, len(answer.hits) + 1))
+    # A question that stands on its own searches as it is, without preferring anything.
+    retriever.filters.clear()
+    standalone = chain.ask("Welke thema's staan in het regionaal veiligheidsplan van Den Haag?", history)
+    assert retriever.filters == [None] and standalone.hits[0].chunk.doc_id == "other"
+
+
+def test_follow_up_without_known_citations_prefers_what_the_earlier_question_finds() -> None:
+    retriever, answerer = TwoDocRetriever(), ScriptedAnswerer()
+    chain = AnswerChain(retriever, answerer, retrieve_k=6, answer_k=4)
+    answer = chain.ask("En wie waren daar?", OSLO)  # replayed text: the assistant turn names no sources
+    narrowed = [f for f in retriever.filters if f is not None and f.doc_ids]
+    assert narrowed and set(narrowed[0].doc_ids) == {"other"}  # the earlier question's best document
+    assert answer.hits[0].chunk.doc_id == "other"

@@ -23,7 +23,7 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 
-import assistant.extractive as extractive
+import assistant.answering.extractive as extractive
 from assistant.config import BUNDLED_CORPUS, Settings
 from assistant.factory import Assistant, build_assistant
 from assistant.records import Chunk

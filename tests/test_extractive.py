@@ -3,10 +3,23 @@
 from __future__ import annotations
 
 from assistant.answerer import Answerer
+from assistant.answering.abstention import FEATURES, AbstentionModel
+from assistant.answering.extractive import ExtractiveAnswerer
+from assistant.answering.question import detect_language
+from assistant.answering.units import extract_units
 from assistant.citations import parse_citations
 from assistant.embeddings import FakeEmbedder
-from assistant.extractive import ExtractiveAnswerer, detect_language, extract_units
 from assistant.records import Chunk, Hit
+
+
+def _model(**weights: float) -> AbstentionModel:
+    """An abstention model with chosen weights (the hashing FakeEmbedder's cosines are not the real model's)."""
+    bias = weights.pop("bias", 3.0)
+    return AbstentionModel(tuple(weights.get(name, 0.0) for name in FEATURES), bias)
+
+
+# Declines only on evidence (a missing anchor or answer type), never on similarity.
+EVIDENCE_ONLY = _model(missing_anchors=-10.0, missing_type=-10.0)
 
 EFUS = (
     "In 2015 is de gemeente Den Haag officieel lid geworden van EFUS. Dit forum is in 1987 opgericht. "
@@ -34,8 +47,8 @@ def _hit(text: str, cid: str, rank: int = 1, title: str = "Doc") -> Hit:
     return Hit(chunk=chunk, score=1.0 / rank, rank=rank)
 
 
-def _answerer(**kwargs: float) -> ExtractiveAnswerer:
-    return ExtractiveAnswerer(FakeEmbedder(), min_score=kwargs.get("min_score", 0.3))
+def _answerer(model: AbstentionModel = EVIDENCE_ONLY, **kwargs: int) -> ExtractiveAnswerer:
+    return ExtractiveAnswerer(FakeEmbedder(), model=model, **kwargs)  # type: ignore[arg-type]
 
 
 def test_is_an_answerer() -> None:
@@ -46,7 +59,7 @@ def test_answers_with_verbatim_quote_and_marker() -> None:
     hits = [_hit(EFUS, "a"), _hit("Iets over verkeer en parkeren in de binnenstad.", "b", 2)]
     answer = _answerer().answer("In welk jaar is Den Haag lid geworden van EFUS?", hits)
     assert not answer.abstained
-    assert answer.text.startswith("Volgens de documenten:")
+    assert answer.text.startswith("**2015** [1]\nVolgens de documenten:")  # the direct answer line first
     assert "In 2015 is de gemeente Den Haag officieel lid geworden van EFUS. [1]" in answer.text
     assert answer.citations and all(c.quote in EFUS for c in answer.citations)
     assert {c.chunk_id for c in answer.citations} <= {h.chunk.chunk_id for h in hits}
@@ -79,7 +92,8 @@ def test_english_question_gets_english_lead() -> None:
     assert detect_language("Who is the director of the forum?") == "en"
     assert detect_language("Wie is de directeur van het forum?") == "nl"
     answer = _answerer().answer("When did Den Haag become a member of EFUS?", [_hit(EFUS, "a")])
-    assert answer.text.startswith("According to the documents:")
+    assert not answer.abstained  # never declined for its language
+    assert "According to the documents (quoted in Dutch" in answer.text
 
 
 def test_abstains_without_hits() -> None:
@@ -92,7 +106,8 @@ def test_abstains_without_hits() -> None:
 
 def test_abstains_on_irrelevant_hits_and_names_closest_documents() -> None:
     hits = [_hit("Het weer was zonnig en warm.", "a"), _hit("Parkeren kost drie euro.", "b", 2)]
-    answer = ExtractiveAnswerer(FakeEmbedder()).answer("Wie is de burgemeester van Rotterdam?", hits)
+    similarity = _model(cosine=20.0, bias=-10.0)  # declines below a cosine of 0.5
+    answer = _answerer(similarity).answer("Wie is de burgemeester van Rotterdam?", hits)
     assert answer.abstained and answer.abstain_reason
     assert "Het dichtst in de buurt komen:" in answer.text and "Doc a" in answer.text
     assert not answer.citations
@@ -110,21 +125,23 @@ def test_injected_marker_and_instruction_are_plain_text() -> None:
     assert all(c.quote in evil for c in answer.citations)  # the quote itself stays verbatim
 
 
-def test_at_most_max_sentences() -> None:
+def test_few_quotes_unless_the_question_asks_for_a_list() -> None:
     cities = ["Oslo en Bergen", "Parijs en Lyon", "Brussel en Gent", "Wenen en Graz", "Rome en Milaan"]
     text = " ".join(f"Den Haag werkt samen met {c} aan veiligheid." for c in cities)
-    answer = ExtractiveAnswerer(FakeEmbedder(), min_score=0.0, max_sentences=2).answer(
+    one = _answerer(max_quotes=2).answer("Werkt Den Haag samen met andere steden aan veiligheid?", [_hit(text, "a")])
+    assert one.text.count("\n- ") == 2
+    several = _answerer(max_quotes=2, max_list_quotes=4).answer(
         "Met welke steden werkt Den Haag samen aan veiligheid?", [_hit(text, "a")]
     )
-    assert answer.text.count("\n- ") == 2
+    assert several.text.count("\n- ") == 4
 
 
 def test_on_topic_question_without_the_asked_kind_of_answer_abstains() -> None:
     # The passage is about the Coalitie, but it never gives an amount: a budget question is not answered.
     hits = [_hit(LIST, "a")]
-    answer = _answerer(min_score=0.0).answer("Wat is het totale budget van de Coalitie voor veiligheid?", hits)
-    assert answer.abstained and "money" in (answer.abstain_reason or "")
-    answered = _answerer(min_score=0.0).answer("Hoeveel prioriteiten stellen de burgemeesters voor?", hits)
+    answer = _answerer().answer("Wat is het totale budget van de Coalitie voor veiligheid?", hits)
+    assert answer.abstained and "kind of answer asked for" in (answer.abstain_reason or "")
+    answered = _answerer().answer("Hoeveel prioriteiten stellen de burgemeesters voor?", hits)
     assert not answered.abstained and "vijf prioriteiten" in answered.text
 
 
@@ -132,33 +149,86 @@ def test_sources_that_disagree_on_a_figure_are_both_quoted() -> None:
     new = _hit("Efus telt leden uit 17 landen. Het netwerk EFUS is vertegenwoordigd in heel Europa.", "a", 1)
     filler = _hit("In EFUS werken vertegenwoordigers van steden samen.", "b", 2)
     old = _hit("Het verslag uit 2015 noemt leden uit 16 landen.", "c", 3)
-    answerer = ExtractiveAnswerer(FakeEmbedder(), min_score=0.0, max_sentences=2)
-    answer = answerer.answer("Hoeveel landen zijn vertegenwoordigd in EFUS?", [new, filler, old])
+    answer = _answerer(max_quotes=2).answer("Hoeveel landen zijn vertegenwoordigd in EFUS?", [new, filler, old])
     assert "16 landen" in answer.text and "17 landen" in answer.text
+    # The direct answer line says which source gives which figure.
+    first = answer.text.splitlines()[0]
+    assert first.startswith("De bronnen noemen verschillende waarden:")
+    assert "**17 landen** [1]" in first and "**16 landen** [2]" in first
 
 
 def test_sentence_about_another_month_is_not_quoted() -> None:
     march = _hit("De conferentie in Brussel van 20 tot 22 maart 2024 werd georganiseerd door Efus.", "a", 1)
     may = _hit("Op 30 mei 2024 organiseerde de AD een conferentie in Brussel.", "b", 2)
-    answer = _answerer(min_score=0.0).answer("Wie organiseerde de conferentie in Brussel in maart 2024?", [march, may])
+    answer = _answerer().answer("Wie organiseerde de conferentie in Brussel in maart 2024?", [march, may])
     assert "maart 2024" in answer.text and "30 mei" not in answer.text
 
 
 def test_markdown_headings_without_a_space_are_headings_not_answers() -> None:
     """Converted law texts write "##Circulaire …": such a line names a section; quoting it as an answer
     sentence ("- ##Circulaire benoeming … burgemeester [2]") says nothing."""
-    from assistant.extractive import extract_units
-
     text = (
         "##Circulaire benoeming, functioneringsgesprekken en herbenoeming burgemeester\n\n"
         "####Procedure voor benoeming van een burgemeester\n\n"
         "De commissaris overlegt met de gemeenteraad over de eisen aan de burgemeester.\n"
         "#1 is hier geen kop, want de zin loopt door. Zo is het."
     )
-    units = extract_units(0, text)
+    units = [u for u in extract_units(0, text) if u.kind == "sentence"]
     assert [u.text for u in units] == [
         "De commissaris overlegt met de gemeenteraad over de eisen aan de burgemeester.",
         "#1 is hier geen kop, want de zin loopt door.",
         "Zo is het.",
     ]
     assert units[0].heading == "Procedure voor benoeming van een burgemeester"
+
+
+PHASES = (
+    "De app wordt in stappen gebruikt. Het gebruik doorloopt in de tijd de volgende fasen:\n"
+    "Installatie en activering\nUitwisseling van sleutels tussen telefoons\nValidatie door de GGD\n"
+    "Koppeling met de server\n\nDaarna wordt de app verwijderd of blijft hij actief op het toestel van de gebruiker."
+)
+
+
+def test_list_without_bullets_is_quoted_with_its_announcing_sentence() -> None:
+    units = extract_units(0, PHASES)
+    lists = [u for u in units if u.kind == "list"]
+    assert len(lists) == 1 and lists[0].text.startswith("Het gebruik doorloopt")
+    assert lists[0].text.endswith("Koppeling met de server")  # the paragraph break ends the list
+    answer = _answerer().answer("Welke fasen doorloopt het gebruik van de app?", [_hit(PHASES, "a")])
+    for item in ("Installatie", "Uitwisseling", "Validatie", "Koppeling"):
+        assert item in answer.text
+
+
+REPORT = (
+    "WIE HEB JE ONTMOET?\n\nDe burgemeester van de stad en haar adviseur.\n"
+    "Verder de directeur van het politiekorps.\n\nWAT IS AFGESPROKEN?\n\nEen vervolgbezoek in het najaar."
+)
+
+
+def test_heading_section_is_a_unit_with_its_body() -> None:
+    units = extract_units(0, REPORT)
+    sections = [u for u in units if u.kind == "section"]
+    assert [s.heading for s in sections] == ["WIE HEB JE ONTMOET?"]
+    assert "adviseur" in sections[0].text and "politiekorps" in sections[0].text
+    assert "vervolgbezoek" not in sections[0].text  # the next heading ends the section
+    answer = _answerer().answer("Wie heb je ontmoet tijdens het bezoek?", [_hit(REPORT, "a")])
+    assert "adviseur" in answer.text and "politiekorps" in answer.text
+
+
+def test_question_anchor_absent_from_every_passage_declines() -> None:
+    hits = [_hit(EFUS, "a")]
+    absent = _answerer().answer("Wat besloot Den Haag in 2019 over EFUS?", hits)
+    assert absent.abstained and "2019" in (absent.abstain_reason or "")
+    present = _answerer().answer("Wat besloot Den Haag in 2015 over EFUS?", hits)
+    assert not present.abstained
+    unknown_name = _answerer().answer("Wat vond Rotterdam van het lidmaatschap van EFUS?", hits)
+    assert unknown_name.abstained and "Rotterdam" in (unknown_name.abstain_reason or "")
+
+
+def test_direct_answer_line_gives_the_value_with_its_citation() -> None:
+    text = "Een onderzoek kost volgens de dienst gemiddeld meer dan 12 uur. Dat is veel te lang."
+    answer = _answerer().answer("Hoeveel uur kost een onderzoek gemiddeld?", [_hit(text, "a")])
+    assert answer.text.splitlines()[0] == "**12 uur** [1]"
+    assert answer.citations[0].quote in text
+    open_question = _answerer().answer("Waarom kost een onderzoek zo lang?", [_hit(text, "a")])
+    assert not open_question.text.startswith("**")  # no value is asked for: no direct line

@@ -10,7 +10,7 @@ import pytest
 from assistant.answerer import Answerer, Turn
 from assistant.config import TestSettings
 from assistant.embeddings import FakeEmbedder
-from assistant.extractive import ExtractiveAnswerer
+from assistant.answering.extractive import ExtractiveAnswerer
 from assistant.factory import Assistant
 from assistant.generative import EXAMPLE, SYSTEM_PROMPT, GenerativeAnswerer, build_messages
 from assistant.llm import ChatModel, Message, Ollama, OpenAICompatible

@@ -95,12 +95,18 @@ def test_parse_rewrite_strips_labels_quotes_and_a_trailing_explanation() -> None
     assert parse_rewrite("a" * 301) is None
 
 
-def test_only_the_last_user_questions_are_sent() -> None:
-    history = [Turn("user", f"Vraag nummer {i} over Oslo?") for i in range(6)]
+def test_only_the_turn_the_follow_up_leans_on_is_sent() -> None:
+    history = [Turn("user", f"Vraag nummer {i} over de conferentie in Oslo?") for i in range(6)]
     model = ScriptedModel("Wie waren er in Oslo?")
     LLMRewriter(model, max_turns=3).rewrite("En wie waren daar?", history)
     last = model.sent[0][-1]["content"]
-    assert "nummer 5" in last and "nummer 3" in last and "nummer 2" not in last
+    assert "nummer 5" in last and "nummer 4" not in last  # earlier, unrelated questions stay out
+    # A chain of follow-ups: the standalone question they all lean on is sent too.
+    chained = [Turn("user", "Wat was het doel van de reis naar Oslo?"), Turn("user", "En wie gingen er mee?")]
+    model = ScriptedModel("Wie waren er in Oslo?")
+    LLMRewriter(model, max_turns=3).rewrite("En wat kostte dat?", chained)
+    last = model.sent[0][-1]["content"]
+    assert "reis naar Oslo" in last and "wie gingen er mee" in last
     assert rewrite_messages("En?", ["a?"])[-1]["content"].endswith("Vervolgvraag: En?")
 
 

@@ -84,7 +84,7 @@ def history(conversation: list[ChatTurn]) -> list[Turn]:
     out: list[Turn] = []
     for turn in conversation:
         out.append(Turn("user", turn.question))
-        out.append(Turn("assistant", turn.answer.text))
+        out.append(Turn("assistant", turn.answer.text, tuple(dict.fromkeys(c.doc_id for c in turn.answer.citations))))
     return out
 
 

@@ -1,0 +1,82 @@
+"""The value a question asks for, read out of a quoted unit: the direct answer line ("**12 uur** [1]").
+
+Pure functions over text. They never invent: the value is a span of the unit, so it is as checkable as the
+quote it comes from.
+"""
+
+from __future__ import annotations
+
+import re
+
+from assistant.answering.question import QuestionAnalysis
+from assistant.answertype import MONTH_NUMBER, NUMBER_WORDS, person_names
+from assistant.citations import fold
+
+_MONTHS = "|".join(sorted(MONTH_NUMBER, key=len, reverse=True))
+_FULL_DATE = re.compile(
+    rf"\b\d{{1,2}}(?:\s*(?:-|–|t/m|tot en met)\s*\d{{1,2}})?\s+(?:{_MONTHS})\s+(?:1[89]|20)\d\d\b", re.I
+)
+_DAY_MONTH = re.compile(rf"\b\d{{1,2}}\s+(?:{_MONTHS})\b", re.I)
+_MONTH_YEAR = re.compile(rf"\b(?:{_MONTHS})\s+(?:1[89]|20)\d\d\b", re.I)
+_NUMERIC_DATE = re.compile(r"\b\d{1,2}[-/.]\d{1,2}[-/.](?:\d{4}|\d{2})\b")
+_YEAR = re.compile(r"\b(?:1[89]|20)\d\d\b")
+_MONEY = re.compile(
+    r"(?:€|EUR|\$|£)\s?\d[\d.,]*(?:\s?(?:miljoen|miljard|mln|mld|million|billion))?"
+    r"|\b\d[\d.,]*\s?(?:miljoen|miljard|mln|mld|million|billion)?\s?(?:euro|EUR)\b",
+    re.I,
+)
+_NUMBER_TOKEN = r"(?:\d+(?:[.,]\d+)*|" + "|".join(NUMBER_WORDS) + r")"
+_NUMBER_PHRASE = re.compile(rf"(?<![\w.,]){_NUMBER_TOKEN}(?:\s+[\w'’-]+){{0,3}}", re.I)
+
+
+def _first(pattern: re.Pattern[str], text: str, exclude: set[str]) -> str | None:
+    for match in pattern.finditer(text):
+        if fold(match.group()) not in exclude:
+            return match.group().strip()
+    return None
+
+
+def _date(text: str, exclude: set[str]) -> str | None:
+    for pattern in (_FULL_DATE, _NUMERIC_DATE, _MONTH_YEAR, _DAY_MONTH, _YEAR):
+        found = _first(pattern, text, exclude)
+        if found:
+            return found
+    return None
+
+
+def _number(text: str, counted: str | None, exclude: set[str]) -> str | None:
+    """ "16 stemmen", "12 uur", "drie categorieën": a number with the noun it counts (the asked-for noun when the
+    question names one); a year is not a count."""
+    candidates: list[str] = []
+    for match in _NUMBER_PHRASE.finditer(text):
+        words = match.group().split()
+        number = words[0]
+        if _YEAR.fullmatch(number) or fold(number) in exclude:
+            continue
+        if counted:
+            stem = counted[:5]
+            for i, word in enumerate(words[1:], start=1):
+                if fold(word).startswith(stem):
+                    return " ".join(words[: i + 1]).rstrip(".,;:")
+        candidates.append(" ".join(words[:2]).rstrip(".,;:)"))
+    return None if counted else (candidates[0] if candidates else None)
+
+
+def answer_value(text: str, analysis: QuestionAnalysis) -> str | None:
+    """The span of `text` that answers the question's expected kind (date, number, money, person), or None.
+    Values the question itself names ("in 2015") are not answers."""
+    expectation = analysis.expectation
+    if expectation is None:
+        return None
+    exclude = {a.key for a in analysis.anchors}
+    if expectation.kind == "date":
+        return _date(text, exclude)
+    if expectation.kind == "money":
+        return _first(_MONEY, text, exclude)
+    if expectation.kind == "number":
+        return _number(text, expectation.counted, exclude)
+    if expectation.kind == "person":
+        for name in person_names(text):
+            if fold(name) not in exclude and not any(fold(name) in a for a in exclude):
+                return name
+    return None

@@ -1,0 +1,447 @@
+"""The default answerer: no LLM, only units copied from the retrieved passages, each with its `[n]`.
+
+An extractive answer cannot state anything the documents do not say, and every quote is verbatim passage
+text the UI can highlight. The work is choosing the right units and knowing when to say "not in the
+documents".
+
+1. Analyse the question once (`assistant.answering.question`): language, content words, anchors, expected
+   answer type, list or not.
+2. Units (`assistant.answering.units`): sentences, lists with their announcing sentence, heading sections.
+   Score = W_COSINE · cosine(question, unit) + W_LEXICAL · overlap + W_PRIOR · passage prior + W_TYPE when
+   the unit holds the expected kind of answer. Overlap is the IDF-weighted share of the question's content
+   words in the unit (half weight for a word only in its heading). Only the best `embed_top` units by the
+   cheap part are embedded (vectors come from the ingest-time cache when present).
+3. Abstention from evidence (`assistant.answering.abstention`): a calibrated logistic model over the best
+   cosine, overlap, the share of question words and anchors found in no passage, and whether any unit holds
+   the expected kind of answer.
+4. Selection: the best unit first, then units close to it, preferring the document of the best unit (a unit
+   from another document must be closer: off-topic sentences of other documents are what made citations
+   imprecise), few unless the question asks for a list.
+5. Composition: a direct answer line first when the question asks for a date, number, amount or person
+   ("**12 uur** [1]"); when sources disagree on that value, each with its source and date. Then the quotes.
+   English questions get an English frame that says the quotes are Dutch.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from assistant.answerer import Turn
+from assistant.answering.abstention import AbstentionModel, Evidence, load_model
+from assistant.answering.direct import answer_value
+from assistant.answering.question import QuestionAnalysis, analyse, content_stems, stem
+from assistant.answering.units import Unit, display, extract_units, unit_key
+from assistant.answertype import contradicts_date, direct_answer, satisfies
+from assistant.citations import build_citations, fold, neutralise_brackets
+from assistant.embeddings import Embedder
+from assistant.records import Answer, Chunk, Hit
+from assistant.vectorcache import VectorCache
+
+W_COSINE = 1.0
+W_LEXICAL = 0.35
+W_PRIOR = 0.08
+W_TYPE = 0.08  # bonus for a unit that holds the kind of answer asked for (a number, a name)
+HEADING_WEIGHT = 0.5  # a word matched only in the heading counts half
+RELATIVE_CUT = 0.25  # units scoring further than this below the best one are not part of the answer
+OTHER_DOC_CUT = 0.12  # ... and units from another document than the best unit's must be this close
+DIRECT_CUT = 0.4  # a unit stating the asked-for figure outright ("16 landen") may be this far below
+TYPE_WINDOW = 0.3  # the kind of answer asked for must be in a unit this close to the best one
+DUPLICATE_JACCARD = 0.6
+DUPLICATE_COSINE = 0.93
+PER_PASSAGE = 2
+HEADING_RESTATES = 0.5  # share of a heading's content words that the question uses
+LIST_TIE = 0.01  # breaks the tie between a list and its announcing sentence by the question's form
+MAX_QUOTES = 3  # quotes in an answer to a question that asks for one thing
+MAX_LIST_QUOTES = 5  # ... and to a question that asks for several
+CACHE_SIZE = 4096  # unit vectors kept in memory; the persistent cache holds the rest
+QUOTE_SPAN_CHARS = 1400  # one citation per passage covers its quoted units when they lie this close
+
+NOT_FOUND = {"nl": "Dit staat niet in de documenten.", "en": "The documents do not contain this."}
+CLOSEST = {"nl": "Het dichtst in de buurt komen:", "en": "Closest matches:"}
+LEAD = {"nl": "Volgens de documenten:", "en": "According to the documents (quoted in Dutch, their language):"}
+DIFFER = {"nl": "De bronnen noemen verschillende waarden:", "en": "The sources give different values:"}
+
+
+@dataclass(slots=True)
+class Draft:
+    """Everything the answerer knows about one question before it decides: scored units, their vectors and
+    the evidence features. A value per call, never state on the (shared) answerer."""
+
+    analysis: QuestionAnalysis
+    hits: list[Hit]
+    units: list[Unit]
+    vectors: np.ndarray
+    evidence: Evidence
+
+
+def _jaccard(a: set[str], b: set[str]) -> float:
+    return len(a & b) / len(a | b) if a and b else 0.0
+
+
+def _hit_words(hit: Hit) -> set[str]:
+    chunk = hit.chunk
+    text = f"{chunk.title} {' '.join(chunk.heading_path)} {chunk.source} {chunk.date or ''} {chunk.text}"
+    return set(fold(text).replace("-", " ").split()) | set(fold(text).split())
+
+
+def _anchor_found(key: str, hits: Sequence[Hit], words: set[str], blob: str) -> bool:
+    """An anchor occurs in a passage: a year or number as a whole word, a name as a phrase (a name of several
+    words also counts when its longest word occurs: "de raad van Den Helder" / "Helder")."""
+    if key.isdigit() or key.replace(",", "").replace(".", "").isdigit():
+        return key in words or any(w.strip(".,;:()") == key for w in words)
+    if key in blob:
+        return True
+    parts = [p for p in key.replace("-", " ").split() if len(p) >= 4]
+    return bool(parts) and max(parts, key=len) in blob
+
+
+def anchor_evidence(analysis: QuestionAnalysis, hits: Sequence[Hit]) -> tuple[float, tuple[str, ...]]:
+    """Share of the question's anchors that no passage (text, title, heading, date) holds, and those anchors.
+    Names count only when the passages are in the question's language or the name cannot be translated
+    (an acronym, a word with an inner capital or digit): "Dutch Data Protection Authority" is not absent
+    from Dutch text that says "Autoriteit Persoonsgegevens"."""
+    if not analysis.anchors or not hits:
+        return 0.0, ()
+    words: set[str] = set()
+    for hit in hits:
+        words |= _hit_words(hit)
+    blob = " ".join(fold(f"{h.chunk.title} {h.chunk.source} {h.chunk.text}").replace("-", " ") for h in hits)
+    same_language = any(h.chunk.language == analysis.language for h in hits)
+    considered = 0
+    absent: list[str] = []
+    for anchor in analysis.anchors:
+        if anchor.kind == "name" and not same_language:
+            untranslatable = any(ch.isdigit() for ch in anchor.text) or sum(ch.isupper() for ch in anchor.text) >= 2
+            if not untranslatable or " " in anchor.text:
+                continue
+        considered += 1
+        if not _anchor_found(anchor.key.replace("-", " ") if anchor.kind == "name" else anchor.key, hits, words, blob):
+            absent.append(anchor.text)
+    return (len(absent) / considered if considered else 0.0), tuple(absent)
+
+
+class ExtractiveAnswerer:
+    """Answers with verbatim units from the hits; declines when the evidence says the passages do not answer."""
+
+    def __init__(
+        self,
+        embedder: Embedder,
+        *,
+        model: AbstentionModel | None = None,
+        max_quotes: int = MAX_QUOTES,
+        max_list_quotes: int = MAX_LIST_QUOTES,
+        language_lead: bool = True,
+        direct_line: bool = True,
+        embed_top: int = 12,
+        vector_cache: VectorCache | None = None,
+    ) -> None:
+        self.embedder = embedder
+        self.vector_cache = vector_cache
+        self.model = model or load_model()
+        self.max_quotes = max_quotes
+        self.max_list_quotes = max_list_quotes
+        self.language_lead = language_lead
+        self.direct_line = direct_line
+        self.embed_top = embed_top
+        # Unit vectors by text: follow-up questions and repeated searches see the same passages again.
+        self._cache: dict[str, np.ndarray] = {}
+        self._cache_lock = threading.Lock()
+
+    # --- vectors -----------------------------------------------------------------------------------------
+
+    def _embed_keys(self, keys: Sequence[str], *, batch: int = 64) -> dict[str, np.ndarray]:
+        """Vectors for `keys`: memory, then the persistent cache, then the embedder. Returned, not re-read from
+        the memory cache: sessions answer in parallel threads, and another thread's insertions may evict a key
+        before this one reads it back."""
+        wanted = list(dict.fromkeys(keys))
+        with self._cache_lock:
+            out = {k: self._cache[k] for k in wanted if k in self._cache}
+        todo = [k for k in wanted if k not in out]
+        if todo and self.vector_cache is not None:
+            found = self.vector_cache.get_many(todo)
+            out.update(found)
+            todo = [k for k in todo if k not in found]
+        for start in range(0, len(todo), batch):
+            part = todo[start : start + batch]
+            fresh = {
+                k: np.asarray(v, dtype=np.float32)
+                for k, v in zip(part, self.embedder.embed_documents(part), strict=True)
+            }
+            out.update(fresh)
+            if self.vector_cache is not None:
+                self.vector_cache.put_many(fresh)
+        with self._cache_lock:
+            self._cache.update(out)
+            while len(self._cache) > CACHE_SIZE:
+                self._cache.pop(next(iter(self._cache)))
+        return out
+
+    def warm(self, chunks: Sequence[Chunk]) -> int:
+        """Embed the answer units of `chunks` ahead of questions (called after ingest). Returns units embedded."""
+        if self.vector_cache is None:
+            return 0
+        keys = list(dict.fromkeys(unit_key(u) for c in chunks for u in extract_units(0, c.text, c.heading_path)))
+        have = self.vector_cache.get_many(keys)
+        missing = [k for k in keys if k not in have]
+        for start in range(0, len(missing), 64):
+            part = missing[start : start + 64]
+            vectors = self.embedder.embed_documents(part)
+            self.vector_cache.put_many({k: np.asarray(v, dtype=np.float32) for k, v in zip(part, vectors, strict=True)})
+        return len(missing)
+
+    # --- scoring -----------------------------------------------------------------------------------------
+
+    @staticmethod
+    def _missing_share(analysis: QuestionAnalysis, hits: Sequence[Hit], weights: dict[str, float]) -> float:
+        """Weighted share of the question's content words that no passage holds. Dutch compounds count as
+        present when a passage word of 5+ letters is part of them ("stedennetwerken" has "netwerk")."""
+        total = sum(weights.values())
+        if not total:
+            return 0.0
+        words: set[str] = set()
+        for hit in hits:
+            words |= _hit_words(hit)
+        stems = {stem(w) for w in words}
+        long_words = [w for w in words if len(w) >= 5]
+        absent = 0.0
+        remaining = dict(weights)
+        for word in dict.fromkeys(fold(analysis.text).replace("?", " ").split()):
+            word = word.strip(".,;:!'’\"()")
+            s = stem(word)
+            if s not in remaining or s in stems:
+                continue
+            if len(word) >= 8 and any(w in word for w in long_words):
+                continue
+            absent += remaining.pop(s)
+        return absent / total
+
+    def draft(self, question: str, hits: Sequence[Hit]) -> Draft:
+        """Units of all hits, scored, and the evidence features (see the module docstring)."""
+        analysis = analyse(question)
+        hits = list(hits)
+        units: list[Unit] = []
+        for index, hit in enumerate(hits):
+            units.extend(extract_units(index, hit.chunk.text, hit.chunk.heading_path))
+        q_stems = list(analysis.content)
+        for unit in units:
+            unit.stems = set(content_stems(unit.text))
+        n_units = max(len(units), 1)
+        weights: dict[str, float] = {}
+        for s in q_stems:
+            df = sum(1 for u in units if s in u.stems)
+            weights[s] = 1.0 + math.log((1 + n_units) / (1 + df))
+        total = sum(weights.values())
+        cross_lingual = bool(hits) and all(h.chunk.language != analysis.language for h in hits)
+        missing = 0.0 if cross_lingual else self._missing_share(analysis, hits, weights)
+        missing_anchors, absent = anchor_evidence(analysis, hits)
+        expectation = analysis.expectation
+        if not units:
+            evidence = Evidence(0.0, 0.0, missing, missing_anchors, 1.0 if expectation else 0.0, absent)
+            return Draft(analysis, hits, units, np.zeros((0, 1), dtype=np.float32), evidence)
+        lexical_of: dict[int, float] = {}
+        for position, unit in enumerate(units):
+            heading_stems = set(content_stems(unit.heading))
+            found = sum(
+                weights[s] * (1.0 if s in unit.stems else HEADING_WEIGHT if s in heading_stems else 0.0)
+                for s in q_stems
+            )
+            lexical_of[position] = found / total if total else 0.0
+            prior = 1.0 / math.sqrt(1 + unit.hit)  # rank 1: 1.0, rank 2: 0.71, rank 5: 0.45
+            typed = expectation is not None and satisfies(unit.text, expectation)
+            unit.score = W_LEXICAL * lexical_of[position] + W_PRIOR * prior + (W_TYPE if typed else 0.0)
+        order = sorted(range(len(units)), key=lambda i: -units[i].score)
+        if self.embed_top > 0:
+            order = order[: self.embed_top]
+        kept = [units[i] for i in order]
+        lexical = [lexical_of[i] for i in order]
+        keys = [unit_key(u) for u in kept]
+        vectors_by_key = self._embed_keys(keys)
+        vectors = np.stack([vectors_by_key[k] for k in keys])
+        query = np.asarray(self.embedder.embed_query(question), dtype=np.float32).reshape(-1)
+        for unit, cosine in zip(kept, vectors @ query, strict=True):
+            unit.cosine = float(cosine)
+            unit.score += W_COSINE * unit.cosine
+        # A list is as good an answer as the sentence announcing it; better for a question asking for several
+        # things, worse for one asking for one.
+        # A heading section is the answer when its heading restates the question ("WIE HEB JE ONTMOET?").
+        question_stems = set(analysis.content)
+        for unit in kept:
+            if unit.kind == "sentence":
+                continue
+            inside = [u.score for u in kept if u is not unit and u.hit == unit.hit and unit.start <= u.start < unit.end]
+            if unit.kind == "list":
+                favoured = analysis.wants_list
+            else:
+                heading = set(content_stems(unit.heading))
+                favoured = bool(heading) and len(heading & question_stems) / len(heading) >= HEADING_RESTATES
+            if inside and favoured:
+                unit.score = max(unit.score, max(inside)) + LIST_TIE
+            elif inside:
+                unit.score = min(unit.score, max(inside) - LIST_TIE)
+        best = max(u.score for u in kept)
+        missing_type = 0.0
+        if expectation is not None and not any(
+            satisfies(u.text, expectation) for u in kept if u.score >= best - TYPE_WINDOW
+        ):
+            missing_type = 1.0
+        best_unit = max(range(len(kept)), key=lambda i: kept[i].score)
+        evidence = Evidence(
+            cosine=max(u.cosine for u in kept),
+            lexical=lexical[best_unit],
+            missing_words=missing,
+            missing_anchors=missing_anchors,
+            missing_type=missing_type,
+            absent=absent,
+        )
+        return Draft(analysis, hits, kept, vectors, evidence)
+
+    # --- selection ---------------------------------------------------------------------------------------
+
+    def select(self, draft: Draft) -> list[Unit]:
+        """The units to quote, in answer order (see the module docstring, step 4)."""
+        units, vectors, analysis = draft.units, draft.vectors, draft.analysis
+        expectation = analysis.expectation
+        order = sorted(range(len(units)), key=lambda i: -units[i].score)
+        best = units[order[0]].score
+        best_doc = draft.hits[units[order[0]].hit].chunk.doc_id
+
+        def close_enough(i: int) -> bool:
+            unit = units[i]
+            same_doc = draft.hits[unit.hit].chunk.doc_id == best_doc
+            return unit.score >= best - (RELATIVE_CUT if same_doc else OTHER_DOC_CUT)
+
+        # "16 landen" answers "hoeveel landen" outright, even from a less similar passage: such units go first,
+        # so sources that disagree on a figure are both shown.
+        direct = {
+            i
+            for i in order
+            if expectation is not None
+            and units[i].score >= best - DIRECT_CUT
+            and direct_answer(units[i].text, expectation)
+        }
+        candidates = [i for i in order if i in direct] + [i for i in order if i not in direct and close_enough(i)]
+        # A unit dated in another month than the one asked about is about another event.
+        kept = [i for i in candidates if not contradicts_date(analysis.text, units[i].text)]
+        candidates = kept or candidates
+        limit = self.max_list_quotes if analysis.wants_list else self.max_quotes
+        passages = {units[i].hit for i in candidates}
+        cap = PER_PASSAGE if len(passages) > 1 else limit
+        chosen: list[int] = []
+        per_hit: dict[int, int] = {}
+        for i in candidates:
+            if len(chosen) >= limit:
+                break
+            unit = units[i]
+            if per_hit.get(unit.hit, 0) >= cap:
+                continue
+            # A unit inside a chosen one (a sentence of a chosen list) or repeating it adds nothing.
+            if any(
+                (units[j].hit == unit.hit and units[j].start <= unit.start and unit.end <= units[j].end)
+                or (units[j].hit == unit.hit and unit.start <= units[j].start and units[j].end <= unit.end)
+                or _jaccard(unit.stems, units[j].stems) >= DUPLICATE_JACCARD
+                or float(vectors[i] @ vectors[j]) >= DUPLICATE_COSINE
+                for j in chosen
+            ):
+                continue
+            chosen.append(i)
+            per_hit[unit.hit] = per_hit.get(unit.hit, 0) + 1
+        # The most answer-bearing unit first; after it, its passage's other units in document order, then the
+        # next passage's.
+        rank_of_hit: dict[int, int] = {}
+        for i in chosen:
+            rank_of_hit.setdefault(units[i].hit, len(rank_of_hit))
+        first = chosen[0]
+        rest = sorted(chosen[1:], key=lambda i: (rank_of_hit[units[i].hit], units[i].start))
+        return [units[first], *(units[i] for i in rest)]
+
+    # --- answering ---------------------------------------------------------------------------------------
+
+    def answer(self, question: str, hits: Sequence[Hit], *, history: Sequence[Turn] = ()) -> Answer:
+        started = time.perf_counter()
+        hits = list(hits)
+        analysis = analyse(question)
+        lang = analysis.language
+        if not hits:
+            return self._abstain(question, hits, lang, "no passages retrieved", started)
+        draft = self.draft(question, hits)
+        if not draft.units:
+            return self._abstain(question, hits, lang, "no answer sentences in the passages", started)
+        probability = self.model.probability(draft.evidence)
+        if probability < self.model.threshold:
+            return self._abstain(question, hits, lang, self.model.reason(draft.evidence, probability), started)
+        chosen = self.select(draft)
+        lines: list[str] = []
+        direct = self._direct_line(draft, chosen) if self.direct_line else None
+        if direct:
+            lines.append(direct)
+        if self.language_lead:
+            lines.append(LEAD[lang])
+        for unit in chosen:
+            lines.append(f"- {display(unit)} [{unit.hit + 1}]")
+        quotes: dict[int, str] = {}
+        by_hit: dict[int, list[Unit]] = {}
+        for unit in chosen:
+            by_hit.setdefault(unit.hit, []).append(unit)
+        for index, group in by_hit.items():
+            text = hits[index].chunk.text
+            low, high = min(u.start for u in group), max(u.end for u in group)
+            # One citation per passage: the covering span stays verbatim when the units are close together.
+            quotes[index + 1] = text[low:high] if high - low <= QUOTE_SPAN_CHARS else group[0].text
+        body, citations, _invalid = build_citations("\n".join(lines), hits, quotes)
+        return Answer(
+            text=body,
+            citations=tuple(citations),
+            hits=tuple(hits),
+            query=question,
+            timings_ms={"answer": (time.perf_counter() - started) * 1000.0},
+        )
+
+    def _direct_line(self, draft: Draft, chosen: Sequence[Unit]) -> str | None:
+        """ "**12 uur** [1]" from the quoted units; when they give different values, each with its source."""
+        analysis = draft.analysis
+        if analysis.expectation is None:
+            return None
+        values: list[tuple[str, Unit]] = []
+        for unit in chosen:
+            value = answer_value(unit.text, analysis)
+            if value and all(fold(value) != fold(v) for v, _ in values):
+                values.append((value, unit))
+        if not values:
+            return None
+        if len(values) == 1 or len({draft.hits[u.hit].chunk.doc_id for _, u in values}) == 1:
+            value, unit = values[0]
+            return f"**{neutralise_brackets(value)}** [{unit.hit + 1}]"
+        parts = []
+        for value, unit in values[:3]:
+            chunk = draft.hits[unit.hit].chunk
+            label = chunk.title or chunk.source
+            when = f", {chunk.date}" if chunk.date else ""
+            parts.append(f"**{neutralise_brackets(value)}** [{unit.hit + 1}] ({neutralise_brackets(label)}{when})")
+        return f"{DIFFER[analysis.language]} " + "; ".join(parts)
+
+    def _abstain(self, question: str, hits: Sequence[Hit], lang: str, reason: str, started: float) -> Answer:
+        lines = [NOT_FOUND[lang]]
+        titles: list[str] = []
+        for hit in hits:
+            label = hit.chunk.title or hit.chunk.source
+            if label and label not in titles:
+                titles.append(label)
+            if len(titles) == 3:
+                break
+        if titles:
+            lines.append(CLOSEST[lang])
+            lines.extend(f"- {neutralise_brackets(t)}" for t in titles)
+        return Answer(
+            text="\n".join(lines),
+            hits=tuple(hits),
+            abstained=True,
+            abstain_reason=reason,
+            query=question,
+            timings_ms={"answer": (time.perf_counter() - started) * 1000.0},
+        )

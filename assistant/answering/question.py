@@ -1,0 +1,237 @@
+"""One analysis of the question, computed once and used by retrieval hints, answer selection and abstention.
+
+`analyse(question)` is pure and cached. It reads only the question's form, never a document:
+
+* `language`: 'en' or 'nl' by function words (the documents are mostly Dutch; an English question gets an
+  English frame, never a refusal for its language);
+* `content`: the content stems (accent-folded, stopwords removed, 6-letter prefixes), what the question is
+  about;
+* `anchors`: the specific things the question pins the answer to: years and dates, other numbers, and names
+  (capitalised words that do not open the question, acronyms, words with an inner capital or digit such as
+  "CoronaMelder" or "safe.brussels"). An answer to "Wie bezocht Oslo in 2019?" must come from text that
+  mentions 2019: when no retrieved passage holds a required anchor, the documents do not answer;
+* `expectation`: the kind of answer its form asks for (assistant/answertype.py: date, number, money, person)
+  and `yes_no` for a question opening with a finite verb ("Is …", "Heeft …", "Does …");
+* `wants_list`: whether it asks for several things ("Welke …", "Noem …", "Zet op een rij", "Which …"),
+  so the answer may quote more;
+* `refers_back`: whether it leans on the conversation ("En wie waren daar?", "Kan zo'n beurs …").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Literal
+
+from assistant.answertype import ROLE_WORDS, Expectation, expected_answer
+from assistant.citations import fold
+
+Language = Literal["nl", "en"]
+AnchorKind = Literal["year", "number", "name"]
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+_TOKEN = re.compile(r"[\w][\w.'’&/-]*", re.UNICODE)
+
+
+def _wordset(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+# Function words (general Dutch and English closed-class words: articles, pronouns, prepositions,
+# conjunctions, auxiliaries, question words) plus the words people use to point at the archive itself
+# ("documenten", "volgens"). What remains of a question is what it is about.
+STOP_NL = _wordset(
+    """de en van ik te dat die in een hij het niet zijn is was op aan met als voor had er maar om hem dan zou
+    of wat mijn men dit zo door over ze zich bij ook tot je mij uit der daar haar naar heb hoe heeft hebben
+    deze u want nog zal me zij nu ge geen omdat iets worden toch al waren veel meer doen toen moet ben
+    zonder kan hun dus alles onder ja eens hier wie werd altijd doch wordt wezen kunnen ons zelf tegen na
+    reeds wil kon niets uw iemand geweest andere welk welke waar wanneer hoeveel waarom wij we jij onze
+    tijdens sinds tussen via per zoals volgens geef noem graag documenten document bronnen bron tekst
+    staat staan stond stonden eigenlijk precies gewoon daarvan daarbij daarna daarover zo'n welks wel jullie hen"""
+)
+STOP_EN = _wordset(
+    """the a an and or in on at of for with by from about to into is are was were be been being has have
+    had do does did that this these those what who whom which where when how why not no also as than
+    then but so it its they them their he she his her we our you your i my can could will would shall
+    should may might must there here during between according documents document text sources source
+    mentioned give list name tell many much more else other"""
+)
+_EN_MARKERS = _wordset("the a an and of is are was were what who which where when how why does did do in to for")
+_NL_MARKERS = _wordset("de het een en van is zijn was wat wie welk welke waar wanneer hoe hoeveel waarom in op voor")
+# Question openers of a yes/no question: a finite verb first.
+_YES_NO_OPENERS = _wordset(
+    """is zijn was waren heeft hebben had hadden kan kunnen kon konden mag mogen moet moeten wordt worden werd
+    werden zal zullen zou zouden gaat gaan bestaat staat klopt geldt valt
+    are was were does do did has have had can could may might must should will would shall"""
+)
+# Openers of a question asking for several things.
+_LIST_CUES = re.compile(
+    r"^\s*(?:noem|geef|wat zijn|wat waren|what are|what were|list|name)\b|\bop een rij\b|\boverzicht\b"
+    r"|\b(?:alle|welke)\b.*\b(?:en|of)\s+(?:door\s+)?(?:wie|wat|welke)\b",
+    re.IGNORECASE,
+)
+_YEAR = re.compile(r"^(?:1[89]|20)\d\d$")
+_NUMBER = re.compile(r"^\d+(?:[.,]\d+)?$")
+_ROLE_FOLDED = frozenset(fold(r) for r in ROLE_WORDS)
+_REFERS_BACK_OPENERS = re.compile(r"^(?:en|of|maar|ook|and|but|also|what about|how about)\b", re.IGNORECASE)
+_ANAPHORA = re.compile(
+    r"\b(?:daar|daarbij|daarvan|daarover|daarin|daarna|dat|die|deze|dit|zo'n|zulke|hij|zij|ze|hen|hun|het"
+    r"|there|they|them|their|it|that|those|such)\b",
+    re.IGNORECASE,
+)
+
+
+def detect_language(text: str) -> Language:
+    """'en' when the text has more English than Dutch function words, else 'nl' (the documents' language)."""
+    words = _WORD.findall(text.lower())
+    en = sum(1 for w in words if w in _EN_MARKERS)
+    nl = sum(1 for w in words if w in _NL_MARKERS)
+    return "en" if en > nl else "nl"
+
+
+def stem(word: str) -> str:
+    """A crude, language-light stem: a 6-letter prefix (also bridges Dutch/English cognates such as
+    conferentie/conference); Dutch past participles ("georganiseerd") meet their verb without "ge-"."""
+    if word.startswith("ge") and len(word) > 7:
+        word = word[2:]
+    return word[:6]
+
+
+def content_stems(text: str) -> list[str]:
+    """Content words of `text`, folded and stemmed, in order, without repeats."""
+    out: list[str] = []
+    for word in _WORD.findall(fold(text)):
+        if word in STOP_NL or word in STOP_EN or (len(word) < 3 and not word.isdigit()):
+            continue
+        s = stem(word)
+        if s not in out:
+            out.append(s)
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class Anchor:
+    """Something specific the question names. `text` as written, `key` folded for matching."""
+
+    kind: AnchorKind
+    text: str
+    key: str
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionAnalysis:
+    text: str
+    language: Language
+    content: tuple[str, ...]
+    anchors: tuple[Anchor, ...]
+    expectation: Expectation | None
+    yes_no: bool
+    wants_list: bool
+    refers_back: bool
+
+    @property
+    def kind(self) -> str:
+        """A short label of the answer sought: 'date', 'number', 'money', 'person', 'yes/no', 'list', 'open'."""
+        if self.expectation is not None:
+            return self.expectation.kind
+        if self.yes_no:
+            return "yes/no"
+        return "list" if self.wants_list else "open"
+
+
+def _name_token(token: str, position: int) -> bool:
+    """A token that names something: an acronym (two capitals), an inner capital or digit ("CoronaMelder",
+    "GGD-regio", "H2"), a dotted name ("safe.brussels"), or a capitalised word that does not open the question."""
+    bare = token.strip(".'’-/&")
+    if len(bare) < 2 or not any(ch.isalpha() for ch in bare):
+        return False
+    folded = fold(bare)
+    if folded in STOP_NL or folded in STOP_EN or folded in _ROLE_FOLDED:
+        return False
+    capitals = sum(ch.isupper() for ch in bare)
+    if capitals >= 2 or ("." in bare and not bare.endswith(".")):
+        return True
+    if bare[0].isupper() and any(ch.isdigit() for ch in bare):
+        return True
+    return bare[0].isupper() and position > 0
+
+
+def question_anchors(question: str) -> tuple[Anchor, ...]:
+    """Years, numbers and names in the question (see the module docstring). Consecutive name tokens form one
+    name ("Den Helder", "Raad van State" keeps its parts as one anchor when joined by a particle)."""
+    anchors: list[Anchor] = []
+    tokens = list(_TOKEN.finditer(question))
+    run: list[str] = []
+
+    def flush() -> None:
+        if run:
+            text = " ".join(run)
+            anchors.append(Anchor("name", text, fold(text)))
+            run.clear()
+
+    for position, match in enumerate(tokens):
+        token = match.group().rstrip(".,;:?!'’")
+        if _YEAR.match(token):
+            flush()
+            anchors.append(Anchor("year", token, token))
+        elif _NUMBER.match(token):
+            flush()
+            anchors.append(Anchor("number", token, token))
+        elif _name_token(token, position):
+            run.append(token)
+        else:
+            flush()
+    flush()
+    seen: set[tuple[str, str]] = set()
+    unique = []
+    for anchor in anchors:
+        if (anchor.kind, anchor.key) not in seen:
+            seen.add((anchor.kind, anchor.key))
+            unique.append(anchor)
+    return tuple(unique)
+
+
+_WHICH = re.compile(
+    r"\b(?:welke|which|what)\s+(?:(?:twee|drie|vier|vijf|zes|\d+|two|three|four|five|six)\s+)?(\w+)", re.I
+)
+
+
+def wants_list(question: str) -> bool:
+    """Does the question ask for several things: a list cue ("Noem …", "Zet op een rij", "What are …"), or
+    "welke"/"which" before a plural noun ("Welke fasen …", "Which cities …")?"""
+    if _LIST_CUES.search(question):
+        return True
+    for match in _WHICH.finditer(question):
+        word = match.group(1).lower()
+        if word in STOP_NL or word in STOP_EN or len(word) < 4:
+            continue
+        if word.endswith(("en", "s", "'s", "ies")) and not word.endswith(("ss", "us", "is")):
+            return True
+    return False
+
+
+def refers_back(question: str) -> bool:
+    """Does the question lean on an earlier turn? Few content words, or an opener/pronoun that points back
+    with few content words of its own ("En wie waren daar?", "Kan zo'n beurs niet verboden worden?")."""
+    content = content_stems(question)
+    lowered = question.strip()
+    pointing = bool(_REFERS_BACK_OPENERS.match(lowered) or _ANAPHORA.search(lowered))
+    return len(content) < 2 or (pointing and len(content) < 4)
+
+
+@lru_cache(maxsize=512)
+def analyse(question: str) -> QuestionAnalysis:
+    """The analysis of `question` (pure; cached because retrieval and answering both ask)."""
+    words = _WORD.findall(question.lower())
+    first = words[0] if words else ""
+    return QuestionAnalysis(
+        text=question,
+        language=detect_language(question),
+        content=tuple(content_stems(question)),
+        anchors=question_anchors(question),
+        expectation=expected_answer(question),
+        yes_no=first in _YES_NO_OPENERS,
+        wants_list=wants_list(question),
+        refers_back=refers_back(question),
+    )

@@ -1,0 +1,159 @@
+"""Answer units: the pieces of a passage that can hold an answer, in document order.
+
+* a sentence;
+* a list together with the sentence that announces it ("… de volgende fasen:" and the items after it, with or
+  without bullets): a list question gets the whole list, and the announcing sentence says what the items are;
+* a heading section: a heading ("WIE HEB JE ONTMOET?", "### Zorg en veiligheid") with the body under it, so
+  a report organised under question headings answers from the body of the matching heading.
+
+Headings are not answers themselves, but their text travels with every unit below them, into the embedding
+and into the word overlap: "4 dagen" is found through the heading above it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+from assistant.citations import neutralise_brackets, split_sentences
+
+UnitKind = Literal["sentence", "list", "section"]
+
+MAX_UNIT_CHARS = 700  # a longer sentence is a table or an extraction accident, not an answer
+MAX_LIST_CHARS = 1400  # a list with its announcing sentence may be longer than a sentence
+MAX_LIST_ITEMS = 12
+MAX_ITEM_CHARS = 320  # an unbulleted line longer than this is prose, not a list item
+EMBED_CHARS = 400  # the start of a long unit says what it is about; the rest only costs time
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+LIST_ITEM = re.compile(r"^\s*(?:\(?\d{1,3}[.)]|\(?[a-zA-Z][.)]|[-•*–·▪●○■□➢►✓])\s+")
+_MD_HEADING = re.compile(r"^\s*#{1,6}(?!#)\s*\S")  # "##Titel" without a space too (converted law texts)
+_DECORATION = re.compile(r"[*_#]+")
+
+
+def is_heading(line: str) -> bool:
+    """Markdown headings and all-capitals lines (questionnaire headings, section titles)."""
+    if _MD_HEADING.match(line):
+        return True
+    letters = [c for c in line if c.isalpha()]
+    return len(letters) >= 4 and all(c.isupper() for c in letters) and len(line) <= 160
+
+
+@dataclass(slots=True)
+class Unit:
+    """One candidate answer: `text` is `chunk.text[start:end]` of hit number `hit` (0-based)."""
+
+    hit: int
+    start: int
+    end: int
+    text: str
+    heading: str = ""
+    kind: UnitKind = "sentence"
+    score: float = 0.0
+    cosine: float = 0.0
+    stems: set[str] = field(default_factory=set)
+
+    @property
+    def is_list(self) -> bool:
+        return self.kind == "list"
+
+
+def _clean_heading(text: str) -> str:
+    return _DECORATION.sub("", text).strip()
+
+
+def _at_line_start(text: str, start: int) -> bool:
+    line_start = text.rfind("\n", 0, start) + 1
+    return not text[line_start:start].strip()
+
+
+def _ends_line(text: str, end: int) -> bool:
+    return end == len(text) or text[end : end + 1] == "\n"
+
+
+def extract_units(hit_index: int, text: str, heading_path: Sequence[str] = ()) -> list[Unit]:
+    """Answer units of one passage, in document order (see the module docstring)."""
+    units: list[Unit] = []
+    heading = _clean_heading(heading_path[-1]) if heading_path else ""
+    spans = split_sentences(text)
+    # (body start, heading) of the heading section being read: a passage that starts under a heading (its
+    # heading path) starts inside that heading's section.
+    section: tuple[int, str] | None = (spans[0][0], heading) if heading and spans else None
+    i = 0
+
+    def close_section(end: int) -> None:
+        if section is None:
+            return
+        body_start, title = section
+        body = text[body_start:end].strip()
+        # A section of one sentence is that sentence: no unit of its own.
+        if body and len(split_sentences(body)) > 1 and len(body) <= MAX_LIST_CHARS:
+            units.append(
+                Unit(hit_index, body_start, body_start + len(text[body_start:end].rstrip()), body, title, "section")
+            )
+
+    while i < len(spans):
+        start, end = spans[i]
+        piece = text[start:end]
+        line_start = _at_line_start(text, start)
+        if line_start and is_heading(piece) and _ends_line(text, end):
+            close_section(start)
+            heading = _clean_heading(piece)
+            section = (spans[i + 1][0], heading) if i + 1 < len(spans) else None
+            i += 1
+            continue
+        announces = piece.rstrip().endswith(":") and i + 1 < len(spans)
+        if (line_start and LIST_ITEM.match(piece)) or announces:
+            # A run of items: bulleted lines, or short lines after an announcing sentence.
+            j = i if not announces else i + 1
+            bulleted = bool(LIST_ITEM.match(text[spans[j][0] : spans[j][1]]))
+            while j + 1 < len(spans) and j - i < MAX_LIST_ITEMS:
+                nxt = text[spans[j + 1][0] : spans[j + 1][1]]
+                if is_heading(nxt) or not _at_line_start(text, spans[j + 1][0]):
+                    break
+                if bulleted and not LIST_ITEM.match(nxt):
+                    break
+                if not bulleted and (len(nxt) > MAX_ITEM_CHARS or nxt.rstrip().endswith(":")):
+                    break
+                if not bulleted and j > i and "\n\n" in text[spans[j][1] : spans[j + 1][0]]:
+                    break  # unbulleted items end at a paragraph break
+                j += 1
+            first_item = text[spans[i + 1][0] : spans[i + 1][1]] if announces else piece
+            is_list = not announces or LIST_ITEM.match(first_item) or len(first_item) <= MAX_ITEM_CHARS
+            if is_list and (j > i or not announces):
+                list_start = start
+                # The sentence introducing a bulleted list ("… vijf prioriteiten:") belongs with it.
+                if not announces and units and units[-1].text.rstrip().endswith(":") and units[-1].kind == "sentence":
+                    list_start = units.pop().start
+                list_end = spans[j][1]
+                while list_end - list_start > MAX_LIST_CHARS and j > i:
+                    j -= 1
+                    list_end = spans[j][1]
+                units.append(Unit(hit_index, list_start, list_end, text[list_start:list_end], heading, "list"))
+                if announces:
+                    # The announcing sentence on its own too: it may be the answer ("in drie categorieën").
+                    units.append(Unit(hit_index, start, end, piece, heading))
+                i = j + 1
+                continue
+        if end - start <= MAX_UNIT_CHARS and _WORD.search(piece):
+            units.append(Unit(hit_index, start, end, piece, heading))
+        i += 1
+    close_section(len(text))
+    return units
+
+
+def display(unit: Unit) -> str:
+    """Unit text as shown in the answer: one line (lists and sections: one item a line), brackets neutralised."""
+    lines = [" ".join(line.split()) for line in unit.text.splitlines() if line.strip()]
+    if unit.kind in ("list", "section") and len(lines) > 1:
+        body = lines[0] + "".join(f"\n  {line}" for line in lines[1:])
+    else:
+        body = " ".join(lines)
+    return neutralise_brackets(body)
+
+
+def unit_key(unit: Unit) -> str:
+    """The text a unit is embedded as (and cached under): its heading travels with it."""
+    return f"{unit.heading}\n{unit.text[:EMBED_CHARS]}" if unit.heading else unit.text[:EMBED_CHARS]

@@ -1,0 +1,148 @@
+"""Fit the abstention model on one part of the question sets and report it on another.
+
+    python -m eval.calibrate_abstention collect --questions FILE [--corpus DIR] --out FEATURES.jsonl
+    python -m eval.calibrate_abstention fit FEATURES.jsonl … [--write]
+
+`collect` indexes the corpus exactly as `assistant eval` does (the same separate index, reused), retrieves for
+every question through the chat's chain (follow-ups with their turns), and writes the evidence features of
+the extractive answerer (`assistant.answering.abstention`) with the label: 1 when the question is answerable.
+
+`fit` splits the rows into a choosing part and a reporting part, fits the logistic model on the choosing part
+only, and prints false abstention and abstention accuracy on both. The split: every row of a set named in
+`--choose-sets` chooses; rows of other sets choose when a hash of their id is even (`--split-others`), so half
+of a new set chooses and the other half reports. `--write` stores the model with its provenance in
+`assistant/data/abstention.json`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from assistant.access import Principal
+from assistant.answerer import Turn
+from assistant.answering.abstention import FEATURES, MODEL_PATH, AbstentionModel, fit_logistic
+from assistant.config import load_settings
+
+from .questions import load_questions
+
+
+def collect(questions_path: Path, corpus: Path | None, out: Path) -> int:
+    from assistant.answering.extractive import ExtractiveAnswerer
+    from assistant.factory import build_assistant
+
+    from .metrics import evidence_rank
+    from .runner import eval_settings
+
+    settings = load_settings()
+    corpus = (corpus or settings.corpus_dir).resolve()
+    ev = eval_settings(settings, corpus, 0, "default", settings.embedding_backend, settings.embedding_model)
+    assistant = build_assistant(ev)
+    assistant.ingest([corpus], sync=True)
+    chain = assistant.scoped(Principal.operator(), audited=False).chain
+    answerer = assistant.answerer
+    if not isinstance(answerer, ExtractiveAnswerer):
+        raise SystemExit("collect measures the extractive answerer: unset ASSISTANT_LLM_BACKEND")
+    rows = 0
+    with out.open("w", encoding="utf-8") as fh:
+        for q in load_questions(questions_path):
+            history = [Turn(t.role, t.content) for t in q.turns]
+            query = chain.rewriter.rewrite(q.question, history)
+            hits = chain.retriever.search(query, chain.retrieve_k)[: chain.answer_k]
+            draft = answerer.draft(q.question, hits)
+            record: dict[str, Any] = {
+                "set": questions_path.stem,
+                "id": q.id,
+                "type": q.type,
+                "label": 0 if q.type == "unanswerable" else 1,
+                "evidence_rank": evidence_rank(q.evidence, hits) if q.evidence else None,
+                "question": q.question,
+                **draft.evidence.to_record(),
+            }
+            fh.write(json.dumps(record, ensure_ascii=False) + "\n")
+            rows += 1
+    return rows
+
+
+def chooses(row: dict[str, Any], choose_sets: set[str]) -> bool:
+    if row["set"] in choose_sets:
+        return True
+    return int(hashlib.sha1(row["id"].encode()).hexdigest(), 16) % 2 == 0
+
+
+def _report(name: str, rows: list[dict[str, Any]], model: AbstentionModel) -> dict[str, Any]:
+    from assistant.answering.abstention import Evidence
+
+    answerable = [r for r in rows if r["label"] == 1]
+    unanswerable = [r for r in rows if r["label"] == 0]
+
+    def declined(r: dict[str, Any]) -> bool:
+        ev = Evidence(**{k: r[k] for k in FEATURES})
+        return model.probability(ev) < model.threshold
+
+    false = sum(declined(r) for r in answerable)
+    right = sum(declined(r) for r in unanswerable)
+    line = {
+        "part": name,
+        "answerable": len(answerable),
+        "wrongly_declined": false,
+        "false_rate": round(false / len(answerable), 3) if answerable else 0.0,
+        "unanswerable": len(unanswerable),
+        "declined": right,
+    }
+    print(json.dumps(line))
+    for r in rows:
+        if declined(r) != (r["label"] == 0):
+            print(f"    {'declined' if declined(r) else 'answered'} {r['id']} ({r['type']}): {r['question'][:90]}")
+    return line
+
+
+def fit(paths: list[Path], choose_sets: set[str], l2: float, write: bool) -> int:
+    rows = [json.loads(line) for p in paths for line in p.read_text(encoding="utf-8").splitlines() if line.strip()]
+    choosing = [r for r in rows if chooses(r, choose_sets)]
+    reporting = [r for r in rows if not chooses(r, choose_sets)]
+    weights, bias = fit_logistic([[r[k] for k in FEATURES] for r in choosing], [r["label"] for r in choosing], l2=l2)
+    sets = sorted({r["set"] for r in rows})
+    provenance = (
+        f"fitted {date.today().isoformat()} by eval.calibrate_abstention (l2={l2}) on {len(choosing)} questions: "
+        f"all of {sorted(choose_sets)} and the even-hash half of the others ({sets}); "
+        f"reported on the other {len(reporting)}"
+    )
+    model = AbstentionModel(tuple(weights), bias, 0.5, provenance)
+    print(json.dumps(model.to_mapping(), indent=2))
+    _report("choosing", choosing, model)
+    _report("reporting", reporting, model)
+    for name in sets:
+        _report(f"set {name}", [r for r in rows if r["set"] == name], model)
+    if write:
+        MODEL_PATH.write_text(json.dumps(model.to_mapping(), indent=2) + "\n", encoding="utf-8")
+        print(f"written: {MODEL_PATH}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    c = sub.add_parser("collect")
+    c.add_argument("--questions", type=Path, required=True)
+    c.add_argument("--corpus", type=Path)
+    c.add_argument("--out", type=Path, required=True)
+    f = sub.add_parser("fit")
+    f.add_argument("features", type=Path, nargs="+")
+    f.add_argument("--choose-sets", default="questions-dev,own-questions")
+    f.add_argument("--l2", type=float, default=0.1)
+    f.add_argument("--write", action="store_true")
+    args = parser.parse_args(argv)
+    if args.command == "collect":
+        print(f"{collect(args.questions, args.corpus, args.out)} questions -> {args.out}")
+        return 0
+    return fit(args.features, set(filter(None, args.choose_sets.split(","))), args.l2, args.write)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
