@@ -32,6 +32,7 @@ from ingest.pipeline import Ingestor, IngestReport, Progress
 from vectorstore.base import ChunkStore, SearchFilter
 
 if TYPE_CHECKING:
+    from assistant.answering.extractive import ExtractiveAnswerer
     from assistant.llm import ChatModel
     from assistant.scoped import ScopedAssistant
 
@@ -195,7 +196,13 @@ class Assistant:
                 self.embedder,
                 verify_threshold=s.verify_threshold,
                 verify_mode=s.verify_mode,
+                evidence=self.extractive,
             )
+        return self.extractive
+
+    @cached_property
+    def extractive(self) -> ExtractiveAnswerer:
+        """The extractive answerer: the default answerer, and the evidence check of the generative one."""
         from assistant.answering.extractive import ExtractiveAnswerer
 
         return ExtractiveAnswerer(self.embedder, vector_cache=self.vector_cache)
@@ -258,8 +265,8 @@ class Assistant:
         report = self.ingestor.ingest(paths, sync=sync, progress=progress)
         if self.settings.retrieval == "hybrid":
             self.lexical.get()  # bring the BM25 index up to date now, not on the first question
-        warm = getattr(self.answerer, "warm", None)
-        if self.settings.precompute_answer_vectors and callable(warm):
+        warm = self.extractive.warm  # the generative answerer's evidence check reads the same unit vectors
+        if self.settings.precompute_answer_vectors:
             changed = {r.doc_id for r in report.results if r.status in ("ingested", "updated") and r.doc_id}
             if len(self.vector_cache) == 0:  # an index built before the cache existed: warm everything once
                 changed = {d.doc_id for d in self.manifest.documents()}

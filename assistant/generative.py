@@ -20,6 +20,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import replace
 
 from assistant.answerer import Turn
+from assistant.answering.extractive import ExtractiveAnswerer
 from assistant.answering.question import detect_language
 from assistant.citations import build_citations, format_context
 from assistant.embeddings import Embedder
@@ -120,6 +121,16 @@ class _Finisher:
         return self.answerer.finalise(self.question, self.hits, raw, shown=self.shown, started=self.t0)
 
 
+class _Done(_Finisher):
+    """The finisher of a stream that was decided before the model was asked."""
+
+    def __init__(self, answer: Answer) -> None:
+        self.answer = answer
+
+    def __call__(self, raw: str) -> Answer:
+        return self.answer
+
+
 class GenerativeAnswerer:
     """Answers with a chat model, then verifies every sentence against the cited passages."""
 
@@ -132,8 +143,12 @@ class GenerativeAnswerer:
         verify_mode: VerifyMode = "mark",
         history_turns: int = 4,
         max_passage_chars: int | None = None,
+        evidence: ExtractiveAnswerer | None = None,
     ) -> None:
         self.model = model
+        # The extractive answerer's question analysis, units and abstention decision: a question the passages
+        # do not answer is declined before the model is asked, and the passages holding the best units go first.
+        self.evidence = evidence
         self.embedder = embedder
         self.verify_threshold = verify_threshold
         self.verify_mode: VerifyMode = verify_mode
@@ -147,14 +162,38 @@ class GenerativeAnswerer:
             question, _truncate(hits, self.max_passage_chars), history, history_turns=self.history_turns
         )
 
+    def _gate(self, question: str, hits: Sequence[Hit]) -> tuple[list[Hit], Answer | None]:
+        """The passages in the order the model should read them, or the decline when the evidence says the
+        passages do not answer (the same decision as the extractive answer's)."""
+        if self.evidence is None or not hits:
+            return list(hits), None
+        started = time.perf_counter()
+        draft = self.evidence.draft(question, hits)
+        model = self.evidence.model
+        probability = model.probability(draft.evidence) if draft.units else 0.0
+        if probability < model.threshold:
+            reason = model.reason(draft.evidence, probability) if draft.units else "no answer sentences"
+            lang = draft.analysis.language
+            return list(hits), self.evidence.decline(question, hits, lang, reason, started)
+        first = list(dict.fromkeys(u.hit for u in self.evidence.select(draft)))
+        order = first + [i for i in range(len(hits)) if i not in first]
+        return [replace(hits[i], rank=rank) for rank, i in enumerate(order, start=1)], None
+
     def answer(self, question: str, hits: Sequence[Hit], *, history: Sequence[Turn] = ()) -> Answer:
         started = time.perf_counter()
+        hits, declined = self._gate(question, hits)
+        if declined is not None:
+            return declined
         shown = _truncate(hits, self.max_passage_chars)
         raw = self.model.complete(build_messages(question, shown, history, history_turns=self.history_turns))
         return self.finalise(question, list(hits), raw, shown=shown, started=started)
 
     def stream_answer(self, question: str, hits: Sequence[Hit], history: Sequence[Turn] = ()) -> AnswerStream:
         started = time.perf_counter()
+        hits, declined = self._gate(question, hits)
+        if declined is not None:
+            done = declined
+            return AnswerStream(iter([done.text]), _Done(done))
         shown = _truncate(hits, self.max_passage_chars)
         pieces = self.model.stream(build_messages(question, shown, history, history_turns=self.history_turns))
         return AnswerStream(pieces, _Finisher(self, question, list(hits), shown, started))

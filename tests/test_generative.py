@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from assistant.answerer import Answerer, Turn
+from assistant.answering.extractive import ExtractiveAnswerer
 from assistant.config import TestSettings
 from assistant.embeddings import FakeEmbedder
-from assistant.answering.extractive import ExtractiveAnswerer
 from assistant.factory import Assistant
 from assistant.generative import EXAMPLE, SYSTEM_PROMPT, GenerativeAnswerer, build_messages
 from assistant.llm import ChatModel, Message, Ollama, OpenAICompatible
@@ -210,3 +210,24 @@ def test_llamacpp_without_model_path_is_a_configuration_error(tmp_path: Path, ba
 
     with pytest.raises(ConfigurationError, match="GGUF"):
         _ = Assistant(_settings(tmp_path, llm_backend=backend)).answerer
+
+
+def test_evidence_decision_declines_before_the_model_is_asked_and_orders_the_passages() -> None:
+    from assistant.answering.abstention import FEATURES, AbstentionModel
+
+    evidence_only = AbstentionModel(
+        tuple(-10.0 if f in ("missing_anchors", "missing_type") else 0.0 for f in FEATURES), 3
+    )
+    model = ScriptedModel("De conferentie trok 700 deelnemers [1].")
+    gate = ExtractiveAnswerer(FakeEmbedder(), model=evidence_only)
+    answerer = GenerativeAnswerer(model, FakeEmbedder(), evidence=gate)  # type: ignore[arg-type]
+    # 2019 occurs in no passage: declined with the extractive answer's reason, and the model is never called.
+    declined = answerer.answer("Hoeveel deelnemers trok de conferentie in Brussel in 2019?", HITS)
+    assert declined.abstained and "2019" in (declined.abstain_reason or "") and model.sent == []
+    streamed = answerer.stream_answer("Hoeveel deelnemers trok de conferentie in Brussel in 2019?", HITS)
+    assert "".join(streamed).startswith("Dit staat niet in de documenten.") and model.sent == []
+    # Answerable: the passage holding the best unit is source [1] of the prompt.
+    answer = answerer.answer("Hoeveel deelnemers trok de conferentie in Brussel?", HITS)
+    assert not answer.abstained and len(model.sent) == 1
+    assert "[1] Doc 3" in model.sent[0][-1]["content"]
+    assert answer.citations and answer.citations[0].chunk_id == "c3"

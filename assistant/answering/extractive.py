@@ -425,6 +425,10 @@ class ExtractiveAnswerer:
             parts.append(f"**{neutralise_brackets(value)}** [{unit.hit + 1}] ({neutralise_brackets(label)}{when})")
         return f"{DIFFER[analysis.language]} " + "; ".join(parts)
 
+    def decline(self, question: str, hits: Sequence[Hit], lang: str, reason: str, started: float) -> Answer:
+        """The "not in the documents" answer, naming the closest documents (the generative answerer's too)."""
+        return self._abstain(question, hits, lang, reason, started)
+
     def _abstain(self, question: str, hits: Sequence[Hit], lang: str, reason: str, started: float) -> Answer:
         lines = [NOT_FOUND[lang]]
         titles: list[str] = []

@@ -138,9 +138,9 @@ def _render_turn(turn: state.ChatTurn, documents: dict[str, DocumentRow], assist
     with st.chat_message("user"):
         st.markdown(escape_markdown(turn.question))
     with st.chat_message("assistant"):
-        _searched_as(turn)
         render_answer_text(turn.answer, stream=stream)
         render_sources(turn.answer, documents, turn.turn_id, on_download=assistant.audit)
+        _searched_as(turn)  # with the sources: how they were found, not a preamble to the answer
         _feedback(turn, assistant)
 
 
