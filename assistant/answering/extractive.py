@@ -64,7 +64,12 @@ QUOTE_SPAN_CHARS = 1400  # one citation per passage covers its quoted units when
 
 NOT_FOUND = {"nl": "Dit staat niet in de documenten.", "en": "The documents do not contain this."}
 CLOSEST = {"nl": "Het dichtst in de buurt komen:", "en": "Closest matches:"}
-LEAD = {"nl": "Volgens de documenten:", "en": "According to the documents (quoted in Dutch, their language):"}
+LEAD = {"nl": "Volgens de documenten:", "en": "According to the documents:"}
+# The frame follows the question's language; quotes stay in the documents' language, and the frame says so.
+LEAD_OTHER_LANGUAGE = {
+    "nl": "Volgens de documenten (citaten in het Engels, de taal van de documenten):",
+    "en": "According to the documents (quoted in Dutch, their language):",
+}
 DIFFER = {"nl": "De bronnen noemen verschillende waarden:", "en": "The sources give different values:"}
 
 
@@ -139,8 +144,12 @@ class ExtractiveAnswerer:
         language_lead: bool = True,
         direct_line: bool = True,
         embed_top: int = 12,
+        relative_cut: float = RELATIVE_CUT,
+        other_doc_cut: float = OTHER_DOC_CUT,
         vector_cache: VectorCache | None = None,
     ) -> None:
+        self.relative_cut = relative_cut
+        self.other_doc_cut = other_doc_cut
         self.embedder = embedder
         self.vector_cache = vector_cache
         self.model = model or load_model()
@@ -314,7 +323,7 @@ class ExtractiveAnswerer:
         def close_enough(i: int) -> bool:
             unit = units[i]
             same_doc = draft.hits[unit.hit].chunk.doc_id == best_doc
-            return unit.score >= best - (RELATIVE_CUT if same_doc else OTHER_DOC_CUT)
+            return unit.score >= best - (self.relative_cut if same_doc else min(self.other_doc_cut, self.relative_cut))
 
         # "16 landen" answers "hoeveel landen" outright, even from a less similar passage: such units go first,
         # so sources that disagree on a figure are both shown.
@@ -381,7 +390,9 @@ class ExtractiveAnswerer:
         if direct:
             lines.append(direct)
         if self.language_lead:
-            lines.append(LEAD[lang])
+            quoted_languages = {hits[u.hit].chunk.language for u in chosen}
+            other = lang not in quoted_languages and quoted_languages <= {"nl", "en"}
+            lines.append((LEAD_OTHER_LANGUAGE if other else LEAD)[lang])
         for unit in chosen:
             lines.append(f"- {display(unit)} [{unit.hit + 1}]")
         quotes: dict[int, str] = {}
