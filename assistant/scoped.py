@@ -5,11 +5,15 @@ groups in its `SearchFilter` — which the caller cannot widen — and every res
 chunk's groups; the store and manifest views hide documents the principal may not see (their text, titles,
 file names and counts). Chat, search, briefings, evaluation, the library page, downloads and status all go
 through this object, so no page filters on its own. Each use case is also written to the audit log here.
+
+A chat message that explicitly asks for a briefing (`assistant.intent.briefing_request`) is answered by the
+briefing generator, in `ask` and `stream` alike, so the chat and the evaluation get the same answer.
 """
 
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, replace
 from pathlib import Path
@@ -23,6 +27,7 @@ from assistant.answerer import Turn
 from assistant.audit import AuditLog, answer_details, documents_of_citations, documents_of_hits
 from assistant.chain import AnswerChain
 from assistant.errors import AccessDeniedError
+from assistant.intent import briefing_request
 from assistant.records import Answer, Chunk, Hit
 from assistant.retrieval import Retriever
 from ingest.manifest import DocumentRow, FileRow, Manifest
@@ -146,13 +151,65 @@ class ScopedRetriever:
         return [h for h in hits if self.principal.can_see(h.chunk.groups)]
 
 
-class _BriefingSource:
-    """What the briefing generator reads, unaudited per sub-query (the briefing is audited as a whole)."""
+def _document_matches(flt: SearchFilter, doc: DocumentRow) -> bool:
+    """`SearchFilter.matches` for a manifest row (the chat's document, type, language and year filters)."""
+    if flt.doc_ids and doc.doc_id not in flt.doc_ids:
+        return False
+    if flt.doc_types and doc.doc_type not in flt.doc_types:
+        return False
+    if flt.languages and doc.language not in flt.languages:
+        return False
+    year = int(doc.date[:4]) if doc.date and doc.date[:4].isdigit() else None
+    if flt.year_from is not None and (year is None or year < flt.year_from):
+        return False
+    return not (flt.year_to is not None and (year is None or year > flt.year_to))
 
-    def __init__(self, scoped: ScopedAssistant) -> None:
+
+class _FilteredManifest:
+    """The documents a briefing requested in the chat may read: the chat's filters on the scoped manifest."""
+
+    def __init__(self, manifest: ScopedManifest, flt: SearchFilter) -> None:
+        self._manifest = manifest
+        self._flt = flt
+
+    def documents(self, status: str | None = "ok") -> list[DocumentRow]:
+        return [d for d in self._manifest.documents(status) if _document_matches(self._flt, d)]
+
+
+class _FilteredStore:
+    """The scoped store narrowed by the chat's filters, for the briefing generator's scan of the index."""
+
+    def __init__(self, store: ScopedStore, flt: SearchFilter) -> None:
+        self._store = store
+        self._flt = flt
+
+    def count(self) -> int:
+        return self._store.count()  # an upper bound: it only decides whether the index is small enough to scan
+
+    def all_chunks(self) -> list[Chunk]:
+        return [c for c in self._store.all_chunks() if self._flt.matches(c)]
+
+    def get(self, chunk_ids: Sequence[str]) -> list[Chunk]:
+        return [c for c in self._store.get(chunk_ids) if self._flt.matches(c)]
+
+    def ids(self, doc_id: str | None = None) -> list[str]:
+        if doc_id is None:
+            return [c.chunk_id for c in self.all_chunks()]
+        return [c.chunk_id for c in self.get(self._store.ids(doc_id))]
+
+
+class _BriefingSource:
+    """What the briefing generator reads, unaudited per sub-query (the briefing is audited as a whole); with a
+    filter (a briefing requested in the chat), only what the chat's filters let through."""
+
+    def __init__(self, scoped: ScopedAssistant, flt: SearchFilter | None = None) -> None:
         self._scoped = scoped
-        self.store = scoped.store
-        self.manifest = scoped.manifest
+        self._flt = None if flt is None or flt.empty else flt
+        self.store: ScopedStore | _FilteredStore = scoped.store
+        self.manifest: ScopedManifest | _FilteredManifest = scoped.manifest
+        if self._flt is not None:
+            self.store = _FilteredStore(scoped.store, self._flt)
+            self.manifest = _FilteredManifest(scoped.manifest, self._flt)
         self.settings = scoped.settings
 
     @property
@@ -161,7 +218,22 @@ class _BriefingSource:
         return self._scoped.base.answerer
 
     def search(self, query: str, k: int | None = None, flt: Any = None) -> list[Hit]:
-        return self._scoped.retriever.search(query, k or self._scoped.settings.top_k, flt)
+        return self._scoped.retriever.search(query, k or self._scoped.settings.top_k, flt or self._flt)
+
+
+_HEADING = re.compile(r"^(#{1,4}) ", re.MULTILINE)
+
+
+def chat_briefing_answer(b: Briefing) -> Answer:
+    """A briefing as a chat answer: `briefing_answer` (its citations and passages, the topic as the query)
+    with the sections as the text. The numbered sources are left out of the text because the chat shows
+    them under every answer (with the passage) and its export lists them; headings move two levels down so
+    the briefing sits under the question in an exported conversation."""
+    from assistant.briefing import briefing_answer, to_markdown
+
+    answer = briefing_answer(b)
+    body = to_markdown(replace(b, citations=()))
+    return replace(answer, text=_HEADING.sub(r"##\1 ", body).strip())
 
 
 class ScopedAssistant:
@@ -192,6 +264,9 @@ class ScopedAssistant:
         return hits
 
     def ask(self, question: str, history: Sequence[Turn] | None = None, flt: SearchFilter | None = None) -> Answer:
+        """The chat's answer; an explicit briefing request is answered (and audited) as a briefing."""
+        if (topic := briefing_request(question)) is not None:
+            return chat_briefing_answer(self.briefing(topic, flt=flt, request=question))
         answer = self.chain.ask(question, history or (), flt)
         self.audit("ask", question=question, **answer_details(answer))
         return answer
@@ -199,6 +274,11 @@ class ScopedAssistant:
     def stream(
         self, question: str, history: Sequence[Turn] | None = None, flt: SearchFilter | None = None
     ) -> tuple[Iterator[str], Callable[[], Answer]]:
+        if (topic := briefing_request(question)) is not None:
+            # A briefing is composed (and, with a backend, written and verified section by section) before
+            # anything is shown: the pieces are its finished text, in one piece.
+            answer = chat_briefing_answer(self.briefing(topic, flt=flt, request=question))
+            return iter((answer.text,)), lambda: answer
         pieces, finish = self.chain.stream(question, history or (), flt)
 
         def finished() -> Answer:
@@ -209,16 +289,25 @@ class ScopedAssistant:
         return pieces, finished
 
     def briefing(
-        self, topic: str, *, progress: Callable[[str], None] | None = None, extractive: bool = False
+        self,
+        topic: str,
+        *,
+        progress: Callable[[str], None] | None = None,
+        extractive: bool = False,
+        flt: SearchFilter | None = None,
+        request: str | None = None,
     ) -> Briefing:
-        """`extractive`: quote passages only, even when an LLM backend is configured."""
+        """`extractive`: quote passages only, even when an LLM backend is configured. `flt`: read only the
+        documents the chat's filters let through. `request`: the chat message that asked for the briefing
+        (audited with it)."""
         from assistant.briefing import BriefingGenerator
 
-        generator = BriefingGenerator(_BriefingSource(self), writer=None if extractive else "auto")
+        generator = BriefingGenerator(_BriefingSource(self, flt), writer=None if extractive else "auto")
         result = generator.generate(topic, progress=progress)
         self.audit(
             "briefing",
             topic=topic,
+            **({"question": request} if request is not None else {}),
             cited=documents_of_citations(result.citations),
             consulted=[{"doc_id": d.doc_id, "title": d.title} for d in result.documents],
         )

@@ -1,5 +1,6 @@
-"""Evaluation runs: a question set through the same chain as the chat, or a BEIR benchmark through the
-same retriever. Results are appended per question, so an interrupted run still leaves its partial results
+"""Evaluation runs: a question set through the same path as the chat (the principal's scoped assistant, where
+a briefing request goes to the briefing generator whatever the question's label), or a BEIR benchmark through
+the same retriever. Results are appended per question, so an interrupted run still leaves its partial results
 (and metrics over what was done)."""
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ import hashlib
 import json
 import platform
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -175,7 +176,7 @@ def run_questions(
         )
     t_index = time.perf_counter()
     chain: Any
-    view: Any = None
+    ask: Callable[[str, Sequence[Turn]], Answer]
     if pipeline == "baseline":
         from assistant.answering.extractive import ExtractiveAnswerer
         from assistant.chain import AnswerChain
@@ -189,36 +190,33 @@ def run_questions(
         retriever = BaselineRetriever(minilm, ev_settings.data_dir)
         retriever.index(paths)
         chain = AnswerChain(retriever, ExtractiveAnswerer(minilm), retrieve_k=BASELINE_K, answer_k=BASELINE_K)
+        ask = chain.ask  # the baseline is a plain retrieve-and-extract chain: no briefings, no access groups
     else:
         a = assistant or build_assistant(ev_settings)
         report = a.ingest(paths, sync=True)
         failures = [r for r in report.results if r.status == "failed"]
         if failures and len(failures) == len(report.results):
             raise EvalInputError(f"no document of {corpus} could be ingested: {failures[0].error}")
-        # Questions run as the principal: the same access groups as their chat (audited once, by the caller).
+        # Questions run as the principal, through the chat's own entry point: the same access groups, and a
+        # briefing request answered by the briefing generator as in the chat (audited once, by the caller).
         view = a.scoped(principal, audited=False)
         chain = view.chain
+        ask = view.ask
     index_seconds = time.perf_counter() - t_index
 
     results: list[QuestionResult] = []
     records: list[dict[str, Any]] = []
     interrupted = False
     # One warm-up query so model start-up does not count as the first question's latency.
-    chain.ask("warm-up")
+    ask("warm-up", ())
     try:
         for i, q in enumerate(questions, 1):
             if progress:
                 progress(i, len(questions), q.id)
             history = [Turn(t.role, t.content) for t in q.turns]
             t0 = time.perf_counter()
-            if q.type == "briefing" and pipeline == "default":
-                # Briefing questions go through the briefing generator (the code path of the Briefing page and
-                # `assistant briefing`), not the chat chain: its Markdown is the answer, its citations are scored.
-                from assistant.briefing import briefing_answer
-
-                answer = briefing_answer(view.briefing(q.question))
-            else:
-                answer = chain.ask(q.question, history)
+            # No branch on the question's label: what the chat does with the text is what is measured.
+            answer = ask(q.question, history)
             latency = (time.perf_counter() - t0) * 1000
             result = score_question(q, answer, list(answer.hits), latency)
             results.append(result)

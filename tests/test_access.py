@@ -189,6 +189,22 @@ def test_briefings_leave_restricted_documents_out_of_every_section(indexed: Assi
         assert b.corpus.documents == 5  # the coverage section counts only what the user may see
 
 
+def test_a_briefing_asked_in_the_chat_is_limited_to_what_the_user_may_see(indexed: Assistant) -> None:
+    request = "Maak een briefing over EFUS"
+    assert SECRET in _blob(indexed.scoped(OPERATOR, audited=False).ask(request))  # on topic: access keeps it out
+    for stream in (False, True):
+        view = indexed.scoped(PUBLIC, audited=False)
+        if stream:
+            pieces, finish = view.stream(request)
+            answer = finish()
+            shown = "".join(pieces) + _blob(answer)
+        else:
+            answer = view.ask(request)
+            shown = _blob(answer)
+        assert answer.citations and "Briefing: EFUS" in answer.text
+        assert SECRET not in shown and SECRET2 not in shown
+
+
 def test_library_status_and_downloads_show_only_visible_documents(indexed: Assistant) -> None:
     public = indexed.scoped(PUBLIC, audited=False)
     assert len(indexed.manifest.documents()) == 7

@@ -88,6 +88,23 @@ def test_chat_answer_has_citation_marker_and_source(data_dir: Path) -> None:
     assert {"Markdown (.md)", "Word (.docx)"} <= {b.label for b in at.download_button}
 
 
+def test_a_briefing_typed_in_the_chat_is_answered_with_its_sources(data_dir: Path) -> None:
+    at = ask(start(), "Maak een korte briefing over EFUS")
+    text = "\n".join(assistant_texts(at))
+    assert "Briefing: EFUS" in text and "Samenvatting" in text and "[1]" in text
+    assert "Bronnen" not in text.split("**Bronnen**")[0]  # the sources follow as expanders, not in the text
+    briefed = [c.value for c in at.caption if "Briefing over" in c.value]
+    assert len(briefed) == 1 and "EFUS" in briefed[0], [c.value for c in at.caption]
+    labels = [e.label for e in at.expander]
+    assert len(labels) >= 2 and any("EFUS" in label or "Parijs" in label for label in labels), labels
+    assert "<mark" in at.get("html")[0].value
+    assert {"Markdown (.md)", "Word (.docx)"} <= {b.label for b in at.download_button}
+    # The conversation goes on with an ordinary question.
+    at = ask(at, EFUS)
+    last = at.chat_message[-1]
+    assert last.name == "assistant" and "2015" in "\n".join(m.value for m in last.markdown)
+
+
 def test_chat_abstains_with_explicit_message(data_dir: Path) -> None:
     at = ask(start(), ABSENT)
     shown = [i.value for i in at.info]

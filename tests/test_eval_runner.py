@@ -1,5 +1,6 @@
-"""End-to-end evaluation runs: the dev set through the same chain as the chat; outputs, comparison,
-thresholds and bad input, as a user of `assistant eval` sees them."""
+"""End-to-end evaluation runs: the dev set through the same path as the chat (the scoped assistant's `ask`,
+with no branch on a question's label: a briefing request goes to the briefing generator because the chat
+sends it there); outputs, comparison, thresholds and bad input, as a user of `assistant eval` sees them."""
 
 from __future__ import annotations
 
@@ -126,6 +127,47 @@ def test_distractors_are_mixed_into_the_index(test_settings: Settings, tmp_path:
     assert meta_mixed["distractors"] == 2
     assert meta_mixed["chunks_indexed"] > meta_plain["chunks_indexed"]
     assert mixed.metrics["n_questions"] == plain.metrics["n_questions"] == 20
+
+
+def test_questions_take_the_chat_path_whatever_their_label(
+    test_settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The label does not pick the code path: a "briefing" that is a plain question is answered by the chat
+    chain, a briefing request labelled "factoid" by the briefing generator (as the chat would)."""
+    from assistant.scoped import ScopedAssistant
+
+    topics: list[str] = []
+    original = ScopedAssistant.briefing
+
+    def spy(self: ScopedAssistant, topic: str, **kwargs: object) -> object:
+        topics.append(topic)
+        return original(self, topic, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ScopedAssistant, "briefing", spy)
+    questions = tmp_path / "labels.jsonl"
+    lines = [
+        {
+            "id": "plain",
+            "type": "briefing",
+            "lang": "nl",
+            "question": "In welk jaar is de gemeente Den Haag lid geworden van EFUS?",
+            "facts": [["2015"]],
+        },
+        {
+            "id": "request",
+            "type": "factoid",
+            "lang": "nl",
+            "question": "Maak een briefing over EFUS",
+            "facts": [["EFUS"]],
+        },
+    ]
+    questions.write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
+    run = run_questions(test_settings, questions, out=tmp_path / "labels")
+    by_id = {r["id"]: r for r in run.results}
+    assert topics == ["EFUS"]
+    assert "Briefing:" not in by_id["plain"]["answer"] and "2015" in by_id["plain"]["answer"]
+    assert by_id["request"]["answer"].startswith("### Briefing: EFUS") and by_id["request"]["query"] == "EFUS"
+    assert by_id["request"]["citations_list"]
 
 
 def test_beir_run_scores_a_hand_made_benchmark(test_settings: Settings, tmp_path: Path) -> None:

@@ -2,6 +2,11 @@
 starts a REAL llama-cpp-python OpenAI-compatible server with Qwen2.5-Coder-1.5B (see docs/llm.md):
 
     scripts/llm_setup.sh all && .venv/bin/pytest -m llm tests/test_llm_server.py
+
+The real-server fixture (`llm_server`, shared by every `llm` test) first asks for one short completion: a
+server that cannot give it fails all of them with one message naming the likely cause (a llama.cpp build
+with CPU flags this machine lacks) instead of each failing obscurely. That check is tested here against a
+fake server (tests/fake_llm_server.py) that answers, errs, or crashes with SIGSEGV.
 """
 
 from __future__ import annotations
@@ -13,14 +18,16 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 
 from assistant.config import BUNDLED_CORPUS, TestSettings
 from assistant.llm import LlamaCpp, LLMError, Ollama, OpenAICompatible, parse_sse
+from tests.servers import CPU_FLAGS_CAUSE, completion_smoke_check, wait_until_up
 
 MESSAGES = [{"role": "user", "content": "Hallo"}]
 
@@ -119,6 +126,65 @@ def test_llamacpp_missing_package_says_how_to_install(monkeypatch: pytest.Monkey
         LlamaCpp("/nonexistent.gguf").complete(MESSAGES)
 
 
+# ------------------------------------------------------------------------------- smoke test of a server
+
+FAKE_SERVER = Path(__file__).resolve().parent / "fake_llm_server.py"
+
+
+@pytest.fixture
+def fake_server(tmp_path: Path) -> Iterator[Callable[[str], tuple[str, subprocess.Popen[bytes], Path]]]:
+    """Start tests/fake_llm_server.py in a mode; yields a starter returning (base URL, process, log)."""
+    started: list[subprocess.Popen[bytes]] = []
+
+    def start(mode: str) -> tuple[str, subprocess.Popen[bytes], Path]:
+        port = _free_port()
+        log = tmp_path / f"{mode}.log"
+        with log.open("wb") as out:
+            proc = subprocess.Popen([sys.executable, str(FAKE_SERVER), mode, str(port)], stdout=out, stderr=out)
+        started.append(proc)
+        base = f"http://127.0.0.1:{port}/v1"
+        wait_until_up(f"{base}/models", proc, timeout=30, what=f"fake LLM server ({mode})")
+        return base, proc, log
+
+    yield start
+    for proc in started:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(timeout=10)
+
+
+def test_smoke_check_passes_when_the_server_answers(fake_server: Callable[..., tuple[str, Any, Path]]) -> None:
+    base, proc, log = fake_server("ok")
+    assert completion_smoke_check(base, proc, timeout=10, log=log) is None
+
+
+def test_smoke_check_names_the_cpu_flags_build_when_the_server_crashes(
+    fake_server: Callable[..., tuple[str, Any, Path]],
+) -> None:
+    """The VM case: the model loads and /v1/models answers, then the first completion kills the server."""
+    base, proc, log = fake_server("crash")
+    message = completion_smoke_check(base, proc, timeout=10, log=log)
+    assert message is not None
+    assert "could not answer one short completion" in message and "killed by SIGSEGV" in message
+    assert "CPU" in message and "LLM_NATIVE" in message and "scripts/llm_setup.sh server" in message
+    assert "about to multiply matrices" in message  # the server log's last lines come along
+
+
+@pytest.mark.parametrize(("mode", "says"), [("error", "HTTP 500"), ("empty", "empty completion")])
+def test_smoke_check_reports_a_server_that_answers_without_a_completion(
+    fake_server: Callable[..., tuple[str, Any, Path]], mode: str, says: str
+) -> None:
+    base, proc, log = fake_server(mode)
+    message = completion_smoke_check(base, proc, timeout=10, log=log)
+    assert message is not None and says in message and "scripts/llm_setup.sh server" in message
+    assert proc.poll() is None and "killed" not in message and "exited" not in message  # still running
+
+
+def test_smoke_check_without_a_server() -> None:
+    message = completion_smoke_check(f"http://127.0.0.1:{_free_port()}/v1", timeout=2)
+    assert message is not None and "cannot reach" in message
+
+
 # ------------------------------------------------------------------------------------- real server
 
 MODEL = Path(
@@ -165,7 +231,9 @@ def llm_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         deadline = time.monotonic() + 180
         while True:
             if proc.poll() is not None:
-                pytest.fail(f"llama_cpp.server exited with {proc.returncode}; see {log.name}")
+                # Killed by a signal (SIGILL, SIGSEGV) while loading: the same likely cause as a failed smoke test.
+                cause = f"\n{CPU_FLAGS_CAUSE}" if proc.returncode < 0 else ""
+                pytest.fail(f"llama_cpp.server exited with {proc.returncode}; see {log.name}{cause}")
             try:
                 if httpx.get(f"{base}/models", timeout=2).status_code == 200:
                     break
@@ -174,6 +242,11 @@ def llm_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             if time.monotonic() > deadline:
                 pytest.fail(f"llama_cpp.server did not answer on {base}/models within 180 s; see {log.name}")
             time.sleep(1)
+        # Listing the model is not answering: a llama.cpp build with CPU flags this machine lacks loads the
+        # model and then dies on its first completion. One short completion first, so every llm test using
+        # this fixture fails with the same clear message instead of each failing obscurely.
+        if (problem := completion_smoke_check(base, proc, log=Path(log.name))) is not None:
+            pytest.fail(problem)
         yield base
     finally:
         proc.terminate()
@@ -182,6 +255,12 @@ def llm_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             proc.kill()
         log.close()
+
+
+@pytest.mark.llm
+def test_real_server_answers_one_short_completion(llm_server: str) -> None:
+    """First of the llm tests: the fixture's smoke check, reported on its own (it fails with the cause)."""
+    assert completion_smoke_check(llm_server) is None
 
 
 @pytest.mark.llm

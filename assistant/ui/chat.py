@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import streamlit as st
 
 from assistant.errors import AssistantError
+from assistant.intent import briefing_request
 from assistant.records import Answer
 from assistant.scoped import ScopedAssistant as Assistant
 from assistant.ui import state
@@ -128,6 +129,10 @@ def _feedback(turn: state.ChatTurn, assistant: Assistant) -> None:
 
 
 def _searched_as(turn: state.ChatTurn) -> None:
+    if (topic := briefing_request(turn.question)) is not None:
+        # A briefing request was answered by the briefing generator: say which topic it understood.
+        st.caption(escape_label(t("chat.briefing", topic=turn.answer.query.strip() or topic)))
+        return
     query = turn.answer.query.strip()
     if query and query != turn.question.strip():
         # A follow-up was searched as a rewritten question: show it, so a wrong reading can be spotted.
