@@ -22,9 +22,9 @@ from pathlib import Path
 from typing import Any
 
 from assistant.answerer import Turn
+from assistant.answering.extractive import ExtractiveAnswerer
 from assistant.chain import HistoryExpansion
 from assistant.config import BUNDLED_CORPUS, TestSettings
-from assistant.answering.extractive import ExtractiveAnswerer
 from assistant.factory import build_assistant
 from assistant.generative import GenerativeAnswerer
 from assistant.llm import OpenAICompatible

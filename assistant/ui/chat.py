@@ -239,8 +239,8 @@ def _answer(
             return
         turn = state.ChatTurn(question=question, answer=answer)
         turns.append(turn)
-        _searched_as(turn)
         # Streamed once; later reruns render the turn from the session's history.
         render_answer_text(turn.answer, stream=assistant.settings.llm_backend == "none")
         render_sources(turn.answer, documents, turn.turn_id, on_download=assistant.audit)
+        _searched_as(turn)
         _feedback(turn, assistant)
