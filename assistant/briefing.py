@@ -36,8 +36,11 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 import numpy as np
 
+from assistant import lexicons
 from assistant.citations import build_citations, fold, neutralise_brackets, strip_markers
 from assistant.entities import (
+    BACKGROUND_EVENTS,
+    MONTHS,
     PLACE_PARTS,
     Count,
     Entity,
@@ -86,14 +89,6 @@ SECTION_TITLES: dict[str, str] = {
 }
 LIMITS = {"summary": 4, "contacts": 8, "followups": 6, "people": 10, "themes": 5, "upcoming": 5}
 
-# Words of the request itself, not of its subject ("Maak een korte briefing voor een delegatie naar ...").
-_INSTRUCTION_WORDS = frozenset(
-    """
-    maak korte korte kort briefing brief delegatie delegaties bezoek bezoeken naar gaat gaan reis werkbezoek
-    welke eerdere contacten thema thema's relevant relevante gebied veiligheid voorbereiding voorbereiden
-    directeur world summit overzicht informatie wat weten over voor van met een het de
-    """.split()  # noqa: SIM905
-)
 _SUBQUERIES = (
     "{focus} bezoek ontmoeting",
     "{focus} afspraken vervolg",
@@ -101,24 +96,22 @@ _SUBQUERIES = (
     "{focus} thema beleid prioriteiten",
     "{focus} conferentie evenement datum",
 )
-_FOLLOWUP_RE = re.compile(
-    r"\b(?:vervolg\w*|afspra(?:ak|ken)|afgesproken|zal|zullen|gepland\w*|in aanloop naar|"
-    r"in de toekomst|blijven in contact|voortgezet|voortzetten|wens geuit|wordt in \w+ co-chair|levert input|"
-    r"kijken ernaar uit)\b",
-    re.IGNORECASE,
+# The word lists are data with their provenance (assistant/data/lexicons/README.md): general language, never
+# words of the documents or of the evaluation questions.
+# Words of a request rather than of its subject ("Maak een korte briefing voor een delegatie naar ..."): function
+# words, the vocabulary of asking for a briefing, and the words of the briefing's own section titles.
+_REQUEST_WORDS = frozenset(
+    [
+        *lexicons.words("stopwords"),
+        *lexicons.words("request-words"),
+        *(w for title in SECTION_TITLES.values() for w in re.findall(r"\w+", fold(title))),
+    ]
 )
-# Questionnaire headings whose answers are outcomes and agreements ("ZIJN ER VERVOLGAFSPRAKEN?").
-_BACKGROUND_EVENTS = frozenset({"opgericht", "lid geworden"})
-_FOLLOWUP_HEADING_RE = re.compile(r"vervolg|afspra|opgeleverd|resultat|actiepunt", re.IGNORECASE)
-_THEME_RE = re.compile(
-    r"\b(?:thema\w*|prioriteit\w*|beleid\w*|aanpak|preventie\w*|radicalisering|extremisme|terrorisme|"
-    r"ondermijning|ondernijning|cybercrime|drugs\w*|mensenhandel|polarisatie|democrat\w*|sociale cohesie|"
-    r"integrale veiligheid|weerbaar\w*|openbare orde|burgerparticipatie|criminaliteitspreventie|"
-    r"geestelijke gezondheid|nachtleven|veiligheidsstrategie|veiligheidsagenda|jeugd\w*|huiselijk geweld|"
-    r"stedelijke veiligheid|misdaadpreventie|mensenrechten|veilig ondernemen|toerisme|tourism|security|"
-    r"extremis\w*|hate|violence|geweld|vrede|resilien\w*|veerkracht\w*)\b",
-    re.IGNORECASE,
-)
+# Agreements, commitments and next steps; headings of sections that report outcomes.
+_FOLLOWUP_RE = re.compile(rf"\b(?:{lexicons.phrase_pattern(lexicons.words('followup-cues'))})\b", re.IGNORECASE)
+_FOLLOWUP_HEADING_RE = re.compile(lexicons.phrase_pattern(lexicons.words("followup-headings")), re.IGNORECASE)
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
+_THEME_RE = re.compile(rf"\b(?:{lexicons.phrase_pattern(lexicons.words('policy-themes'))})\b", re.IGNORECASE)
 
 
 class _Assistant(Protocol):
@@ -209,20 +202,7 @@ def chunk_annotations(chunk: Chunk) -> tuple[list[Entity], list[Event], list[Cou
 
 # ------------------------------------------------------------------------------------------ formatting
 
-_MONTHS = (
-    "januari",
-    "februari",
-    "maart",
-    "april",
-    "mei",
-    "juni",
-    "juli",
-    "augustus",
-    "september",
-    "oktober",
-    "november",
-    "december",
-)
+_MONTHS = MONTHS  # "januari" ... "december", from the lexicon
 
 
 def format_date(iso: str | None, end: str | None = None) -> str:
@@ -296,23 +276,33 @@ class _Draft:
 
 
 def _topic_focus(topic: str) -> tuple[list[str], list[str]]:
-    """(canonical entity names, fallback content words) of the topic."""
+    """(canonical entity names, fallback content words) of the topic.
+
+    Without a known name, the subject is what is left of the request after its function words and the words
+    of asking for a briefing (`_REQUEST_WORDS`); of those, the words written with a capital (not the request's
+    first word) are names, and a name is the subject when there is one: "Maak een briefing over de
+    samenwerking met Ooltgensplaat" is about Ooltgensplaat."""
     names: list[str] = []
     for entity in extract_entities(topic):
         if entity.kind in ("place", "org", "person") and entity.name not in names:
             names.append(entity.name)
-    # Lower-case topics ("efus", "brussel") miss the capitalised patterns: try each word and word pair.
+    # Lower-case topics ("bruxelles", "eurocities") miss the capitalised patterns: try each word and word pair.
     words = re.findall(r"[\w.'’-]+", topic)
     for size in (3, 2, 1):
         for i in range(len(words) - size + 1):
             found = canonical(" ".join(words[i : i + size]))
             if found and found[1] not in names and len(words[i]) > 1:
                 names.append(found[1])
-    leftover = [
-        w
-        for w in re.findall(r"\w+", fold(topic))
-        if w not in _INSTRUCTION_WORDS and len(w) > 2 and not any(fold_name(w) in fold_name(n) for n in names)
+    content = [
+        (m.group(), m.start())
+        for m in re.finditer(r"\w+", topic)
+        if fold(m.group()) not in _REQUEST_WORDS
+        and len(m.group()) > 2
+        and not any(fold_name(m.group()) in fold_name(n) for n in names)
     ]
+    first = re.search(r"\w", topic)
+    capitalised = [w for w, at in content if w[0].isupper() and (first is None or at > first.start())]
+    leftover = list(dict.fromkeys(fold(w) for w in capitalised or [w for w, _ in content]))
     return names, leftover
 
 
@@ -724,7 +714,7 @@ class BriefingGenerator:
         for date, u, ev in picked:
             if u.key in seen or u.key in used:
                 continue
-            if ev.kind in _BACKGROUND_EVENTS and not u.on_topic:
+            if ev.kind in BACKGROUND_EVENTS and not u.on_topic:
                 continue  # "Efus werd opgericht in 1987" is background, a contact only in a briefing on Efus
             seen.add(u.key)
             chosen.append((date, u, ev))
@@ -879,17 +869,18 @@ class BriefingGenerator:
                 index = next((i for i, (s, e) in enumerate(spans) if s <= count.start < e), None)
                 if index is None:
                     continue
-                # The subject of "De 250 leden ... uit 16 landen" is named in the sentence or one or two before.
-                for back in range(3):
-                    if index - back < 0:
-                        break
-                    s, e = spans[index - back]
+                # The subject of "De 250 leden ... uit 16 landen" is the nearest one named in the sentence or
+                # before it in the same paragraph.
+                for back in range(index, -1, -1):
+                    s, e = spans[back]
                     owners = [x.name for x in entities if s <= x.start < e and x.name in subjects and x.kind == "org"]
                     if owners:
-                        quote = (spans[index - back][0], spans[index][1])
+                        quote = (s, spans[index][1])
                         table.setdefault((owners[0], count.noun), {}).setdefault(count.number, []).append(
                             (chunk, *quote)
                         )
+                        break
+                    if back > 0 and _PARAGRAPH_BREAK.search(chunk.text, spans[back - 1][1], s):
                         break
         out: list[_Draft] = []
         for (entity, noun), by_number in sorted(table.items()):
