@@ -4,16 +4,16 @@ A briefing is extractive, like the default answerer: every line in sections 1-6 
 sentence with its `[n]`, so nothing can be stated that the documents do not say. What this module adds is
 *selection*:
 
-1. Topic analysis. Entities in the topic ("Delegatie naar Brussel" -> Brussel) are canonicalised with the
-   alias table of `assistant.entities`, so "Bruxelles", "Brussels" and "Brussel" find the same passages. A
+1. Topic analysis. Entities in the topic ("Delegatie naar Wenen" -> Wenen) are canonicalised with the
+   alias table of `assistant.entities`, so "Vienna", "Wien" and "Wenen" find the same passages. A
    topic without known entities falls back to its content words.
 2. Retrieval. Several sub-queries (one per section: visits, agreements, people, themes, events) plus the
    entity's aliases go through the configured (hybrid) retriever; the union is kept. On a corpus small
    enough to scan (`SCAN_LIMIT` chunks), every chunk that mentions the topic entity is added as well: an
    entity match is exact where the embedder may be weak (the test profile's fake embedder, or a short topic).
 3. Relevance. A chunk is on topic when it mentions the topic (tier 1); retrieved chunks of documents that
-   mention it are kept as context (tier 2: the "Vooruitblik" of an article about a visit to Brussels does
-   not repeat "Brussel"). Anything else is dropped, so a topic absent from the corpus gives an honest
+   mention it are kept as context (tier 2: the "Outlook" paragraph of an article about a visit to Vienna does
+   not repeat "Wenen"). Anything else is dropped, so a topic absent from the corpus gives an honest
    "nothing found" instead of the nearest unrelated passages.
 4. Sections are filled by rules over sentences (dates and event words, follow-up words, entities with
    roles, theme words, future phrasing) and scored by topic mention and retrieval rank.
@@ -65,13 +65,13 @@ Progress = Callable[[str], None]
 
 SCAN_LIMIT = 20_000  # chunks; above this, only retrieval finds passages (a full scan would cost seconds)
 PER_QUERY_K = 8
-MIN_UNIT_CHARS = 25  # "4 dagen" under its questionnaire heading means nothing on its own
+MIN_UNIT_CHARS = 25  # "3 dagen" under its questionnaire heading means nothing on its own
 MAX_LINE_CHARS = 700
 MAX_QUOTE_CHARS = 600
 SUMMARY_MIN_WORDS = 6
 # Near-duplicate lines (two documents stating the same fact) are shown once with both citations: token
 # Jaccard at least DUP_JACCARD, or, with sentence vectors, cosine at least DUP_COSINE when the tokens overlap
-# at least DUP_FLOOR (a vector alone calls "EFUS telt 16 landen" and "Efus werd in 1987 opgericht" alike).
+# at least DUP_FLOOR (a vector alone calls "Het netwerk telt 12 landen" and "Het netwerk werd in 1990 opgericht" alike).
 DUP_JACCARD = 0.8
 DUP_COSINE = 0.92
 DUP_FLOOR = 0.5
@@ -98,7 +98,7 @@ _SUBQUERIES = (
 )
 # The word lists are data with their provenance (assistant/data/lexicons/README.md): general language, never
 # words of the documents or of the evaluation questions.
-# Words of a request rather than of its subject ("Maak een korte briefing voor een delegatie naar ..."): function
+# Words of a request rather than of its subject ("Stel een briefing op voor het werkbezoek aan ..."): function
 # words, the vocabulary of asking for a briefing, and the words of the briefing's own section titles.
 _REQUEST_WORDS = frozenset(
     [
@@ -206,7 +206,7 @@ _MONTHS = MONTHS  # "januari" ... "december", from the lexicon
 
 
 def format_date(iso: str | None, end: str | None = None) -> str:
-    """Partial ISO as Dutch text: "2015", "november 2015", "24 juni 2015", "20–22 maart 2024"."""
+    """Partial ISO as Dutch text: "2019", "november 2019", "3 mei 2019", "20–22 maart 2021"."""
     if not iso:
         return ""
     parts = iso.split("-")
@@ -258,7 +258,7 @@ class _Unit:
     on_topic: bool
     chunk_score: float
     doc_date: str | None
-    near_topic: bool = False  # the sentence before or after names the topic ("Deze uitwisseling ... in Brussel")
+    near_topic: bool = False  # the sentence before or after names the topic ("Deze uitwisseling ... in Wenen")
 
     @property
     def key(self) -> tuple[str, int]:
@@ -333,7 +333,7 @@ def near_duplicate_groups(
     the first earlier group whose first text it duplicates.
 
     Duplicates: token Jaccard >= `jaccard`, or (with `vectors`, one row per text) cosine >= `cosine` and
-    Jaccard >= `floor`. Never when the numbers differ: "16 landen" and "17 landen" are a conflict to
+    Jaccard >= `floor`. Never when the numbers differ: "12 landen" and "14 landen" are a conflict to
     show, not a duplicate to hide."""
     tokens = [_tokens(t) for t in texts]
     numbers = [frozenset(re.findall(r"\d+", strip_markers(t))) for t in texts]
@@ -417,7 +417,7 @@ class BriefingGenerator:
         say("Onderwerp analyseren")
         primary, words = _topic_focus(topic)
         focus = tuple(primary) if primary else tuple(words)
-        # Matching also accepts the parts of a place ("Brussels Hoofdstedelijk Gewest" for "Brussel").
+        # Matching also accepts the parts of a place ("Gelderland-Midden" for "Gelderland").
         names = [*primary, *(p for n in primary for p in PLACE_PARTS.get(n, ()) if p not in primary)]
         documents = {d.doc_id: d for d in self.assistant.manifest.documents()}
         corpus = CorpusState(
@@ -672,7 +672,7 @@ class BriefingGenerator:
                 - (0.8 if u.text.rstrip().endswith("?") else 0.0)
             )
 
-        # A summary sentence must stand on its own: list fragments ("Stafleden Strong Cities Network.") do not.
+        # A summary sentence must stand on its own: list fragments ("Medewerkers van het netwerk.") do not.
         ranked_summary = [
             u
             for u in sorted(short, key=central, reverse=True)
@@ -715,7 +715,7 @@ class BriefingGenerator:
             if u.key in seen or u.key in used:
                 continue
             if ev.kind in BACKGROUND_EVENTS and not u.on_topic:
-                continue  # "Efus werd opgericht in 1987" is background, a contact only in a briefing on Efus
+                continue  # "Het netwerk werd in 1990 opgericht" is background, a contact only in a briefing on it
             seen.add(u.key)
             chosen.append((date, u, ev))
             if len(chosen) >= LIMITS["contacts"]:
@@ -869,7 +869,7 @@ class BriefingGenerator:
                 index = next((i for i, (s, e) in enumerate(spans) if s <= count.start < e), None)
                 if index is None:
                     continue
-                # The subject of "De 250 leden ... uit 16 landen" is the nearest one named in the sentence or
+                # The subject of "De 40 leden ... uit 12 landen" is the nearest one named in the sentence or
                 # before it in the same paragraph.
                 for back in range(index, -1, -1):
                     s, e = spans[back]

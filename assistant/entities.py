@@ -16,8 +16,8 @@ What no list can know is found by pattern:
 - the places in "Burgemeesters van A, B en C" (a mayor is always of a municipality);
 - people next to a role, after an honorific, in a signature block, or with a common given name.
 
-Canonical names. Variants of one thing ("Efus", "EFUS", "European Forum for Urban Security", "Brussels",
-"Bruxelles") are merged to one canonical name through the gazetteer tables, compared after accent folding
+Canonical names. Variants of one thing ("NAVO", "NATO", "Wenen", "Vienna", "Wien", "Kopenhagen",
+"København") are merged to one canonical name through the gazetteer tables, compared after accent folding
 and lower-casing; a match written entirely in lower case is an ordinary word ("leiden", "delft"), not the
 name. Short all-capital acronyms ("OM", "VNG") are matched case-sensitively, because their lower-case forms
 are ordinary Dutch words ("om").
@@ -52,7 +52,7 @@ class Entity:
     surface: str
     start: int
     end: int
-    role: str | None = None  # people: the function named next to them ("directrice-generaal van safe.brussels")
+    role: str | None = None  # people: the function named next to them ("directeur-generaal van de VNG")
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,12 +66,12 @@ class Event:
     kind: str  # the event word found: "conferentie", "bezoek", ...
     sentence: str
     future: bool = False  # phrased as something still to happen ("zal", "gepland", "in aanloop naar")
-    when: str = ""  # the date as written ("24 juni-27 juni 2015", "september")
+    when: str = ""  # the date as written ("3 mei-5 mei 2019", "september")
 
 
 # ------------------------------------------------------------------------------------------- folding
 
-# Letters NFKD does not decompose but that people type without the mark ("Utoya", "Wroclaw").
+# Letters NFKD does not decompose but that people type without the mark ("Lodz", "Gdansk").
 _EXTRA_FOLD = {"ø": "o", "ł": "l", "đ": "d", "æ": "a", "œ": "o", "ß": "s", "’": "'", "‘": "'", "`": "'"}
 
 
@@ -183,7 +183,7 @@ def aliases(name: str) -> list[str]:
 
 _NAME_WORD = r"[A-Z][a-zà-ÿ'’\-]+"
 _PARTICLE = r"(?:van|de|der|den|du|le|la|von|ter|ten|Van|De|Der|Den|Le|La)"
-# "Sophie Lavaux", "Henri van der Heijden", "Ine Van Wymersch": 2-4 name words, particles allowed between.
+# "Karin Mulder", "Anna van der Berg", "Pieter Van Damme": 2-4 name words, particles allowed between.
 _PERSON_NAME = rf"{_NAME_WORD}(?:\s+{_PARTICLE})*(?:\s+{_NAME_WORD}){{1,2}}"
 
 # Role nouns (roles.txt): a leading "*" marks a noun that may end a Dutch compound ("beleidsadviseur").
@@ -202,7 +202,7 @@ _ROLE = (
     r"(?:-gener(?:aal|al))?(?:s|en)?(?![\w-]))"
 )
 _ROLE_FULL_RE = re.compile(rf"(?i:{_ROLE})")
-# What follows a role: "van safe.brussels", "bij de politiezone Brussel-Hoofdstad-Elsene" (up to the clause end).
+# What follows a role: "van stad.gent", "bij de politiezone Gent-Zuid" (up to the clause end).
 _ROLE_TAIL = r"(?:\s+(?:van|bij|of|at)\s+(?:de\s+|het\s+)?(?:[^,.;:()\n]|\.(?=\w)){2,60}?(?=[,;:()\n]|\.(?!\w)|$))?"
 
 _HONORIFIC = r"(?:mw\.|mevr\.|mevrouw|dhr\.|de heer|Mw\.|Mevr\.|Mevrouw|Dhr\.|De heer)"
@@ -214,7 +214,7 @@ _ROLE_NAME_RE = re.compile(rf"\b((?i:{_ROLE})(?:\s+van\s+[A-Z][\w.]*(?:\s+[A-Z][
 _ROLE_HONORIFIC_RE = re.compile(
     rf"\b((?i:{_ROLE})(?:\s+van\s+[\w.]+(?:\s+[A-Z][\w.]*)?)?),\s+{_HONORIFIC}\s+({_NAME_WORD})"
 )
-# "Burgemeester Den Haag", "burgemeester van Gent", "Burgemeesters van Lyon, Graz en Zwolle": the words after
+# "Burgemeester Zwolle", "burgemeester van Gent", "Burgemeesters van Lyon, Graz en Zwolle": the words after
 # a role held for a municipality (place-roles.txt) are places, known to the gazetteer or not.
 _PLACE_WORDS = r"[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)?"
 _PLACE_ROLE_RE = re.compile(
@@ -225,7 +225,7 @@ _ADJECTIVE_END = re.compile(r"(?:se|sche)$")  # "Europese", "Belgische": adjecti
 # An unknown place must end where a list item ends: "van Lyon, Graz en ...", "van Zwolle." ("Mayors of
 # European cities" names no place).
 _ITEM_END_RE = re.compile(r"\s*(?:[,.;:)]|$)|\s+(?:en|and)\s")
-# People named without a role ("Op 24 juni 2015 waren Erwin Rouwenhorst en ik ..."). Two capitalised words
+# People named without a role ("Op 3 mei 2019 waren Karin Mulder en ik ..."). Two capitalised words
 # are far more often a title, a heading or an English phrase ("Exposure Notification", "Security & Tourism")
 # than a person, so the first word must be a common given name (given-names.txt): measured on the bundled
 # corpus and the test PDFs, bench/results/people_entities.md.
@@ -233,7 +233,7 @@ GIVEN_NAMES = frozenset(lexicons.words("given-names"))
 _GIVEN = r"[A-Z][a-zà-ÿ'’]+(?:-[A-Z][a-zà-ÿ'’]+)?"  # "Peter-Paul"
 _SURNAME = r"[A-Z][a-zà-ÿ'’]+(?:-[A-Z][a-zà-ÿ'’]+)?"
 # One given name, particles, one surname, all on one line (a line break ends a name: signature blocks).
-# A lookahead, so candidates may overlap: "Steller Wim Eppinga" must still offer "Wim Eppinga".
+# A lookahead, so candidates may overlap: "Steller Joost Verhoeven" must still offer "Joost Verhoeven".
 _BARE_NAME_RE = re.compile(rf"(?<![\w.\-])(?=({_GIVEN}(?:[ \t]+{_PARTICLE})*[ \t]+{_SURNAME})(?![\w\-]))")
 # Surnames that are really places or institutions ("het Rob Scholtemuseum", "Jan Steenstraat").
 _NOT_SURNAME_END = re.compile(rf"(?:{lexicons.phrase_pattern(lexicons.words('not-surname-suffixes'))})$", re.IGNORECASE)
@@ -286,7 +286,7 @@ _ACRONYM_RE = re.compile(r"(?<![\w.])([A-Z][A-Z0-9&]{1,5})(?!\w|\.\w)")
 
 # --- "Long Name (ABBR)" ---------------------------------------------------------------------------------
 
-# "(RBO)", "(Efus)": an abbreviation in brackets, after the words it abbreviates; "RBO (Regionaal ...)" too.
+# "(RPC)", "(Nevs)": an abbreviation in brackets, after the words it abbreviates; "RPC (Regionaal ...)" too.
 _SHORT_IN_BRACKETS_RE = re.compile(r"\(\s*([A-Za-z][A-Za-z0-9&-]{1,9})\s*\)")
 _LONG_IN_BRACKETS_RE = re.compile(r"(?<![\w.])([A-Z][A-Za-z0-9&-]{1,9})\s+\(([^()\n]{4,150})\)")
 _CONNECTORS = frozenset([*lexicons.words("stopwords"), "&"])
@@ -371,7 +371,7 @@ def _clean_role(role: str) -> str:
 
 
 def _is_caps_line(text: str, pos: int) -> bool:
-    """Questionnaire headings ("WIE HEB JE ONTMOET?") are all capitals: their words are not acronyms."""
+    """Questionnaire headings ("WAT IS ER AFGESPROKEN?") are all capitals: their words are not acronyms."""
     start = text.rfind("\n", 0, pos) + 1
     end = text.find("\n", pos)
     line = text[start : end if end >= 0 else len(text)]
@@ -395,7 +395,7 @@ def _signature_people(text: str) -> list[Entity]:
 
 
 def _place_role_entities(text: str) -> list[tuple[int, Entity]]:
-    """ "Burgemeesters van Oslo, Lyon en Zwolle": one role per place in the list; a place the gazetteer does
+    """ "Burgemeesters van Graz, Lyon en Zwolle": one role per place in the list; a place the gazetteer does
     not know becomes a place too. A singular role takes one place ("burgemeester van X, Jan Jansen")."""
     out: list[tuple[int, Entity]] = []
     for match in _PLACE_ROLE_RE.finditer(text):
@@ -474,7 +474,7 @@ def _organisation_patterns(text: str) -> list[tuple[int, Entity]]:
 def extract_entities(text: str, *, bare_names: bool = True) -> list[Entity]:
     """Places, organisations, people (with their role where one is named) and roles, in text order.
 
-    `bare_names`: also people named without a role ("Erwin Rouwenhorst en ik"), see `GIVEN_NAMES`.
+    `bare_names`: also people named without a role ("Karin Mulder en ik"), see `GIVEN_NAMES`.
 
     Overlaps are resolved in favour of the earlier, then the longer mention; a gazetteer match beats a
     pattern match on the same characters."""
@@ -517,7 +517,7 @@ def extract_entities(text: str, *, bare_names: bool = True) -> list[Entity]:
     found.sort(key=lambda pe: (pe[1].start, pe[0], -(pe[1].end - pe[1].start)))
     kept: list[Entity] = []
     for _priority, entity in found:
-        # Role mentions ("Burgemeesters van Oslo") may overlap the places inside them: both are useful.
+        # Role mentions ("Burgemeesters van Graz") may overlap the places inside them: both are useful.
         clash = any(
             entity.start < k.end and k.start < entity.end and (entity.kind == "role") == (k.kind == "role")
             for k in kept
@@ -569,7 +569,7 @@ def find_dates(text: str) -> list[DateMention]:
         found.append(DateMention(match.start(1), match.end(1), match.group(1), None, match.group(1)))
     for match in _MONTH_ONLY_RE.finditer(text):
         found.append(DateMention(match.start(1), match.end(1), None, None, match.group(1)))
-    # The longest mention wins where several overlap ("24 juni-27 juni 2015" over "27 juni 2015").
+    # The longest mention wins where several overlap ("3 mei-5 mei 2019" over "5 mei 2019").
     found.sort(key=lambda d: (d.start, -(d.end - d.start)))
     kept: list[DateMention] = []
     for mention in found:
@@ -581,8 +581,8 @@ def find_dates(text: str) -> list[DateMention]:
 def extract_events(text: str) -> list[Event]:
     """One event per sentence that holds an event word and a date (or future phrasing), in text order.
 
-    The date is the first one in the sentence: Dutch sentences put the occasion's date up front ("Op 24 juni
-    2015 waren ..."), and later dates are usually references."""
+    The date is the first one in the sentence: Dutch sentences put the occasion's date up front ("Op 3 mei
+    2019 waren ..."), and later dates are usually references."""
     events: list[Event] = []
     for start, end in split_sentences(text):
         sentence = text[start:end]
@@ -590,7 +590,7 @@ def extract_events(text: str) -> list[Event]:
         if word is None:
             continue
         future = bool(FUTURE_RE.search(sentence))
-        # "drie maanden voor de verkiezingen in juni 2024" dates something else than the occasion.
+        # "twee weken voor de verkiezingen in maart 2025" dates something else than the occasion.
         dates = [
             d
             for d in find_dates(sentence)
@@ -622,7 +622,7 @@ _COUNT_RE = re.compile(r"(?<![\d.,])(\d{1,3}(?:[.,]\d{3})*|\d+)\s+(" + "|".join(
 
 @dataclass(frozen=True, slots=True)
 class Count:
-    """ "16 landen": a number of something, as stated at `start:end`."""
+    """ "12 landen": a number of something, as stated at `start:end`."""
 
     number: int
     noun: str

@@ -182,7 +182,7 @@ def test_people_without_a_role_need_a_credible_name() -> None:
         "De Exposure Notification van Google Apple Exposure werkt met Bluetooth Low Energy.",
         "Het congres Safe & Smart: Local Policies in Gent en Lyon.",
         "Het Nationaal Congres over Digitale Weerbaarheid in de Koninklijke Schouwburg.",
-        "Een bezoek aan het Rob Scholtemuseum en de Jan Steenstraat.",
+        "Een bezoek aan het Anna Smitmuseum en de Jan Steenstraat.",
         "Sinds Mark Juni werkt het netwerk.",
         "AANWEZIG: KARIN MULDER",
         "Aanwezig: Karin\nMulder",
@@ -193,7 +193,7 @@ def test_people_without_a_role_need_a_credible_name() -> None:
 
 
 def test_signature_block_and_honorifics() -> None:
-    letter = "Met vriendelijke groet,\n\nLotte Bakker\n\nBestuursdienst\n\nSenior adviseur\n"
+    letter = "Met vriendelijke groet,\n\nLotte Bakker\n\nConcerndienst\n\nSenior adviseur\n"
     assert _roles(letter) == [("Lotte Bakker", "Senior adviseur")]
     text = "CDA: mevrouw Van den Broek en de heer De Groot; D66: mevrouw Smit."
     assert [e.name for e in extract_entities(text) if e.kind == "person"] == ["Van den Broek", "De Groot", "Smit"]
