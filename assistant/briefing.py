@@ -4,16 +4,16 @@ A briefing is extractive, like the default answerer: every line in sections 1-6 
 sentence with its `[n]`, so nothing can be stated that the documents do not say. What this module adds is
 *selection*:
 
-1. Topic analysis. Entities in the topic ("Delegatie naar Brussel" -> Brussel) are canonicalised with the
-   alias table of `assistant.entities`, so "Bruxelles", "Brussels" and "Brussel" find the same passages. A
+1. Topic analysis. Entities in the topic ("Delegatie naar Wenen" -> Wenen) are canonicalised with the
+   alias table of `assistant.entities`, so "Vienna", "Wien" and "Wenen" find the same passages. A
    topic without known entities falls back to its content words.
 2. Retrieval. Several sub-queries (one per section: visits, agreements, people, themes, events) plus the
    entity's aliases go through the configured (hybrid) retriever; the union is kept. On a corpus small
    enough to scan (`SCAN_LIMIT` chunks), every chunk that mentions the topic entity is added as well: an
    entity match is exact where the embedder may be weak (the test profile's fake embedder, or a short topic).
 3. Relevance. A chunk is on topic when it mentions the topic (tier 1); retrieved chunks of documents that
-   mention it are kept as context (tier 2: the "Vooruitblik" of an article about a visit to Brussels does
-   not repeat "Brussel"). Anything else is dropped, so a topic absent from the corpus gives an honest
+   mention it are kept as context (tier 2: the "Outlook" paragraph of an article about a visit to Vienna does
+   not repeat "Wenen"). Anything else is dropped, so a topic absent from the corpus gives an honest
    "nothing found" instead of the nearest unrelated passages.
 4. Sections are filled by rules over sentences (dates and event words, follow-up words, entities with
    roles, theme words, future phrasing) and scored by topic mention and retrieval rank.
@@ -36,9 +36,12 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 import numpy as np
 
+from assistant import lexicons
 from assistant.answering.units import extract_units
 from assistant.citations import build_citations, fold, neutralise_brackets, strip_markers
 from assistant.entities import (
+    BACKGROUND_EVENTS,
+    MONTHS,
     PLACE_PARTS,
     Count,
     Entity,
@@ -62,13 +65,13 @@ Progress = Callable[[str], None]
 
 SCAN_LIMIT = 20_000  # chunks; above this, only retrieval finds passages (a full scan would cost seconds)
 PER_QUERY_K = 8
-MIN_UNIT_CHARS = 25  # "4 dagen" under its questionnaire heading means nothing on its own
+MIN_UNIT_CHARS = 25  # "3 dagen" under its questionnaire heading means nothing on its own
 MAX_LINE_CHARS = 700
 MAX_QUOTE_CHARS = 600
 SUMMARY_MIN_WORDS = 6
 # Near-duplicate lines (two documents stating the same fact) are shown once with both citations: token
 # Jaccard at least DUP_JACCARD, or, with sentence vectors, cosine at least DUP_COSINE when the tokens overlap
-# at least DUP_FLOOR (a vector alone calls "EFUS telt 16 landen" and "Efus werd in 1987 opgericht" alike).
+# at least DUP_FLOOR (a vector alone calls "Het netwerk telt 12 landen" and "Het netwerk werd in 1990 opgericht" alike).
 DUP_JACCARD = 0.8
 DUP_COSINE = 0.92
 DUP_FLOOR = 0.5
@@ -86,14 +89,6 @@ SECTION_TITLES: dict[str, str] = {
 }
 LIMITS = {"summary": 4, "contacts": 8, "followups": 6, "people": 10, "themes": 5, "upcoming": 5}
 
-# Words of the request itself, not of its subject ("Maak een korte briefing voor een delegatie naar ...").
-_INSTRUCTION_WORDS = frozenset(
-    """
-    maak korte korte kort briefing brief delegatie delegaties bezoek bezoeken naar gaat gaan reis werkbezoek
-    welke eerdere contacten thema thema's relevant relevante gebied veiligheid voorbereiding voorbereiden
-    directeur world summit overzicht informatie wat weten over voor van met een het de
-    """.split()  # noqa: SIM905
-)
 _SUBQUERIES = (
     "{focus} bezoek ontmoeting",
     "{focus} afspraken vervolg",
@@ -101,24 +96,22 @@ _SUBQUERIES = (
     "{focus} thema beleid prioriteiten",
     "{focus} conferentie evenement datum",
 )
-_FOLLOWUP_RE = re.compile(
-    r"\b(?:vervolg\w*|afspra(?:ak|ken)|afgesproken|zal|zullen|gepland\w*|in aanloop naar|"
-    r"in de toekomst|blijven in contact|voortgezet|voortzetten|wens geuit|wordt in \w+ co-chair|levert input|"
-    r"kijken ernaar uit)\b",
-    re.IGNORECASE,
+# The word lists are data with their provenance (assistant/data/lexicons/README.md): general language, never
+# words of the documents or of the evaluation questions.
+# Words of a request rather than of its subject ("Stel een briefing op voor het werkbezoek aan ..."): function
+# words, the vocabulary of asking for a briefing, and the words of the briefing's own section titles.
+_REQUEST_WORDS = frozenset(
+    [
+        *lexicons.words("stopwords"),
+        *lexicons.words("request-words"),
+        *(w for title in SECTION_TITLES.values() for w in re.findall(r"\w+", fold(title))),
+    ]
 )
-# Questionnaire headings whose answers are outcomes and agreements ("ZIJN ER VERVOLGAFSPRAKEN?").
-_BACKGROUND_EVENTS = frozenset({"opgericht", "lid geworden"})
-_FOLLOWUP_HEADING_RE = re.compile(r"vervolg|afspra|opgeleverd|resultat|actiepunt", re.IGNORECASE)
-_THEME_RE = re.compile(
-    r"\b(?:thema\w*|prioriteit\w*|beleid\w*|aanpak|preventie\w*|radicalisering|extremisme|terrorisme|"
-    r"ondermijning|ondernijning|cybercrime|drugs\w*|mensenhandel|polarisatie|democrat\w*|sociale cohesie|"
-    r"integrale veiligheid|weerbaar\w*|openbare orde|burgerparticipatie|criminaliteitspreventie|"
-    r"geestelijke gezondheid|nachtleven|veiligheidsstrategie|veiligheidsagenda|jeugd\w*|huiselijk geweld|"
-    r"stedelijke veiligheid|misdaadpreventie|mensenrechten|veilig ondernemen|toerisme|tourism|security|"
-    r"extremis\w*|hate|violence|geweld|vrede|resilien\w*|veerkracht\w*)\b",
-    re.IGNORECASE,
-)
+# Agreements, commitments and next steps; headings of sections that report outcomes.
+_FOLLOWUP_RE = re.compile(rf"\b(?:{lexicons.phrase_pattern(lexicons.words('followup-cues'))})\b", re.IGNORECASE)
+_FOLLOWUP_HEADING_RE = re.compile(lexicons.phrase_pattern(lexicons.words("followup-headings")), re.IGNORECASE)
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
+_THEME_RE = re.compile(rf"\b(?:{lexicons.phrase_pattern(lexicons.words('policy-themes'))})\b", re.IGNORECASE)
 
 
 class _Assistant(Protocol):
@@ -209,24 +202,11 @@ def chunk_annotations(chunk: Chunk) -> tuple[list[Entity], list[Event], list[Cou
 
 # ------------------------------------------------------------------------------------------ formatting
 
-_MONTHS = (
-    "januari",
-    "februari",
-    "maart",
-    "april",
-    "mei",
-    "juni",
-    "juli",
-    "augustus",
-    "september",
-    "oktober",
-    "november",
-    "december",
-)
+_MONTHS = MONTHS  # "januari" ... "december", from the lexicon
 
 
 def format_date(iso: str | None, end: str | None = None) -> str:
-    """Partial ISO as Dutch text: "2015", "november 2015", "24 juni 2015", "20–22 maart 2024"."""
+    """Partial ISO as Dutch text: "2019", "november 2019", "3 mei 2019", "20–22 maart 2021"."""
     if not iso:
         return ""
     parts = iso.split("-")
@@ -278,7 +258,7 @@ class _Unit:
     on_topic: bool
     chunk_score: float
     doc_date: str | None
-    near_topic: bool = False  # the sentence before or after names the topic ("Deze uitwisseling ... in Brussel")
+    near_topic: bool = False  # the sentence before or after names the topic ("Deze uitwisseling ... in Wenen")
 
     @property
     def key(self) -> tuple[str, int]:
@@ -296,23 +276,33 @@ class _Draft:
 
 
 def _topic_focus(topic: str) -> tuple[list[str], list[str]]:
-    """(canonical entity names, fallback content words) of the topic."""
+    """(canonical entity names, fallback content words) of the topic.
+
+    Without a known name, the subject is what is left of the request after its function words and the words
+    of asking for a briefing (`_REQUEST_WORDS`); of those, the words written with a capital (not the request's
+    first word) are names, and a name is the subject when there is one: "Maak een briefing over de
+    samenwerking met Ooltgensplaat" is about Ooltgensplaat."""
     names: list[str] = []
     for entity in extract_entities(topic):
         if entity.kind in ("place", "org", "person") and entity.name not in names:
             names.append(entity.name)
-    # Lower-case topics ("efus", "brussel") miss the capitalised patterns: try each word and word pair.
+    # Lower-case topics ("bruxelles", "eurocities") miss the capitalised patterns: try each word and word pair.
     words = re.findall(r"[\w.'’-]+", topic)
     for size in (3, 2, 1):
         for i in range(len(words) - size + 1):
             found = canonical(" ".join(words[i : i + size]))
             if found and found[1] not in names and len(words[i]) > 1:
                 names.append(found[1])
-    leftover = [
-        w
-        for w in re.findall(r"\w+", fold(topic))
-        if w not in _INSTRUCTION_WORDS and len(w) > 2 and not any(fold_name(w) in fold_name(n) for n in names)
+    content = [
+        (m.group(), m.start())
+        for m in re.finditer(r"\w+", topic)
+        if fold(m.group()) not in _REQUEST_WORDS
+        and len(m.group()) > 2
+        and not any(fold_name(m.group()) in fold_name(n) for n in names)
     ]
+    first = re.search(r"\w", topic)
+    capitalised = [w for w, at in content if w[0].isupper() and (first is None or at > first.start())]
+    leftover = list(dict.fromkeys(fold(w) for w in capitalised or [w for w, _ in content]))
     return names, leftover
 
 
@@ -343,7 +333,7 @@ def near_duplicate_groups(
     the first earlier group whose first text it duplicates.
 
     Duplicates: token Jaccard >= `jaccard`, or (with `vectors`, one row per text) cosine >= `cosine` and
-    Jaccard >= `floor`. Never when the numbers differ: "16 landen" and "17 landen" are a conflict to
+    Jaccard >= `floor`. Never when the numbers differ: "12 landen" and "14 landen" are a conflict to
     show, not a duplicate to hide."""
     tokens = [_tokens(t) for t in texts]
     numbers = [frozenset(re.findall(r"\d+", strip_markers(t))) for t in texts]
@@ -427,7 +417,7 @@ class BriefingGenerator:
         say("Onderwerp analyseren")
         primary, words = _topic_focus(topic)
         focus = tuple(primary) if primary else tuple(words)
-        # Matching also accepts the parts of a place ("Brussels Hoofdstedelijk Gewest" for "Brussel").
+        # Matching also accepts the parts of a place ("Gelderland-Midden" for "Gelderland").
         names = [*primary, *(p for n in primary for p in PLACE_PARTS.get(n, ()) if p not in primary)]
         documents = {d.doc_id: d for d in self.assistant.manifest.documents()}
         corpus = CorpusState(
@@ -554,7 +544,13 @@ class BriefingGenerator:
             entities, events, _counts = chunk_annotations(chunk)
             doc = documents.get(chunk.doc_id)
             first_unit = len(units)
-            for u in extract_units(0, chunk.text, chunk.heading_path):
+            # Sentences and lists: a heading section repeats its sentences, and so does a list the sentence
+            # announcing it (a briefing line is one statement).
+            found = [u for u in extract_units(0, chunk.text, chunk.heading_path) if u.kind != "section"]
+            lists = [(u.start, u.end) for u in found if u.kind == "list"]
+            for u in found:
+                if u.kind == "sentence" and any(a <= u.start and u.end <= b for a, b in lists):
+                    continue
                 letters = [c for c in u.text if c.isalpha()]
                 # Too short to stand alone, or a questionnaire heading the splitter cut off its line.
                 if u.end - u.start < MIN_UNIT_CHARS or all(c.isupper() for c in letters):
@@ -682,7 +678,7 @@ class BriefingGenerator:
                 - (0.8 if u.text.rstrip().endswith("?") else 0.0)
             )
 
-        # A summary sentence must stand on its own: list fragments ("Stafleden Strong Cities Network.") do not.
+        # A summary sentence must stand on its own: list fragments ("Medewerkers van het netwerk.") do not.
         ranked_summary = [
             u
             for u in sorted(short, key=central, reverse=True)
@@ -724,8 +720,8 @@ class BriefingGenerator:
         for date, u, ev in picked:
             if u.key in seen or u.key in used:
                 continue
-            if ev.kind in _BACKGROUND_EVENTS and not u.on_topic:
-                continue  # "Efus werd opgericht in 1987" is background, a contact only in a briefing on Efus
+            if ev.kind in BACKGROUND_EVENTS and not u.on_topic:
+                continue  # "Het netwerk werd in 1990 opgericht" is background, a contact only in a briefing on it
             seen.add(u.key)
             chosen.append((date, u, ev))
             if len(chosen) >= LIMITS["contacts"]:
@@ -879,17 +875,18 @@ class BriefingGenerator:
                 index = next((i for i, (s, e) in enumerate(spans) if s <= count.start < e), None)
                 if index is None:
                     continue
-                # The subject of "De 250 leden ... uit 16 landen" is named in the sentence or one or two before.
-                for back in range(3):
-                    if index - back < 0:
-                        break
-                    s, e = spans[index - back]
+                # The subject of "De 40 leden ... uit 12 landen" is the nearest one named in the sentence or
+                # before it in the same paragraph.
+                for back in range(index, -1, -1):
+                    s, e = spans[back]
                     owners = [x.name for x in entities if s <= x.start < e and x.name in subjects and x.kind == "org"]
                     if owners:
-                        quote = (spans[index - back][0], spans[index][1])
+                        quote = (s, spans[index][1])
                         table.setdefault((owners[0], count.noun), {}).setdefault(count.number, []).append(
                             (chunk, *quote)
                         )
+                        break
+                    if back > 0 and _PARAGRAPH_BREAK.search(chunk.text, spans[back - 1][1], s):
                         break
         out: list[_Draft] = []
         for (entity, noun), by_number in sorted(table.items()):

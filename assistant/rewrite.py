@@ -2,7 +2,7 @@
 
 "En wie waren daar?" means nothing to a retriever. `HistoryExpansion` (assistant/chain.py) appends content
 words of earlier user turns; with a model configured, `LLMRewriter` asks it for the question as it would
-be asked without the conversation ("Wie waren er bij de reis naar Oslo?"), which keeps the grammar and
+be asked without the conversation ("Wie spraken er tijdens het werkbezoek aan Aarhus?"), which keeps the grammar and
 resolves "daar" and "die" to what they point at.
 
 What goes to the model and what comes back is kept small and checked:
@@ -38,8 +38,12 @@ REWRITE_SYSTEM = (
 )
 
 # One worked example: small local models follow a shown pattern far better than a described one.
-_EXAMPLE_USER = "Eerdere vragen:\n- Wat was het doel van de reis naar Oslo?\n\nVervolgvraag: En wie waren daar?"
-_EXAMPLE_ASSISTANT = "Wie waren er aanwezig bij de reis naar Oslo?"
+# Invented, like the answerer's worked example: no question or document of the evaluation sets.
+_EXAMPLE_USER = (
+    "Eerdere vragen:\n- Wat stond er op het programma van het werkbezoek aan Aarhus?\n\n"
+    "Vervolgvraag: En wie spraken daar?"
+)
+_EXAMPLE_ASSISTANT = "Wie spraken er tijdens het werkbezoek aan Aarhus?"
 
 _LABEL = re.compile(
     r"^\s*(?:\*\*)?(?:herschreven\s+vraag|zelfstandige\s+(?:zoek)?vraag|zoekvraag|vraag|query|standalone\s+"

@@ -27,6 +27,7 @@ from assistant.briefing_writer import SECTION_EXAMPLE, SECTION_TASKS, section_pa
 from assistant.citations import split_sentences
 from assistant.config import BUNDLED_CORPUS, TestSettings
 from assistant.embeddings import FakeEmbedder
+from assistant.entities import find_dates
 from assistant.factory import Assistant, build_assistant
 from assistant.generative import SYSTEM_PROMPT, GenerativeAnswerer
 from assistant.llm import LLMError, Message
@@ -70,8 +71,11 @@ def test_brussel_has_the_conference_and_the_exchange(briefings: dict[str, Briefi
     _lines_with(b, "20 tot 22 maart 2024", "Brussel")
     assert "safe.brussels" in to_markdown(b) and "Efus" in to_markdown(b)
     _lines_with(b, "12 juni 2024", "Veiligheid en Preventie")
+    # Dated, oldest first: each label starts with its date ("15 juni 2023", "20–22 maart 2024").
     contacts = [line.label for s in b.sections if s.key == "contacts" for line in s.lines]
-    assert contacts == sorted(contacts, key=lambda label: label[-4:]) or contacts  # dated, oldest first
+    dates = [day for label in contacts if (found := find_dates(label)) and (day := found[0].date)]
+    assert len(dates) == len(contacts) >= 3
+    assert dates == sorted(dates), contacts
     assert "15 juni 2023" in _section(b, "contacts")
 
 
@@ -237,6 +241,42 @@ def test_a_fact_stated_by_two_documents_is_shown_once_with_both_citations(tmp_pa
     cited_docs = {c.source for c in b.citations if c.n in lines[0].citations}
     assert cited_docs == {"verslag.txt", "nieuwsbrief.txt"}
     assert re.search(r"\[\d+, \d+\]$", lines[0].text)
+
+
+# --- general rules on a made-up corpus ---------------------------------------------------------------------
+
+
+def test_request_without_a_known_name_and_general_cue_lists(tmp_path: Path) -> None:
+    """A subject no gazetteer knows is read from the request by a general rule (what is left after function
+    words and request words; a capitalised word is the name), and the follow-up and theme sections work from
+    the general cue lists (assistant/data/lexicons): an agreement verb, two policy themes."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "verslag.txt").write_text(
+        "Verslag werkbezoek Ooltgensplaat\n\nOp 3 maart 2023 bezocht een delegatie van de directie Veiligheid het "
+        "dorpshuis van Ooltgensplaat.\n\nDe partners in Ooltgensplaat zijn overeengekomen om in het najaar een "
+        "gezamenlijk plan op te stellen.\n\nIn Ooltgensplaat gingen de gesprekken over verkeersveiligheid en "
+        "crisisbeheersing in de polder.\n",
+        encoding="utf-8",
+    )
+    (corpus / "ander.txt").write_text(
+        "Nieuwsbrief\n\nOp 5 mei 2023 opende de wethouder een nieuw zwembad in Zwolle.\n", encoding="utf-8"
+    )
+    settings = TestSettings(data_dir=tmp_path / "data", _env_file=None)  # type: ignore[call-arg]
+    a = build_assistant(settings)
+    assert not a.ingest([corpus]).failed
+    generator = BriefingGenerator(a)
+    for request in (
+        "Maak een korte briefing over de samenwerking met Ooltgensplaat op het gebied van veiligheid",
+        "Prepare a briefing note on the visit to Ooltgensplaat",
+    ):
+        b = generator.generate(request)
+        assert b.found and b.focus == ("ooltgensplaat",), (request, b.focus)
+        assert "zwembad" not in to_markdown(b)
+    assert "overeengekomen" in _section(b, "followups")
+    themes = next(s for s in b.sections if s.key == "themes")
+    assert [line.label for line in themes.lines] == ["crisisbeheersing, verkeersveiligheid"]
+    assert all_quotes_verbatim(b)
 
 
 # --- LLM-written sections (scripted fake chat model) ------------------------------------------------------
