@@ -76,14 +76,11 @@ def chooses(row: dict[str, Any], choose_sets: set[str]) -> bool:
 
 
 def _report(name: str, rows: list[dict[str, Any]], model: AbstentionModel) -> dict[str, Any]:
-    from assistant.answering.abstention import Evidence
-
     answerable = [r for r in rows if r["label"] == 1]
     unanswerable = [r for r in rows if r["label"] == 0]
 
     def declined(r: dict[str, Any]) -> bool:
-        ev = Evidence(**{k: r[k] for k in FEATURES})
-        return model.probability(ev) < model.threshold
+        return model.probability(_evidence(r)) < model.threshold
 
     false = sum(declined(r) for r in answerable)
     right = sum(declined(r) for r in unanswerable)
@@ -102,7 +99,13 @@ def _report(name: str, rows: list[dict[str, Any]], model: AbstentionModel) -> di
     return line
 
 
-def fit(paths: list[Path], choose_sets: set[str], l2: float, write: bool) -> int:
+def _evidence(row: dict[str, Any]) -> Any:
+    from assistant.answering.abstention import Evidence
+
+    return Evidence(**{k: row[k] for k in FEATURES})
+
+
+def fit(paths: list[Path], choose_sets: set[str], l2: float, write: bool, max_false_rate: float = 0.05) -> int:
     rows = [json.loads(line) for p in paths for line in p.read_text(encoding="utf-8").splitlines() if line.strip()]
     choosing = [r for r in rows if chooses(r, choose_sets)]
     reporting = [r for r in rows if not chooses(r, choose_sets)]
@@ -113,7 +116,14 @@ def fit(paths: list[Path], choose_sets: set[str], l2: float, write: bool) -> int
         f"all of {sorted(choose_sets)} and the even-hash half of the others ({sets}); "
         f"reported on the other {len(reporting)}"
     )
-    model = AbstentionModel(tuple(weights), bias, 0.5, provenance)
+    # The threshold: the highest that keeps false abstention on the choosing part within the target (users
+    # lose more from a wrongly declined answerable question than from a quoted near-miss they can check).
+    probe = AbstentionModel(tuple(weights), bias, 0.5)
+    scores = sorted(probe.probability(_evidence(r)) for r in choosing if r["label"] == 1)
+    allowed = int(max_false_rate * len(scores))
+    threshold = min(0.5, scores[allowed] - 1e-6) if scores else 0.5
+    provenance += f"; threshold {threshold:.3f}: false abstention on the choosing part at most {max_false_rate:.0%}"
+    model = AbstentionModel(tuple(weights), bias, round(threshold, 6), provenance)
     print(json.dumps(model.to_mapping(), indent=2))
     _report("choosing", choosing, model)
     _report("reporting", reporting, model)
@@ -137,11 +147,12 @@ def main(argv: list[str] | None = None) -> int:
     f.add_argument("--choose-sets", default="questions-dev,own-questions")
     f.add_argument("--l2", type=float, default=0.1)
     f.add_argument("--write", action="store_true")
+    f.add_argument("--max-false-rate", type=float, default=0.05)
     args = parser.parse_args(argv)
     if args.command == "collect":
         print(f"{collect(args.questions, args.corpus, args.out)} questions -> {args.out}")
         return 0
-    return fit(args.features, set(filter(None, args.choose_sets.split(","))), args.l2, args.write)
+    return fit(args.features, set(filter(None, args.choose_sets.split(","))), args.l2, args.write, args.max_false_rate)
 
 
 if __name__ == "__main__":

@@ -232,3 +232,18 @@ def test_direct_answer_line_gives_the_value_with_its_citation() -> None:
     assert answer.citations[0].quote in text
     open_question = _answerer().answer("Waarom kost een onderzoek zo lang?", [_hit(text, "a")])
     assert not open_question.text.startswith("**")  # no value is asked for: no direct line
+
+
+def test_bulleted_list_travels_with_the_sentence_before_it_even_without_a_colon() -> None:
+    text = (
+        "Het panel noemt tien kernwaarden die leidend zijn bij het ontwerp van de app.\n"
+        "1. Vrijwilligheid: gebruik is vrijwillig.\n2. Effectiviteit: de app moet werken.\n"
+        "3. Rechtvaardigheid: lasten en lusten eerlijk verdeeld."
+    )
+    units = extract_units(0, text)
+    lists = [u for u in units if u.kind == "list"]
+    assert len(lists) == 1 and lists[0].text.startswith("Het panel noemt")
+    assert any(u.kind == "sentence" and u.text.startswith("Het panel noemt") for u in units)  # still its own unit
+    answer = _answerer().answer("Welke kernwaarden noemt het panel voor het ontwerp van de app?", [_hit(text, "a")])
+    for value in ("Vrijwilligheid", "Effectiviteit", "Rechtvaardigheid"):
+        assert value in answer.text

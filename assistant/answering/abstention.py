@@ -8,8 +8,8 @@ Features of a question and its retrieved passages (`Evidence`):
   (0 for a question in another language than the passages: their words cannot be expected there);
 * `missing_anchors`: the share of the question's anchors (years, numbers, names) that occur in no retrieved
   passage, title or document date. An answer about "2019" cannot come from text that never mentions 2019;
-* `missing_type`: 1 when the question asks for a kind of answer (date, number, amount, person) and no unit
-  near the best one holds one.
+* `missing_type`: when the question asks for a kind of answer (date, number, amount, person), how far below the
+  best unit the best unit holding one lies (0: the best unit holds it; 1: none within reach).
 
 A logistic model over these gives the probability that the passages answer the question; below 0.5 the
 answerer declines and says which piece of evidence was missing. The weights are fitted by

@@ -51,6 +51,7 @@ HEADING_WEIGHT = 0.5  # a word matched only in the heading counts half
 RELATIVE_CUT = 0.25  # units scoring further than this below the best one are not part of the answer
 OTHER_DOC_CUT = 0.12  # ... and units from another document than the best unit's must be this close
 DIRECT_CUT = 0.4  # a unit stating the asked-for figure outright ("16 landen") may be this far below
+DIRECT_LINE_CUT = 0.1  # the direct answer line takes values from units this close to the best one
 TYPE_WINDOW = 0.3  # the kind of answer asked for must be in a unit this close to the best one
 DUPLICATE_JACCARD = 0.6
 DUPLICATE_COSINE = 0.93
@@ -61,6 +62,7 @@ MAX_QUOTES = 3  # quotes in an answer to a question that asks for one thing
 MAX_LIST_QUOTES = 5  # ... and to a question that asks for several
 CACHE_SIZE = 4096  # unit vectors kept in memory; the persistent cache holds the rest
 QUOTE_SPAN_CHARS = 1400  # one citation per passage covers its quoted units when they lie this close
+SHORT_ACRONYM = 4  # acronyms this short are not required anchors
 
 NOT_FOUND = {"nl": "Dit staat niet in de documenten.", "en": "The documents do not contain this."}
 CLOSEST = {"nl": "Het dichtst in de buurt komen:", "en": "Closest matches:"}
@@ -121,6 +123,8 @@ def anchor_evidence(analysis: QuestionAnalysis, hits: Sequence[Hit]) -> tuple[fl
     considered = 0
     absent: list[str] = []
     for anchor in analysis.anchors:
+        if anchor.kind == "name" and anchor.text.isupper() and len(anchor.text) <= SHORT_ACRONYM:
+            continue  # passages often spell a short acronym out ("BCO": "bron- en contactonderzoek")
         if anchor.kind == "name" and not same_language:
             untranslatable = any(ch.isdigit() for ch in anchor.text) or sum(ch.isupper() for ch in anchor.text) >= 2
             if not untranslatable or " " in anchor.text:
@@ -294,11 +298,12 @@ class ExtractiveAnswerer:
             elif inside:
                 unit.score = min(unit.score, max(inside) - LIST_TIE)
         best = max(u.score for u in kept)
+        # How far below the best unit the best one holding the asked-for kind of answer lies, as a share of
+        # TYPE_WINDOW (0: the best unit holds it; 1: none within the window).
         missing_type = 0.0
-        if expectation is not None and not any(
-            satisfies(u.text, expectation) for u in kept if u.score >= best - TYPE_WINDOW
-        ):
-            missing_type = 1.0
+        if expectation is not None:
+            typed = [u.score for u in kept if satisfies(u.text, expectation)]
+            missing_type = min(1.0, (best - max(typed)) / TYPE_WINDOW) if typed else 1.0
         best_unit = max(range(len(kept)), key=lambda i: kept[i].score)
         evidence = Evidence(
             cosine=max(u.cosine for u in kept),
@@ -419,7 +424,10 @@ class ExtractiveAnswerer:
         if analysis.expectation is None:
             return None
         values: list[tuple[str, Unit]] = []
+        top = chosen[0].score
         for unit in chosen:
+            if unit.score < top - DIRECT_LINE_CUT and not direct_answer(unit.text, analysis.expectation):
+                continue  # a value from a much weaker unit is a guess, not the answer
             value = answer_value(unit.text, analysis)
             if value and all(fold(value) != fold(v) for v, _ in values):
                 values.append((value, unit))

@@ -171,7 +171,7 @@ def question_anchors(question: str) -> tuple[Anchor, ...]:
             run.clear()
 
     for position, match in enumerate(tokens):
-        token = match.group().rstrip(".,;:?!'’")
+        token = re.sub(r"['’]s$", "", match.group().rstrip(".,;:?!'’"))  # "Germany's" names Germany
         if _YEAR.match(token):
             flush()
             anchors.append(Anchor("year", token, token))

@@ -89,7 +89,7 @@ def extract_units(hit_index: int, text: str, heading_path: Sequence[str] = ()) -
         body_start, title = section
         body = text[body_start:end].strip()
         # A section of one sentence is that sentence: no unit of its own.
-        if body and len(split_sentences(body)) > 1 and len(body) <= MAX_LIST_CHARS:
+        if body and len(split_sentences(body)) > 1 and len(body) <= MAX_UNIT_CHARS:
             units.append(
                 Unit(hit_index, body_start, body_start + len(text[body_start:end].rstrip()), body, title, "section")
             )
@@ -124,9 +124,15 @@ def extract_units(hit_index: int, text: str, heading_path: Sequence[str] = ()) -
             is_list = not announces or LIST_ITEM.match(first_item) or len(first_item) <= MAX_ITEM_CHARS
             if is_list and (j > i or not announces):
                 list_start = start
-                # The sentence introducing a bulleted list ("… vijf prioriteiten:") belongs with it.
-                if not announces and units and units[-1].text.rstrip().endswith(":") and units[-1].kind == "sentence":
-                    list_start = units.pop().start
+                # The sentence right before a bulleted list introduces it ("… vijf prioriteiten:", "Het panel
+                # noemt tien kernwaarden."): it travels with the list, and stays a unit of its own unless it only
+                # announces (ends in ":").
+                if not announces and units and units[-1].kind == "sentence" and units[-1].hit == hit_index:
+                    intro = units[-1]
+                    if not text[intro.end : start].count("\n\n") > 1:
+                        list_start = intro.start
+                        if intro.text.rstrip().endswith(":"):
+                            units.pop()
                 list_end = spans[j][1]
                 while list_end - list_start > MAX_LIST_CHARS and j > i:
                     j -= 1
