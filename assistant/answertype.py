@@ -21,7 +21,7 @@ from assistant.citations import fold
 from assistant.entities import ROLE_WORDS as ENTITY_ROLES
 from assistant.entities import canonical
 
-Kind = Literal["money", "number", "date", "person", "definition"]
+Kind = Literal["money", "number", "date", "person", "name", "who", "definition"]
 
 _WORD = re.compile(r"[\w.'’-]+", re.UNICODE)
 
@@ -305,11 +305,42 @@ def satisfies(text: str, expectation: Expectation) -> bool:
         return bool(_NUMBER.search(folded))
     if expectation.kind == "definition":
         return any(spells_out(text, a) for a in expectation.anchors)
+    if expectation.kind in ("name", "who"):
+        # A person's or organisation's name that the question does not itself name; for "wie …", a person
+        # described by a role ("de burgemeester en haar adviseur") answers too.
+        asked = set(expectation.anchors)
+        proper = [m.group() for m in _PROPER_NAME.finditer(text)]
+        if expectation.kind == "name":  # "Hoe heet …": a full name, not an abbreviation or a lone word
+            proper = [n for n in proper if " " in n]
+        names = [*person_names(text), *proper]
+        if any(fold(n) not in asked and not any(fold(n) in a or a in fold(n) for a in asked) for n in names):
+            return True
+        return expectation.kind == "who" and bool(_ROLE_RE.search(folded))
     # person: a name, and the names the question ties the role to ("van Rotterdam") in the same sentence.
     if not person_names(text):
         return False
     words = _folded_words(text)
     return all(any(w.startswith(a[:6]) for w in words) for a in expectation.anchors)
+
+
+# An organisation or person written as a name: an acronym ("NFIR", "CIBG"), two or more capitalised words
+# ("Pels Rijcken", "Radically Open Security"), or one capitalised word inside a sentence ("door Efus").
+_PROPER_NAME = re.compile(
+    r"\b[A-Z][A-Z0-9&]{2,}\b|\b[A-Z][\w'’&.-]+(?:\s+(?:&\s+)?[A-Z][\w'’&.-]+)+|(?<=[a-z,;:] )[A-Z][\w'’&.-]+"
+)
+_ASKS_NAME = re.compile(
+    r"^\s*(?:en\s+)?(?:wie|who)\b|\bhoe (?:heet|heette|heten)\b|\bwhat is the name\b|\bdoor wie\b|\bby whom\b"
+)
+
+
+def name_expectation(question: str) -> Expectation | None:
+    """A who-question without a role ("Wie heeft de test uitgevoerd?", "Hoe heet de functionaris?"): the answer
+    is a person's or organisation's name. Used by answering (abstention), not by retrieval's preference."""
+    folded = fold(question)
+    if not _ASKS_NAME.search(folded):
+        return None
+    strict = bool(re.search(r"\bhoe (?:heet|heette|heten)\b|\bwhat is the name\b", folded))
+    return Expectation("name" if strict else "who", anchors=_anchors(question))
 
 
 def direct_answer(text: str, expectation: Expectation) -> bool:

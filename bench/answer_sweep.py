@@ -61,13 +61,16 @@ def retrieve(names: list[str]) -> list[tuple[str, Question, list[Hit], Any]]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--sets", default="dev,own,pdfs")
-    parser.add_argument("--choose-sets", default="questions-dev,own-questions")
+    parser.add_argument("--sets", default="dev,own,owncorpus,ownpdfs,pdfs")
+    parser.add_argument(
+        "--choose-sets", default="questions-dev,own-questions,own-questions-corpus-unanswerable,own-questions-pdfs"
+    )
     parser.add_argument("--out", type=Path, default=ROOT / "bench/results/answer_sweep.md")
     args = parser.parse_args(argv)
     rows = retrieve(args.sets.split(","))
     choose_sets = set(args.choose_sets.split(","))
     grid = list(itertools.product((0.05, 0.12, 0.25), (0.15, 0.25), (2, 3, 4)))
+    grid = [(o, r, m) for o, r, m in grid if o <= r]
     lines = [
         "# Answer selection sweep",
         "",

@@ -133,3 +133,18 @@ def test_formal_openings_and_institutions_are_not_person_names() -> None:
     assert not satisfies("Alzo Wij in overweging genomen hebben, dat Rozenburg bij Rotterdam komt;", who)
     assert satisfies("Burgemeester Ahmed Aboutaleb van Rotterdam opende de dag.", who)
     assert person_names("drugscommissaris Ine Van Wymersch") and person_names("Sophie Lavaux, directrice")
+
+
+def test_who_question_without_a_role_expects_a_name() -> None:
+    from assistant.answertype import name_expectation
+
+    who = name_expectation("Wie heeft de penetratietest uitgevoerd?")
+    assert who is not None and who.kind == "who"
+    assert satisfies("De test is uitgevoerd door NFIR in opdracht van het ministerie.", who)
+    assert satisfies("De test werd gedaan door de directeur en zijn adviseur.", who)  # people by role
+    assert not satisfies("De test is in de zomer uitgevoerd en duurde twee weken.", who)
+    name = name_expectation("Hoe heet de functionaris gegevensbescherming van het ministerie?")
+    assert name is not None and name.kind == "name"
+    assert not satisfies("De functionaris gegevensbescherming gaf advies over de DPIA.", name)
+    assert satisfies("De functionaris gegevensbescherming, Jan de Vries, gaf advies.", name)
+    assert name_expectation("Wat is de rol van de functionaris?") is None

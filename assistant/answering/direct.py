@@ -75,7 +75,7 @@ def answer_value(text: str, analysis: QuestionAnalysis) -> str | None:
         return _first(_MONEY, text, exclude)
     if expectation.kind == "number":
         return _number(text, expectation.counted, exclude)
-    if expectation.kind == "person":
+    if expectation.kind in ("person", "name", "who"):
         for name in person_names(text):
             if fold(name) not in exclude and not any(fold(name) in a for a in exclude):
                 return name

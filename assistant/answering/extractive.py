@@ -49,7 +49,7 @@ W_PRIOR = 0.08
 W_TYPE = 0.08  # bonus for a unit that holds the kind of answer asked for (a number, a name)
 HEADING_WEIGHT = 0.5  # a word matched only in the heading counts half
 RELATIVE_CUT = 0.25  # units scoring further than this below the best one are not part of the answer
-OTHER_DOC_CUT = 0.12  # ... and units from another document than the best unit's must be this close
+OTHER_DOC_CUT = 0.05  # ... and units from another document than the best unit's must be this close
 DIRECT_CUT = 0.4  # a unit stating the asked-for figure outright ("16 landen") may be this far below
 DIRECT_LINE_CUT = 0.1  # the direct answer line takes values from units this close to the best one
 TYPE_WINDOW = 0.3  # the kind of answer asked for must be in a unit this close to the best one
@@ -58,7 +58,7 @@ DUPLICATE_COSINE = 0.93
 PER_PASSAGE = 2
 HEADING_RESTATES = 0.5  # share of a heading's content words that the question uses
 LIST_TIE = 0.01  # breaks the tie between a list and its announcing sentence by the question's form
-MAX_QUOTES = 3  # quotes in an answer to a question that asks for one thing
+MAX_QUOTES = 4  # quotes in an answer to a question that asks for one thing
 MAX_LIST_QUOTES = 5  # ... and to a question that asks for several
 CACHE_SIZE = 4096  # unit vectors kept in memory; the persistent cache holds the rest
 QUOTE_SPAN_CHARS = 1400  # one citation per passage covers its quoted units when they lie this close
@@ -302,8 +302,8 @@ class ExtractiveAnswerer:
         # TYPE_WINDOW (0: the best unit holds it; 1: none within the window).
         missing_type = 0.0
         if expectation is not None:
-            typed = [u.score for u in kept if satisfies(u.text, expectation)]
-            missing_type = min(1.0, (best - max(typed)) / TYPE_WINDOW) if typed else 1.0
+            typed_scores = [u.score for u in kept if satisfies(u.text, expectation)]
+            missing_type = min(1.0, (best - max(typed_scores)) / TYPE_WINDOW) if typed_scores else 1.0
         best_unit = max(range(len(kept)), key=lambda i: kept[i].score)
         evidence = Evidence(
             cosine=max(u.cosine for u in kept),
@@ -327,7 +327,8 @@ class ExtractiveAnswerer:
 
         def close_enough(i: int) -> bool:
             unit = units[i]
-            same_doc = draft.hits[unit.hit].chunk.doc_id == best_doc
+            # A question asking for several things may find them in several documents.
+            same_doc = analysis.wants_list or draft.hits[unit.hit].chunk.doc_id == best_doc
             return unit.score >= best - (self.relative_cut if same_doc else min(self.other_doc_cut, self.relative_cut))
 
         # "16 landen" answers "hoeveel landen" outright, even from a less similar passage: such units go first,

@@ -10,7 +10,8 @@
   (capitalised words that do not open the question, acronyms, words with an inner capital or digit such as
   "CoronaMelder" or "safe.brussels"). An answer to "Wie bezocht Oslo in 2019?" must come from text that
   mentions 2019: when no retrieved passage holds a required anchor, the documents do not answer;
-* `expectation`: the kind of answer its form asks for (assistant/answertype.py: date, number, money, person)
+* `expectation`: the kind of answer its form asks for (assistant/answertype.py: date, number, money, person;
+  a name for a who-question without a role)
   and `yes_no` for a question opening with a finite verb ("Is …", "Heeft …", "Does …");
 * `wants_list`: whether it asks for several things ("Welke …", "Noem …", "Zet op een rij", "Which …"),
   so the answer may quote more;
@@ -24,7 +25,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
-from assistant.answertype import ROLE_WORDS, Expectation, expected_answer
+from assistant.answertype import ROLE_WORDS, Expectation, expected_answer, name_expectation
 from assistant.citations import fold
 
 Language = Literal["nl", "en"]
@@ -230,7 +231,7 @@ def analyse(question: str) -> QuestionAnalysis:
         language=detect_language(question),
         content=tuple(content_stems(question)),
         anchors=question_anchors(question),
-        expectation=expected_answer(question),
+        expectation=expected_answer(question) or name_expectation(question),
         yes_no=first in _YES_NO_OPENERS,
         wants_list=wants_list(question),
         refers_back=refers_back(question),
