@@ -31,7 +31,10 @@ _MONEY_WORDS = re.compile(
     r"\b(?:budget\w*|begroting\w*|kosten|kost|kostte|bedrag\w*|geld|financiering|subsidie\w*|investering\w*"
     r"|euro|cost|costs|funding|money|price|prijs)\b"
 )
-_ASKS_AMOUNT = re.compile(r"\b(?:hoeveel|hoe groot|how much|wat (?:is|was|zijn|waren)|what (?:is|was|are|were)|welk)\b")
+_ASKS_AMOUNT = re.compile(
+    r"\b(?:hoeveel|hoe groot|how much|wat (?:is|was|zijn|waren|kost|kostte|kosten|kostten)|what (?:is|was|are|were)"
+    r"|what did|welk)\b"
+)
 _ASKS_NUMBER = re.compile(r"\b(?:hoeveel|how many|how much)\b")
 _ASKS_DATE = re.compile(
     r"\b(?:wanneer|when|(?:in |sinds )?(?:welk|what|which) jaar|what year|which year|op welke datum|which date"

@@ -113,15 +113,16 @@ class AnswerChain:
     def search(self, question: str, query: str, history: Sequence[Turn], flt: SearchFilter | None = None) -> list[Hit]:
         """Hits for `query`. A follow-up (the query was resolved from the conversation) prefers the documents of
         the answer it follows: those the answer cited, or, when the history does not say (a conversation
-        replayed from text), the documents that answer's question retrieves best. Their passages come first."""
+        replayed from text), the best documents of the expanded query. Their passages come first, beyond the
+        per-document cap of the plain search."""
         hits = self.retriever.search(query, self.retrieve_k, flt)
         if query == question or not history:
             return hits
         documents = previous_sources(history)
         if not documents:
-            turns = leaned_on(history)
-            earlier = self.retriever.search(history[turns[-1]].content, PREVIOUS_DOCS, flt) if turns else []
-            documents = tuple(dict.fromkeys(h.chunk.doc_id for h in earlier))
+            # The expanded query carries the earlier turn's words: its best documents stand in for the cited
+            # ones (no extra search, so no extra query embedding).
+            documents = tuple(dict.fromkeys(h.chunk.doc_id for h in hits[:PREVIOUS_DOCS]))
         if not documents:
             return hits
         allowed = tuple(d for d in documents if not flt or not flt.doc_ids or d in flt.doc_ids)

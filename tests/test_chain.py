@@ -138,10 +138,10 @@ def test_follow_up_prefers_the_documents_the_previous_answer_cited() -> None:
     assert retriever.filters == [None] and standalone.hits[0].chunk.doc_id == "other"
 
 
-def test_follow_up_without_known_citations_prefers_what_the_earlier_question_finds() -> None:
+def test_follow_up_without_known_citations_prefers_the_best_documents_of_its_expanded_query() -> None:
     retriever, answerer = TwoDocRetriever(), ScriptedAnswerer()
     chain = AnswerChain(retriever, answerer, retrieve_k=6, answer_k=4)
     answer = chain.ask("En wie waren daar?", OSLO)  # replayed text: the assistant turn names no sources
     narrowed = [f for f in retriever.filters if f is not None and f.doc_ids]
-    assert narrowed and set(narrowed[0].doc_ids) == {"other"}  # the earlier question's best document
+    assert narrowed and set(narrowed[0].doc_ids) == {"other"}  # the expanded query's best document
     assert answer.hits[0].chunk.doc_id == "other"

@@ -194,7 +194,8 @@ def question_anchors(question: str) -> tuple[Anchor, ...]:
 
 
 _WHICH = re.compile(
-    r"\b(?:welke|which|what)\s+(?:(?:twee|drie|vier|vijf|zes|\d+|two|three|four|five|six)\s+)?(\w+)", re.I
+    r"\b(?:welke|which|what)\s+(?:(?:twee|drie|vier|vijf|zes|\d+|two|three|four|five|six)\s+)?(\w+)(?:\s+(\w+))?",
+    re.I,
 )
 
 
@@ -204,7 +205,11 @@ def wants_list(question: str) -> bool:
     if _LIST_CUES.search(question):
         return True
     for match in _WHICH.finditer(question):
-        word = match.group(1).lower()
+        words = [w.lower() for w in match.groups() if w]
+        # A Dutch inflected adjective ("welke internationale netwerken") stands before the noun.
+        if len(words) == 2 and words[0].endswith("e") and words[1] not in STOP_NL:
+            words = words[1:]
+        word = words[0]
         if word in STOP_NL or word in STOP_EN or len(word) < 4:
             continue
         if word.endswith(("en", "s", "'s", "ies")) and not word.endswith(("ss", "us", "is")):

@@ -1,0 +1,37 @@
+"""The question analysis: one typed reading of the question, shared by retrieval hints and answering."""
+
+from __future__ import annotations
+
+from assistant.answering.question import analyse, question_anchors, refers_back, wants_list
+
+
+def test_anchors_are_years_numbers_and_names_not_the_opening_word() -> None:
+    anchors = question_anchors("Wat besloot de gemeenteraad van Zwolle in 2019 over 12 wijken?")
+    assert [(a.kind, a.text) for a in anchors] == [("name", "Zwolle"), ("year", "2019"), ("number", "12")]
+    assert question_anchors("Welke rol speelt de burgemeester?") == ()  # capitalised only as the first word
+    joined = question_anchors("Wat deed Radically Open Security's team met de app NotifyMe?")
+    assert [a.text for a in joined] == ["Radically Open Security", "NotifyMe"]  # possessive dropped
+
+
+def test_list_questions_are_recognised_by_form() -> None:
+    assert wants_list("Noem de drie voorwaarden voor gebruik.")
+    assert wants_list("Welke fasen kent het proces?")
+    assert wants_list("Bij welke internationale netwerken is de stad aangesloten?")  # adjective before the noun
+    assert wants_list("Which cities were visited?")
+    assert not wants_list("Welke organisatie beheert de server?")
+    assert not wants_list("In welk jaar begon het project?")
+
+
+def test_follow_ups_lean_back_and_standalone_questions_do_not() -> None:
+    assert refers_back("En wie waren daar?")
+    assert refers_back("Kan zo'n beurs niet verboden worden?")
+    assert not refers_back("Welke thema's staan in het regionaal veiligheidsplan voor de komende jaren?")
+
+
+def test_analysis_types_the_question() -> None:
+    assert analyse("Wanneer opende het nieuwe zwembad?").kind == "date"
+    assert analyse("Hoeveel uur kost een onderzoek?").kind == "number"  # hours, though "kost" is a money verb
+    assert analyse("Wat kostte de verbouwing van het stadhuis?").kind == "money"
+    assert analyse("Is de app verplicht?").kind == "yes/no"
+    assert analyse("Wie heeft de audit uitgevoerd?").kind == "who"
+    assert analyse("When did the city join the network?").language == "en"
