@@ -327,7 +327,7 @@ def satisfies(text: str, expectation: Expectation) -> bool:
 
 
 # An organisation or person written as a name: an acronym ("NFIR", "CIBG"), two or more capitalised words
-# ("Pels Rijcken", "Radically Open Security"), or one capitalised word inside a sentence ("door Efus").
+# ("Jansen & Partners", "Noord Data Services"), or one capitalised word inside a sentence ("door Tennet").
 _PROPER_NAME = re.compile(
     r"\b[A-Z][A-Z0-9&]{2,}\b|\b[A-Z][\w'’&.-]+(?:\s+(?:&\s+)?[A-Z][\w'’&.-]+)+|(?<=[a-z,;:] )[A-Z][\w'’&.-]+"
 )
@@ -337,7 +337,7 @@ _ASKS_NAME = re.compile(
 
 
 def name_expectation(question: str) -> Expectation | None:
-    """A who-question without a role ("Wie heeft de test uitgevoerd?", "Hoe heet de functionaris?"): the answer
+    """A who-question without a role ("Wie leidde de evaluatie?", "Hoe heet de projectleider?"): the answer
     is a person's or organisation's name. Used by answering (abstention), not by retrieval's preference."""
     folded = fold(question)
     if not _ASKS_NAME.search(folded):

@@ -9,8 +9,8 @@ def test_anchors_are_years_numbers_and_names_not_the_opening_word() -> None:
     anchors = question_anchors("Wat besloot de gemeenteraad van Zwolle in 2019 over 12 wijken?")
     assert [(a.kind, a.text) for a in anchors] == [("name", "Zwolle"), ("year", "2019"), ("number", "12")]
     assert question_anchors("Welke rol speelt de burgemeester?") == ()  # capitalised only as the first word
-    joined = question_anchors("Wat deed Radically Open Security's team met de app NotifyMe?")
-    assert [a.text for a in joined] == ["Radically Open Security", "NotifyMe"]  # possessive dropped
+    joined = question_anchors("Wat deed Noord Data Services's team met de app MeldPunt?")
+    assert [a.text for a in joined] == ["Noord Data Services", "MeldPunt"]  # possessive dropped
 
 
 def test_list_questions_are_recognised_by_form() -> None:

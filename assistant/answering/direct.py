@@ -45,7 +45,7 @@ def _date(text: str, exclude: set[str]) -> str | None:
 
 
 def _number(text: str, counted: str | None, exclude: set[str]) -> str | None:
-    """ "16 stemmen", "12 uur", "drie categorieën": a number with the noun it counts (the asked-for noun when the
+    """ "40 zetels", "8 weken", "drie varianten": a number with the noun it counts (the asked-for noun when the
     question names one); a year is not a count."""
     candidates: list[str] = []
     for match in _NUMBER_PHRASE.finditer(text):

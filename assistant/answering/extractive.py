@@ -99,7 +99,7 @@ def _hit_words(hit: Hit) -> set[str]:
 
 def _anchor_found(key: str, hits: Sequence[Hit], words: set[str], blob: str) -> bool:
     """An anchor occurs in a passage: a year or number as a whole word, a name as a phrase (a name of several
-    words also counts when its longest word occurs: "de raad van Den Helder" / "Helder")."""
+    words also counts when its longest word occurs: "de gemeente Bergen op Zoom" / "Bergen")."""
     if key.isdigit() or key.replace(",", "").replace(".", "").isdigit():
         return key in words or any(w.strip(".,;:()") == key for w in words)
     if key in blob:

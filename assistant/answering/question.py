@@ -8,7 +8,7 @@
   about;
 * `anchors`: the specific things the question pins the answer to: years and dates, other numbers, and names
   (capitalised words that do not open the question, acronyms, words with an inner capital or digit such as
-  "CoronaMelder" or "safe.brussels"). An answer to "Wie bezocht Oslo in 2019?" must come from text that
+  "WhatsApp" or "data.europa"). An answer to "Wie bezocht Oslo in 2019?" must come from text that
   mentions 2019: when no retrieved passage holds a required anchor, the documents do not answer;
 * `expectation`: the kind of answer its form asks for (assistant/answertype.py: date, number, money, person;
   a name for a who-question without a role)
@@ -142,8 +142,8 @@ class QuestionAnalysis:
 
 
 def _name_token(token: str, position: int) -> bool:
-    """A token that names something: an acronym (two capitals), an inner capital or digit ("CoronaMelder",
-    "GGD-regio", "H2"), a dotted name ("safe.brussels"), or a capitalised word that does not open the question."""
+    """A token that names something: an acronym (two capitals), an inner capital or digit ("WhatsApp",
+    "KNMI-data", "H2"), a dotted name ("data.europa"), or a capitalised word that does not open the question."""
     bare = token.strip(".'’-/&")
     if len(bare) < 2 or not any(ch.isalpha() for ch in bare):
         return False

@@ -3,7 +3,7 @@
 * a sentence;
 * a list together with the sentence that announces it ("… de volgende fasen:" and the items after it, with or
   without bullets): a list question gets the whole list, and the announcing sentence says what the items are;
-* a heading section: a heading ("WIE HEB JE ONTMOET?", "### Zorg en veiligheid") with the body under it, so
+* a heading section: a heading ("WIE HEB JE ONTMOET?", "### Wonen en welzijn") with the body under it, so
   a report organised under question headings answers from the body of the matching heading.
 
 Headings are not answers themselves, but their text travels with every unit below them, into the embedding
