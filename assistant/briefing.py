@@ -258,7 +258,7 @@ class _Unit:
     on_topic: bool
     chunk_score: float
     doc_date: str | None
-    near_topic: bool = False  # the sentence before or after names the topic ("Deze uitwisseling ... in Wenen")
+    near_topic: bool = False  # the sentence before or after names the topic ("Dat overleg ... in Gent")
 
     @property
     def key(self) -> tuple[str, int]:

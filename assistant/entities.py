@@ -263,7 +263,7 @@ def _is_unit_word(word: str) -> bool:
 
 _DIRECTIE_RE = re.compile(r"\b[Dd]irecties?\s+([A-Z][a-z]+(?:\s+(?:en|&)\s+[A-Z][a-z]+)?)")
 _MINISTERIE_RE = re.compile(r"\bMinisterie\s+van\s+([A-Z][a-z]+(?:\s+(?:en|&)\s+[A-Z][a-z]+)?)")
-# Directorates by their standard abbreviations: "DG Politie en Veiligheidsregio's", "Algemene Directie X & Y".
+# Directorates by their standard abbreviations: "DG Wonen en Bouwen", "Algemene Directie X & Y".
 _UNIT_ABBREVIATIONS = lexicons.table("unit-abbreviations")
 _UNIT_PREFIX = {fold_name(v): abbr for abbr, vs in _UNIT_ABBREVIATIONS.items() for v in (abbr, *vs)}
 _UNIT_RE = re.compile(

@@ -1,7 +1,7 @@
 """What a chat message asks for, beyond a question: an explicit request for a briefing.
 
 `briefing_request` is pure (text in, topic or None out) and deliberately narrow: only a message that asks
-the assistant to *make* a briefing (or to prepare a visit) is one. "Maak een korte briefing over EFUS",
+the assistant to *make* a briefing (or to prepare a visit) is one. "Stel een briefing op over de Benelux",
 "Stel een briefing op voor de delegatie naar Oslo", "Briefing over Brussel", "Prepare a briefing on EFUS",
 "Kun je een briefing maken over ...?", "Brief me on ..." are requests; a question that mentions a briefing
 ("Wat stond er in de briefing over Oslo?") or asks for a summary ("Zet op een rij wat de documenten zeggen
@@ -9,7 +9,7 @@ over X") stays a chat question.
 
 The topic comes from a general rule, never from known names: the text after the subject preposition
 (over/about/on/...) or else the audience preposition (voor/for), up to a ':', '?', '!' or ';'. When that
-text is a trip ("een delegatie die naar Brussel gaat", "the mayor's visit to Oslo"), the topic is the
+text is a trip ("een werkbezoek dat naar Gent gaat", "the mayor's visit to Lyon"), the topic is the
 destination: the words after naar/to/aan/bij up to a verb or function word.
 """
 
@@ -90,7 +90,7 @@ _PLACE_STOP = re.compile(
     re.IGNORECASE | re.DOTALL,
 )
 # An audience after the subject ("over EFUS *voor de delegatie*"): the subject ends there. Other uses of
-# "voor" stay ("de Coalitie voor veiligheid").
+# "voor" stay ("de Raad voor cultuur").
 _AUDIENCE_TAIL = re.compile(
     rf"\s+(?:voor|for|ahead\s+of)\s+(?:(?:de|het|een|onze|mijn|the|a|an|our|my)\s+)?"
     rf"(?:\w+\s+)?(?:{_TRAVEL}|burgemeester|wethouder|directeur|minister|mayor|director|meeting|vergadering|"
@@ -116,7 +116,7 @@ def _clean(topic: str) -> str:
 
 
 def _destination(phrase: str) -> str | None:
-    """The place of a trip phrase ("een delegatie die naar Brussel gaat" -> "Brussel"), else None."""
+    """The place of a trip phrase ("een werkbezoek dat naar Gent gaat" -> "Gent"), else None."""
     match = _DESTINATION.search(phrase)
     if match is None:
         return None

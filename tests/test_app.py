@@ -89,7 +89,7 @@ def test_chat_answer_has_citation_marker_and_source(data_dir: Path) -> None:
 
 
 def test_a_briefing_typed_in_the_chat_is_answered_with_its_sources(data_dir: Path) -> None:
-    at = ask(start(), "Maak een korte briefing over EFUS")
+    at = ask(start(), "Stel een briefing op over EFUS")
     text = "\n".join(assistant_texts(at))
     assert "Briefing: EFUS" in text and "Samenvatting" in text and "[1]" in text
     assert "Bronnen" not in text.split("**Bronnen**")[0]  # the sources follow as expanders, not in the text

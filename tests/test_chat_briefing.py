@@ -16,7 +16,7 @@ from assistant.records import Answer
 from assistant.scoped import chat_briefing_answer
 from vectorstore.base import SearchFilter
 
-REQUEST = "Maak een korte briefing over EFUS"
+REQUEST = "Stel een briefing op over EFUS"
 QUESTION = "In welk jaar is de gemeente Den Haag lid geworden van EFUS?"
 
 
@@ -106,7 +106,7 @@ def test_export_of_a_conversation_with_a_briefing(indexed: Assistant, tmp_path: 
     answer = indexed.scoped(Principal.operator("beheer"), audited=False).ask(REQUEST)
     turns = [ChatTurn(question=REQUEST, answer=answer)]
     md = conversation_markdown(turns)
-    assert "## Vraag 1: Maak een korte briefing over EFUS" in md and "### Briefing: EFUS" in md
+    assert "## Vraag 1: Stel een briefing op over EFUS" in md and "### Briefing: EFUS" in md
     assert md.count("**Bronnen**") == 1 and "[1] " in md.split("**Bronnen**")[1]
     assert md.index("## Vraag 1") < md.index("### Briefing") < md.index("#### Samenvatting")
     xml = zipfile.ZipFile(io.BytesIO(conversation_docx(turns))).read("word/document.xml").decode()

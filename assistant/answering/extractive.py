@@ -97,7 +97,7 @@ def _hit_words(hit: Hit) -> set[str]:
     return set(fold(text).replace("-", " ").split()) | set(fold(text).split())
 
 
-def _anchor_found(key: str, hits: Sequence[Hit], words: set[str], blob: str) -> bool:
+def _anchor_found(key: str, words: set[str], blob: str) -> bool:
     """An anchor occurs in a passage: a year or number as a whole word, a name as a phrase (a name of several
     words also counts when its longest word occurs: "de gemeente Bergen op Zoom" / "Bergen")."""
     if key.isdigit() or key.replace(",", "").replace(".", "").isdigit():
@@ -108,16 +108,24 @@ def _anchor_found(key: str, hits: Sequence[Hit], words: set[str], blob: str) -> 
     return bool(parts) and max(parts, key=len) in blob
 
 
-def anchor_evidence(analysis: QuestionAnalysis, hits: Sequence[Hit]) -> tuple[float, tuple[str, ...]]:
+def passage_words(hits: Sequence[Hit]) -> set[str]:
+    """The folded words of the passages with their titles, headings, sources and dates."""
+    words: set[str] = set()
+    for hit in hits:
+        words |= _hit_words(hit)
+    return words
+
+
+def anchor_evidence(
+    analysis: QuestionAnalysis, hits: Sequence[Hit], words: set[str] | None = None
+) -> tuple[float, tuple[str, ...]]:
     """Share of the question's anchors that no passage (text, title, heading, date) holds, and those anchors.
     Names count only when the passages are in the question's language or the name cannot be translated
     (an acronym, a word with an inner capital or digit): "Dutch Data Protection Authority" is not absent
     from Dutch text that says "Autoriteit Persoonsgegevens"."""
     if not analysis.anchors or not hits:
         return 0.0, ()
-    words: set[str] = set()
-    for hit in hits:
-        words |= _hit_words(hit)
+    words = passage_words(hits) if words is None else words
     blob = " ".join(fold(f"{h.chunk.title} {h.chunk.source} {h.chunk.text}").replace("-", " ") for h in hits)
     same_language = any(h.chunk.language == analysis.language for h in hits)
     considered = 0
@@ -130,7 +138,7 @@ def anchor_evidence(analysis: QuestionAnalysis, hits: Sequence[Hit]) -> tuple[fl
             if not untranslatable or " " in anchor.text:
                 continue
         considered += 1
-        if not _anchor_found(anchor.key.replace("-", " ") if anchor.kind == "name" else anchor.key, hits, words, blob):
+        if not _anchor_found(anchor.key.replace("-", " ") if anchor.kind == "name" else anchor.key, words, blob):
             absent.append(anchor.text)
     return (len(absent) / considered if considered else 0.0), tuple(absent)
 
@@ -211,15 +219,12 @@ class ExtractiveAnswerer:
     # --- scoring -----------------------------------------------------------------------------------------
 
     @staticmethod
-    def _missing_share(analysis: QuestionAnalysis, hits: Sequence[Hit], weights: dict[str, float]) -> float:
+    def _missing_share(analysis: QuestionAnalysis, words: set[str], weights: dict[str, float]) -> float:
         """Weighted share of the question's content words that no passage holds. Dutch compounds count as
         present when a passage word of 5+ letters is part of them ("stedennetwerken" has "netwerk")."""
         total = sum(weights.values())
         if not total:
             return 0.0
-        words: set[str] = set()
-        for hit in hits:
-            words |= _hit_words(hit)
         stems = {stem(w) for w in words}
         long_words = [w for w in words if len(w) >= 5]
         absent = 0.0
@@ -251,8 +256,9 @@ class ExtractiveAnswerer:
             weights[s] = 1.0 + math.log((1 + n_units) / (1 + df))
         total = sum(weights.values())
         cross_lingual = bool(hits) and all(h.chunk.language != analysis.language for h in hits)
-        missing = 0.0 if cross_lingual else self._missing_share(analysis, hits, weights)
-        missing_anchors, absent = anchor_evidence(analysis, hits)
+        words = passage_words(hits)  # once: both the missing-words and the anchor feature read them
+        missing = 0.0 if cross_lingual else self._missing_share(analysis, words, weights)
+        missing_anchors, absent = anchor_evidence(analysis, hits, words)
         expectation = analysis.expectation
         if not units:
             evidence = Evidence(0.0, 0.0, missing, missing_anchors, 1.0 if expectation else 0.0, absent)

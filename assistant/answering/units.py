@@ -55,10 +55,6 @@ class Unit:
     cosine: float = 0.0
     stems: set[str] = field(default_factory=set)
 
-    @property
-    def is_list(self) -> bool:
-        return self.kind == "list"
-
 
 def _clean_heading(text: str) -> str:
     return _DECORATION.sub("", text).strip()
