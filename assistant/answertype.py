@@ -20,8 +20,9 @@ from typing import Literal
 from assistant.citations import fold
 from assistant.entities import ROLE_WORDS as ENTITY_ROLES
 from assistant.entities import canonical
+from assistant.lexicons import phrase_pattern, words
 
-Kind = Literal["money", "number", "date", "person", "name", "who", "definition"]
+Kind = Literal["money", "number", "date", "duration", "person", "name", "who", "definition"]
 
 _WORD = re.compile(r"[\w.'’-]+", re.UNICODE)
 
@@ -36,6 +37,12 @@ _ASKS_AMOUNT = re.compile(
     r"|what did|welk)\b"
 )
 _ASKS_NUMBER = re.compile(r"\b(?:hoeveel|how many|how much)\b")
+# "Hoe lang duurde …", "Voor hoeveel jaar …", "How long …": a length of time, a number with a unit of time.
+TIME_UNITS = words("time-units")
+_TIME_UNIT = phrase_pattern(TIME_UNITS)
+_ASKS_DURATION = re.compile(
+    rf"\b(?:hoe ?lang|how long|hoeveel tijd|how much time|(?:hoeveel|how many) (?:{_TIME_UNIT}))\b"
+)
 _ASKS_DATE = re.compile(
     r"\b(?:wanneer|when|(?:in |sinds )?(?:welk|what|which) jaar|what year|which year|op welke datum|which date"
     r"|what date|since when)\b"
@@ -107,6 +114,8 @@ def expected_answer(question: str) -> Expectation | None:
     counts_non_money = counted is not None and not _MONEY_WORDS.fullmatch(counted) and counted not in _VERBS_AFTER_COUNT
     if _MONEY_WORDS.search(q) and _ASKS_AMOUNT.search(q) and not counts_non_money:
         return Expectation("money")
+    if _ASKS_DURATION.search(q):
+        return Expectation("duration")
     if _ASKS_DATE.search(q):
         return Expectation("date")
     if number:
@@ -238,6 +247,11 @@ MONTH_NUMBER = {
     "december": 12,
 }
 _MONTHS = list(MONTH_NUMBER)
+# "12 uur", "zes maanden", "drie werkdagen", "14 days" (a number word or digits, then a unit of time).
+DURATION = re.compile(
+    r"(?:\b\d+(?:[.,]\d+)?|\b(?:" + "|".join(NUMBER_WORDS) + r"|een|één|a|an|half|anderhalf))\s*-?\s*"
+    rf"(?:{_TIME_UNIT})\b"
+)
 _DATE = re.compile(r"\b(?:1[89]|20)\d\d\b|\b\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}\b|\b(?:" + "|".join(_MONTHS) + r")\b")
 _NAME_WORD = r"[A-Z][a-zà-ÿ'’]+(?:-[A-Z][a-zà-ÿ'’]+)?"
 _PARTICLE = r"(?:van|de|der|den|du|le|la|von|ter|ten|van de|van der|van den)"
@@ -306,6 +320,8 @@ def satisfies(text: str, expectation: Expectation) -> bool:
         return bool(_DATE.search(folded))
     if expectation.kind == "number":
         return bool(_NUMBER.search(folded))
+    if expectation.kind == "duration":
+        return bool(DURATION.search(folded))
     if expectation.kind == "definition":
         return any(spells_out(text, a) for a in expectation.anchors)
     if expectation.kind in ("name", "who"):

@@ -13,7 +13,9 @@ from typing import Any, Protocol
 from langchain_core.runnables import Runnable, RunnableLambda
 
 from assistant.answerer import Answerer, Turn
+from assistant.answering.extractive import CONTINUES
 from assistant.answering.question import STOP_EN, STOP_NL, analyse
+from assistant.answering.units import continuation, ends_in_list, ends_mid_sentence
 from assistant.records import Answer, ExpandedQuery, Hit
 from assistant.retrieval import Retriever
 from vectorstore.base import SearchFilter
@@ -103,12 +105,48 @@ class AnswerChain:
         rewriter: QueryRewriter | None = None,
         retrieve_k: int = 10,
         answer_k: int = 5,
+        locate: Callable[[str, int], str | None] | None = None,
     ) -> None:
+        """`locate(doc_id, ordinal)`: the id of a document's chunk by position (the manifest's), so a passage
+        that stops inside a list or a sentence is given the passage that continues it."""
         self.retriever = retriever
         self.answerer = answerer
         self.rewriter = rewriter or HistoryExpansion()
         self.retrieve_k = max(retrieve_k, answer_k)
         self.answer_k = answer_k
+        self.locate = locate
+
+    def passages(self, hits: Sequence[Hit]) -> list[Hit]:
+        """The passages the answerer reads: the top `answer_k` hits, then, for a passage that stops inside a
+        list or a sentence, the next passage of its document when it opens with the rest of it. They go last,
+        so the retrieved order and the first `answer_k` numbers stay; the answerer quotes from them only to
+        finish what a passage before them started."""
+        top = list(hits[: self.answer_k])
+        store = getattr(self.retriever, "store", None)
+        if self.locate is None or store is None:
+            return top
+        have = {h.chunk.chunk_id for h in top}
+        extra: list[Hit] = []
+        for hit in top:
+            chunk = hit.chunk
+            in_list = ends_in_list(chunk.text)
+            if not in_list and not ends_mid_sentence(chunk.text):
+                continue
+            following = self.locate(chunk.doc_id, chunk.ordinal + 1)
+            if following is None or following in have:
+                continue
+            found = store.get([following])  # a scoped store returns nothing the principal may not read
+            if not found or continuation(found[0].text, max(0, chunk.end - found[0].start), in_list=in_list) is None:
+                continue
+            have.add(following)
+            extra.append(Hit(found[0], hit.score, len(top) + len(extra) + 1, {CONTINUES: float(hit.rank)}))
+        return top + extra
+
+    def _numbered(self, passages: Sequence[Hit], hits: Sequence[Hit]) -> tuple[Hit, ...]:
+        """The hits an answer carries: everything retrieved in its order, then the continuation passages
+        (citations name their chunk, so the order of `Answer.hits` only has to keep retrieval's ranks)."""
+        seen = {h.chunk.chunk_id for h in hits}
+        return (*hits, *(h for h in passages if h.chunk.chunk_id not in seen))
 
     def search(self, question: str, query: str, history: Sequence[Turn], flt: SearchFilter | None = None) -> list[Hit]:
         """Hits for `query`. A follow-up (the query was resolved from the conversation) prefers the documents of
@@ -140,7 +178,8 @@ class AnswerChain:
         t1 = time.perf_counter()
         hits = self.search(question, query, history, flt)
         t2 = time.perf_counter()
-        answer = self.answerer.answer(question, hits[: self.answer_k], history=history)
+        passages = self.passages(hits)
+        answer = self.answerer.answer(question, passages, history=history)
         t3 = time.perf_counter()
         timings = {
             **dict(answer.timings_ms),
@@ -149,8 +188,8 @@ class AnswerChain:
             "answer": (t3 - t2) * 1000,
             "total": (t3 - t0) * 1000,
         }
-        # Citations are numbered against the passages the answerer saw; `hits` keeps the full list retrieved.
-        return replace(answer, hits=tuple(hits), query=query, timings_ms=timings)
+        # Citations are numbered against the passages the answerer saw; the rest retrieved follows them.
+        return replace(answer, hits=self._numbered(passages, hits), query=query, timings_ms=timings)
 
     def stream(
         self, question: str, history: Sequence[Turn] = (), flt: SearchFilter | None = None
@@ -162,14 +201,15 @@ class AnswerChain:
         hits = self.search(question, query, history, flt)
         t1 = time.perf_counter()
         streamer = getattr(self.answerer, "stream_answer", None)
+        passages = self.passages(hits)
         if not callable(streamer):
-            answer = self.answerer.answer(question, hits[: self.answer_k], history=history)
-            done = self._finish(answer, hits, query, t0, t1)
+            answer = self.answerer.answer(question, passages, history=history)
+            done = self._finish(answer, self._numbered(passages, hits), query, t0, t1)
             return iter([done.text]), lambda: done
-        live = streamer(question, hits[: self.answer_k], history)
-        return iter(live), lambda: self._finish(live.result(), hits, query, t0, t1)
+        live = streamer(question, passages, history)
+        return iter(live), lambda: self._finish(live.result(), self._numbered(passages, hits), query, t0, t1)
 
-    def _finish(self, answer: Answer, hits: list[Hit], query: str, t0: float, t1: float) -> Answer:
+    def _finish(self, answer: Answer, hits: Sequence[Hit], query: str, t0: float, t1: float) -> Answer:
         t2 = time.perf_counter()
         timings = {
             **dict(answer.timings_ms),

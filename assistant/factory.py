@@ -245,6 +245,7 @@ class Assistant:
             rewriter=self.rewriter,
             retrieve_k=max(10, self.settings.top_k),
             answer_k=self.settings.top_k,
+            locate=self.manifest.chunk_at,
         )
 
     @cached_property

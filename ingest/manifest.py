@@ -283,6 +283,14 @@ class Manifest:
             row = self._conn.execute("SELECT metadata FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
         return _groups(row[0]) if row else None
 
+    def chunk_at(self, doc_id: str, ordinal: int) -> str | None:
+        """The id of chunk number `ordinal` of a document (0-based, in document order), or None."""
+        with self._lock:
+            row = self._conn.execute(
+                "SELECT chunk_id FROM chunks WHERE doc_id = ? AND ordinal = ?", (doc_id, ordinal)
+            ).fetchone()
+        return str(row[0]) if row else None
+
     def chunk_ids(self, doc_id: str | None = None) -> list[str]:
         with self._lock:
             if doc_id:

@@ -148,3 +148,21 @@ def test_who_question_without_a_role_expects_a_name() -> None:
     assert not satisfies("De projectleider van de evaluatie gaf advies over de WOZ.", name)
     assert satisfies("De projectleider, Jan de Vries, gaf advies.", name)
     assert name_expectation("Wat is de rol van de functionaris?") is None
+
+
+def test_duration_questions_want_a_number_with_a_unit_of_time() -> None:
+    from assistant.answering.direct import answer_value
+    from assistant.answering.question import analyse
+    from assistant.answertype import expected_answer, satisfies
+
+    for question in ("Hoe lang duurde de storing?", "Hoelang blijft de regeling gelden?", "How long is a key kept?"):
+        found = expected_answer(question)
+        assert found is not None and found.kind == "duration", question
+    duration = expected_answer("Hoe lang duurde de storing?")
+    assert duration is not None
+    assert satisfies("De storing hield drie dagen aan.", duration)
+    assert satisfies("Keys are kept for 14 days.", duration)
+    assert not satisfies("De storing begon in 2019 bij 12 klanten.", duration)
+    analysis = analyse("Hoe lang duurde de storing?")
+    assert answer_value("Volgens de netbeheerder duurde de storing ruim 36 uur.", analysis) == "36 uur"
+    assert answer_value("De regeling vervalt zes maanden na inwerkingtreding.", analysis) == "zes maanden"

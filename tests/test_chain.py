@@ -145,3 +145,52 @@ def test_follow_up_without_known_citations_prefers_the_best_documents_of_its_exp
     narrowed = [f for f in retriever.filters if f is not None and f.doc_ids]
     assert narrowed and set(narrowed[0].doc_ids) == {"other"}  # the expanded query's best document
     assert answer.hits[0].chunk.doc_id == "other"
+
+
+LIST_DOC = (
+    "Het bestuur noemt vijf regels:\n1. Openheid: stukken zijn openbaar.\n2. Zuinigheid: de kosten blijven laag.\n"
+    "3. Veiligheid: de hekken blijven dicht.\n4. Duurzaamheid: het dak krijgt panelen.\n"
+    "5. Samenwerking: de buurt praat mee.\n\nDaarna volgt een toelichting per regel."
+)
+CUT = LIST_DOC.index("3. Veiligheid")  # the first passage stops inside the list
+
+
+class ListStore:
+    """Two passages of one document that overlap by a few characters, the first ending inside a list."""
+
+    def __init__(self) -> None:
+        first = Chunk("p0", "doc", "regels.txt", "Regels", LIST_DOC[:CUT], 0, CUT, 0)
+        second = Chunk("p1", "doc", "regels.txt", "Regels", LIST_DOC[CUT - 12 :], CUT - 12, len(LIST_DOC), 1)
+        self.chunks = {"p0": first, "p1": second}
+
+    def get(self, chunk_ids: Sequence[str]) -> list[Chunk]:
+        return [self.chunks[c] for c in chunk_ids if c in self.chunks]
+
+
+class ListRetriever:
+    def __init__(self) -> None:
+        self.store = ListStore()
+
+    def search(self, query: str, k: int = 5, flt: SearchFilter | None = None) -> list[Hit]:
+        other = Chunk("o", "other", "o.txt", "Ander", "Iets anders over regels.", 0, 24, 0)
+        return [Hit(self.store.chunks["p0"], 0.9, 1), Hit(other, 0.5, 2)]
+
+
+def test_a_list_cut_by_the_passage_boundary_is_quoted_whole() -> None:
+    from assistant.answering.abstention import FEATURES, AbstentionModel
+    from assistant.answering.extractive import ExtractiveAnswerer
+    from assistant.embeddings import FakeEmbedder
+
+    locate = {("doc", 1): "p1"}
+    answerer = ExtractiveAnswerer(FakeEmbedder(), model=AbstentionModel(tuple(0.0 for _ in FEATURES), 3.0))
+    chain = AnswerChain(ListRetriever(), answerer, answer_k=2, locate=lambda d, n: locate.get((d, n)))
+    passages = chain.passages(chain.retriever.search("regels"))
+    assert [h.chunk.chunk_id for h in passages] == ["p0", "o", "p1"]  # the continuation goes last
+    answer = chain.ask("Welke vijf regels noemt het bestuur?")
+    for value in ("Openheid", "Veiligheid", "Samenwerking"):
+        assert value in answer.text
+    assert "toelichting" not in answer.text  # the list ends where the items end
+    assert [h.chunk.chunk_id for h in answer.hits] == ["p0", "o", "p1"]  # retrieved first, then continuations
+    assert any(c.chunk_id == "p1" for c in answer.citations)
+    plain = AnswerChain(ListRetriever(), answerer, answer_k=2)  # without the manifest's positions
+    assert "Samenwerking" not in plain.ask("Welke vijf regels noemt het bestuur?").text

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import replace
+
+import numpy as np
+
 from assistant.answerer import Answerer
 from assistant.answering.abstention import FEATURES, AbstentionModel
 from assistant.answering.extractive import ExtractiveAnswerer
@@ -236,14 +241,90 @@ def test_direct_answer_line_gives_the_value_with_its_citation() -> None:
 
 def test_bulleted_list_travels_with_the_sentence_before_it_even_without_a_colon() -> None:
     text = (
-        "Het panel noemt tien kernwaarden die leidend zijn bij het ontwerp van de app.\n"
-        "1. Vrijwilligheid: gebruik is vrijwillig.\n2. Effectiviteit: de app moet werken.\n"
-        "3. Rechtvaardigheid: lasten en lusten eerlijk verdeeld."
+        "De raad noemt drie beginselen die gelden bij de inrichting van het plein.\n"
+        "1. Toegankelijkheid: iedereen kan het plein op.\n2. Groen: bomen blijven staan.\n"
+        "3. Rust: geen verkeer na tien uur."
     )
     units = extract_units(0, text)
     lists = [u for u in units if u.kind == "list"]
-    assert len(lists) == 1 and lists[0].text.startswith("Het panel noemt")
-    assert any(u.kind == "sentence" and u.text.startswith("Het panel noemt") for u in units)  # still its own unit
-    answer = _answerer().answer("Welke kernwaarden noemt het panel voor het ontwerp van de app?", [_hit(text, "a")])
-    for value in ("Vrijwilligheid", "Effectiviteit", "Rechtvaardigheid"):
+    assert len(lists) == 1 and lists[0].text.startswith("De raad noemt")
+    assert any(u.kind == "sentence" and u.text.startswith("De raad noemt") for u in units)  # still its own unit
+    answer = _answerer().answer("Welke beginselen noemt de raad voor de inrichting van het plein?", [_hit(text, "a")])
+    for value in ("Toegankelijkheid", "Groen", "Rust"):
         assert value in answer.text
+
+
+class FlatEmbedder:
+    """Every text gets the same vector: unit scores then come from words, answer types and passage rank only
+    (the hashing FakeEmbedder's cosines are noise at this scale)."""
+
+    model_id = "flat"
+    dimension = 4
+
+    def embed_documents(self, texts: Sequence[str]) -> np.ndarray:
+        return np.ones((len(texts), 4), dtype=np.float32) / 2.0
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return np.ones(4, dtype=np.float32) / 2.0
+
+
+def _flat() -> ExtractiveAnswerer:
+    return ExtractiveAnswerer(FlatEmbedder(), model=EVIDENCE_ONLY)
+
+
+PARK = "Het Stadspark wordt sinds jaren beheerd door de Stichting Groen Erfgoed."
+PLAN = "Het beheerplan van het Stadspark dateert van 14 maart 2021 en loopt tien jaar."
+
+
+def test_a_two_part_question_gets_each_part_answered() -> None:
+    hits = [_hit(PARK, "a"), _hit(PLAN, "b", 2)]
+    answer = _flat().answer("Wie beheert het Stadspark, en van wanneer is het beheerplan?", hits)
+    assert not answer.abstained
+    assert "**14 maart 2021**" in answer.text
+    assert "Stichting Groen Erfgoed" in answer.text and "14 maart 2021 en loopt" in answer.text
+
+
+def test_the_part_the_documents_do_not_answer_is_named() -> None:
+    hits = [_hit(PARK, "a"), _hit(PLAN, "b", 2)]
+    answer = _flat().answer("Wie beheert het Stadspark, en hoeveel kostte het beheerplan?", hits)
+    assert not answer.abstained  # the first part is answered
+    assert "Stichting Groen Erfgoed" in answer.text
+    assert answer.text.splitlines()[-1] == "Niet in de documenten gevonden: Hoeveel kostte het beheerplan?"
+    neither = _flat().answer("Hoeveel kostte het park, en hoeveel kostte het beheerplan?", hits)
+    assert neither.abstained
+
+
+def test_words_of_the_file_name_count_as_found() -> None:
+    text = "De termijn voor bezwaar is zes weken na de bekendmaking van het besluit."
+    question = "Wat zegt de juridische toets over de bezwaartermijn?"
+    named = _hit(text, "a")
+    named = Hit(chunk=replace(named.chunk, source="Bijlage_B_-_Juridische_Toets.pdf"), score=1.0, rank=1)
+    plain = _hit(text, "a")
+    answerer = _answerer()
+    missing = answerer.draft(question, [named]).evidence.missing_words
+    assert missing < answerer.draft(question, [plain]).evidence.missing_words
+
+
+def test_a_question_naming_its_source_is_answered_from_that_document() -> None:
+    sentence = "Een aanvraag duurt volgens de dienst gemiddeld meer dan 9 weken."
+    report = replace(_hit(sentence, "a").chunk, title="Jaarverslag", source="Jaarverslag_2021.pdf")
+    other = Hit(chunk=report, score=1.0, rank=1)
+    note = replace(_hit(sentence, "b", 2).chunk, title="Notitie", source="Bijlage_B_-_Juridische_Toets.pdf")
+    named = Hit(chunk=note, score=0.9, rank=2)
+    question = "Hoe lang duurde een aanvraag gemiddeld volgens de juridische toets?"
+    answer = _answerer().answer(question, [other, named])
+    assert answer.citations[0].chunk_id == named.chunk.chunk_id
+    unnamed = _answerer().answer("Hoe lang duurde een aanvraag gemiddeld?", [other, named])
+    assert unnamed.citations[0].chunk_id == other.chunk.chunk_id  # no document named: the best passage leads
+
+
+def test_a_passage_ending_in_a_list_and_the_items_opening_the_next() -> None:
+    from assistant.answering.units import ends_in_list, leading_items
+
+    assert ends_in_list("De fasen zijn:\n1. Installatie\n2. Uitwisse")
+    assert not ends_in_list("De fasen zijn:\n1. Installatie\n\nDaarna volgt de evaluatie.")
+    following = "2. Uitwisseling van sleutels\n3. Validatie\n4. Melding\n\n7. Bijlagen\nTekst van de bijlage."
+    span = leading_items(following, following.index("ling"))
+    assert span is not None
+    assert following[span[0] : span[1]] == "ling van sleutels\n3. Validatie\n4. Melding"  # "7." does not follow 4
+    assert leading_items("Gewone tekst.\n1. Een lijst die later begint.") is None

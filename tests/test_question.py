@@ -30,8 +30,50 @@ def test_follow_ups_lean_back_and_standalone_questions_do_not() -> None:
 
 def test_analysis_types_the_question() -> None:
     assert analyse("Wanneer opende het nieuwe zwembad?").kind == "date"
-    assert analyse("Hoeveel uur kost een onderzoek?").kind == "number"  # hours, though "kost" is a money verb
+    assert analyse("Hoeveel uur kost een onderzoek?").kind == "duration"  # hours, though "kost" is a money verb
     assert analyse("Wat kostte de verbouwing van het stadhuis?").kind == "money"
     assert analyse("Is de app verplicht?").kind == "yes/no"
     assert analyse("Wie heeft de audit uitgevoerd?").kind == "who"
     assert analyse("When did the city join the network?").language == "en"
+
+
+def test_a_question_asking_two_things_is_split_in_two() -> None:
+    from assistant.answering.question import question_parts
+
+    first, second = question_parts("Welke stichting beheert het park, en van wanneer is het beheerplan?")
+    assert first.startswith("Welke stichting beheert het park?")
+    assert second.startswith("Van wanneer is het beheerplan?")
+    assert question_parts("Which firm audited the payroll system, and was the flaw repaired?")[1].startswith(
+        "Was the flaw repaired?"
+    )
+    # Context before the question stays with the first part.
+    parts = question_parts("Het plan noemt een depot in Zwolle. Is dat nog zo, en wie beheert het depot nu?")
+    assert parts[0].startswith("Het plan noemt een depot in Zwolle. Is dat nog zo?")
+    assert parts[1].startswith("Wie beheert het depot nu?")
+
+
+def test_one_question_with_coordinated_words_stays_whole() -> None:
+    from assistant.answering.question import question_parts
+
+    for question in (
+        "Wanneer en waar vergaderde de stuurgroep?",
+        "Welke gemeenten en welke provincies doen mee?",
+        "Hoeveel scholen en bibliotheken kregen subsidie?",
+        "Hoeveel landen doen mee? Geef aan als de bronnen verschillen.",
+    ):
+        assert question_parts(question) == (question,), question
+
+
+def test_an_elliptic_part_borrows_the_other_parts_words() -> None:
+    from assistant.answering.question import question_parts
+
+    first, second = question_parts("Hoeveel waren er voor, en hoeveel tegen het plan voor de haven?")
+    assert "haven" in first and "plan" in first  # "Hoeveel waren er voor?" alone says nothing
+    assert second.startswith("Hoeveel tegen het plan voor de haven?")
+
+
+def test_question_form_words_are_not_content() -> None:
+    analysis = analyse("Hoe lang duurde de renovatie van het zwembad?")
+    assert analysis.expectation is not None and analysis.expectation.kind == "duration"
+    assert "lang" not in analysis.content and "duurde" not in analysis.content
+    assert {"renova", "zwemba"} <= set(analysis.content)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from assistant.answering.question import QuestionAnalysis
-from assistant.answertype import MONTH_NUMBER, NUMBER_WORDS, person_names
+from assistant.answertype import DURATION, MONTH_NUMBER, NUMBER_WORDS, person_names
 from assistant.citations import fold
 
 _MONTHS = "|".join(sorted(MONTH_NUMBER, key=len, reverse=True))
@@ -73,6 +73,14 @@ def answer_value(text: str, analysis: QuestionAnalysis) -> str | None:
         return _date(text, exclude)
     if expectation.kind == "money":
         return _first(_MONEY, text, exclude)
+    if expectation.kind == "duration":
+        # DURATION reads folded text; the span is taken from the same offsets of the original (folding keeps
+        # the length of Dutch and English letters).
+        folded = fold(text)
+        for match in DURATION.finditer(folded):
+            if len(folded) == len(text) and fold(match.group()) not in exclude:
+                return text[match.start() : match.end()].strip()
+        return None
     if expectation.kind == "number":
         return _number(text, expectation.counted, exclude)
     if expectation.kind in ("person", "name", "who"):

@@ -16,6 +16,10 @@
 * `wants_list`: whether it asks for several things ("Welke …", "Noem …", "Zet op een rij", "Which …"),
   so the answer may quote more;
 * `refers_back`: whether it leans on the conversation ("En wie waren daar?", "Kan zo'n beurs …").
+
+`question_parts(question)` splits a question that asks two things ("Wie schreef het, en van wanneer is het?")
+into parts the answerer answers one by one; a part that leans on the one before it carries that part's
+content words.
 """
 
 from __future__ import annotations
@@ -24,6 +28,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
+
+from bm25s.stopwords import STOPWORDS_EN_PLUS as _ENGLISH_STOPWORDS
 
 from assistant.answertype import ROLE_WORDS, Expectation, expected_answer, name_expectation
 from assistant.citations import fold
@@ -57,6 +63,15 @@ STOP_EN = _wordset(
     then but so it its they them their he she his her we our you your i my can could will would shall
     should may might must there here during between according documents document text sources source
     mentioned give list name tell many much more else other"""
+)
+# NLTK's English stop-word list, as bm25s ships it: a maintained general list; the short list above only
+# adds the words people use to point at the archive.
+# Without the fragments of contractions ("haven", "won", "don" of "haven't", "won't", "don't"): as words they
+# are Dutch content words (a harbour, won).
+STOP_EN = STOP_EN | frozenset(
+    w
+    for w in _ENGLISH_STOPWORDS
+    if "'" not in w and len(w) > 2 and f"{w}'t" not in _ENGLISH_STOPWORDS and f"{w[:-1]}'t" not in _ENGLISH_STOPWORDS
 )
 _EN_MARKERS = _wordset("the a an and of is are was were what who which where when how why does did do in to for")
 _NL_MARKERS = _wordset("de het een en van is zijn was wat wie welk welke waar wanneer hoe hoeveel waarom in op voor")
@@ -226,6 +241,81 @@ def refers_back(question: str) -> bool:
     return len(content) < 2 or (pointing and len(content) < 4)
 
 
+# Words that make up the question's form rather than its subject: "hoe lang duurde …" asks for a duration,
+# and the answer ("12 uur") need not repeat them (Dutch and English grammar: "duren" and "to last").
+_QUESTION_FORM = re.compile(
+    r"\b(?:hoe ?lang|how long|duurt|duurde|duurden|duren|geduurd|last|lasts|lasted)\b", re.IGNORECASE
+)
+
+# Interrogatives and yes/no openers that start a second question inside one ("…, en wie …", "…, and was it …"),
+# with at most one preposition before them ("…, en van wanneer is …").
+_INTERROGATIVES = (
+    "wie|wat|wanneer|waar|waarom|hoe|hoeveel|hoelang|welk|welke|waarmee|waarover|waardoor|waaruit|waarvoor"
+    "|who|whom|whose|what|when|where|why|how|which"
+)
+_PREPOSITIONS = "van|in|op|met|voor|door|aan|tot|uit|naar|bij|om|over|sinds|from|in|on|at|for|by|with|to|since|of"
+_SECOND_QUESTION = re.compile(
+    rf"(?:,\s*|\s+)(?:en|and)\s+(?=(?:(?:{_PREPOSITIONS})\s+)?(?:{_INTERROGATIVES})\b"
+    rf"|(?:{'|'.join(sorted(_YES_NO_OPENERS))})\b)",
+    re.IGNORECASE,
+)
+_SENTENCE_END = re.compile(r"(?<=[.?!])\s+(?=[A-Z\u00C0-\u024F\d'‘\"])")
+MIN_PART_WORDS = 3
+
+
+@lru_cache(maxsize=512)
+def question_parts(question: str) -> tuple[str, ...]:
+    """The questions inside `question`: one element when it asks one thing.
+
+    A statement before the first question is its context and stays with it ("In het rapport staat X. Klopt
+    dat, en wie …?"). Parts split at "(,) en/and" before an interrogative or a finite verb, each side at least
+    MIN_PART_WORDS words, so "Wanneer en waar …" and "Welke steden en welke netwerken …" stay whole. A part
+    that leans on the one before it ("… en was het opgelost?") gets that part's content words appended."""
+    sentences = [s.strip() for s in _SENTENCE_END.split(question.strip()) if s.strip()]
+    lead: list[str] = []
+    pieces: list[str] = []
+    for sentence in sentences:
+        if not sentence.endswith("?"):
+            # Before the first question: its context; after it: an instruction about the answer ("Geef aan …").
+            if pieces:
+                pieces[-1] = f"{pieces[-1]} {sentence}"
+            else:
+                lead.append(sentence)
+            continue
+        rest = sentence.rstrip("?").strip()
+        while True:
+            match = next(
+                (
+                    m
+                    for m in _SECOND_QUESTION.finditer(rest)
+                    if len(rest[: m.start()].split()) >= MIN_PART_WORDS
+                    and len(rest[m.end() :].split()) >= MIN_PART_WORDS
+                ),
+                None,
+            )
+            if match is None:
+                break
+            pieces.append(f"{rest[: match.start()].strip(' ,')}?")
+            rest = rest[match.end() :].strip()
+            rest = f"{rest[:1].upper()}{rest[1:]}"
+        pieces.append(f"{rest}?")
+    if len(pieces) < 2:
+        return (question,)
+    pieces[0] = " ".join([*lead, pieces[0]])
+    parts: list[str] = []
+    for i, piece in enumerate(pieces):
+        if refers_back(piece):
+            # An elliptic part ("… en hoeveel daarvan …", "Hoeveel waren er voor, en hoeveel tegen X?") takes
+            # the content words of the parts around it.
+            own = set(content_stems(piece))
+            others = " ".join(p for j, p in enumerate(pieces) if j != i)
+            borrowed = [w for w in _WORD.findall(others) if (c := content_stems(w)) and c[0] not in own]
+            if borrowed:
+                piece = f"{piece} ({' '.join(dict.fromkeys(borrowed))})"
+        parts.append(piece)
+    return tuple(parts)
+
+
 @lru_cache(maxsize=512)
 def analyse(question: str) -> QuestionAnalysis:
     """The analysis of `question` (pure; cached because retrieval and answering both ask)."""
@@ -234,7 +324,7 @@ def analyse(question: str) -> QuestionAnalysis:
     return QuestionAnalysis(
         text=question,
         language=detect_language(question),
-        content=tuple(content_stems(question)),
+        content=tuple(content_stems(_QUESTION_FORM.sub(" ", question))),
         anchors=question_anchors(question),
         expectation=expected_answer(question) or name_expectation(question),
         yes_no=first in _YES_NO_OPENERS,

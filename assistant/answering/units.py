@@ -56,6 +56,83 @@ class Unit:
     stems: set[str] = field(default_factory=set)
 
 
+def ends_in_list(text: str) -> bool:
+    """Does the passage stop inside a bulleted or numbered list (its last line an item)? The list probably
+    goes on in the next passage of the document."""
+    lines = [line for line in text.rstrip().splitlines() if line.strip()]
+    return bool(lines) and LIST_ITEM.match(lines[-1]) is not None
+
+
+_SENTENCE_CLOSERS = '.!?:;"”’)]'
+
+
+def ends_mid_sentence(text: str) -> bool:
+    """Does the passage stop inside a sentence (its last line neither closed by punctuation nor a heading)?"""
+    lines = [line.strip() for line in text.rstrip().splitlines() if line.strip()]
+    return bool(lines) and lines[-1][-1] not in _SENTENCE_CLOSERS and not is_heading(lines[-1])
+
+
+def continuation(text: str, skip: int, *, in_list: bool) -> tuple[int, int] | None:
+    """The span of a passage that continues the one before it, which stopped at document offset `skip` of
+    this passage: the rest of its list (`in_list`), else the rest of its sentence. None when there is none."""
+    if in_list:
+        return leading_items(text, skip)
+    spans = [(a, b) for a, b in split_sentences(text) if b > skip]
+    if not spans:
+        return None
+    start = skip
+    while start < len(text) and text[start] in " \t\r\n":
+        start += 1
+    end = spans[0][1]
+    return (start, end) if start < end and end - start <= MAX_UNIT_CHARS else None
+
+
+_ITEM_NUMBER = re.compile(r"^\s*\(?(?:(\d{1,3})|([a-zA-Z]))[.)]\s")
+
+
+def _item_number(line: str) -> int | None:
+    """The position of a numbered or lettered item ("3.", "(c)"), or None for a bullet."""
+    match = _ITEM_NUMBER.match(line)
+    if not match:
+        return None
+    return int(match.group(1)) if match.group(1) else ord(match.group(2).lower()) - ord("a") + 1
+
+
+def leading_items(text: str, skip: int = 0) -> tuple[int, int] | None:
+    """The span of the list items a passage opens with, from offset `skip` (past the text it repeats of the
+    passage before): item lines and the lines that wrap them, up to the first line that is neither (a heading,
+    or prose after a blank line). None when the passage does not open with an item."""
+    start = skip
+    while start < len(text) and text[start] in " \t\r\n":
+        start += 1
+    # The repeated text may end inside an item: the rest of that line is the rest of the item.
+    partial = start < len(text) and not _at_line_start(text, start)
+    pos, end, items, blank = start, start, 0, False
+    previous: int | None = None
+    for line in text[start:].splitlines(keepends=True):
+        stripped = line.strip()
+        if partial:
+            partial = False
+            end = pos + len(line.rstrip())
+        elif not stripped:
+            blank = True
+        elif LIST_ITEM.match(line):
+            number = _item_number(line)
+            if number is not None and previous is not None and number != previous + 1:
+                break  # numbering restarts or jumps: a new list or a numbered heading, not this list
+            previous = number if number is not None else previous
+            items, blank = items + 1, False
+            end = pos + len(line.rstrip())
+        elif items and not blank and not is_heading(stripped):
+            end = pos + len(line.rstrip())  # an item wrapped onto the next line
+        else:
+            break
+        pos += len(line)
+        if items >= MAX_LIST_ITEMS:
+            break
+    return (start, end) if items else None
+
+
 def _clean_heading(text: str) -> str:
     return _DECORATION.sub("", text).strip()
 
@@ -120,8 +197,8 @@ def extract_units(hit_index: int, text: str, heading_path: Sequence[str] = ()) -
             is_list = not announces or LIST_ITEM.match(first_item) or len(first_item) <= MAX_ITEM_CHARS
             if is_list and (j > i or not announces):
                 list_start = start
-                # The sentence right before a bulleted list introduces it ("… vijf prioriteiten:", "Het panel
-                # noemt tien kernwaarden."): it travels with the list, and stays a unit of its own unless it only
+                # The sentence right before a bulleted list introduces it ("… vijf prioriteiten:", "De raad
+                # noemt drie beginselen."): it travels with the list, and stays a unit of its own unless it only
                 # announces (ends in ":").
                 if not announces and units and units[-1].kind == "sentence" and units[-1].hit == hit_index:
                     intro = units[-1]
