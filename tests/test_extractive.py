@@ -328,3 +328,14 @@ def test_a_passage_ending_in_a_list_and_the_items_opening_the_next() -> None:
     assert span is not None
     assert following[span[0] : span[1]] == "ling van sleutels\n3. Validatie\n4. Melding"  # "7." does not follow 4
     assert leading_items("Gewone tekst.\n1. Een lijst die later begint.") is None
+
+
+def test_question_words_are_expected_only_in_passages_of_the_question_language() -> None:
+    question = "Which firm audited the payroll system of the city?"
+    dutch = replace(_hit("De salarisadministratie is in 2021 gecontroleerd door een extern bureau.", "a").chunk)
+    english = replace(_hit("The review covered the servers of the province.", "b", 2).chunk, language="en")
+    answerer = _flat()
+    only_english = answerer.draft(question, [Hit(english, 1.0, 1)]).evidence.missing_words
+    mixed = answerer.draft(question, [Hit(dutch, 1.0, 1), Hit(english, 0.9, 2)]).evidence.missing_words
+    only_dutch = answerer.draft(question, [Hit(dutch, 1.0, 1)]).evidence.missing_words
+    assert only_english > mixed > only_dutch == 0.0

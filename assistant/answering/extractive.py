@@ -327,9 +327,11 @@ class ExtractiveAnswerer:
             df = sum(1 for u in units if s in u.stems)
             weights[s] = 1.0 + math.log((1 + n_units) / (1 + df))
         total = sum(weights.values())
-        cross_lingual = bool(hits) and all(h.chunk.language != analysis.language for h in hits)
+        # The question's words can only be expected in passages of its language: the share is weighted by how
+        # many of the passages are (an English question over Dutch reports and one English review).
+        same_language = sum(1 for h in hits if h.chunk.language == analysis.language) / max(len(hits), 1)
         words = passage_words(hits)  # once: both the missing-words and the anchor feature read them
-        missing = 0.0 if cross_lingual else self._missing_share(analysis, words, weights)
+        missing = same_language * self._missing_share(analysis, words, weights) if same_language else 0.0
         missing_anchors, absent = anchor_evidence(analysis, hits, words)
         expectation = analysis.expectation
         if not units:
