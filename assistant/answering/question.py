@@ -244,7 +244,7 @@ def refers_back(question: str) -> bool:
 # Words that make up the question's form rather than its subject: "hoe lang duurde …" asks for a duration,
 # and the answer ("12 uur") need not repeat them (Dutch and English grammar: "duren" and "to last").
 _QUESTION_FORM = re.compile(
-    r"\b(?:hoe ?lang|how long|duurt|duurde|duurden|duren|geduurd|last|lasts|lasted)\b", re.IGNORECASE
+    r"\b(?:hoe ?lang|how long|duurt|duurde|duurden|duren|geduurd|lasts|lasted)\b", re.IGNORECASE
 )
 
 # Interrogatives and yes/no openers that start a second question inside one ("…, en wie …", "…, and was it …"),
