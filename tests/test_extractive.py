@@ -335,7 +335,15 @@ def test_question_words_are_expected_only_in_passages_of_the_question_language()
     dutch = replace(_hit("De salarisadministratie is in 2021 gecontroleerd door een extern bureau.", "a").chunk)
     english = replace(_hit("The review covered the servers of the province.", "b", 2).chunk, language="en")
     answerer = _flat()
+    dutch_too = replace(dutch, chunk_id="c", text="Het bureau keek ook naar de roosters van de gemeente.")
     only_english = answerer.draft(question, [Hit(english, 1.0, 1)]).evidence.missing_words
-    mixed = answerer.draft(question, [Hit(dutch, 1.0, 1), Hit(english, 0.9, 2)]).evidence.missing_words
+    mostly_dutch = [Hit(dutch, 1.0, 1), Hit(english, 0.9, 2), Hit(dutch_too, 0.8, 3)]
+    mixed = answerer.draft(question, mostly_dutch).evidence.missing_words
     only_dutch = answerer.draft(question, [Hit(dutch, 1.0, 1)]).evidence.missing_words
     assert only_english > mixed > only_dutch == 0.0
+    # A Dutch question is not let off because one passage is English (halved, as a blunt weighting would).
+    dutch_question = "Welk bureau controleerde de salarisadministratie van Drenthe?"
+    servers = replace(english, text="The review covered the servers.")
+    with_english = answerer.draft(dutch_question, [Hit(dutch, 1.0, 1), Hit(servers, 0.9, 2)]).evidence
+    alone = answerer.draft(dutch_question, [Hit(dutch, 1.0, 1)]).evidence
+    assert with_english.missing_words > 0.8 * alone.missing_words > 0.0

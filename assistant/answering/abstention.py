@@ -5,8 +5,8 @@ Features of a question and its retrieved passages (`Evidence`):
 * `cosine`: the best answer unit's cosine similarity to the question (topic match);
 * `lexical`: the best unit's weighted share of the question's content words;
 * `missing_words`: the weighted share of the question's content words found in no retrieved passage
-  weighted by the share of passages in the question's language (0 for a question in another language than
-  all passages: its words cannot be expected there);
+  when most passages are in another language than the question, weighted by the share in its language (0
+  when none is: its words cannot be expected there);
 * `missing_anchors`: the share of the question's anchors (years, numbers, names) that occur in no retrieved
   passage, title or document date. An answer about "2019" cannot come from text that never mentions 2019;
 * `missing_type`: when the question asks for a kind of answer (date, number, amount, person), how far below the

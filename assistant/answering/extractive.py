@@ -327,11 +327,13 @@ class ExtractiveAnswerer:
             df = sum(1 for u in units if s in u.stems)
             weights[s] = 1.0 + math.log((1 + n_units) / (1 + df))
         total = sum(weights.values())
-        # The question's words can only be expected in passages of its language: the share is weighted by how
-        # many of the passages are (an English question over Dutch reports and one English review).
+        # The question's words can only be expected in passages of its language. When most passages are in
+        # another one (an English question over Dutch reports and one English review), the share counts only
+        # as much as the passages in the question's language; when most are in its language, it counts whole.
         same_language = sum(1 for h in hits if h.chunk.language == analysis.language) / max(len(hits), 1)
         words = passage_words(hits)  # once: both the missing-words and the anchor feature read them
-        missing = same_language * self._missing_share(analysis, words, weights) if same_language else 0.0
+        weight = 1.0 if same_language >= 0.5 else same_language
+        missing = weight * self._missing_share(analysis, words, weights) if weight else 0.0
         missing_anchors, absent = anchor_evidence(analysis, hits, words)
         expectation = analysis.expectation
         if not units:
