@@ -60,6 +60,8 @@ def test_one_question_with_coordinated_words_stays_whole() -> None:
         "Welke gemeenten en welke provincies doen mee?",
         "Hoeveel scholen en bibliotheken kregen subsidie?",
         "Hoeveel landen doen mee? Geef aan als de bronnen verschillen.",
+        "Wie, en wat, en waar, en wanneer?",  # no part says what it is about
+        "Waar ligt het depot? En wat?",
     ):
         assert question_parts(question) == (question,), question
 

@@ -269,7 +269,8 @@ def question_parts(question: str) -> tuple[str, ...]:
 
     A statement before the first question is its context and stays with it ("In het rapport staat X. Klopt
     dat, en wie …?"). Parts split at "(,) en/and" before an interrogative or a finite verb, each side at least
-    MIN_PART_WORDS words, so "Wanneer en waar …" and "Welke steden en welke netwerken …" stay whole. A part
+    MIN_PART_WORDS words and a content word on one side at least, so "Wanneer en waar …" and "Welke steden en
+    welke netwerken …" stay whole. A part
     that leans on the one before it ("… en was het opgelost?") gets that part's content words appended."""
     sentences = [s.strip() for s in _SENTENCE_END.split(question.strip()) if s.strip()]
     lead: list[str] = []
@@ -290,6 +291,7 @@ def question_parts(question: str) -> tuple[str, ...]:
                     for m in _SECOND_QUESTION.finditer(rest)
                     if len(rest[: m.start()].split()) >= MIN_PART_WORDS
                     and len(rest[m.end() :].split()) >= MIN_PART_WORDS
+                    and (content_stems(rest[: m.start()]) or content_stems(rest[m.end() :]))
                 ),
                 None,
             )
@@ -298,7 +300,10 @@ def question_parts(question: str) -> tuple[str, ...]:
             pieces.append(f"{rest[: match.start()].strip(' ,')}?")
             rest = rest[match.end() :].strip()
             rest = f"{rest[:1].upper()}{rest[1:]}"
-        pieces.append(f"{rest}?")
+        if pieces and not content_stems(rest):
+            pieces[-1] = f"{pieces[-1]} {rest}?"  # "… ? En wie?" says nothing of its own
+        else:
+            pieces.append(f"{rest}?")
     if len(pieces) < 2:
         return (question,)
     pieces[0] = " ".join([*lead, pieces[0]])
