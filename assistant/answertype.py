@@ -247,10 +247,11 @@ MONTH_NUMBER = {
     "december": 12,
 }
 _MONTHS = list(MONTH_NUMBER)
-# "12 uur", "zes maanden", "drie werkdagen", "14 days" (a number word or digits, then a unit of time).
+# "12 uur", "acht weken", "drie werkdagen", "14 days" (a number word or digits, then a unit of time).
 DURATION = re.compile(
     r"(?:\b\d+(?:[.,]\d+)?|\b(?:" + "|".join(NUMBER_WORDS) + r"|een|één|a|an|half|anderhalf))\s*-?\s*"
-    rf"(?:{_TIME_UNIT})\b"
+    rf"(?:{_TIME_UNIT})\b",
+    re.IGNORECASE,  # matches folded and original text alike, so a span can be read from either
 )
 _DATE = re.compile(r"\b(?:1[89]|20)\d\d\b|\b\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}\b|\b(?:" + "|".join(_MONTHS) + r")\b")
 _NAME_WORD = r"[A-Z][a-zà-ÿ'’]+(?:-[A-Z][a-zà-ÿ'’]+)?"

@@ -126,20 +126,21 @@ class AnswerChain:
         if self.locate is None or store is None:
             return top
         have = {h.chunk.chunk_id for h in top}
-        extra: list[Hit] = []
+        wanted: dict[str, tuple[Hit, bool]] = {}  # following chunk id -> (the passage it continues, in a list)
         for hit in top:
             chunk = hit.chunk
             in_list = ends_in_list(chunk.text)
             if not in_list and not ends_mid_sentence(chunk.text):
                 continue
             following = self.locate(chunk.doc_id, chunk.ordinal + 1)
-            if following is None or following in have:
-                continue
-            found = store.get([following])  # a scoped store returns nothing the principal may not read
-            if not found or continuation(found[0].text, max(0, chunk.end - found[0].start), in_list=in_list) is None:
-                continue
-            have.add(following)
-            extra.append(Hit(found[0], hit.score, len(top) + len(extra) + 1, {CONTINUES: float(hit.rank)}))
+            if following is not None and following not in have and following not in wanted:
+                wanted[following] = (hit, in_list)
+        extra: list[Hit] = []
+        # One store read for all of them; a scoped store returns nothing the principal may not read.
+        for found in store.get(list(wanted)) if wanted else []:
+            hit, in_list = wanted[found.chunk_id]
+            if continuation(found.text, max(0, hit.chunk.end - found.start), in_list=in_list) is not None:
+                extra.append(Hit(found, hit.score, len(top) + len(extra) + 1, {CONTINUES: float(hit.rank)}))
         return top + extra
 
     def _numbered(self, passages: Sequence[Hit], hits: Sequence[Hit]) -> tuple[Hit, ...]:

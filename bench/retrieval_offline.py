@@ -69,13 +69,14 @@ def doc_text(chunk: Chunk, variant: str) -> str:
 class Encoder:
     """The installed EmbeddingGemma with explicit prompt strings (vectors cached on disk by text)."""
 
-    def __init__(self, settings: Settings, cache: str = "texts") -> None:
+    def __init__(self, settings: Settings, cache: str = "texts", model: Any = None) -> None:
+        """`model`: an already loaded model to share (one load per process)."""
         from sentence_transformers import SentenceTransformer
 
         from assistant.models import resolve_model_folder
 
         folder, self.model_id = resolve_model_folder(settings)
-        self.model = SentenceTransformer(str(folder), device="cpu", local_files_only=True)
+        self.model = model or SentenceTransformer(str(folder), device="cpu", local_files_only=True)
         CACHE.mkdir(parents=True, exist_ok=True)
         self.path = CACHE / f"{cache}-{self.model_id}.npz"
         self.vectors: dict[str, Vec] = {}

@@ -111,7 +111,7 @@ def run_sweep(
     only: str = "",
     sentence_weights: Sequence[float] = (),
 ) -> None:
-    docs_encoder = Encoder(load_settings(), "texts")
+    docs_encoder = Encoder(load_settings(), "texts", model=encoder.model)
     for corpus in corpora.values():
         for variant in docs:
             if variant != "none":

@@ -165,4 +165,4 @@ def test_duration_questions_want_a_number_with_a_unit_of_time() -> None:
     assert not satisfies("De storing begon in 2019 bij 12 klanten.", duration)
     analysis = analyse("Hoe lang duurde de storing?")
     assert answer_value("Volgens de netbeheerder duurde de storing ruim 36 uur.", analysis) == "36 uur"
-    assert answer_value("De regeling vervalt zes maanden na inwerkingtreding.", analysis) == "zes maanden"
+    assert answer_value("De vergunning vervalt drie kwartalen na de uitspraak.", analysis) == "drie kwartalen"

@@ -74,13 +74,7 @@ def answer_value(text: str, analysis: QuestionAnalysis) -> str | None:
     if expectation.kind == "money":
         return _first(_MONEY, text, exclude)
     if expectation.kind == "duration":
-        # DURATION reads folded text; the span is taken from the same offsets of the original (folding keeps
-        # the length of Dutch and English letters).
-        folded = fold(text)
-        for match in DURATION.finditer(folded):
-            if len(folded) == len(text) and fold(match.group()) not in exclude:
-                return text[match.start() : match.end()].strip()
-        return None
+        return _first(DURATION, text, exclude)
     if expectation.kind == "number":
         return _number(text, expectation.counted, exclude)
     if expectation.kind in ("person", "name", "who"):

@@ -102,11 +102,14 @@ def _jaccard(a: set[str], b: set[str]) -> float:
     return len(a & b) / len(a | b) if a and b else 0.0
 
 
+def _file_words(source: str) -> str:
+    """A file name as words: "Bijlage_B_-_Juridische_Toets.pdf" names what the document is."""
+    return re.sub(r"[_.-]+", " ", source)
+
+
 def _hit_words(hit: Hit) -> set[str]:
     chunk = hit.chunk
-    # A file name's words count: "Bijlage_B_-_Juridische_Toets.pdf" names what the document is.
-    source = re.sub(r"[_.]+", " ", chunk.source)
-    text = f"{chunk.title} {' '.join(chunk.heading_path)} {source} {chunk.date or ''} {chunk.text}"
+    text = f"{chunk.title} {' '.join(chunk.heading_path)} {_file_words(chunk.source)} {chunk.date or ''} {chunk.text}"
     return set(fold(text).replace("-", " ").split()) | set(fold(text).split())
 
 
@@ -124,7 +127,7 @@ def _anchor_found(key: str, words: set[str], blob: str) -> bool:
 CONTINUES = "continues"  # the score a continuation passage carries (`AnswerChain.passages`)
 
 
-def continue_lists(hits: Sequence[Hit], chosen: Sequence[Unit]) -> list[Unit]:
+def continue_units(hits: Sequence[Hit], chosen: Sequence[Unit]) -> list[Unit]:
     """`chosen`, with the rest of a list or sentence after a quoted unit that stops where its passage stops,
     when the next passage of the document is among `hits` (the chain adds it: `AnswerChain.passages`)."""
     out: list[Unit] = []
@@ -150,7 +153,7 @@ def continue_lists(hits: Sequence[Hit], chosen: Sequence[Unit]) -> list[Unit]:
 
 def _name_stems(chunk: Chunk) -> set[str]:
     """Content stems of a document's title and file name ("Bijlage_B_-_Juridische_Toets.pdf")."""
-    return set(content_stems(f"{chunk.title} {re.sub(r'[_.-]+', ' ', chunk.source)}"))
+    return set(content_stems(f"{chunk.title} {_file_words(chunk.source)}"))
 
 
 def named_documents(analysis: QuestionAnalysis, hits: Sequence[Hit]) -> set[str]:
@@ -486,7 +489,7 @@ class ExtractiveAnswerer:
         probability = self.model.probability(draft.evidence)
         if probability < self.model.threshold:
             return self._abstain(question, hits, lang, self.model.reason(draft.evidence, probability), started)
-        chosen = continue_lists(draft.hits, self.select(draft))
+        chosen = continue_units(draft.hits, self.select(draft))
         direct = self._direct_line(draft, chosen) if self.direct_line else None
         return self._compose(question, hits, lang, [direct] if direct else [], chosen, [], started)
 
@@ -519,7 +522,7 @@ class ExtractiveAnswerer:
                 unanswered.append(part)
                 first_reason = first_reason or self.model.reason(draft.evidence, probability)
                 continue
-            picked = continue_lists(hits, self.select(draft))
+            picked = continue_units(hits, self.select(draft))
             direct = self._direct_line(draft, picked) if self.direct_line else None
             if direct and direct not in directs:
                 directs.append(direct)
