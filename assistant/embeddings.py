@@ -13,7 +13,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
 
 import numpy as np
 import numpy.typing as npt
@@ -316,6 +316,20 @@ def build_remote_embedder(settings: Settings) -> Embedder:
         batch_size=settings.embedding_batch_size,
         truncate_dim=settings.embedding_dim,
     )
+
+
+def prepare_runtime(settings: Settings, name: str, progress: Callable[[str], None] = print) -> None:
+    """One-time work the configured backend needs before its first use (the ONNX export of the model, checked
+    against torch), done by the set-up step instead of by the first ingest or question."""
+    if settings.embedding_backend not in ONNX_BACKENDS or name != settings.embedding_model:
+        return
+    from assistant.models import resolve_model_folder
+    from assistant.onnx_embedder import ensure_onnx_model, onnx_cache_dir
+
+    folder, model_id = resolve_model_folder(settings)
+    precision: Literal["fp32", "int8"] = "int8" if settings.embedding_backend == "onnx-int8" else "fp32"
+    ensure_onnx_model(folder, onnx_cache_dir(settings.models_dir, folder, model_id), precision, progress=progress)
+    progress(f"{name}: ONNX Runtime model ready ({precision})")
 
 
 def build_embedder(settings: Settings) -> Embedder:

@@ -6,6 +6,7 @@ Components are built lazily: `assistant status` must not wait for a model load, 
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
@@ -28,8 +29,12 @@ from assistant.rerank import AnswerTypeReranker, Reranker, SentenceReranker
 from assistant.retrieval import CompleteChunks, DenseRetriever, Retriever
 from assistant.vectorcache import VectorCache
 from ingest.manifest import Manifest
-from ingest.pipeline import Ingestor, IngestReport, Progress
+from ingest.pipeline import Ingestor, IngestReport, Progress, WarmProgress
 from vectorstore.base import ChunkStore, SearchFilter
+
+# Chunks whose answer units (about 4 each) are embedded in one call: across documents, so the embedder's
+# length-sorted batches pack well; a killed warm-up loses at most this much work.
+WARM_BATCH_CHUNKS = 256
 
 if TYPE_CHECKING:
     from assistant.answering.extractive import ExtractiveAnswerer
@@ -266,15 +271,37 @@ class Assistant:
         report = self.ingestor.ingest(paths, sync=sync, progress=progress)
         if self.settings.retrieval == "hybrid":
             self.lexical.get()  # bring the BM25 index up to date now, not on the first question
-        warm = self.extractive.warm  # the generative answerer's evidence check reads the same unit vectors
         if self.settings.precompute_answer_vectors:
-            changed = {r.doc_id for r in report.results if r.status in ("ingested", "updated") and r.doc_id}
-            if len(self.vector_cache) == 0:  # an index built before the cache existed: warm everything once
-                changed = {d.doc_id for d in self.manifest.documents()}
-            ids = [cid for doc_id in sorted(changed) for cid in self.manifest.chunk_ids(doc_id)]
-            for start in range(0, len(ids), 2000):
-                warm(self.store.get(ids[start : start + 2000]))
+            started = time.perf_counter()
+            report.answer_units = self.warm_answer_vectors(progress)
+            report.answer_vectors_seconds = time.perf_counter() - started
         return report
+
+    def warm_answer_vectors(self, progress: object = None) -> int:
+        """Embed the answer units of every document not yet warmed (all of a new index; after an interrupted
+        run, the rest). Documents are searchable and answerable before this: a unit without a vector is
+        embedded when a question first needs it. Returns the number of units embedded."""
+        warm = self.extractive.warm  # the generative answerer's evidence check reads the same unit vectors
+        docs = [d.doc_id for d in self.manifest.documents()]
+        self.vector_cache.forget_warmed(docs)
+        done = self.vector_cache.warmed()
+        todo = [d for d in docs if d not in done]
+        tell = progress.warming if isinstance(progress, WarmProgress) else None
+        embedded = finished = 0
+        batch: list[str] = []
+        ids: list[str] = []
+        for index, doc_id in enumerate(todo):
+            batch.append(doc_id)
+            ids.extend(self.manifest.chunk_ids(doc_id))
+            # Across documents, so many small documents still fill the embedder's batches.
+            if len(ids) >= WARM_BATCH_CHUNKS or index == len(todo) - 1:
+                embedded += warm(self.store.get(ids))
+                self.vector_cache.mark_warmed(batch)
+                finished += len(batch)
+                if tell is not None:
+                    tell(finished, len(todo))
+                batch, ids = [], []
+        return embedded
 
     def search(self, query: str, k: int | None = None, flt: SearchFilter | None = None) -> list[Hit]:
         return self.retriever.search(query, k or self.settings.top_k, flt)

@@ -31,7 +31,7 @@ from assistant.intent import briefing_request
 from assistant.records import Answer, Chunk, Hit
 from assistant.retrieval import Retriever
 from ingest.manifest import DocumentRow, FileRow, Manifest
-from ingest.pipeline import FileResult, IngestReport, Progress
+from ingest.pipeline import FileResult, IngestReport, IngestState, PlannedProgress, Progress, WarmProgress
 from vectorstore.base import ChunkStore, SearchFilter, Vector
 
 if TYPE_CHECKING:
@@ -323,6 +323,13 @@ class ScopedAssistant:
                 return Path(d.path)
         return None
 
+    def ingest_state(self) -> IngestState:
+        """Running or interrupted ingest; its file counts only for a principal who sees every group."""
+        state = self.base.ingestor.state()
+        if self.principal.all_groups:
+            return state
+        return IngestState(running=state.running, interrupted=state.interrupted, started=state.started)
+
     def status(self) -> StoreStatus:
         from assistant.factory import StoreStatus
 
@@ -356,12 +363,14 @@ class ScopedAssistant:
                 return r.path in named
             return self.manifest.visible(r.doc_id)
 
-        def tick(r: FileResult) -> None:
-            if progress is not None and shown(r):
-                progress(r)
-
-        report = self.base.ingest(paths, sync=sync, progress=tick)
-        mine = IngestReport([r for r in report.results if shown(r)], report.seconds, report.recovered)
+        report = self.base.ingest(paths, sync=sync, progress=_ShownProgress(progress, shown, self.principal.all_groups))
+        mine = IngestReport(
+            [r for r in report.results if shown(r)],
+            report.seconds,
+            report.recovered,
+            report.answer_units,
+            report.answer_vectors_seconds,
+        )
         self.audit(
             "ingest",
             paths=[str(p) for p in paths],
@@ -378,3 +387,25 @@ class ScopedAssistant:
         removed = self.base.ingestor.delete_document(doc_id)
         self.audit("delete", documents=[{"doc_id": doc_id, "title": doc.title}], chunks=removed)
         return removed
+
+
+class _ShownProgress:
+    """Passes on the results the principal may see. The number of files found goes only to a principal who
+    sees every group: in a folder with restricted files it would tell others that they exist."""
+
+    def __init__(self, inner: Progress | None, shown: Callable[[FileResult], bool], all_groups: bool) -> None:
+        self.inner = inner
+        self.shown = shown
+        self.all_groups = all_groups
+
+    def __call__(self, result: FileResult) -> None:
+        if self.inner is not None and self.shown(result):
+            self.inner(result)
+
+    def planned(self, files: int) -> None:
+        if self.all_groups and isinstance(self.inner, PlannedProgress):
+            self.inner.planned(files)
+
+    def warming(self, documents_done: int, documents_total: int) -> None:
+        if self.all_groups and isinstance(self.inner, WarmProgress):
+            self.inner.warming(documents_done, documents_total)

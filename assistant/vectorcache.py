@@ -25,6 +25,11 @@ class VectorCache:
         with self._lock:
             self._conn.execute("PRAGMA journal_mode=WAL")
             self._conn.execute("CREATE TABLE IF NOT EXISTS vectors (key BLOB PRIMARY KEY, vector BLOB NOT NULL)")
+            # Documents whose every unit is stored, per model: a warm-up that was interrupted resumes there.
+            self._conn.execute(
+                "CREATE TABLE IF NOT EXISTS warmed (model TEXT NOT NULL, doc_id TEXT NOT NULL, "
+                "PRIMARY KEY (model, doc_id))"
+            )
 
     def _key(self, text: str) -> bytes:
         return hashlib.sha1(f"{self.model_id}\x00{text}".encode()).digest()
@@ -51,3 +56,29 @@ class VectorCache:
     def __len__(self) -> int:
         with self._lock:
             return int(self._conn.execute("SELECT COUNT(*) FROM vectors").fetchone()[0])
+
+    def warmed(self) -> set[str]:
+        """Documents whose answer units all have vectors of this model."""
+        with self._lock:
+            rows = self._conn.execute("SELECT doc_id FROM warmed WHERE model = ?", (self.model_id,))
+            return {str(r[0]) for r in rows}
+
+    def mark_warmed(self, doc_ids: Iterable[str]) -> None:
+        rows = [(self.model_id, d) for d in doc_ids]
+        with self._lock:
+            self._conn.execute("BEGIN")
+            self._conn.executemany("INSERT OR IGNORE INTO warmed VALUES (?, ?)", rows)
+            self._conn.execute("COMMIT")
+
+    def forget_warmed(self, keep: Iterable[str]) -> None:
+        """Drop the marks of documents no longer in the index (their vectors stay: texts recur)."""
+        alive = set(keep)
+        with self._lock:
+            gone = [d for (d,) in self._conn.execute("SELECT doc_id FROM warmed WHERE model = ?", (self.model_id,))]
+            gone = [d for d in gone if d not in alive]
+            if gone:
+                self._conn.execute("BEGIN")
+                self._conn.executemany(
+                    "DELETE FROM warmed WHERE model = ? AND doc_id = ?", [(self.model_id, d) for d in gone]
+                )
+                self._conn.execute("COMMIT")

@@ -50,6 +50,13 @@ def _key(*parts: object) -> str:
     return hashlib.sha256("|".join(map(str, parts)).encode()).hexdigest()[:12]
 
 
+def _vector_kind(settings: Settings) -> str:
+    """The backend as far as the index is concerned: float32 ONNX gives torch's vectors (and shares its
+    collection), so both use one evaluation index; the name is torch's, which indexes built before kept."""
+    backend = settings.embedding_backend
+    return "sentence-transformers" if backend == "onnx" else backend
+
+
 def eval_settings(settings: Settings, *parts: object) -> Settings:
     """A separate index for evaluation, keyed by what it contains, so runs never touch the user's index and
     an unchanged corpus is reused."""
@@ -164,7 +171,7 @@ def run_questions(
         corpus,
         distractors if not distractor_chars else f"{distractors}-{distractor_chars}c",
         pipeline,
-        settings.embedding_backend,
+        _vector_kind(settings),
         settings.embedding_model,
     )
     paths = [corpus]
@@ -264,7 +271,7 @@ def run_beir(settings: Settings, folder: Path, *, out: Path, k: int = 10, progre
     out.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     signature = _key(folder.resolve(), len(bench.corpus), sorted(bench.corpus)[:5])
-    ev_settings = eval_settings(settings, "beir", signature, settings.embedding_backend, settings.embedding_model)
+    ev_settings = eval_settings(settings, "beir", signature, _vector_kind(settings), settings.embedding_model)
     a = build_assistant(ev_settings)
     store = a.store
     t_index = time.perf_counter()

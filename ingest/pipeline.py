@@ -10,6 +10,7 @@ store itself may still hold a pending version's chunks (bench/crash_trials.py me
 from __future__ import annotations
 
 import errno
+import json
 import os
 import threading
 import time
@@ -17,16 +18,25 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Protocol, runtime_checkable
 
 from assistant.embeddings import Embedder
-from assistant.errors import IngestError, UnsupportedFormatError
+from assistant.errors import IngestError
 from assistant.records import Chunk, Document, sha256_file
 from ingest.access import SIDECAR_SUFFIX, access_doc_id, access_groups, apply_access
 from ingest.chunking import chunk_document
 from ingest.documents import build_document
 from ingest.loaders import SUPPORTED_SUFFIXES
-from ingest.manifest import Manifest
+from ingest.manifest import FileRow, Manifest
 from vectorstore.base import ChunkStore
+
+# Chunks embedded in one call across files: enough for the embedder's length-sorted batches to pack well even
+# when files are small (a 1,500-character note is 2 chunks); a crash loses at most this much work.
+EMBED_BATCH_CHUNKS = 128
+# How often a running ingest writes its progress for `assistant status` (seconds).
+STATE_EVERY_S = 2.0
+# Files parsed ahead of the embedder (a bound on memory for an archive of large PDFs).
+PARSE_AHEAD = 4
 
 # Files in a folder scan that are never documents.
 _IGNORED_NAMES = {"thumbs.db", "desktop.ini", ".ds_store"}
@@ -48,8 +58,10 @@ class FileResult:
 @dataclass
 class IngestReport:
     results: list[FileResult] = field(default_factory=list)
-    seconds: float = 0.0
+    seconds: float = 0.0  # until every document was stored and searchable
     recovered: int = 0
+    answer_units: int = 0  # answer units embedded after the documents were stored (see Assistant.ingest)
+    answer_vectors_seconds: float = 0.0
 
     def count(self, status: str) -> int:
         return sum(1 for r in self.results if r.status == status)
@@ -121,6 +133,89 @@ def describe_os_error(exc: OSError) -> str:
 Progress = Callable[[FileResult], None]
 
 
+@dataclass
+class IngestMeter:
+    """Files done of planned, chunks embedded, chunks/s and an ETA, for every progress display (CLI, app).
+    The ETA extrapolates the time per file so far, so it settles once a few files are done."""
+
+    planned: int | None = None
+    done: int = 0
+    chunks: int = 0
+    started: float = field(default_factory=time.perf_counter)
+
+    def add(self, result: FileResult) -> None:
+        self.done += 1
+        self.chunks += result.chunks
+
+    @property
+    def elapsed(self) -> float:
+        return max(time.perf_counter() - self.started, 1e-9)
+
+    @property
+    def chunks_per_s(self) -> float:
+        return self.chunks / self.elapsed
+
+    @property
+    def eta_s(self) -> float | None:
+        if not self.planned or not self.done or self.done >= self.planned:
+            return None
+        return self.elapsed / self.done * (self.planned - self.done)
+
+
+@dataclass(frozen=True, slots=True)
+class IngestState:
+    """What `assistant status` tells about ingest: one running now (another process holds the writer lock),
+    or the last run interrupted before it finished (killed, crashed, power cut)."""
+
+    running: bool
+    interrupted: bool
+    planned: int | None = None
+    done: int = 0
+    chunks: int = 0
+    started: float | None = None  # Unix time
+    pid: int | None = None
+
+
+@runtime_checkable
+class WarmProgress(Protocol):
+    """A progress callback that also follows the answer-vector phase after the documents are stored."""
+
+    def warming(self, documents_done: int, documents_total: int) -> None: ...
+
+
+@runtime_checkable
+class PlannedProgress(Protocol):
+    """A progress callback that also wants the number of files found before the first is read (for an ETA)."""
+
+    def __call__(self, result: FileResult) -> None: ...
+
+    def planned(self, files: int) -> None: ...
+
+
+def _write_json(path: Path, data: dict[str, Any]) -> None:
+    """Written whole or not at all (a reader never sees half a file)."""
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(data), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def _lock_is_held(path: Path) -> bool:
+    """Whether another process holds the writer lock on `path` (a probe: taken and released at once)."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows: cannot tell
+        return False
+    if not path.exists():
+        return False
+    with path.open("a") as handle:
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            return True
+        fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+    return False
+
+
 @contextmanager
 def _file_lock(path: Path) -> Iterator[None]:
     """An exclusive lock on `path` held across processes (POSIX flock); a no-op where flock is missing."""
@@ -162,6 +257,8 @@ class Ingestor:
         # chunks of a document the first is still writing (measured: tests/test_concurrency.py).
         self._lock = threading.Lock()
         self.lock_path = manifest.path.with_name(manifest.path.name + ".lock")
+        # The progress of the run in progress (or of the last run, marked finished), for `assistant status`.
+        self.state_path = manifest.path.with_name("ingest-state.json")
 
     @contextmanager
     def exclusive(self) -> Iterator[None]:
@@ -178,23 +275,61 @@ class Ingestor:
         started = time.perf_counter()
         report = IngestReport(recovered=self._recover())
         candidates, roots = discover(paths)
-        for cand in candidates:
-            result = self._ingest_one(cand)
+        if isinstance(progress, PlannedProgress):
+            progress.planned(len(candidates))
+        order = {str(c.path): i for i, c in enumerate(candidates)}
+        meter = IngestMeter(planned=len(candidates))
+        began = time.time()
+        last_write = 0.0
+
+        def save_state(finished: bool) -> None:
+            nonlocal last_write
+            last_write = time.perf_counter()
+            state = {"pid": os.getpid(), "started": began, "planned": meter.planned, "done": meter.done}
+            _write_json(self.state_path, {**state, "chunks": meter.chunks, "finished": finished})
+
+        def emit(result: FileResult) -> None:
             report.results.append(result)
+            meter.add(result)
+            if time.perf_counter() - last_write >= STATE_EVERY_S:
+                save_state(False)
             if progress:
                 progress(result)
+
+        save_state(False)
+
+        for result in self._ingest_batched(candidates):
+            emit(result)
+        # Reported in the order the files were found, whatever order the batches finished them in.
+        report.results.sort(key=lambda r: order.get(r.path, len(order)))
         if sync:
             seen = {str(c.path) for c in candidates}
             for row in self.manifest.files():
                 inside = any(Path(row.path).is_relative_to(root) for root in roots)
                 if inside and row.path not in seen:
                     self._purge(self.manifest.remove_file(row.path))
-                    result = FileResult(row.path, row.source, "removed", doc_id=row.doc_id)
-                    report.results.append(result)
-                    if progress:
-                        progress(result)
+                    emit(FileResult(row.path, row.source, "removed", doc_id=row.doc_id))
+        save_state(True)
         report.seconds = time.perf_counter() - started
         return report
+
+    def state(self) -> IngestState:
+        """Whether an ingest runs now (in any process) or the last one was interrupted, with its progress."""
+        running = _lock_is_held(self.lock_path) or self._lock.locked()
+        try:
+            data = json.loads(self.state_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            data = {}
+        finished = bool(data.get("finished", True))
+        return IngestState(
+            running=running,
+            interrupted=not running and (not finished or bool(self.manifest.unfinished())),
+            planned=data.get("planned"),
+            done=int(data.get("done") or 0),
+            chunks=int(data.get("chunks") or 0),
+            started=data.get("started"),
+            pid=data.get("pid"),
+        )
 
     def delete_document(self, doc_id: str) -> int:
         """Remove a document and every file pointing at it. Returns the number of chunks removed."""
@@ -242,7 +377,40 @@ class Ingestor:
             self.manifest.forget_documents(doomed)
         return len(ids)
 
-    def _ingest_one(self, cand: Candidate) -> FileResult:
+    def _ingest_batched(self, candidates: Sequence[Candidate]) -> Iterator[FileResult]:
+        """Check every file (main thread: the manifest), parse and chunk the ones that changed ahead in a worker
+        thread, and embed their chunks in batches across files, so the embedder is never fed one small file at
+        a time. Each document is still stored and committed on its own, in order: the crash guarantees of the
+        module docstring hold per document, and a crash loses at most the batch being embedded."""
+        from concurrent.futures import Future, ThreadPoolExecutor
+
+        work: list[_Work] = []
+        in_flight: set[str] = set()
+        for cand in candidates:
+            checked = self._check(cand, in_flight)
+            if isinstance(checked, FileResult):
+                yield checked
+            else:
+                if checked.doc_id is not None:
+                    in_flight.add(checked.doc_id)
+                work.append(checked)
+        if not work:
+            return
+        # One parser thread: parsing is mostly Python (the GIL), while the embedder's native code releases it.
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest-parse") as pool:
+            futures: list[Future[_Parsed]] = []
+            batch: list[_Parsed] = []
+            for index in range(len(work)):
+                while len(futures) < len(work) and len(futures) - index < PARSE_AHEAD:
+                    futures.append(pool.submit(self._parse, work[len(futures)]))
+                batch.append(futures[index].result())
+                last = index == len(work) - 1
+                if last or sum(len(p.chunks) for p in batch) >= EMBED_BATCH_CHUNKS:
+                    yield from self._embed_and_store(batch)
+                    batch = []
+
+    def _check(self, cand: Candidate, in_flight: set[str]) -> FileResult | _Work:
+        """What a file needs: a final result (skipped, failed, unchanged, duplicate) or parsing and embedding."""
         t0 = time.perf_counter()
         path_s, source = str(cand.path), cand.source
         suffix = cand.path.suffix.lower()
@@ -293,49 +461,93 @@ class Ingestor:
         except OSError as exc:
             return self._fail(cand, st, describe_os_error(exc))
         doc_id = access_doc_id(sha, groups)
-        if self.manifest.document_status(doc_id) == "ok":
-            # Same bytes already stored (another name, or the file was only touched): link, don't re-embed.
-            self._purge(self.manifest.link_file(path_s, source, doc_id, st.st_size, st.st_mtime_ns))
-            status = "unchanged" if row is not None and row.doc_id == doc_id else "duplicate"
-            return FileResult(path_s, source, status, doc_id=doc_id, seconds=time.perf_counter() - t0)
+        if doc_id in in_flight:
+            # The same bytes under another name earlier in this run: linked once that one is stored.
+            return _Work(cand, st, row, groups, doc_id, t0, same_as_earlier=True)
+        link = self._link_if_stored(cand, st, row, doc_id, t0)
+        return link if link is not None else _Work(cand, st, row, groups, doc_id, t0)
 
+    def _link_if_stored(
+        self, cand: Candidate, st: os.stat_result, row: FileRow | None, doc_id: str, t0: float
+    ) -> FileResult | None:
+        if self.manifest.document_status(doc_id) != "ok":
+            return None
+        # Same bytes already stored (another name, or the file was only touched): link, don't re-embed.
+        path_s = str(cand.path)
+        self._purge(self.manifest.link_file(path_s, cand.source, doc_id, st.st_size, st.st_mtime_ns))
+        status = "unchanged" if row is not None and row.doc_id == doc_id else "duplicate"
+        return FileResult(path_s, cand.source, status, doc_id=doc_id, seconds=time.perf_counter() - t0)
+
+    def _parse(self, item: _Work) -> _Parsed:
+        """Read, clean and chunk one file (worker thread: touches neither the manifest nor the store)."""
+        if item.same_as_earlier:
+            return _Parsed(item)
         try:
-            doc = build_document(cand.path, source=source, ocr_language=self.ocr_language)
+            doc = build_document(item.cand.path, source=item.cand.source, ocr_language=self.ocr_language)
             chunks = chunk_document(doc, chunk_size=self.chunk_size, overlap=self.chunk_overlap)
-            doc, chunks = apply_access(doc, chunks, groups)
+            doc, chunks = apply_access(doc, chunks, item.groups)
             if not chunks:
                 raise IngestError(
                     "no text could be extracted",
-                    path=source,
+                    path=item.cand.source,
                     hint="if it is a scan, install OCR (apt-get install tesseract-ocr tesseract-ocr-nld "
                     "poppler-utils) and ingest again",
                 )
-            vectors = self.embedder.embed_documents([c.embed_text for c in chunks])
-        except UnsupportedFormatError as exc:
-            return self._fail(cand, st, exc.message if not exc.hint else f"{exc.message} — {exc.hint}")
-        except IngestError as exc:
-            return self._fail(cand, st, exc.message if not exc.hint else f"{exc.message} — {exc.hint}")
         except Exception as exc:  # one bad file must never stop the batch
-            return self._fail(
-                cand,
-                st,
-                f"unexpected error while reading ({type(exc).__name__}: {str(exc)[:200]}) — the file may be "
-                "damaged; re-export it, and report the file if it opens fine elsewhere",
-            )
+            return _Parsed(item, error=_read_error(exc))
+        return _Parsed(item, doc=doc, chunks=chunks)
 
-        self._store(doc, chunks, vectors)
-        self._purge(self.manifest.commit_file(path_s, source, doc.doc_id, st.st_size, st.st_mtime_ns))
-        status = "updated" if row is not None else "ingested"
-        return FileResult(
-            path_s,
-            source,
-            status,
-            doc_id=doc.doc_id,
-            title=doc.title,
-            chunks=len(chunks),
-            warnings=doc.warnings,
-            seconds=time.perf_counter() - t0,
-        )
+    def _embed_and_store(self, batch: list[_Parsed]) -> Iterator[FileResult]:
+        import numpy as np
+
+        ready = [p for p in batch if p.doc is not None]
+        vectors: dict[int, Any] = {}
+        if ready:
+            try:
+                joined = self.embedder.embed_documents([c.embed_text for p in ready for c in p.chunks])
+                at = 0
+                for p in ready:
+                    vectors[id(p)] = joined[at : at + len(p.chunks)]
+                    at += len(p.chunks)
+            except Exception:  # find the file that broke the batch: one at a time
+                for p in ready:
+                    try:
+                        vectors[id(p)] = self.embedder.embed_documents([c.embed_text for c in p.chunks])
+                    except Exception as exc:  # one bad file must never stop the batch
+                        p.error = _read_error(exc)
+        for p in batch:
+            item = p.item
+            if item.same_as_earlier:
+                # Its twin was stored (or failed) earlier in this batch or before: link it, or read it now.
+                link = self._link_if_stored(item.cand, item.st, item.row, item.doc_id, item.t0)
+                if link is not None:
+                    yield link
+                    continue
+                p = self._parse(_Work(item.cand, item.st, item.row, item.groups, item.doc_id, item.t0))
+                if p.doc is not None:
+                    try:
+                        vectors[id(p)] = self.embedder.embed_documents([c.embed_text for c in p.chunks])
+                    except Exception as exc:  # one bad file must never stop the batch
+                        p.error = _read_error(exc)
+            if p.error is not None or p.doc is None:
+                yield self._fail(item.cand, item.st, p.error or "no text could be extracted")
+                continue
+            doc, chunks = p.doc, p.chunks
+            self._store(doc, chunks, np.asarray(vectors[id(p)], dtype=np.float32))
+            path_s = str(item.cand.path)
+            self._purge(
+                self.manifest.commit_file(path_s, item.cand.source, doc.doc_id, item.st.st_size, item.st.st_mtime_ns)
+            )
+            yield FileResult(
+                path_s,
+                item.cand.source,
+                "updated" if item.row is not None else "ingested",
+                doc_id=doc.doc_id,
+                title=doc.title,
+                chunks=len(chunks),
+                warnings=doc.warnings,
+                seconds=time.perf_counter() - item.t0,
+            )
 
     def _store(self, doc: Document, chunks: list[Chunk], vectors: object) -> None:
         import numpy as np
@@ -347,3 +559,34 @@ class Ingestor:
     def _fail(self, cand: Candidate, st: os.stat_result, message: str) -> FileResult:
         self._purge(self.manifest.record_failure(str(cand.path), cand.source, st.st_size, st.st_mtime_ns, message))
         return FileResult(str(cand.path), cand.source, "failed", error=message)
+
+
+def _read_error(exc: BaseException) -> str:
+    """The failure message of a file that could not be read, chunked or embedded."""
+    if isinstance(exc, IngestError):  # UnsupportedFormatError included
+        return exc.message if not exc.hint else f"{exc.message} — {exc.hint}"
+    return (
+        f"unexpected error while reading ({type(exc).__name__}: {str(exc)[:200]}) — the file may be damaged; "
+        "re-export it, and report the file if it opens fine elsewhere"
+    )
+
+
+@dataclass(slots=True)
+class _Work:
+    """A file that must be read and embedded (its checks passed)."""
+
+    cand: Candidate
+    st: os.stat_result
+    row: FileRow | None
+    groups: tuple[str, ...]
+    doc_id: str
+    t0: float
+    same_as_earlier: bool = False
+
+
+@dataclass(slots=True)
+class _Parsed:
+    item: _Work
+    doc: Document | None = None
+    chunks: list[Chunk] = field(default_factory=list)
+    error: str | None = None

@@ -123,10 +123,30 @@ def test_settings_select_onnx_and_name_the_collection(minilm_folder: Path, tmp_p
 @pytest.mark.slow
 def test_embeddinggemma_onnx_matches_torch(real_settings_factory: object) -> None:
     settings = real_settings_factory()  # type: ignore[operator]
-    torch_model = build_embedder(settings)
+    torch_model = build_embedder(settings.model_copy(update={"embedding_backend": "sentence-transformers"}))
     onnx_model = build_embedder(settings.model_copy(update={"embedding_backend": "onnx"}))
     int8_model = build_embedder(settings.model_copy(update={"embedding_backend": "onnx-int8"}))
     ref = torch_model.embed_documents(DOCS)
     assert float(np.max(np.abs(onnx_model.embed_documents(DOCS) - ref))) < 1e-4
     assert _cos(onnx_model.embed_query(QUERY), torch_model.embed_query(QUERY)) > 0.99999
     assert _cos(int8_model.embed_documents(DOCS), ref).min() > 0.995
+
+
+def test_set_up_exports_the_configured_onnx_model_once(minilm_folder: Path, tmp_path: Path) -> None:
+    from assistant.embeddings import prepare_runtime
+
+    settings = TestSettings(
+        embedding_model=str(minilm_folder), models_dir=tmp_path / "models", embedding_backend="onnx"
+    )
+    said: list[str] = []
+    prepare_runtime(settings, str(minilm_folder), progress=said.append)
+    meta = tmp_path / "models" / f"{minilm_folder.name}-onnx" / "export.json"
+    assert meta.is_file() and any("exporting" in line for line in said)
+    said.clear()
+    prepare_runtime(settings, str(minilm_folder), progress=said.append)  # already current: nothing exported
+    assert not any("exporting" in line for line in said)
+    # The torch backend needs no export.
+    said.clear()
+    torch_settings = settings.model_copy(update={"embedding_backend": "sentence-transformers"})
+    prepare_runtime(torch_settings, str(minilm_folder), progress=said.append)
+    assert not said

@@ -182,3 +182,157 @@ def test_ingest_real_government_pdfs(test_settings: Settings) -> None:
     running_header = "VWS | Directie Informatiebeleid / CIO - DPIA COVID-19 notificatie-app"
     assert not [c.chunk_id for c in chunks if running_header in " ".join(c.text.split())]
     _consistent(a)
+
+
+class CountingEmbedder:
+    """The fake embedder, counting calls; texts holding `poison` make the call fail (a file the model rejects)."""
+
+    def __init__(self, inner: object, poison: str | None = None) -> None:
+        self.inner = inner
+        self.poison = poison
+        self.calls: list[int] = []
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.inner, name)
+
+    def embed_documents(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
+        self.calls.append(len(texts))
+        if self.poison and any(self.poison in t for t in texts):
+            raise RuntimeError("the model rejected this input")
+        return self.inner.embed_documents(texts)  # type: ignore[attr-defined,no-any-return]
+
+
+def _notes(folder: Path, count: int) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for n in range(count):
+        path = folder / f"notitie-{n:02d}.txt"
+        path.write_text(f"Notitie {n}\n\nDe werkgroep nummer {n} besprak de planning van de havenschouw.\n", "utf-8")
+        paths.append(path)
+    return paths
+
+
+def test_small_files_are_embedded_together_and_reported_in_order(test_settings: Settings, tmp_path: Path) -> None:
+    from ingest.pipeline import Ingestor
+
+    a = build_assistant(test_settings)
+    notes = _notes(tmp_path / "notes", 12)
+    counting = CountingEmbedder(a.embedder)
+    report = Ingestor(a.manifest, a.store, counting).ingest([tmp_path / "notes"])  # type: ignore[arg-type]
+    assert report.count("ingested") == 12
+    assert [r.source for r in report.results] == [p.name for p in notes]
+    # One embedding call for all twelve files (each is one chunk), not one per file.
+    assert counting.calls == [12]
+    _consistent(a)
+
+
+def test_a_file_the_embedder_rejects_fails_alone(test_settings: Settings, tmp_path: Path) -> None:
+    from ingest.pipeline import Ingestor
+
+    a = build_assistant(test_settings)
+    notes = _notes(tmp_path / "notes", 6)
+    notes[3].write_text("Notitie drie\n\nDeze tekst bevat het woord ONVERTEERBAAR.\n", "utf-8")
+    ingestor = Ingestor(a.manifest, a.store, CountingEmbedder(a.embedder, poison="ONVERTEERBAAR"))  # type: ignore[arg-type]
+    report = ingestor.ingest([tmp_path / "notes"])
+    by_source = {r.source: r for r in report.results}
+    assert report.count("ingested") == 5
+    assert by_source[notes[3].name].status == "failed"
+    assert "RuntimeError" in (by_source[notes[3].name].error or "")
+    _consistent(a)
+
+
+def test_same_bytes_twice_in_one_run_are_stored_once(test_settings: Settings, tmp_path: Path) -> None:
+    a = build_assistant(test_settings)
+    notes = _notes(tmp_path / "notes", 3)
+    shutil.copy(notes[0], tmp_path / "notes" / "zz-kopie.txt")
+    shutil.copy(notes[1], tmp_path / "notes" / "notitie-01b.txt")  # right behind its twin, in the same batch
+    report = a.ingest([tmp_path / "notes"])
+    assert report.count("ingested") == 3 and report.count("duplicate") == 2
+    assert len(a.manifest.documents()) == 3
+    assert len(a.manifest.files()) == 5
+    _consistent(a)
+
+
+def test_progress_is_told_how_many_files_come(assistant: Assistant, folder: Path) -> None:
+    seen: list[str] = []
+    planned: list[int] = []
+
+    class Progress:
+        def __call__(self, result: object) -> None:
+            seen.append(getattr(result, "source", ""))
+
+        def planned(self, files: int) -> None:
+            planned.append(files)
+
+    assistant.ingest([folder], progress=Progress())
+    assert planned == [5] and len(seen) == 5
+
+
+def test_state_tells_running_and_interrupted_ingests(test_settings: Settings, folder: Path) -> None:
+    from ingest.pipeline import Ingestor
+
+    a = build_assistant(test_settings)
+    a.ingest([folder / "000_c0ed1ecefa30b148.txt"])
+    state = a.ingestor.state()
+    assert not state.running and not state.interrupted and state.done == 1 and state.planned == 1
+
+    # Another writer (here: a second Ingestor on the same files, as another process would be) holds the lock.
+    other = Ingestor(a.manifest, a.store, a.embedder)
+    with other.exclusive():
+        assert a.ingestor.state().running
+
+    target = folder / "001_23d19e44c1f29afc.txt"
+    crashing = Ingestor(a.manifest, CrashAfterWrite(a.store), a.embedder)  # type: ignore[arg-type]
+    with pytest.raises(KeyboardInterrupt):
+        crashing.ingest([target])
+    state = a.ingestor.state()
+    assert state.interrupted and not state.running and state.planned == 1
+    a.ingest([folder])
+    assert not a.ingestor.state().interrupted
+
+
+def test_answer_vectors_are_warmed_once_and_an_interrupted_warm_up_resumes(assistant: Assistant, folder: Path) -> None:
+    report = assistant.ingest([folder])
+    docs = {d.doc_id for d in assistant.manifest.documents()}
+    assert report.answer_units > 0 and assistant.vector_cache.warmed() == docs
+    # Nothing new: the second run embeds no unit.
+    assert assistant.ingest([folder]).answer_units == 0
+
+    # A warm-up killed after two documents: the next run does the rest, and only the rest.
+    keep = sorted(docs)[:2]
+    assistant.vector_cache.forget_warmed(keep)
+    assert assistant.vector_cache.warmed() == set(keep)
+    seen: list[tuple[int, int]] = []
+
+    class Progress:
+        def __call__(self, result: object) -> None:
+            pass
+
+        def warming(self, done: int, total: int) -> None:
+            seen.append((done, total))
+
+    assistant.ingest([folder], progress=Progress())
+    assert assistant.vector_cache.warmed() == docs
+    assert seen and seen[-1] == (3, 3)
+
+    # A removed document loses its mark.
+    (folder / "004_a1746381f5f4cd88.txt").unlink()
+    assistant.ingest([folder], sync=True)
+    assert assistant.vector_cache.warmed() == {d.doc_id for d in assistant.manifest.documents()}
+
+
+def test_meter_rates_and_eta() -> None:
+    import time
+
+    from ingest.pipeline import FileResult, IngestMeter
+
+    meter = IngestMeter(planned=4, started=time.perf_counter() - 10.0)
+    assert meter.eta_s is None  # nothing done yet: no basis for a guess
+    meter.add(FileResult("a", "a", "ingested", chunks=30))
+    meter.add(FileResult("b", "b", "unchanged"))
+    assert meter.chunks == 30 and 2.9 < meter.chunks_per_s < 3.01
+    eta = meter.eta_s
+    assert eta is not None and 9.9 < eta < 10.2  # two files in 10 s, two to go
+    meter.add(FileResult("c", "c", "failed"))
+    meter.add(FileResult("d", "d", "ingested", chunks=2))
+    assert meter.eta_s is None

@@ -13,7 +13,7 @@ from assistant.ui import state
 from assistant.ui.i18n import t
 from assistant.ui.render import escape_label, escape_markdown
 from ingest.loaders import SUPPORTED_SUFFIXES
-from ingest.pipeline import FileResult, discover
+from ingest.pipeline import FileResult, IngestMeter, discover
 
 UPLOAD_KEY = "docs_upload_round"  # bumping it gives a fresh, empty file uploader after an upload
 CONFIRM_KEY = "docs_confirm_delete"
@@ -50,12 +50,18 @@ def _ingest_with_progress(assistant: Assistant, paths: list[Path], label: str) -
     except AssistantError:
         total = 1
     bar = st.progress(0.0, text=t("docs.progress", done=0, total=total))
-    done: list[FileResult] = []
+    meter = IngestMeter(planned=total)
     with st.status(label, expanded=True) as box:
 
         def progress(result: FileResult) -> None:
-            done.append(result)
-            bar.progress(min(1.0, len(done) / total), text=t("docs.progress", done=len(done), total=total))
+            meter.add(result)
+            eta = meter.eta_s
+            text = t("docs.progress", done=meter.done, total=total)
+            if meter.chunks:
+                text += " · " + t("docs.rate", chunks=meter.chunks, rate=meter.chunks_per_s)
+            if eta is not None:
+                text += " · " + t("docs.eta", minutes=int(eta // 60), seconds=int(eta % 60))
+            bar.progress(min(1.0, meter.done / total), text=text)
             icon = "✅" if result.status in OK_STATUSES else "⚠️" if result.status == "skipped" else "❌"
             status = t(f"status.{result.status}")
             line = f"{icon} {escape_markdown(t('docs.result', source=result.source, status=status))}"
