@@ -518,8 +518,10 @@ class Ingestor:
         for p in batch:
             item = p.item
             if item.same_as_earlier:
-                # Its twin was stored (or failed) earlier in this batch or before: link it, or read it now.
-                link = self._link_if_stored(item.cand, item.st, item.row, item.doc_id, item.t0)
+                # Its twin was stored (or failed) earlier in this batch or before: link it, or read it now. The
+                # row is read again: the twin may be this very file, named twice (a folder and `folder/sub/..`).
+                row = self.manifest.file(str(item.cand.path))
+                link = self._link_if_stored(item.cand, item.st, row, item.doc_id, item.t0)
                 if link is not None:
                     yield link
                     continue
