@@ -391,8 +391,7 @@ class Ingestor:
             if isinstance(checked, FileResult):
                 yield checked
             else:
-                if checked.doc_id is not None:
-                    in_flight.add(checked.doc_id)
+                in_flight.add(checked.doc_id)
                 work.append(checked)
         if not work:
             return
@@ -400,14 +399,15 @@ class Ingestor:
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest-parse") as pool:
             futures: list[Future[_Parsed]] = []
             batch: list[_Parsed] = []
+            pending = 0  # chunks in batch
             for index in range(len(work)):
                 while len(futures) < len(work) and len(futures) - index < PARSE_AHEAD:
                     futures.append(pool.submit(self._parse, work[len(futures)]))
                 batch.append(futures[index].result())
-                last = index == len(work) - 1
-                if last or sum(len(p.chunks) for p in batch) >= EMBED_BATCH_CHUNKS:
+                pending += len(batch[-1].chunks)
+                if index == len(work) - 1 or pending >= EMBED_BATCH_CHUNKS:
                     yield from self._embed_and_store(batch)
-                    batch = []
+                    batch, pending = [], 0
 
     def _check(self, cand: Candidate, in_flight: set[str]) -> FileResult | _Work:
         """What a file needs: a final result (skipped, failed, unchanged, duplicate) or parsing and embedding."""
@@ -497,24 +497,27 @@ class Ingestor:
             return _Parsed(item, error=_read_error(exc))
         return _Parsed(item, doc=doc, chunks=chunks)
 
+    def _embed_one(self, parsed: _Parsed) -> None:
+        """Vectors for one file's chunks; a failure is that file's error, never the batch's."""
+        try:
+            parsed.vectors = self.embedder.embed_documents([c.embed_text for c in parsed.chunks])
+        except Exception as exc:  # one bad file must never stop the batch
+            parsed.error = _read_error(exc)
+
     def _embed_and_store(self, batch: list[_Parsed]) -> Iterator[FileResult]:
         import numpy as np
 
         ready = [p for p in batch if p.doc is not None]
-        vectors: dict[int, Any] = {}
         if ready:
             try:
                 joined = self.embedder.embed_documents([c.embed_text for p in ready for c in p.chunks])
                 at = 0
                 for p in ready:
-                    vectors[id(p)] = joined[at : at + len(p.chunks)]
+                    p.vectors = joined[at : at + len(p.chunks)]
                     at += len(p.chunks)
             except Exception:  # find the file that broke the batch: one at a time
                 for p in ready:
-                    try:
-                        vectors[id(p)] = self.embedder.embed_documents([c.embed_text for c in p.chunks])
-                    except Exception as exc:  # one bad file must never stop the batch
-                        p.error = _read_error(exc)
+                    self._embed_one(p)
         for p in batch:
             item = p.item
             if item.same_as_earlier:
@@ -527,15 +530,12 @@ class Ingestor:
                     continue
                 p = self._parse(_Work(item.cand, item.st, item.row, item.groups, item.doc_id, item.t0))
                 if p.doc is not None:
-                    try:
-                        vectors[id(p)] = self.embedder.embed_documents([c.embed_text for c in p.chunks])
-                    except Exception as exc:  # one bad file must never stop the batch
-                        p.error = _read_error(exc)
+                    self._embed_one(p)
             if p.error is not None or p.doc is None:
                 yield self._fail(item.cand, item.st, p.error or "no text could be extracted")
                 continue
             doc, chunks = p.doc, p.chunks
-            self._store(doc, chunks, np.asarray(vectors[id(p)], dtype=np.float32))
+            self._store(doc, chunks, np.asarray(p.vectors, dtype=np.float32))
             path_s = str(item.cand.path)
             self._purge(
                 self.manifest.commit_file(path_s, item.cand.source, doc.doc_id, item.st.st_size, item.st.st_mtime_ns)
@@ -592,3 +592,4 @@ class _Parsed:
     doc: Document | None = None
     chunks: list[Chunk] = field(default_factory=list)
     error: str | None = None
+    vectors: Any = None  # one row per chunk, once embedded
