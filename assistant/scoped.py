@@ -364,13 +364,7 @@ class ScopedAssistant:
             return self.manifest.visible(r.doc_id)
 
         report = self.base.ingest(paths, sync=sync, progress=_ShownProgress(progress, shown, self.principal.all_groups))
-        mine = IngestReport(
-            [r for r in report.results if shown(r)],
-            report.seconds,
-            report.recovered,
-            report.answer_units,
-            report.answer_vectors_seconds,
-        )
+        mine = replace(report, results=[r for r in report.results if shown(r)])
         self.audit(
             "ingest",
             paths=[str(p) for p in paths],
