@@ -29,7 +29,7 @@ _WORD = re.compile(r"[\w.'’-]+", re.UNICODE)
 # --- question side ---------------------------------------------------------------------------------------
 
 _MONEY_WORDS = re.compile(
-    r"\b(?:budget\w*|begroting\w*|kosten|kost|kostte|bedrag\w*|geld|financiering|subsidie\w*|investering\w*"
+    r"\b(?:budget\w*|begroting\w*|kosten|kost|kostte|gekost|bedrag\w*|geld|financiering|subsidie\w*|investering\w*"
     r"|euro|cost|costs|funding|money|price|prijs)\b"
 )
 _ASKS_AMOUNT = re.compile(
@@ -70,7 +70,11 @@ _ROLE_RE = re.compile(
     r"\b(?:" + "|".join(re.escape(fold(r)) for r in sorted(ROLE_WORDS, key=len, reverse=True)) + r")s?\b"
 )
 # Verbs right after "hoeveel" ("Hoeveel kost …", "How much does …"): nothing is counted.
-_VERBS_AFTER_COUNT = frozenset(["kost", "kostte", "kosten", "bedraagt", "bedroeg", "does", "did", "is", "was", "are"])
+# Auxiliaries too: "Hoeveel heeft … gekost?", "Hoeveel zijn er …?", "How many were …?"
+_VERBS_AFTER_COUNT = frozenset(
+    """kost kostte kosten bedraagt bedroeg does did is was are
+    heeft hebben had hadden zijn waren werd werden wordt worden has have were""".split()  # noqa: SIM905
+)
 # Words after "hoeveel" that are not what is counted.
 _NOT_COUNTED = frozenset(["extra", "meer", "nog", "verschillende", "andere", "de", "het", "een", "procent", "keer"])
 
@@ -258,7 +262,10 @@ _NAME_WORD = r"[A-Z][a-zà-ÿ'’]+(?:-[A-Z][a-zà-ÿ'’]+)?"
 _PARTICLE = r"(?:van|de|der|den|du|le|la|von|ter|ten|van de|van der|van den)"
 _PERSON = re.compile(rf"\b{_NAME_WORD}(?:\s+{_PARTICLE})?\s+{_NAME_WORD}\b")
 _CAPITALISED = re.compile(r"\b[A-Z][a-zà-ÿ-]+\b")
-_HONORIFIC = re.compile(r"\b(?i:mw\.|mevr\.|mevrouw|dhr\.|de heer|mr\.|mrs\.|ms\.|dr\.|prof\.)\s+[A-Z][\w'’-]+")
+# Initials belong to the name ("de heer G.K. Visser"), so the surname is not left behind.
+_HONORIFIC = re.compile(
+    r"\b(?i:mw\.|mevr\.|mevrouw|dhr\.|de heer|mr\.|mrs\.|ms\.|dr\.|prof\.)\s+(?:(?:[A-Z]\.)+\s*)?[A-Z][\w'’-]+"
+)
 
 
 def _is_known_place_or_org(name: str) -> bool:
@@ -341,6 +348,81 @@ def satisfies(text: str, expectation: Expectation) -> bool:
         return False
     words = _folded_words(text)
     return all(any(w.startswith(a[:6]) for w in words) for a in expectation.anchors)
+
+
+# --- answering side: the value itself ------------------------------------------------------------------
+#
+# `satisfies` is retrieval's cue: a passage that *can* hold the kind of answer. Deciding whether the passages
+# answer needs the value itself, one the question does not already give: "Hoeveel bezoekers …" is not answered
+# by "20 september 2020" or "artikel 24.2", "Op welke datum …" not by a bare year, "Wie is als onderzoeker
+# aangewezen … wethouder Visser" not by "wethouder Visser". `holds_answer` is that stricter check.
+
+# A number standing on its own: not glued to letters, slashes or codes ("AI15.02693", "442/BEST-B", "COVID-19").
+_COUNT = re.compile(r"(?<![\w/.,-])\d+(?:[.,]\d+)*(?![\w/-]|[.,]\d)")
+# Numbers that point at something rather than count it ("artikel 24.2", "punt 15", "versie 3", "pagina 4").
+_REFERENCE_BEFORE = re.compile(
+    r"\b(?:artikel|art|punt|agendapunt|lid|paragraaf|par|hoofdstuk|bijlage|nummer|nr|pagina|blz|versie"
+    r"|article|section|chapter|annex|page|version|figuur|tabel|figure|table|stap|step|fase|phase)\.?\s*$"
+)
+# "6 mei", "6 en 19 mei", "3-5 juni", "21/9/2020"
+_DAY_MONTH = re.compile(
+    r"\b\d{1,2}(?:\s*(?:,|-|en|and|t/m|tot)\s*\d{1,2})*\s+(?:" + "|".join(_MONTHS) + r")\b"
+    r"|\b\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}\b"
+)
+_ASKS_DAY = re.compile(r"\b(?:op welke (?:datum|dag)|which (?:date|day)|what (?:date|day)|de datum)\b")
+_CLOCK = re.compile(r"\b\d{1,2}[:.]\d{2}(?:[:.]\d{2})?\b")
+
+
+def _count_spans(text: str) -> list[str]:
+    """Numbers in `text` that count or measure something: not dates, years, times of day, list numbering or
+    references; number words ("drie") count too."""
+    folded = fold(text)
+    masked = _DAY_MONTH.sub(" ", folded)
+    masked = _CLOCK.sub(" ", masked)
+    out: list[str] = []
+    for match in _COUNT.finditer(masked):
+        value = match.group()
+        line_start = masked.rfind("\n", 0, match.start()) + 1
+        before = masked[line_start : match.start()]
+        if not before.strip() and (masked[match.end() : match.end() + 1] in (".", ")") or "." in value):
+            continue  # numbering: "15. Onderzoeksvoorstel …", "3) …", "1.1 De minister …"
+        if _REFERENCE_BEFORE.search(before):
+            continue
+        if re.fullmatch(r"(?:1[89]|20)\d\d", value):
+            continue  # a year, not a count
+        out.append(value)
+    out.extend(w for w in _WORD.findall(masked) if w in NUMBER_WORDS)
+    return out
+
+
+def holds_answer(text: str, expectation: Expectation, question: str) -> bool:
+    """Does `text` hold a value of the kind `question` asks for, other than the ones the question gives?"""
+    asked = fold(question)
+    if expectation.kind == "number":
+        given = set(re.findall(r"\d+(?:[.,]\d+)*", asked)) | (set(_WORD.findall(asked)) & set(NUMBER_WORDS))
+        return any(v not in given for v in _count_spans(text))
+    if expectation.kind == "date":
+        folded = fold(text)
+        pattern = _DAY_MONTH if _ASKS_DAY.search(asked) else _DATE
+        return any(m.group() not in asked for m in pattern.finditer(folded))
+    if expectation.kind in ("who", "name", "person"):
+        given = _folded_words(question)
+
+        def fresh(name: str) -> bool:  # a name the question does not itself give ("wethouder Visser")
+            capitals = {fold(w.strip(".'’-")) for w in _WORD.findall(name) if w[:1].isupper()}
+            return not capitals & given
+
+        persons = [n for n in person_names(text) if fresh(n)]
+        if expectation.kind == "person":
+            return bool(persons) and satisfies(text, expectation)
+        proper = [m.group() for m in _PROPER_NAME.finditer(text)]
+        if expectation.kind == "name":  # "Hoe heet …": a full name, not an abbreviation or a lone word
+            proper = [n for n in proper if " " in n]
+        if persons or any(fresh(n) for n in proper):
+            return True
+        roles = {m.group().rstrip("s") for m in _ROLE_RE.finditer(fold(text))}
+        return expectation.kind == "who" and bool(roles - given)
+    return satisfies(text, expectation)
 
 
 # An organisation or person written as a name: an acronym ("NFIR", "CIBG"), two or more capitalised words

@@ -151,6 +151,9 @@ def _split_line(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return spans
 
 
+_FULL_LINE_CHARS = 60
+
+
 def _joins_previous(text: str, previous: tuple[int, int], current: tuple[int, int]) -> bool:
     """A hard-wrapped line (PDF, e-mail): the previous line stops mid-sentence and this one goes on in
     lower case. List items and headings never continue a line."""
@@ -158,7 +161,22 @@ def _joins_previous(text: str, previous: tuple[int, int], current: tuple[int, in
     cur_text = text[current[0] : current[1]]
     if _LIST_ITEM.match(cur_text) or _LIST_ITEM.match(prev_text) or prev_text.lstrip().startswith("#"):
         return False
-    return prev_text[-1:] not in ".!?:;\"'”’)" and cur_text[:1].islower()
+    if prev_text[-1:] in ".!?:;\"'”’)":
+        return False
+    if cur_text[:1].islower():
+        return True
+    # A full-width line of prose that stops without punctuation goes on in the next line even when that one
+    # opens with a name ("… apps die het Google Apple" / "Exposure Notification framework gebruiken …"); PDF
+    # extraction often puts a paragraph break inside such a sentence. Titles and table rows are shorter.
+    last = prev_text.splitlines()[-1].strip()
+    letters = [c for c in last if c.isalpha()]
+    return (
+        len(last) >= _FULL_LINE_CHARS
+        and len(last.split()) >= 8
+        and (last[-1:].isalnum() or last.endswith(","))
+        and not all(c.isupper() for c in letters)
+        and cur_text[:1].isupper()
+    )
 
 
 def split_sentences(text: str) -> list[tuple[int, int]]:

@@ -27,7 +27,7 @@ from assistant.records import Hit
 from eval.calibrate_abstention import chooses
 from eval.metrics import aggregate, score_question
 from eval.questions import Question, load_questions
-from eval.runner import eval_settings
+from eval.runner import corpus_index_settings
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
@@ -47,7 +47,7 @@ def retrieve(names: list[str]) -> list[tuple[str, Question, list[Hit], Any]]:
     for name in names:
         questions_path, corpus = SETS[name]
         corpus = corpus.resolve()
-        ev = eval_settings(settings, corpus, 0, "default", settings.embedding_backend, settings.embedding_model)
+        ev = corpus_index_settings(settings, corpus)
         assistant = build_assistant(ev)
         assistant.ingest([corpus], sync=True)
         chain = assistant.scoped(Principal.operator(), audited=False).chain

@@ -25,7 +25,7 @@ from assistant.factory import Assistant
 from assistant.offline import quiet_offline_environment
 from eval.metrics import evidence_rank, evidence_recall_at, mrr
 from eval.questions import load_questions
-from eval.runner import DEFAULT_DISTRACTOR_SOURCE, eval_settings, materialise_distractors
+from eval.runner import DEFAULT_DISTRACTOR_SOURCE, corpus_index_settings, materialise_distractors
 
 ROOT = Path(__file__).resolve().parent
 RESULTS = ROOT / "results"
@@ -45,7 +45,7 @@ def main() -> None:
     base = load_settings(profile="default")
     corpus = BUNDLED_CORPUS.resolve()
     spec: Any = args.distractors if not args.distractor_chars else f"{args.distractors}-{args.distractor_chars}c"
-    settings = eval_settings(base, corpus, spec, "default", base.embedding_backend, base.embedding_model)
+    settings = corpus_index_settings(base, corpus, spec)
     paths = [corpus]
     if args.distractors:
         folder = settings.data_dir.parent / "distractors"

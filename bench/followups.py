@@ -24,7 +24,7 @@ from assistant.factory import build_assistant
 from assistant.llm import OpenAICompatible
 from assistant.offline import quiet_offline_environment
 from assistant.rewrite import LLMRewriter
-from eval.runner import eval_settings
+from eval.runner import corpus_index_settings
 
 RESULTS = Path(__file__).resolve().parent / "results"
 K = 10
@@ -79,7 +79,7 @@ def main() -> None:
     ap.add_argument("--llm-url", help="OpenAI-compatible server for the LLM rewriter (e.g. llama-cpp-python).")
     args = ap.parse_args()
     base = load_settings(profile="default")
-    settings = eval_settings(base, BUNDLED_CORPUS.resolve(), 0, "default", base.embedding_backend, base.embedding_model)
+    settings = corpus_index_settings(base, BUNDLED_CORPUS.resolve())
     a = build_assistant(settings)
     a.ingest([BUNDLED_CORPUS], sync=True)
     rewriters: dict[str, QueryRewriter] = {

@@ -32,7 +32,7 @@ from assistant.lexical import LexicalIndex
 from assistant.offline import quiet_offline_environment
 from assistant.records import Chunk
 from eval.questions import load_questions
-from eval.runner import eval_settings
+from eval.runner import corpus_index_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
@@ -114,7 +114,7 @@ class Corpus:
 def index_settings(corpus: Path) -> Settings:
     """The settings `assistant eval` uses for `corpus` (its separate, reused index)."""
     base = load_settings()
-    return eval_settings(base, corpus.resolve(), 0, "default", base.embedding_backend, base.embedding_model)
+    return corpus_index_settings(base, corpus.resolve())
 
 
 def load_corpus(corpus: Path) -> Corpus:

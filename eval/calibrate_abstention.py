@@ -37,11 +37,11 @@ def collect(questions_path: Path, corpus: Path | None, out: Path) -> int:
     from assistant.factory import build_assistant
 
     from .metrics import evidence_rank
-    from .runner import eval_settings
+    from .runner import corpus_index_settings
 
     settings = load_settings()
     corpus = (corpus or settings.corpus_dir).resolve()
-    ev = eval_settings(settings, corpus, 0, "default", settings.embedding_backend, settings.embedding_model)
+    ev = corpus_index_settings(settings, corpus)
     assistant = build_assistant(ev)
     assistant.ingest([corpus], sync=True)
     chain = assistant.scoped(Principal.operator(), audited=False).chain

@@ -66,6 +66,14 @@ def eval_settings(settings: Settings, *parts: object) -> Settings:
     )
 
 
+def corpus_index_settings(
+    settings: Settings, corpus: Path, distractors: object = 0, pipeline: str = "default"
+) -> Settings:
+    """The evaluation index `assistant eval` uses for `corpus`: tools that measure over the same questions
+    (calibration, sweeps) must open this one, not build their own."""
+    return eval_settings(settings, corpus, distractors, pipeline, _vector_kind(settings), settings.embedding_model)
+
+
 def _truncate(text: str, max_chars: int | None) -> str:
     """The start of `text`, cut at the last paragraph (else sentence) end before `max_chars`."""
     if not max_chars or len(text) <= max_chars:
@@ -166,13 +174,8 @@ def run_questions(
     results_path.write_text("", encoding="utf-8")
     started = time.perf_counter()
 
-    ev_settings = eval_settings(
-        settings,
-        corpus,
-        distractors if not distractor_chars else f"{distractors}-{distractor_chars}c",
-        pipeline,
-        _vector_kind(settings),
-        settings.embedding_model,
+    ev_settings = corpus_index_settings(
+        settings, corpus, distractors if not distractor_chars else f"{distractors}-{distractor_chars}c", pipeline
     )
     paths = [corpus]
     if distractors:

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.answertype import contradicts_date, direct_answer, expected_answer, person_names, satisfies
+from assistant.answertype import (
+    contradicts_date,
+    direct_answer,
+    expected_answer,
+    holds_answer,
+    name_expectation,
+    person_names,
+    satisfies,
+)
 
 
 @pytest.mark.parametrize(
@@ -166,3 +174,51 @@ def test_duration_questions_want_a_number_with_a_unit_of_time() -> None:
     analysis = analyse("Hoe lang duurde de storing?")
     assert answer_value("Volgens de netbeheerder duurde de storing ruim 36 uur.", analysis) == "36 uur"
     assert answer_value("De vergunning vervalt drie kwartalen na de uitspraak.", analysis) == "drie kwartalen"
+
+
+def _kind(question: str):  # type: ignore[no-untyped-def]
+    found = expected_answer(question) or name_expectation(question)
+    assert found is not None
+    return found
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "De verordening werd op 14 maart 2021 aangepast.",  # a date is not a count
+        "Zie agendapunt 7 en artikel 12.3 van de regeling.",  # references
+        "3. Het bestuur vergadert om 10.30 uur in zaal B.",  # list numbering and a time of day
+        "Kenmerk BX21.04417, nummer 442/ADM-C.",  # codes
+        "In 2019 kwamen er minder gasten.",  # a year
+    ],
+)
+def test_a_count_question_is_not_answered_by_dates_references_or_codes(text: str) -> None:
+    question = "Hoeveel gasten kwamen er naar de open dag?"
+    assert satisfies(text, _kind(question))  # retrieval's cue is looser on purpose
+    assert not holds_answer(text, _kind(question), question)
+
+
+def test_a_count_question_is_answered_by_a_number_the_question_does_not_give() -> None:
+    question = "Hoeveel gasten kwamen er in 2019 naar de open dag?"
+    assert holds_answer("Er kwamen ongeveer 1.200 gasten.", _kind(question), question)
+    assert holds_answer("Er kwamen drie bussen vol.", _kind(question), question)
+    assert not holds_answer("De open dag van 2019 was druk.", _kind(question), question)
+
+
+def test_a_question_for_the_day_needs_a_day_not_a_year() -> None:
+    question = "Op welke datum ging het loket dicht?"
+    assert not holds_answer("Het loket ging in 2023 dicht.", _kind(question), question)
+    assert holds_answer("Het loket ging op 3 april 2023 dicht.", _kind(question), question)
+    other = "Wanneer ging het loket in 2023 dicht?"  # the question's own year answers nothing
+    assert not holds_answer("Het loket ging in 2023 dicht.", _kind(other), other)
+    assert holds_answer("Het loket ging in mei dicht.", _kind(other), other)
+
+
+def test_a_who_question_is_not_answered_by_the_people_and_roles_it_names() -> None:
+    question = "Wie heeft de klacht over wethouder Brinkman onderzocht?"
+    given = "De klacht over de heer P.J. Brinkman als wethouder is ontvangen."
+    assert not holds_answer(given, _kind(question), question)
+    found = "De klacht over wethouder Brinkman is onderzocht door mevrouw Ilse Kramers."
+    assert holds_answer(found, _kind(question), question)
+    who = "Wie leidde de evaluatie?"
+    assert holds_answer("De evaluatie werd geleid door de burgemeester.", _kind(who), who)

@@ -313,7 +313,7 @@ def _sentence(passage: str, skip: int = 0) -> str:
     """A whole sentence of the passage (ends with a period, six words or more): what a faithful model copies."""
     found = [passage[s:e] for s, e in split_sentences(passage) if passage[s:e].endswith(".")]
     found = [f for f in found if len(f.split()) >= 6] or [passage.strip()]
-    return found[min(skip, len(found) - 1)]
+    return " ".join(found[min(skip, len(found) - 1)].split())  # a model writes it on one line
 
 
 def _faithful(task: str, passages: list[str]) -> str:

@@ -108,3 +108,18 @@ def test_format_context_numbers_sources_and_neutralises_brackets() -> None:
     assert out.startswith("[1] T c1 (map/a.txt, p. 2)\n")
     assert "[9]" not in out and "(9)" in out
     assert neutralise_brackets("[1]") == "(1)"
+
+
+def test_a_full_line_of_prose_broken_by_a_paragraph_break_is_one_sentence() -> None:
+    # PDF extraction put a blank line inside the sentence; the next line opens with a name.
+    text = (
+        "De provincie meldt in haar brief van 3 maart dat zij een vrijstelling voorbereidt voor alle scholen die de\n"
+        "\n"
+        "Nationale Leerplatform standaard volgen, zonder extra kosten. Dat geldt pas vanaf volgend jaar.\n"
+        "\n"
+        "Korte kop zonder punt\n"
+        "Bijlage A volgt hieronder."
+    )
+    sentences = [text[a:b] for a, b in split_sentences(text)]
+    assert sentences[0].startswith("De provincie") and sentences[0].endswith("zonder extra kosten.")
+    assert "Korte kop zonder punt" in sentences  # a short line is a heading, not a broken sentence

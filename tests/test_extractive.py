@@ -347,3 +347,14 @@ def test_question_words_are_expected_only_in_passages_of_the_question_language()
     with_english = answerer.draft(dutch_question, [Hit(dutch, 1.0, 1), Hit(servers, 0.9, 2)]).evidence
     alone = answerer.draft(dutch_question, [Hit(dutch, 1.0, 1)]).evidence
     assert with_english.missing_words > 0.8 * alone.missing_words > 0.0
+
+
+def test_the_noun_naming_the_answers_class_need_not_occur_in_the_passages() -> None:
+    # "In welke vier soorten …": the passage lists the kinds without the word for them.
+    text = "De aanvragen zijn ingedeeld als spoedeisend, regulier, uitgesteld en vervallen."
+    answerer = _flat()
+    listed = answerer.draft("In welke vier soorten zijn de aanvragen ingedeeld?", [_hit(text, "a")]).evidence
+    assert listed.missing_words == 0.0
+    # Any other word of the question that no passage holds still counts.
+    other = answerer.draft("In welke vier soorten zijn de bezwaarschriften ingedeeld?", [_hit(text, "a")])
+    assert other.evidence.missing_words > 0.0

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from assistant.answering.question import analyse, question_anchors, refers_back, wants_list
+from assistant.answering.question import analyse, question_anchors, question_focus, refers_back, wants_list
 
 
 def test_anchors_are_years_numbers_and_names_not_the_opening_word() -> None:
@@ -79,3 +79,24 @@ def test_question_form_words_are_not_content() -> None:
     assert analysis.expectation is not None and analysis.expectation.kind == "duration"
     assert "lang" not in analysis.content and "duurde" not in analysis.content
     assert {"renova", "zwemba"} <= set(analysis.content)
+
+
+def test_focus_is_the_noun_after_which_and_an_optional_count() -> None:
+    assert question_focus("In welke vier soorten zijn de aanvragen ingedeeld?") == question_focus("welke vier soorten")
+    assert len(question_focus("In welke vier soorten zijn de aanvragen ingedeeld?")) == 2  # the count and the noun
+    assert question_focus("Which agencies reviewed the plan?") == question_focus("which agencies")
+    assert len(question_focus("Which agencies reviewed the plan?")) == 1
+    assert question_focus("Wat deed de commissie?") == ()
+    assert question_focus("What did the committee decide?") == ()
+
+
+def test_the_instruction_of_an_overview_request_is_not_its_subject() -> None:
+    asked = analyse("Zet op een rij wat de documenten zeggen over de wachttijden bij het loket.").content
+    plain = analyse("De wachttijden bij het loket?").content
+    assert asked == plain
+    assert (
+        analyse("Give an overview of what the documents say about parking fees.").content
+        == analyse("parking fees").content
+    )
+    # "zet" as the question's own verb stays.
+    assert len(analyse("Welke middelen zet de dienst in?").content) == 3

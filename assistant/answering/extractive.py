@@ -47,7 +47,7 @@ from assistant.answering.units import (
     extract_units,
     unit_key,
 )
-from assistant.answertype import contradicts_date, direct_answer, satisfies
+from assistant.answertype import contradicts_date, direct_answer, holds_answer
 from assistant.citations import build_citations, fold, neutralise_brackets
 from assistant.embeddings import Embedder
 from assistant.records import Answer, Chunk, Hit
@@ -307,7 +307,8 @@ class ExtractiveAnswerer:
             if word in acronyms:
                 continue
             s = stem(word)
-            if s not in remaining or s in stems:
+            # The focus ("welke drie categorieën") names the answer's class; a list gives the members only.
+            if s not in remaining or s in stems or s in analysis.focus:
                 continue
             if len(word) >= 8 and any(w in word for w in long_words):
                 continue
@@ -346,6 +347,7 @@ class ExtractiveAnswerer:
             evidence = Evidence(0.0, 0.0, missing, missing_anchors, 1.0 if expectation else 0.0, absent)
             return Draft(analysis, hits, units, np.zeros((0, 1), dtype=np.float32), evidence)
         lexical_of: dict[int, float] = {}
+        typed_units: set[int] = set()  # ids of the units holding a value of the asked-for kind
         for position, unit in enumerate(units):
             heading_stems = set(content_stems(unit.heading))
             found = sum(
@@ -354,7 +356,9 @@ class ExtractiveAnswerer:
             )
             lexical_of[position] = found / total if total else 0.0
             prior = 1.0 / math.sqrt(1 + unit.hit)  # rank 1: 1.0, rank 2: 0.71, rank 5: 0.45
-            typed = expectation is not None and satisfies(unit.text, expectation)
+            typed = expectation is not None and holds_answer(unit.text, expectation, analysis.text)
+            if typed:
+                typed_units.add(id(unit))
             unit.score = W_LEXICAL * lexical_of[position] + W_PRIOR * prior + (W_TYPE if typed else 0.0)
         order = sorted(range(len(units)), key=lambda i: -units[i].score)
         if self.embed_top > 0:
@@ -392,7 +396,7 @@ class ExtractiveAnswerer:
         # TYPE_WINDOW (0: the best unit holds it; 1: none within the window).
         missing_type = 0.0
         if expectation is not None:
-            typed_scores = [u.score for u in kept if satisfies(u.text, expectation)]
+            typed_scores = [u.score for u in kept if id(u) in typed_units]
             missing_type = min(1.0, (best - max(typed_scores)) / TYPE_WINDOW) if typed_scores else 1.0
         best_unit = max(range(len(kept)), key=lambda i: kept[i].score)
         evidence = Evidence(

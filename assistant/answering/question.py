@@ -15,7 +15,9 @@
   and `yes_no` for a question opening with a finite verb ("Is …", "Heeft …", "Does …");
 * `wants_list`: whether it asks for several things ("Welke …", "Noem …", "Zet op een rij", "Which …"),
   so the answer may quote more;
-* `refers_back`: whether it leans on the conversation ("En wie waren daar?", "Kan zo'n beurs …").
+* `refers_back`: whether it leans on the conversation ("En wie waren daar?", "Kan zo'n beurs …");
+* `focus`: the noun that names the class of the answer ("In welke drie *categorieën* …", "Which *agencies* …").
+  Documents list the members without naming their class, so the focus is not a word the passages must hold.
 
 `question_parts(question)` splits a question that asks two things ("Wie schreef het, en van wanneer is het?")
 into parts the answerer answers one by one; a part that leans on the one before it carries that part's
@@ -31,7 +33,7 @@ from typing import Literal
 
 from bm25s.stopwords import STOPWORDS_EN_PLUS as _ENGLISH_STOPWORDS
 
-from assistant.answertype import ROLE_WORDS, Expectation, expected_answer, name_expectation
+from assistant.answertype import NUMBER_WORDS, ROLE_WORDS, Expectation, expected_answer, name_expectation
 from assistant.citations import fold
 
 Language = Literal["nl", "en"]
@@ -145,6 +147,7 @@ class QuestionAnalysis:
     yes_no: bool
     wants_list: bool
     refers_back: bool
+    focus: tuple[str, ...] = ()
 
     @property
     def kind(self) -> str:
@@ -247,6 +250,14 @@ _QUESTION_FORM = re.compile(
     r"\b(?:hoe ?lang|how long|duurt|duurde|duurden|duren|geduurd|lasts|lasted)\b", re.IGNORECASE
 )
 
+# The instruction around a request for an overview ("Zet op een rij wat de documenten zeggen over …", "Give an
+# overview of what the reports say about …"): its words are not what the passages must be about.
+_INSTRUCTION_FORM = re.compile(
+    r"\bzet\b(?=.*\bop een rij\b)|\bop een rij\b|\boverzicht\b|\boverview\b|\bsummari[sz]e\b|\bsamenvatting\b"
+    r"|\b(?:zeggen|zegt|vermelden|vermeldt|say|says|mention)\b(?=(?:\s+[\w'’-]+){0,3}?\s+(?:over|about)\b)",
+    re.IGNORECASE,
+)
+
 # Interrogatives and yes/no openers that start a second question inside one ("…, en wie …", "…, and was it …"),
 # with at most one preposition before them ("…, en van wanneer is …").
 _INTERROGATIVES = (
@@ -321,6 +332,23 @@ def question_parts(question: str) -> tuple[str, ...]:
     return tuple(parts)
 
 
+# "welke (drie) <noun>", "which (two) <noun>": the noun after the interrogative determiner and an optional count.
+_FOCUS = re.compile(
+    r"\b(?:welke|welk|which|what)\s+((?:\d+|" + "|".join(NUMBER_WORDS) + r")\s+)?([\w'’-]+)", re.IGNORECASE
+)
+
+
+def question_focus(question: str) -> tuple[str, ...]:
+    """Stems of the nouns that name the class of the answer, with the count before them ("drie"): neither is
+    a word the passages must hold (see the module docstring)."""
+    out: list[str] = []
+    for match in _FOCUS.finditer(fold(question)):
+        noun = content_stems(match.group(2))
+        if noun:
+            out.extend(s for s in (*content_stems(match.group(1) or ""), noun[0]) if s not in out)
+    return tuple(out)
+
+
 @lru_cache(maxsize=512)
 def analyse(question: str) -> QuestionAnalysis:
     """The analysis of `question` (pure; cached because retrieval and answering both ask)."""
@@ -329,10 +357,11 @@ def analyse(question: str) -> QuestionAnalysis:
     return QuestionAnalysis(
         text=question,
         language=detect_language(question),
-        content=tuple(content_stems(_QUESTION_FORM.sub(" ", question))),
+        content=tuple(content_stems(_INSTRUCTION_FORM.sub(" ", _QUESTION_FORM.sub(" ", question)))),
         anchors=question_anchors(question),
         expectation=expected_answer(question) or name_expectation(question),
         yes_no=first in _YES_NO_OPENERS,
         wants_list=wants_list(question),
         refers_back=refers_back(question),
+        focus=question_focus(question),
     )
