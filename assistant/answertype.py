@@ -373,6 +373,16 @@ _ASKS_DAY = re.compile(r"\b(?:op welke (?:datum|dag)|which (?:date|day)|what (?:
 _CLOCK = re.compile(r"\b\d{1,2}[:.]\d{2}(?:[:.]\d{2})?\b")
 
 
+# A person named by what they do, after a determiner: Dutch person nouns with agentive suffixes ("de portier",
+# "een medewerker", "de beheerder", "de adviseur", "de ambtenaar", "de specialist"; ANS § 13.2.3, persoonsnamen
+# op -er, -aar, -ier, -eur, -ist, -ant, -ent, -ster, -trice) and English agent nouns ("the caretaker", "an
+# officer"). Neuter "het" nouns are never persons in Dutch, so "het" is not among the determiners.
+_AGENT_NOUN = re.compile(
+    r"\b(?:de|een|onze|hun|the|a|an|our|their)\s+(?:\w+\s+)?"
+    r"(\w{3,}(?:er|aar|ier|eur|ist|ant|ent|ster|trice|or|ian|man|vrouw))\b"
+)
+
+
 def _count_spans(text: str) -> list[str]:
     """Numbers in `text` that count or measure something: not dates, years, times of day, list numbering or
     references; number words ("drie") count too."""
@@ -421,6 +431,7 @@ def holds_answer(text: str, expectation: Expectation, question: str) -> bool:
         if persons or any(fresh(n) for n in proper):
             return True
         roles = {m.group().rstrip("s") for m in _ROLE_RE.finditer(fold(text))}
+        roles |= {m.group(1) for m in _AGENT_NOUN.finditer(fold(text))}
         return expectation.kind == "who" and bool(roles - given)
     return satisfies(text, expectation)
 

@@ -68,6 +68,20 @@ def real_embedder(real_settings_factory: object) -> object:
     return build_embedder(real_settings_factory())  # type: ignore[operator]
 
 
+@pytest.fixture(scope="session")
+def real_corpus_assistant(real_settings_factory: object, real_embedder: object) -> object:
+    """The bundled corpus ingested once with the real model (about 90 s on 2 cores), shared by the integration
+    tests that only read it (search recall, the dev-set evaluation)."""
+    from assistant.config import BUNDLED_CORPUS
+    from assistant.factory import build_assistant
+
+    a = build_assistant(real_settings_factory(), embedder=real_embedder)  # type: ignore[operator, arg-type]
+    report = a.ingest([BUNDLED_CORPUS])
+    if report.failed:
+        pytest.fail(f"the bundled corpus did not ingest: {report.results}")
+    return a
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

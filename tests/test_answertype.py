@@ -222,3 +222,10 @@ def test_a_who_question_is_not_answered_by_the_people_and_roles_it_names() -> No
     assert holds_answer(found, _kind(question), question)
     who = "Wie leidde de evaluatie?"
     assert holds_answer("De evaluatie werd geleid door de burgemeester.", _kind(who), who)
+
+
+def test_a_who_question_is_answered_by_a_person_named_by_what_they_do() -> None:
+    question = "Wie sluit het archief 's avonds af?"
+    assert holds_answer("De bewaker sluit het archief om acht uur af.", _kind(question), question)
+    assert holds_answer("Een medewerker van de balie sluit het archief af.", _kind(question), question)
+    assert not holds_answer("Het archief gaat om acht uur dicht.", _kind(question), question)

@@ -8,13 +8,12 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from assistant.config import Settings
-from assistant.factory import build_assistant
+from assistant.factory import Assistant
 from eval.runner import run_questions
 
 from .conftest import DEV_QUESTIONS
@@ -90,13 +89,10 @@ def test_cli_eval_compare_and_fail_under(tmp_path: Path) -> None:
 
 @needs_dev
 @pytest.mark.integration
-def test_dev_set_with_the_real_model(
-    real_settings_factory: Callable[..., Settings], real_embedder: object, tmp_path: Path
-) -> None:
+def test_dev_set_with_the_real_model(real_corpus_assistant: Assistant, tmp_path: Path) -> None:
     """The default pipeline on the dev set: the numbers the README and closing notes quote."""
-    settings = real_settings_factory()
-    a = build_assistant(settings, embedder=real_embedder)  # type: ignore[arg-type]
-    run = run_questions(settings, DEV_QUESTIONS, out=tmp_path / "dev", assistant=a)
+    a = real_corpus_assistant
+    run = run_questions(a.settings, DEV_QUESTIONS, out=tmp_path / "dev", assistant=a)
     m = run.metrics
     artifacts = Path(__file__).resolve().parent.parent / "test-artifacts"
     artifacts.mkdir(exist_ok=True)

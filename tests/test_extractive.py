@@ -358,3 +358,17 @@ def test_the_noun_naming_the_answers_class_need_not_occur_in_the_passages() -> N
     # Any other word of the question that no passage holds still counts.
     other = answerer.draft("In welke vier soorten zijn de bezwaarschriften ingedeeld?", [_hit(text, "a")])
     assert other.evidence.missing_words > 0.0
+
+
+def test_the_date_of_the_document_a_question_points_at() -> None:
+    text = "Het onderzoek naar de parkeerdruk in de binnenstad is uitgevoerd door bureau Stadsmobiel."
+    dated = _hit(text, "a")
+    dated = Hit(chunk=replace(dated.chunk, date="2021-03-04"), score=1.0, rank=1)
+    answer = _flat().answer("Wie deed het onderzoek naar de parkeerdruk, en van wanneer is dat onderzoek?", [dated])
+    assert "**4 maart 2021** (datum van het document) [1]" in answer.text
+    assert "Stadsmobiel" in answer.text
+    alone = _flat().answer("Van wanneer is dat onderzoek?", [dated])
+    assert alone.text.startswith("**4 maart 2021**") and alone.citations[0].chunk_id == "a"
+    # Without a document date there is nothing to say about it.
+    undated = _flat().answer("Van wanneer is dat onderzoek?", [_hit(text, "a")])
+    assert "2021" not in undated.text

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from assistant.answering.question import analyse, question_anchors, question_focus, refers_back, wants_list
+from assistant.answering.question import (
+    analyse,
+    asks_document_date,
+    question_anchors,
+    question_focus,
+    refers_back,
+    wants_list,
+)
 
 
 def test_anchors_are_years_numbers_and_names_not_the_opening_word() -> None:
@@ -100,3 +107,11 @@ def test_the_instruction_of_an_overview_request_is_not_its_subject() -> None:
     )
     # "zet" as the question's own verb stays.
     assert len(analyse("Welke middelen zet de dienst in?").content) == 3
+
+
+def test_a_date_question_about_the_document_pointed_at() -> None:
+    assert asks_document_date("Van wanneer is dat verslag?")
+    assert asks_document_date("When is this memo from?")
+    assert asks_document_date("Van wanneer is die brief? (subsidie aanvraag)")  # borrowed words do not count
+    assert not asks_document_date("Wanneer is dit besluit genomen?")  # a date in the text, not of the document
+    assert not asks_document_date("Wie schreef dat verslag?")

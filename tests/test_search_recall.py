@@ -4,13 +4,12 @@ with evidence, `search` must return a chunk containing an evidence quote in its 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from assistant.config import BUNDLED_CORPUS, Settings
-from assistant.factory import Assistant, build_assistant
+from assistant.config import BUNDLED_CORPUS
+from assistant.factory import Assistant
 from eval.metrics import evidence_rank
 from eval.questions import Question, load_questions
 
@@ -24,11 +23,8 @@ RANKS: dict[str, int | None] = {}
 
 
 @pytest.fixture(scope="module")
-def indexed(real_settings_factory: Callable[..., Settings], real_embedder: object) -> Assistant:
-    a = build_assistant(real_settings_factory(), embedder=real_embedder)  # type: ignore[arg-type]
-    report = a.ingest([BUNDLED_CORPUS])
-    assert not report.failed
-    return a
+def indexed(real_corpus_assistant: Assistant) -> Assistant:
+    return real_corpus_assistant
 
 
 def _query(q: Question) -> str:

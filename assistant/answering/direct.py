@@ -6,11 +6,15 @@ quote it comes from.
 
 from __future__ import annotations
 
+import calendar
 import re
 
 from assistant.answering.question import QuestionAnalysis
 from assistant.answertype import DURATION, MONTH_NUMBER, NUMBER_WORDS, person_names
 from assistant.citations import fold
+from assistant.lexicons import words
+
+_MONTH_NAMES = {"nl": words("months-nl"), "en": tuple(calendar.month_name[1:])}
 
 _MONTHS = "|".join(sorted(MONTH_NUMBER, key=len, reverse=True))
 _FULL_DATE = re.compile(
@@ -82,3 +86,17 @@ def answer_value(text: str, analysis: QuestionAnalysis) -> str | None:
             if fold(name) not in exclude and not any(fold(name) in a for a in exclude):
                 return name
     return None
+
+
+def spoken_date(iso: str, lang: str) -> str:
+    """A document's (partial) ISO date as words: "12 augustus 2020", "August 2020", "2020"."""
+    parts = iso.split("-")
+    months = _MONTH_NAMES["en" if lang == "en" else "nl"]
+    try:
+        if len(parts) >= 3:
+            return f"{int(parts[2])} {months[int(parts[1]) - 1]} {parts[0]}"
+        if len(parts) == 2:
+            return f"{months[int(parts[1]) - 1]} {parts[0]}"
+    except (ValueError, IndexError):
+        return iso
+    return parts[0]

@@ -35,8 +35,15 @@ import numpy as np
 
 from assistant.answerer import Turn
 from assistant.answering.abstention import AbstentionModel, Evidence, load_model
-from assistant.answering.direct import answer_value
-from assistant.answering.question import QuestionAnalysis, analyse, content_stems, question_parts, stem
+from assistant.answering.direct import answer_value, spoken_date
+from assistant.answering.question import (
+    QuestionAnalysis,
+    analyse,
+    asks_document_date,
+    content_stems,
+    question_parts,
+    stem,
+)
 from assistant.answering.units import (
     Unit,
     UnitKind,
@@ -83,6 +90,7 @@ LEAD_OTHER_LANGUAGE = {
     "en": "According to the documents (quoted in Dutch, their language):",
 }
 PART_NOT_FOUND = {"nl": "Niet in de documenten gevonden:", "en": "Not found in the documents:"}
+DOCUMENT_DATE = {"nl": "datum van het document", "en": "date of the document"}
 DIFFER = {"nl": "De bronnen noemen verschillende waarden:", "en": "The sources give different values:"}
 
 
@@ -493,6 +501,9 @@ class ExtractiveAnswerer:
         draft = self.draft(question, hits)
         if not draft.units:
             return self._abstain(question, hits, lang, "no answer sentences in the passages", started)
+        dated = self._document_date(draft, lang) if asks_document_date(question) else None
+        if dated is not None:
+            return self._compose(question, hits, lang, [dated[0]], [dated[1]], [], started)
         probability = self.model.probability(draft.evidence)
         if probability < self.model.threshold:
             return self._abstain(question, hits, lang, self.model.reason(draft.evidence, probability), started)
@@ -523,6 +534,14 @@ class ExtractiveAnswerer:
             if not draft.units:
                 unanswered.append(part)
                 first_reason = first_reason or "no answer sentences in the passages"
+                continue
+            dated = (
+                self._document_date(draft, lang, chosen[0] if chosen else None) if asks_document_date(part) else None
+            )
+            if dated is not None:
+                directs.append(dated[0])
+                if not any(u.hit == dated[1].hit for u in chosen):
+                    chosen.append(dated[1])
                 continue
             probability = self.model.probability(draft.evidence)
             if probability < self.model.threshold:
@@ -582,6 +601,19 @@ class ExtractiveAnswerer:
             query=question,
             timings_ms={"answer": (time.perf_counter() - started) * 1000.0},
         )
+
+    @staticmethod
+    def _document_date(draft: Draft, lang: str, pointed: Unit | None = None) -> tuple[str, Unit] | None:
+        """ "**12 augustus 2020** (datum van het document) [1]" for a question about the date of the document
+        it points at: the one quoted for the other part of the question (`pointed`), else the one holding the
+        best unit. None when that document has no date."""
+        if pointed is None and not draft.units:
+            return None
+        unit = pointed or max(draft.units, key=lambda u: u.score)
+        date = draft.hits[unit.hit].chunk.date
+        if not date:
+            return None
+        return f"**{spoken_date(date, lang)}** ({DOCUMENT_DATE[lang]}) [{unit.hit + 1}]", unit
 
     def _direct_line(self, draft: Draft, chosen: Sequence[Unit]) -> str | None:
         """ "**12 uur** [1]" from the quoted units; when they give different values, each with its source."""

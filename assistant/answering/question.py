@@ -349,6 +349,26 @@ def question_focus(question: str) -> tuple[str, ...]:
     return tuple(out)
 
 
+# "Van wanneer is die notitie?", "What is the date of that letter?": a date question about a document the
+# conversation already points at (a demonstrative and one noun), answered by that document's own date.
+_POINTED_NOUN = re.compile(
+    r"\b(?:die|deze|dit|dat|this|that)\s+[\w'’-]+(?:\s+(?:from|van|uit))?\s*\??\s*$", re.IGNORECASE
+)
+
+
+def asks_document_date(question: str) -> bool:
+    """Does the question ask for the date of the document it points at (see `_POINTED_NOUN`)? Only its own
+    words count, not those a part borrowed from the other ("… (advocatenkantoor analyse)")."""
+    own = question.split(" (")[0].strip()
+    analysis = analyse(own)
+    return (
+        analysis.expectation is not None
+        and analysis.expectation.kind == "date"
+        and len(analysis.content) == 1
+        and _POINTED_NOUN.search(own) is not None
+    )
+
+
 @lru_cache(maxsize=512)
 def analyse(question: str) -> QuestionAnalysis:
     """The analysis of `question` (pure; cached because retrieval and answering both ask)."""
