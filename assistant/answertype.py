@@ -262,7 +262,7 @@ _NAME_WORD = r"[A-Z][a-zà-ÿ'’]+(?:-[A-Z][a-zà-ÿ'’]+)?"
 _PARTICLE = r"(?:van|de|der|den|du|le|la|von|ter|ten|van de|van der|van den)"
 _PERSON = re.compile(rf"\b{_NAME_WORD}(?:\s+{_PARTICLE})?\s+{_NAME_WORD}\b")
 _CAPITALISED = re.compile(r"\b[A-Z][a-zà-ÿ-]+\b")
-# Initials belong to the name ("de heer G.K. Visser"), so the surname is not left behind.
+# Initials belong to the name ("de heer P.J. Brinkman"), so the surname is not left behind.
 _HONORIFIC = re.compile(
     r"\b(?i:mw\.|mevr\.|mevrouw|dhr\.|de heer|mr\.|mrs\.|ms\.|dr\.|prof\.)\s+(?:(?:[A-Z]\.)+\s*)?[A-Z][\w'’-]+"
 )
@@ -353,13 +353,13 @@ def satisfies(text: str, expectation: Expectation) -> bool:
 # --- answering side: the value itself ------------------------------------------------------------------
 #
 # `satisfies` is retrieval's cue: a passage that *can* hold the kind of answer. Deciding whether the passages
-# answer needs the value itself, one the question does not already give: "Hoeveel bezoekers …" is not answered
-# by "20 september 2020" or "artikel 24.2", "Op welke datum …" not by a bare year, "Wie is als onderzoeker
-# aangewezen … wethouder Visser" not by "wethouder Visser". `holds_answer` is that stricter check.
+# answer needs the value itself, one the question does not already give: "Hoeveel gasten …" is not answered by
+# "14 maart 2021" or "artikel 12.3", "Op welke datum …" not by a bare year, "Wie heeft de klacht over wethouder
+# Brinkman onderzocht?" not by "wethouder Brinkman". `holds_answer` is that stricter check.
 
-# A number standing on its own: not glued to letters, slashes or codes ("AI15.02693", "442/BEST-B", "COVID-19").
+# A number standing on its own: not glued to letters, slashes or codes ("BX21.04417", "317/ADM-C", "H2O-3").
 _COUNT = re.compile(r"(?<![\w/.,-])\d+(?:[.,]\d+)*(?![\w/-]|[.,]\d)")
-# Numbers that point at something rather than count it ("artikel 24.2", "punt 15", "versie 3", "pagina 4").
+# Numbers that point at something rather than count it ("artikel 12.3", "punt 7", "versie 3", "pagina 4").
 _REFERENCE_BEFORE = re.compile(
     r"\b(?:artikel|art|punt|agendapunt|lid|paragraaf|par|hoofdstuk|bijlage|nummer|nr|pagina|blz|versie"
     r"|article|section|chapter|annex|page|version|figuur|tabel|figure|table|stap|step|fase|phase)\.?\s*$"
@@ -418,7 +418,7 @@ def holds_answer(text: str, expectation: Expectation, question: str) -> bool:
     if expectation.kind in ("who", "name", "person"):
         given = _folded_words(question)
 
-        def fresh(name: str) -> bool:  # a name the question does not itself give ("wethouder Visser")
+        def fresh(name: str) -> bool:  # a name the question does not itself give ("wethouder Brinkman")
             capitals = {fold(w.strip(".'’-")) for w in _WORD.findall(name) if w[:1].isupper()}
             return not capitals & given
 

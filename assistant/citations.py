@@ -14,85 +14,13 @@ import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 
+from assistant import lexicons
 from assistant.records import Citation, Hit
 
 # ------------------------------------------------------------------------------------------ sentences
 
 # Lower-cased tokens that end with a period but do not end a sentence (Dutch first, a few English).
-_ABBREVIATIONS = frozenset(
-    {
-        "bijv",
-        "bv",
-        "o.a",
-        "oa",
-        "mw",
-        "mevr",
-        "dhr",
-        "nr",
-        "nrs",
-        "art",
-        "artt",
-        "jl",
-        "e.d",
-        "ed",
-        "e.a",
-        "ea",
-        "enz",
-        "etc",
-        "m.b.t",
-        "mbt",
-        "t.a.v",
-        "tav",
-        "i.v.m",
-        "ivm",
-        "d.w.z",
-        "dwz",
-        "z.g",
-        "zgn",
-        "resp",
-        "incl",
-        "excl",
-        "ca",
-        "vs",
-        "blz",
-        "pag",
-        "p",
-        "pp",
-        "jan",
-        "feb",
-        "mrt",
-        "apr",
-        "aug",
-        "sep",
-        "sept",
-        "okt",
-        "nov",
-        "dec",
-        "prof",
-        "dr",
-        "drs",
-        "ir",
-        "mr",
-        "mrs",
-        "ms",
-        "st",
-        "e.g",
-        "i.e",
-        "no",
-        "fig",
-        "cf",
-        "vgl",
-        "zie",
-        "m.i.v",
-        "miv",
-        "o.b.v",
-        "obv",
-        "t.b.v",
-        "tbv",
-        "a.s",
-        "j.l",
-    }
-)
+_ABBREVIATIONS = frozenset(lexicons.words("abbreviations"))  # shared with ingest/chunking.py
 
 # Candidate sentence ends: terminal punctuation, optional closing quotes/brackets, then whitespace.
 _END = re.compile(r"[.!?]+[\"'”’»)\]]*(?=\s)")
@@ -166,7 +94,7 @@ def _joins_previous(text: str, previous: tuple[int, int], current: tuple[int, in
     if cur_text[:1].islower():
         return True
     # A full-width line of prose that stops without punctuation goes on in the next line even when that one
-    # opens with a name ("… apps die het Google Apple" / "Exposure Notification framework gebruiken …"); PDF
+    # opens with a name ("… scholen die de" / "Nationale Leerplatform standaard volgen …"); PDF
     # extraction often puts a paragraph break inside such a sentence. Titles and table rows are shorter.
     last = prev_text.splitlines()[-1].strip()
     letters = [c for c in last if c.isalpha()]

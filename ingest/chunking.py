@@ -13,17 +13,11 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from assistant import lexicons
 from assistant.records import Chunk, Document, make_chunk_id
 
-# Dutch (and a few English) abbreviations whose period does not end a sentence.
-ABBREVIATIONS = frozenset(
-    """
-    bijv b.v bv o.a mw mevr dhr hr nr nrs art artt e.d e.a etc enz ca c.a zgn z.g.n m.b.t t.a.v
-    t.o.v i.v.m i.p.v d.w.z m.u.v n.a.v p.p a.s j.l jl vs blz pag p pp resp incl excl max min
-    evt ivm tel fig hfst hst par lid mr dr drs ir ing prof st sr jr e.g i.e cf no vol ed eds
-    gem mln mld mrd afd ca. kamerstukken stb stcrt
-    """.split()  # noqa: SIM905
-)
+# Abbreviations whose period does not end a sentence (the lexicon sentence splitting also reads).
+ABBREVIATIONS = frozenset(lexicons.words("abbreviations"))
 _SENTENCE_END = re.compile(r"[.!?…]+['\"”’)\]]*\s+")
 _HEADING_MD = re.compile(r"#{1,6}(?=\s)")
 _LIST_LINE = re.compile(r"(?:[-•*▪◦–·]\s+|\d{1,3}[.)]\s+|[a-z][.)]\s+|\(\w{1,3}\)\s+)")

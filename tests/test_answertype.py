@@ -188,7 +188,7 @@ def _kind(question: str):  # type: ignore[no-untyped-def]
         "De verordening werd op 14 maart 2021 aangepast.",  # a date is not a count
         "Zie agendapunt 7 en artikel 12.3 van de regeling.",  # references
         "3. Het bestuur vergadert om 10.30 uur in zaal B.",  # list numbering and a time of day
-        "Kenmerk BX21.04417, nummer 442/ADM-C.",  # codes
+        "Kenmerk BX21.04417, nummer 317/ADM-C.",  # codes
         "In 2019 kwamen er minder gasten.",  # a year
     ],
 )

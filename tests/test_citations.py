@@ -123,3 +123,12 @@ def test_a_full_line_of_prose_broken_by_a_paragraph_break_is_one_sentence() -> N
     sentences = [text[a:b] for a, b in split_sentences(text)]
     assert sentences[0].startswith("De provincie") and sentences[0].endswith("zonder extra kosten.")
     assert "Korte kop zonder punt" in sentences  # a short line is a heading, not a broken sentence
+
+
+def test_sentence_splitting_and_chunking_share_one_list_of_abbreviations() -> None:
+    from assistant import citations
+    from ingest import chunking
+
+    assert citations._ABBREVIATIONS == chunking.ABBREVIATIONS
+    text = "De termijn staat in par. 4 van het plan en geldt zes weken. Daarna volgt een besluit."
+    assert next(text[a:b] for a, b in split_sentences(text)).endswith("zes weken.")

@@ -89,7 +89,7 @@ def answer_value(text: str, analysis: QuestionAnalysis) -> str | None:
 
 
 def spoken_date(iso: str, lang: str) -> str:
-    """A document's (partial) ISO date as words: "12 augustus 2020", "August 2020", "2020"."""
+    """A document's (partial) ISO date as words: "4 maart 2021", "March 2021", "2021"."""
     parts = iso.split("-")
     months = _MONTH_NAMES["en" if lang == "en" else "nl"]
     try:

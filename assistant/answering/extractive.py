@@ -315,7 +315,7 @@ class ExtractiveAnswerer:
             if word in acronyms:
                 continue
             s = stem(word)
-            # The focus ("welke drie categorieën") names the answer's class; a list gives the members only.
+            # The focus ("welke vier soorten") names the answer's class; a list gives the members only.
             if s not in remaining or s in stems or s in analysis.focus:
                 continue
             if len(word) >= 8 and any(w in word for w in long_words):
@@ -604,7 +604,7 @@ class ExtractiveAnswerer:
 
     @staticmethod
     def _document_date(draft: Draft, lang: str, pointed: Unit | None = None) -> tuple[str, Unit] | None:
-        """ "**12 augustus 2020** (datum van het document) [1]" for a question about the date of the document
+        """ "**4 maart 2021** (datum van het document) [1]" for a question about the date of the document
         it points at: the one quoted for the other part of the question (`pointed`), else the one holding the
         best unit. None when that document has no date."""
         if pointed is None and not draft.units:

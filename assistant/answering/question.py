@@ -16,7 +16,7 @@
 * `wants_list`: whether it asks for several things ("Welke …", "Noem …", "Zet op een rij", "Which …"),
   so the answer may quote more;
 * `refers_back`: whether it leans on the conversation ("En wie waren daar?", "Kan zo'n beurs …");
-* `focus`: the noun that names the class of the answer ("In welke drie *categorieën* …", "Which *agencies* …").
+* `focus`: the noun that names the class of the answer ("In welke vier *soorten* …", "Which *agencies* …").
   Documents list the members without naming their class, so the focus is not a word the passages must hold.
 
 `question_parts(question)` splits a question that asks two things ("Wie schreef het, en van wanneer is het?")
@@ -349,7 +349,7 @@ def question_focus(question: str) -> tuple[str, ...]:
     return tuple(out)
 
 
-# "Van wanneer is die notitie?", "What is the date of that letter?": a date question about a document the
+# "Van wanneer is dat verslag?", "When is this memo from?": a date question about a document the
 # conversation already points at (a demonstrative and one noun), answered by that document's own date.
 _POINTED_NOUN = re.compile(
     r"\b(?:die|deze|dit|dat|this|that)\s+[\w'’-]+(?:\s+(?:from|van|uit))?\s*\??\s*$", re.IGNORECASE
