@@ -372,3 +372,14 @@ def test_the_date_of_the_document_a_question_points_at() -> None:
     # Without a document date there is nothing to say about it.
     undated = _flat().answer("Van wanneer is dat onderzoek?", [_hit(text, "a")])
     assert "2021" not in undated.text
+
+
+def test_a_place_adjective_is_found_through_its_place() -> None:
+    from assistant.answering.extractive import anchor_evidence
+    from assistant.answering.question import analyse
+
+    question = "Welke rol krijgt de Utrechtse wethouder in het netwerk?"
+    found = anchor_evidence(analyse(question), [_hit("De wethouder van Utrecht wordt voorzitter.", "a")])
+    assert found == (0.0, ())
+    missing = anchor_evidence(analyse(question), [_hit("De wethouder van Zwolle wordt voorzitter.", "a")])
+    assert missing[1] == ("Utrechtse",)

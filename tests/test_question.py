@@ -115,3 +115,9 @@ def test_a_date_question_about_the_document_pointed_at() -> None:
     assert asks_document_date("Van wanneer is die brief? (subsidie aanvraag)")  # borrowed words do not count
     assert not asks_document_date("Wanneer is dit besluit genomen?")  # a date in the text, not of the document
     assert not asks_document_date("Wie schreef dat verslag?")
+
+
+def test_a_count_or_a_plural_in_apostrophe_s_asks_for_a_list() -> None:
+    assert wants_list("Op welke drie pijlers rust het plan?")
+    assert wants_list("Welke thema's kiest de regio?")
+    assert not wants_list("Welk thema kiest de regio?")

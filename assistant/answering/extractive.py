@@ -128,8 +128,16 @@ def _anchor_found(key: str, words: set[str], blob: str) -> bool:
         return key in words or any(w.strip(".,;:()") == key for w in words)
     if key in blob:
         return True
+    # A place adjective names its place: "Utrechtse" is found as "Utrecht", "Belgische" as "België" (Dutch
+    # -se/-sche/-ische adjectives of place names; the stem before the suffix starts the place's name).
+    adjective = _PLACE_ADJECTIVE.fullmatch(key)
+    if adjective and len(adjective.group(1)) >= 4:
+        return re.search(rf"\b{re.escape(adjective.group(1))}", blob) is not None
     parts = [p for p in key.replace("-", " ").split() if len(p) >= 4]
     return bool(parts) and max(parts, key=len) in blob
+
+
+_PLACE_ADJECTIVE = re.compile(r"(\w+?)e?(?:ische|sche|se)")
 
 
 CONTINUES = "continues"  # the score a continuation passage carries (`AnswerChain.passages`)

@@ -33,7 +33,13 @@ from typing import Literal
 
 from bm25s.stopwords import STOPWORDS_EN_PLUS as _ENGLISH_STOPWORDS
 
-from assistant.answertype import NUMBER_WORDS, ROLE_WORDS, Expectation, expected_answer, name_expectation
+from assistant.answertype import (
+    NUMBER_WORDS,
+    ROLE_WORDS,
+    Expectation,
+    expected_answer,
+    name_expectation,
+)
 from assistant.citations import fold
 
 Language = Literal["nl", "en"]
@@ -212,15 +218,18 @@ def question_anchors(question: str) -> tuple[Anchor, ...]:
 
 
 _WHICH = re.compile(
-    r"\b(?:welke|which|what)\s+(?:(?:twee|drie|vier|vijf|zes|\d+|two|three|four|five|six)\s+)?(\w+)(?:\s+(\w+))?",
+    r"\b(?:welke|which|what)\s+(?:(?:twee|drie|vier|vijf|zes|\d+|two|three|four|five|six)\s+)?(\w+(?:['’]s)?)"
+    r"(?:\s+(\w+(?:['’]s)?))?",
     re.I,
 )
+# "welke vijf …", "which three …": a count after the interrogative asks for that many things.
+_WHICH_COUNT = re.compile(r"\b(?:welke|which|what)\s+(?:[2-9]|\d\d+|" + "|".join(NUMBER_WORDS) + r")\s+\w", re.I)
 
 
 def wants_list(question: str) -> bool:
     """Does the question ask for several things: a list cue ("Noem …", "Zet op een rij", "What are …"), or
     "welke"/"which" before a plural noun ("Welke fasen …", "Which cities …")?"""
-    if _LIST_CUES.search(question):
+    if _LIST_CUES.search(question) or _WHICH_COUNT.search(question):
         return True
     for match in _WHICH.finditer(question):
         words = [w.lower() for w in match.groups() if w]
@@ -230,7 +239,7 @@ def wants_list(question: str) -> bool:
         word = words[0]
         if word in STOP_NL or word in STOP_EN or len(word) < 4:
             continue
-        if word.endswith(("en", "s", "'s", "ies")) and not word.endswith(("ss", "us", "is")):
+        if word.endswith(("en", "s", "'s", "’s", "ies")) and not word.endswith(("ss", "us", "is")):
             return True
     return False
 
