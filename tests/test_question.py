@@ -98,7 +98,7 @@ def test_focus_is_the_noun_after_which_and_an_optional_count() -> None:
 
 
 def test_the_instruction_of_an_overview_request_is_not_its_subject() -> None:
-    asked = analyse("Zet op een rij wat de documenten zeggen over de wachttijden bij het loket.").content
+    asked = analyse("Zet op een rij wat de bronnen vermelden over de wachttijden bij het loket.").content
     plain = analyse("De wachttijden bij het loket?").content
     assert asked == plain
     assert (

@@ -259,8 +259,9 @@ _QUESTION_FORM = re.compile(
     r"\b(?:hoe ?lang|how long|duurt|duurde|duurden|duren|geduurd|lasts|lasted)\b", re.IGNORECASE
 )
 
-# The instruction around a request for an overview ("Zet op een rij wat de documenten zeggen over …", "Give an
-# overview of what the reports say about …"): its words are not what the passages must be about.
+# The instruction around a request for an overview ("Zet de afspraken op een rij", "Geef een overzicht van wat
+# de stukken vermelden over …", "Summarise what the reports say about …"): its words are not what the passages
+# must be about.
 _INSTRUCTION_FORM = re.compile(
     r"\bzet\b(?=.*\bop een rij\b)|\bop een rij\b|\boverzicht\b|\boverview\b|\bsummari[sz]e\b|\bsamenvatting\b"
     r"|\b(?:zeggen|zegt|vermelden|vermeldt|say|says|mention)\b(?=(?:\s+[\w'’-]+){0,3}?\s+(?:over|about)\b)",
