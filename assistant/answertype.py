@@ -383,6 +383,9 @@ _AGENT_NOUN = re.compile(
 )
 
 
+_NUMBER_WORD_SET = frozenset(NUMBER_WORDS)
+
+
 def _count_spans(text: str) -> list[str]:
     """Numbers in `text` that count or measure something: not dates, years, times of day, list numbering or
     references; number words ("drie") count too."""
@@ -401,22 +404,29 @@ def _count_spans(text: str) -> list[str]:
         if re.fullmatch(r"(?:1[89]|20)\d\d", value):
             continue  # a year, not a count
         out.append(value)
-    out.extend(w for w in _WORD.findall(masked) if w in NUMBER_WORDS)
+    out.extend(w for w in _WORD.findall(masked) if w in _NUMBER_WORD_SET)
     return out
+
+
+@lru_cache(maxsize=256)
+def _given(question: str) -> tuple[str, frozenset[str], frozenset[str]]:
+    """What `question` itself gives, computed once for all the units it is checked against: its folded text,
+    its numbers (digits and number words) and its folded words."""
+    asked = fold(question)
+    numbers = frozenset(re.findall(r"\d+(?:[.,]\d+)*", asked)) | (frozenset(_WORD.findall(asked)) & _NUMBER_WORD_SET)
+    return asked, numbers, frozenset(_folded_words(question))
 
 
 def holds_answer(text: str, expectation: Expectation, question: str) -> bool:
     """Does `text` hold a value of the kind `question` asks for, other than the ones the question gives?"""
-    asked = fold(question)
+    asked, numbers, given = _given(question)
     if expectation.kind == "number":
-        given = set(re.findall(r"\d+(?:[.,]\d+)*", asked)) | (set(_WORD.findall(asked)) & set(NUMBER_WORDS))
-        return any(v not in given for v in _count_spans(text))
+        return any(v not in numbers for v in _count_spans(text))
     if expectation.kind == "date":
         folded = fold(text)
         pattern = _DAY_MONTH if _ASKS_DAY.search(asked) else _DATE
         return any(m.group() not in asked for m in pattern.finditer(folded))
     if expectation.kind in ("who", "name", "person"):
-        given = _folded_words(question)
 
         def fresh(name: str) -> bool:  # a name the question does not itself give ("wethouder Brinkman")
             capitals = {fold(w.strip(".'’-")) for w in _WORD.findall(name) if w[:1].isupper()}
@@ -430,8 +440,9 @@ def holds_answer(text: str, expectation: Expectation, question: str) -> bool:
             proper = [n for n in proper if " " in n]
         if persons or any(fresh(n) for n in proper):
             return True
-        roles = {m.group().rstrip("s") for m in _ROLE_RE.finditer(fold(text))}
-        roles |= {m.group(1) for m in _AGENT_NOUN.finditer(fold(text))}
+        folded = fold(text)
+        roles = {m.group().rstrip("s") for m in _ROLE_RE.finditer(folded)}
+        roles |= {m.group(1) for m in _AGENT_NOUN.finditer(folded)}
         return expectation.kind == "who" and bool(roles - given)
     return satisfies(text, expectation)
 

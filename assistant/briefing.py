@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 import numpy as np
 
 from assistant import lexicons
+from assistant.answering.direct import spoken_date
 from assistant.answering.units import extract_units
 from assistant.citations import build_citations, fold, neutralise_brackets, strip_markers
 from assistant.entities import (
@@ -210,12 +211,7 @@ def format_date(iso: str | None, end: str | None = None) -> str:
     if not iso:
         return ""
     parts = iso.split("-")
-    if len(parts) == 1:
-        text = parts[0]
-    elif len(parts) == 2:
-        text = f"{_MONTHS[int(parts[1]) - 1]} {parts[0]}"
-    else:
-        text = f"{int(parts[2])} {_MONTHS[int(parts[1]) - 1]} {parts[0]}"
+    text = spoken_date(iso, "nl")
     if end and len(parts) == 3:
         e = end.split("-")
         if len(e) == 3 and e[:2] == parts[:2]:
