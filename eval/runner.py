@@ -202,8 +202,21 @@ def run_questions(
         chain = AnswerChain(retriever, ExtractiveAnswerer(minilm), retrieve_k=BASELINE_K, answer_k=BASELINE_K)
         ask = chain.ask  # the baseline is a plain retrieve-and-extract chain: no briefings, no access groups
     else:
-        a = assistant or build_assistant(ev_settings)
-        report = a.ingest(paths, sync=True)
+        threads = ev_settings.ingest_threads
+        if assistant is None:
+            # Indexing waits on nobody: its embedder may use every core, as `assistant ingest`'s does. It also
+            # embeds every answer sentence, so the measured latency is the steady state of a warm library, not
+            # the first question about a passage; the questions are then answered with the serving thread count.
+            update: dict[str, object] = {"precompute_answer_vectors": True}
+            if threads:
+                update["embedding_threads"] = threads
+            indexer = build_assistant(ev_settings.model_copy(update=update))
+            report = indexer.ingest(paths, sync=True)
+            del indexer  # its model and store handles, before the serving ones open
+            a = build_assistant(ev_settings)
+        else:
+            a = assistant or build_assistant(ev_settings)
+            report = a.ingest(paths, sync=True)
         failures = [r for r in report.results if r.status == "failed"]
         if failures and len(failures) == len(report.results):
             raise EvalInputError(f"no document of {corpus} could be ingested: {failures[0].error}")

@@ -70,6 +70,31 @@ def test_fp32_export_gives_the_torch_vectors(export: tuple[Path, Path]) -> None:
     assert np.allclose(np.linalg.norm(got, axis=1), 1.0, atol=1e-5)
 
 
+def test_the_fast_tokenizer_is_used_only_once_it_agreed_with_transformers(export: tuple[Path, Path]) -> None:
+    import json
+
+    from assistant.onnx_embedder import META, OnnxEmbedder
+
+    source, cache = export
+    meta_file = cache / META
+    assert json.loads(meta_file.read_text())["fast_tokenizer"] is True  # checked at export
+    fast = OnnxEmbedder(source, cache, model_id="minilm", batch_size=2, progress=lambda _m: None)
+    # An export made before the check: the first process checks it and records the verdict.
+    meta = json.loads(meta_file.read_text())
+    del meta["fast_tokenizer"]
+    meta_file.write_text(json.dumps(meta))
+    checked = OnnxEmbedder(source, cache, model_id="minilm", batch_size=2, progress=lambda _m: None)
+    assert json.loads(meta_file.read_text())["fast_tokenizer"] is True
+    # A verdict against it: transformers' tokenizer, the same vectors.
+    meta["fast_tokenizer"] = False
+    meta_file.write_text(json.dumps(meta))
+    slow = OnnxEmbedder(source, cache, model_id="minilm", batch_size=2, progress=lambda _m: None)
+    meta["fast_tokenizer"] = True
+    meta_file.write_text(json.dumps(meta))
+    vectors = [m.embed_documents(DOCS) for m in (fast, checked, slow)]
+    assert all(float(np.max(np.abs(v - vectors[2]))) < 1e-6 for v in vectors)
+
+
 def test_int8_is_close_but_not_identical_and_cached(export: tuple[Path, Path]) -> None:
     from assistant.onnx_embedder import MODEL_FILES, OnnxEmbedder
 

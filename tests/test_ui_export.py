@@ -74,3 +74,23 @@ def test_docx_export_has_headings_and_citation_list() -> None:
 def test_docx_export_of_an_empty_conversation() -> None:
     document = docx.Document(io.BytesIO(conversation_docx([], "en")))
     assert [p.text for p in document.paragraphs] == ["Conversation with the policy assistant", "No questions asked."]
+
+
+HOSTILE = "<script>alert(1)</script> <img src=x onerror=alert(2)> [klik hier](javascript:alert(3)) & meer"
+
+
+def test_markdown_exports_carry_document_markup_as_text() -> None:
+    from assistant.citations import markdown_file_safe
+
+    chunk = Chunk("c1", "d1", "nota.html", "Nota <b>x</b>", HOSTILE, 0, len(HOSTILE), 0)
+    answer = Answer(
+        text=f"Volgens de documenten:\n- {HOSTILE} [1]",
+        citations=(Citation(1, "c1", "d1", "Nota <b>x</b>", "nota.html", None, HOSTILE),),
+        hits=(Hit(chunk, 0.9, 1),),
+    )
+    exported = conversation_markdown([ChatTurn("Wat staat er in de <i>nota</i>?", answer, asked_at="2025-01-02")])
+    for raw in ("<script", "<img", "<b>", "<i>", "](javascript:"):
+        assert raw not in exported
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in exported and "[1]" in exported and "&amp; meer" in exported
+    # Our own Markdown stays as it is.
+    assert markdown_file_safe("## Kop\n- **vet** [2]") == "## Kop\n- **vet** [2]"

@@ -36,9 +36,30 @@ def test_cache_roundtrip_is_keyed_by_model(tmp_path: Path) -> None:
     assert VectorCache(tmp_path / "v.sqlite3", "model-b").get_many(["zin"]) == {}
 
 
-def test_ingest_warms_answer_units_so_questions_embed_no_sentences(test_settings: Settings, corpus_dir: Path) -> None:
+def test_by_default_a_question_embeds_only_the_units_it_scores_once(test_settings: Settings, corpus_dir: Path) -> None:
     embedder = CountingEmbedder()
     a = build_assistant(test_settings, embedder=embedder)
+    report = a.ingest([corpus_dir])
+    assert report.answer_units == 0 and a.vector_cache.warmed() == set()
+    assert embedder.document_texts == a.store.count()  # the passages only
+    question = "In welk jaar is de gemeente Den Haag lid geworden van EFUS?"
+    before = embedder.document_texts
+    first = a.ask(question)
+    embedded = embedder.document_texts - before
+    assert 0 < embedded <= a.extractive.embed_top
+    # The same question again, and in a new process: the vectors are kept, nothing is embedded.
+    assert a.ask(question).text == first.text
+    assert embedder.document_texts == before + embedded
+    again = CountingEmbedder()
+    assert build_assistant(test_settings, embedder=again).ask(question).text == first.text
+    assert again.document_texts == 0
+
+
+def test_ingest_with_answer_vectors_lets_questions_embed_no_sentences(
+    test_settings: Settings, corpus_dir: Path
+) -> None:
+    embedder = CountingEmbedder()
+    a = build_assistant(test_settings.model_copy(update={"precompute_answer_vectors": True}), embedder=embedder)
     a.ingest([corpus_dir])
     assert len(a.vector_cache) > a.store.count()  # several units per chunk
     before = embedder.document_texts
@@ -51,3 +72,19 @@ def test_ingest_warms_answer_units_so_questions_embed_no_sentences(test_settings
     b = build_assistant(test_settings, embedder=again)
     b.ask("Welke locaties zijn bezocht tijdens de dienstreis naar Oslo?")
     assert again.document_texts == 0
+
+
+def test_a_long_running_process_warms_answer_vectors_in_the_background(
+    test_settings: Settings, corpus_dir: Path
+) -> None:
+    embedder = CountingEmbedder()
+    a = build_assistant(test_settings, embedder=embedder)
+    a.ingest([corpus_dir])
+    assert a.vector_cache.warmed() == set()
+    a.warm_in_background()
+    a.warm_in_background()  # a second request during the run: one more run, which finds nothing left
+    assert a.background_warmer.wait(timeout=60)
+    assert a.vector_cache.warmed() == {d.doc_id for d in a.manifest.documents()}
+    before = embedder.document_texts
+    a.ask("Welke locaties zijn bezocht tijdens de dienstreis naar Oslo?")
+    assert embedder.document_texts == before  # every sentence it scores was embedded already

@@ -19,6 +19,7 @@ from assistant.briefing import (
     to_markdown,
     writer_line,
 )
+from assistant.citations import markdown_file_safe
 from assistant.errors import AssistantError
 from assistant.scoped import ScopedAssistant as Assistant
 from assistant.ui import state
@@ -100,7 +101,7 @@ def render_briefing(b: Briefing, assistant: Assistant | None = None) -> None:
     )
     right.download_button(
         t("briefing.download.md"),
-        data=to_markdown(b),
+        data=markdown_file_safe(to_markdown(b)),
         file_name=f"briefing-{slug}.md",
         mime="text/markdown",
         key="briefing_md",

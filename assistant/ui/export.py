@@ -10,6 +10,7 @@ import io
 import re
 from collections.abc import Sequence
 
+from assistant.citations import markdown_file_safe
 from assistant.records import Citation
 from assistant.ui.i18n import Lang, translate
 from assistant.ui.state import ChatTurn
@@ -81,7 +82,7 @@ def conversation_markdown(turns: Sequence[ChatTurn], lang: Lang = "nl") -> str:
             # Two trailing spaces: a Markdown line break, so each footnote stays on its own line.
             lines += [citation_line(c, lang) + "  " for c in turn.answer.citations]
             lines.append("")
-    return _clean("\n".join(lines))
+    return markdown_file_safe(_clean("\n".join(lines)))
 
 
 def conversation_docx(turns: Sequence[ChatTurn], lang: Lang = "nl") -> bytes:

@@ -75,6 +75,7 @@ def _ingest_with_progress(assistant: Assistant, paths: list[Path], label: str) -
             box.update(state="error")
             st.error(str(exc))
             return
+        state.get_assistant().warm_in_background()
         failed = sum(1 for r in report.results if r.status == "failed")
         new = sum(1 for r in report.results if r.status in ("ingested", "updated"))
         unchanged = len(report.results) - new - failed

@@ -39,7 +39,9 @@ class ChatTurn:
 @st.cache_resource(show_spinner=False)
 def _assistant_for(fingerprint: str) -> Assistant:
     # Keyed on the settings so a test (or an edited .env) gets its own; in normal use this runs once per process.
-    return build_assistant(load_settings())
+    assistant = build_assistant(load_settings())
+    assistant.warm_in_background()  # a server lives long: its idle time embeds the answer sentences
+    return assistant
 
 
 def get_assistant() -> Assistant:
