@@ -8,11 +8,22 @@ metadata keys (`grp_<name>`) in any Chroma version.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 _GROUP_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
+# New files only for the owner (0600, folders 0700): the manifest, Chroma's files, evaluation results and
+# uploads hold restricted text, and other accounts on the server must not read them.
+PRIVATE_UMASK = 0o077
+
+
+def protect_files_at_rest() -> None:
+    """Make every file this process creates from now on private to its user (see PRIVATE_UMASK)."""
+    os.umask(os.umask(PRIVATE_UMASK) | PRIVATE_UMASK)
+
+
 ALL = "*"
 
 

@@ -30,6 +30,9 @@ ACTIONS = (
     "eval",
     "login",
     "login_failed",
+    "login_refused",
+    "session_revoked",
+    "session_groups_changed",
     "logout",
 )
 

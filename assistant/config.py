@@ -204,7 +204,12 @@ class Settings(BaseSettings):
         3, description="Diversity: at most this many passages of one document in the top k (0 = no cap).", ge=0
     )
     ocr_language: str = Field("nld", description="Tesseract language for OCR of scanned PDFs.")
-    max_file_mb: int = Field(200, description="Files larger than this are refused at ingest.", ge=1)
+    max_file_mb: int = Field(
+        50,
+        description="Files larger than this (MB) are refused at ingest, and the app's upload widget refuses them "
+        "before they are sent.",
+        ge=1,
+    )
     llm_backend: Literal["none", "openai", "ollama", "llamacpp"] = Field(
         "none",
         description="Answering: 'none' (extractive, no LLM), 'openai' (any OpenAI-compatible server), 'ollama', "

@@ -15,7 +15,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from assistant.access import Principal
+from assistant.access import Principal, protect_files_at_rest
 from assistant.answerer import Answerer, Turn
 from assistant.audit import AuditLog
 from assistant.chain import AnswerChain, HistoryExpansion, QueryRewriter
@@ -105,6 +105,7 @@ class Assistant:
         self, settings: Settings, *, embedder: Embedder | None = None, chat_model: ChatModel | None = None
     ) -> None:
         quiet_offline_environment()
+        protect_files_at_rest()  # every edge (CLI, app, evaluation) builds its Assistant here, before any file
         self.settings = settings
         self._embedder = embedder
         self._chat_model = chat_model
@@ -124,18 +125,27 @@ class Assistant:
 
     @cached_property
     def store(self) -> ChunkStore:
-        from vectorstore.chroma import ChromaStore, collection_name, make_client
+        from vectorstore.chroma import ChromaStore, ForeignWrites, collection_name, make_client
 
         s = self.settings
-        client = make_client(
-            path=None if s.chroma_host else s.chroma_path,
-            host=s.chroma_host,
-            port=s.chroma_port,
-            ssl=s.chroma_ssl,
-        )
+
+        def connect() -> Any:
+            return make_client(
+                path=None if s.chroma_host else s.chroma_path, host=s.chroma_host, port=s.chroma_port, ssl=s.chroma_ssl
+            )
+
         model_id, dim = self.identity
+        embedded = not s.chroma_host
+        # Embedded Chroma reads its files once: a library changed by another process (`assistant ingest` while
+        # the app serves) needs a fresh client, or queries fail or miss the new documents.
+        stale = ForeignWrites(self.manifest) if embedded else None
         return ChromaStore(
-            client, collection_name(s.collection_prefix, model_id, dim), model_id=model_id, dimension=dim
+            connect(),
+            collection_name(s.collection_prefix, model_id, dim),
+            model_id=model_id,
+            dimension=dim,
+            reconnect=connect if embedded else None,
+            stale=stale,
         )
 
     @cached_property

@@ -14,7 +14,8 @@ import json
 import os
 import secrets
 import threading
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,8 @@ from assistant.errors import ConfigurationError
 # 2^14 keeps sign-in quick on a 2-core server while a leaked file still costs an attacker dearly per guess).
 _N, _R, _P = 2**14, 8, 1
 _MIN_PASSWORD = 8
+_MIN_PASSWORD_SCORE = 3
+_MAX_CHECKED = 100  # zxcvbn's cost grows with length; the first 100 characters decide
 _NAME_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789._-@")
 
 
@@ -71,9 +74,76 @@ def check_username(name: str) -> str:
     return value
 
 
-def check_password(password: str) -> None:
+def check_password(password: str, user_inputs: Iterable[str] = ()) -> None:
+    """At least 8 characters (NIST SP 800-63B) and not guessable: zxcvbn (Dropbox's estimator, with its lists of
+    leaked passwords, names and keyboard patterns) must score it 3 of 4 or better ("safely unguessable")."""
     if len(password) < _MIN_PASSWORD:
         raise ConfigurationError(f"password too short (at least {_MIN_PASSWORD} characters)")
+    from zxcvbn import zxcvbn
+
+    verdict = zxcvbn(password[:_MAX_CHECKED], user_inputs=list(user_inputs))
+    if int(verdict["score"]) < _MIN_PASSWORD_SCORE:
+        feedback = verdict.get("feedback") or {}
+        why = feedback.get("warning") or "it is easy to guess"
+        raise ConfigurationError(
+            f"password too weak ({why})",
+            hint="use a longer passphrase of several unrelated words, or a password manager's random password",
+        )
+
+
+class SignInThrottle:
+    """Consecutive failed sign-ins per key (a user name, a client address): the first `free` failures cost
+    nothing (a typo), after that the next attempt for that key is refused until a wait has passed that doubles
+    with each failure (1 s, 2 s, 4 s … at most a minute); after `lock_after` failures in a row the key is
+    locked for `lockout` seconds. A success clears the keys it came with. Refused attempts are not checked at
+    all, so guessing is slow whatever the password costs.
+    Kept per process (the app is one), so a restart clears it."""
+
+    def __init__(
+        self,
+        *,
+        free: int = 2,
+        base_delay: float = 1.0,
+        max_delay: float = 60.0,
+        lock_after: int = 10,
+        lockout: float = 900.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.free, self.base_delay, self.max_delay = free, base_delay, max_delay
+        self.lock_after, self.lockout = lock_after, lockout
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._failures: dict[str, tuple[int, float]] = {}  # key -> (consecutive failures, time of the last)
+
+    def _until(self, key: str) -> float:
+        count, last = self._failures.get(key, (0, 0.0))
+        if count <= self.free and count < self.lock_after:
+            return 0.0
+        doubling = self.base_delay * 2 ** (count - self.free - 1)
+        wait = self.lockout if count >= self.lock_after else min(self.max_delay, doubling)
+        return last + wait
+
+    def wait_s(self, *keys: str) -> float:
+        """Seconds before an attempt for these keys may be checked (0: now)."""
+        now = self._clock()
+        with self._lock:
+            return max([0.0, *(self._until(k) - now for k in keys if k)])
+
+    def failed(self, *keys: str) -> int:
+        """Record a failure; returns the highest consecutive count among the keys."""
+        now = self._clock()
+        with self._lock:
+            counts = []
+            for key in filter(None, keys):
+                count = self._failures.get(key, (0, 0.0))[0] + 1
+                self._failures[key] = (count, now)
+                counts.append(count)
+            return max(counts, default=0)
+
+    def succeeded(self, *keys: str) -> None:
+        with self._lock:
+            for key in keys:
+                self._failures.pop(key, None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,7 +182,7 @@ class UserStore:
     def add(self, name: str, password: str, groups: Iterable[str] = ()) -> LocalUser:
         """Add or replace a user (a new password and groups)."""
         name = check_username(name)
-        check_password(password)
+        check_password(password, user_inputs=[name, *name.replace("@", ".").split(".")])
         try:
             parsed = parse_groups(list(groups))
         except ValueError as exc:

@@ -96,6 +96,7 @@ class Manifest:
         # One connection guarded by a lock: the app serves several sessions from threads.
         self._conn = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None, timeout=30)
         self._lock = threading.RLock()
+        self._own: set[int] = set()  # generations this process made: the others came from another process
         with self._lock:
             self._conn.execute("PRAGMA journal_mode=WAL")
             self._conn.execute("PRAGMA synchronous=NORMAL")
@@ -222,14 +223,21 @@ class Manifest:
             tx.execute("UPDATE documents SET status = 'ok' WHERE doc_id = ?", (doc_id,))
             self._bump(tx)
 
-    @staticmethod
-    def _bump(tx: sqlite3.Connection) -> None:
+    def _bump(self, tx: sqlite3.Connection) -> None:
         tx.execute("UPDATE meta SET value = value + 1 WHERE key = 'generation'")
+        self._own.add(int(tx.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()[0]))
 
     def generation(self) -> int:
         """Changes whenever the set of searchable chunks changes: derived indexes (BM25) compare it cheaply."""
         with self._lock:
             return int(self._conn.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()[0])
+
+    def changed_elsewhere(self, since: int) -> tuple[int, bool]:
+        """(the generation now, whether another process changed the library after generation `since`): each
+        change adds one, and this process knows the ones it made itself."""
+        current = self.generation()
+        with self._lock:
+            return current, any(g not in self._own for g in range(since + 1, current + 1))
 
     def searchable_chunk_ids(self) -> list[str]:
         with self._lock:

@@ -311,6 +311,42 @@ def test_users_file_holds_only_salted_hashes(tmp_path: Path) -> None:
         store.add("bob", "kort")
 
 
+def test_guessable_passwords_are_refused() -> None:
+    from assistant.users import check_password
+
+    for weak in ("aaaaaaaa", "12345678", "wachtwoord", "Wachtwoord1", "qwertyuiop", "welkom01"):
+        with pytest.raises(ConfigurationError, match="too weak"):
+            check_password(weak)
+    with pytest.raises(ConfigurationError, match="too weak"):
+        check_password("marieke.jansen", user_inputs=["marieke.jansen", "marieke", "jansen"])  # the user's name
+    check_password("lang-wachtwoord")
+    check_password("tulp fiets regen kompas")
+
+
+def test_failed_sign_ins_slow_down_then_lock_per_user_and_per_address() -> None:
+    from assistant.users import SignInThrottle
+
+    now = [1000.0]
+    throttle = SignInThrottle(free=2, lock_after=7, lockout=900.0, clock=lambda: now[0])
+    user, address = "user:an", "address:10.0.0.7"
+    assert throttle.wait_s(user, address) == 0.0
+    waits = []
+    for _ in range(6):
+        throttle.failed(user, address)
+        waits.append(throttle.wait_s(user, address))
+        now[0] += waits[-1]  # the next attempt comes exactly when allowed
+    assert waits == [0.0, 0.0, 1.0, 2.0, 4.0, 8.0]  # two typos free, then doubling
+    assert throttle.failed(user, address) == 7
+    assert throttle.wait_s(user) == 900.0  # locked out
+    assert throttle.wait_s("user:piet", address) == 900.0  # guessing other names from that address: locked too
+    assert throttle.wait_s("user:piet", "address:10.0.0.8") == 0.0
+    now[0] += 900.0
+    assert throttle.wait_s(user, address) == 0.0
+    throttle.succeeded(user, address)
+    throttle.failed(user, address)
+    assert throttle.wait_s(user, address) == 0.0  # a success started the count again
+
+
 def test_oidc_claims_map_to_groups() -> None:
     mapping = {"An@DenHaag.nl": ["veiligheid"], "@denhaag.nl": ["medewerkers"]}
     assert groups_for_claims({"email": "an@denhaag.nl"}, mapping) == {"veiligheid", "medewerkers"}

@@ -209,6 +209,19 @@ def test_upload_txt_is_ingested_and_exe_refused(data_dir: Path) -> None:
     assert not (data_dir / "uploads" / "setup.exe").exists()
 
 
+def test_upload_limit_is_the_settings_and_an_unreadable_upload_is_not_kept(data_dir: Path) -> None:
+    at = goto(start(), "documents")
+    limit = load_settings().max_file_mb
+    assert at.file_uploader[0].proto.max_upload_size_mb == limit  # the browser refuses larger files itself
+    assert f"{limit} MB" in at.file_uploader[0].label
+    at.file_uploader[0].upload("kapot.pdf", b"%PDF-1.4 dit is geen echte pdf", "application/pdf")
+    at.button(key="docs_upload_go").click().run()
+    assert not at.exception
+    assert any("kapot.pdf" in w.value and "niet bewaard" in w.value for w in at.warning), [w.value for w in at.warning]
+    assert not (data_dir / "uploads" / "kapot.pdf").exists()
+    assert not any("kapot.pdf" in table.value.to_csv() for table in at.dataframe)  # nor listed as failed
+
+
 def test_delete_asks_for_confirmation(data_dir: Path) -> None:
     at = goto(start(), "documents")
     oslo = next(d for d in build_assistant(load_settings()).manifest.documents() if "Oslo" in d.title)
@@ -262,7 +275,7 @@ def test_evaluation_runs_an_uploaded_question_set(data_dir: Path) -> None:
     ]  # fmt: skip
     body = "\n".join(json.dumps(q) for q in questions).encode()
     at.file_uploader(key="eval_upload").upload("mini.jsonl", body, "application/json").run()
-    at.selectbox(key="eval_set").set_value(data_dir / "eval-uploads" / "mini.jsonl").run()
+    at.selectbox(key="eval_set").set_value(data_dir / "eval-uploads" / "lokaal" / "mini.jsonl").run()
     at.button(key="eval_run").click().run()
     assert not at.error, [e.value for e in at.error]
     labels = {m.label for m in at.metric}

@@ -105,6 +105,37 @@ def test_local_sign_in_refuses_wrong_password_and_applies_groups(data_dir: Path)
     assert "lang-wachtwoord" not in log and "fout-wachtwoord" not in log  # passwords are never logged
 
 
+def test_repeated_wrong_passwords_are_refused_before_they_are_checked(data_dir: Path) -> None:
+    UserStore(data_dir / "users.json").add("kees", "lang-wachtwoord", [])
+    at = AppTest.from_file(APP, default_timeout=90).run()
+    messages: list[str] = []
+    for _ in range(6):  # two typos are free; then each attempt must wait 1, 2, 4 … s: some come too early
+        sign_in(at, "kees", "geraden-wachtwoord")
+        messages += [e.value for e in at.error]
+    assert any("Te veel mislukte pogingen" in m for m in messages), messages
+    assert not at.chat_input
+    actions = [e["action"] for e in read_entries(data_dir / "audit.jsonl") if e["user"] == "kees"]
+    assert "login_refused" in actions and actions.count("login_failed") >= 3
+
+
+def test_a_demoted_or_removed_user_loses_access_at_the_next_action(data_dir: Path) -> None:
+    users = UserStore(data_dir / "users.json")
+    users.add("an", "lang-wachtwoord", ["veiligheid"])
+    users.add("beheer", "lang-wachtwoord", ["veiligheid", "bestuur"])  # someone is left, so sign-in stays on
+    at = sign_in(AppTest.from_file(APP, default_timeout=90).run(), "an", "lang-wachtwoord")
+    assert SECRET in visit_all(at)
+    users.add("an", "lang-wachtwoord", [])  # demoted while the tab is open
+    at.switch_page("assistant/ui/pages/chat.py").run()
+    assert any("geen" in m.value for m in at.sidebar.markdown)  # the sidebar shows the current groups
+    assert SECRET not in visit_all(at)
+    users.remove("an")
+    at.switch_page("assistant/ui/pages/chat.py").run()
+    assert any("verwijderd of gewijzigd" in w.value for w in at.warning) and not at.chat_input
+    assert at.title[0].value == "Aanmelden"
+    actions = [e["action"] for e in read_entries(data_dir / "audit.jsonl") if e["user"] == "an"]
+    assert "session_groups_changed" in actions and "session_revoked" in actions
+
+
 def test_oidc_user_gets_mapped_groups(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ASSISTANT_OIDC_GROUPS", json.dumps({"an@denhaag.nl": ["bestuur"]}))
     secrets = {
@@ -168,6 +199,27 @@ def test_evaluation_runs_are_listed_only_to_who_may_read_them(tmp_path: Path) ->
     assert run_visible(public_run, Principal.public()) and not run_visible(secret_run, Principal.public())
     assert run_visible(secret_run, an) and not run_visible(operator_run, an) and not run_visible(old_run, an)
     assert run_visible(old_run, Principal.operator())
+    # Runs that record their user belong to that user, whatever the groups (the operator sees all).
+    own, other = run("e", {"access": [], "user": "an"}), run("f", {"access": [], "user": "piet"})
+    assert run_visible(own, an) and not run_visible(other, an) and not run_visible(own, Principal.public())
+    assert run_visible(other, Principal.operator())
+
+
+def test_uploaded_question_sets_are_private_to_their_uploader(tmp_path: Path) -> None:
+    from assistant.access import Principal
+    from assistant.config import TestSettings
+    from assistant.ui.evaluation import question_sets, uploads_dir
+
+    settings = TestSettings(data_dir=tmp_path / "data", _env_file=None)  # type: ignore[call-arg]
+    an, piet = Principal("an", frozenset({"veiligheid"})), Principal("piet", frozenset({"veiligheid"}))
+    for who in (an, piet):  # the same file name: neither replaces the other
+        folder = uploads_dir(settings, who)
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "vragen.jsonl").write_text(json.dumps({"id": who.name}))
+    mine = [p for p in question_sets(settings, an) if "eval-uploads" in p.parts]
+    assert [json.loads(p.read_text())["id"] for p in mine] == ["an"]
+    everyone = [p for p in question_sets(settings, Principal.operator()) if "eval-uploads" in p.parts]
+    assert sorted(json.loads(p.read_text())["id"] for p in everyone) == ["an", "piet"]
 
 
 def test_downloads_and_exports_are_audited(data_dir: Path) -> None:

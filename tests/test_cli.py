@@ -85,3 +85,22 @@ def test_chat_session_answers_and_follows_up(data_dir: Path) -> None:
     assert session.stdout.count("vraag>") == 3
     assert "Bronnen" in session.stdout and "[1]" in session.stdout
     assert "Traceback" not in session.stderr
+
+
+def test_files_written_by_the_product_are_private(tmp_path: Path) -> None:
+    """Whatever the shell's umask, the index (manifest, Chroma, caches) is readable by its owner only."""
+    import stat
+
+    data = tmp_path / "private"
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("ASSISTANT_")}
+    full_env.update({"ASSISTANT_PROFILE": "test", "ASSISTANT_DATA_DIR": str(data)})
+    done = subprocess.run(
+        ["sh", "-c", 'umask 022 && exec "$0" -m assistant.cli ingest --json', sys.executable],
+        capture_output=True, text=True, env=full_env, timeout=120, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    written = [p for p in data.rglob("*")]
+    assert any(p.name.startswith("manifest") for p in written) and any(p.is_dir() for p in written)
+    for path in [data, *written]:
+        others = stat.S_IMODE(path.stat().st_mode) & 0o077
+        assert others == 0, f"{path} is {oct(stat.S_IMODE(path.stat().st_mode))}"

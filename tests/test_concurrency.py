@@ -188,3 +188,40 @@ def test_unit_vector_cache_eviction_does_not_break_parallel_answers(
     for t in threads:
         t.join()
     assert errors == [] and mismatches == []
+
+
+def test_a_library_changed_by_another_process_is_seen_at_the_next_question(tmp_path: Path) -> None:
+    """The app (one long-lived Assistant) keeps answering while `assistant ingest` adds a restricted document
+    from another process: members find it at their next question, others still get the public documents."""
+    import os
+    import subprocess
+    import sys
+
+    from assistant.access import Principal
+    from assistant.config import TestSettings
+
+    data = tmp_path / "data"
+    serving = build_assistant(TestSettings(data_dir=data, _env_file=None))  # type: ignore[call-arg]
+    serving.ingest([BUNDLED_CORPUS])
+    member, outsider = Principal("an", frozenset({"veiligheid"})), Principal("piet", frozenset())
+    public_question = "In welk jaar is de gemeente Den Haag lid geworden van EFUS?"
+    assert not serving.scoped(member, audited=False).ask(public_question).abstained
+
+    restricted = tmp_path / "vertrouwelijk"
+    restricted.mkdir()
+    (restricted / "kluis.txt").write_text("Kluisbeheer\n\nDe kluissleutel ligt bij de portier van het stadhuis.\n")
+    (restricted / "kluis.txt.meta.json").write_text('{"groups": ["veiligheid"]}')
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ASSISTANT_")}
+    env.update({"ASSISTANT_PROFILE": "test", "ASSISTANT_DATA_DIR": str(data)})
+    done = subprocess.run(
+        [sys.executable, "-m", "assistant.cli", "ingest", str(restricted), "--json"],
+        capture_output=True, text=True, env=env, timeout=120, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+
+    secret_question = "Waar ligt de kluissleutel?"
+    found = serving.scoped(member, audited=False).ask(secret_question)
+    assert not found.abstained and "portier" in found.text
+    assert "portier" not in serving.scoped(outsider, audited=False).ask(secret_question).text
+    for who in (member, outsider):
+        assert not serving.scoped(who, audited=False).ask(public_question).abstained

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -73,11 +74,41 @@ HNSW = {"space": "cosine", "max_neighbors": 32, "ef_construction": 200, "ef_sear
 CHROMA_DEFAULT_HNSW = {"space": "cosine"}
 
 
+class ForeignWrites:
+    """True once per change another process made to the library since the last call (the manifest counts
+    changes and knows its own): an embedded Chroma client reads its files once, so it must reopen them."""
+
+    def __init__(self, manifest: Any) -> None:
+        """Make it before the client it watches: a change between the two then counts as foreign (one reopen
+        too many at worst), never as seen."""
+        self.manifest = manifest
+        self._seen = int(manifest.generation())
+        self._lock = threading.Lock()
+
+    def __call__(self) -> bool:
+        with self._lock:
+            self._seen, foreign = self.manifest.changed_elsewhere(self._seen)
+            return bool(foreign)
+
+
 class ChromaStore:
     def __init__(
-        self, client: Any, name: str, *, model_id: str, dimension: int, hnsw: dict[str, Any] | None = None
+        self,
+        client: Any,
+        name: str,
+        *,
+        model_id: str,
+        dimension: int,
+        hnsw: dict[str, Any] | None = None,
+        reconnect: Callable[[], Any] | None = None,
+        stale: Callable[[], bool] | None = None,
     ) -> None:
+        """`reconnect` makes a new client and `stale` says when one is needed (embedded Chroma with another
+        process writing: `ForeignWrites`); a server sees every writer and needs neither."""
         self._client = client
+        self._reconnect = reconnect
+        self._stale = stale
+        self._reopen_lock = threading.Lock()
         self._name = name
         self._dimension = dimension
         wanted = dict(HNSW if hnsw is None else hnsw)
@@ -140,6 +171,28 @@ class ChromaStore:
     def name(self) -> str:
         return self._name
 
+    def reopen(self) -> None:
+        """A new client on the same files, so writes of another process are seen (and not overwritten by an
+        index this process holds in memory)."""
+        if self._reconnect is None:
+            return
+        with self._reopen_lock:
+            old = self._client
+            try:
+                old.close()  # the last client of a path stops its cached system, so the next one reads afresh
+            except Exception as exc:  # an old client that cannot close still lets the new one open
+                log.warning("closing the Chroma client: %s", exc)
+            self._client = self._reconnect()
+            self._col = self._client.get_collection(self._name, embedding_function=None)
+            log.info("reopened '%s': another process changed the library", self._name)
+
+    @property
+    def _fresh(self) -> Any:
+        """The collection, reopened first when another process changed the library."""
+        if self._stale is not None and self._stale():
+            self.reopen()
+        return self._col
+
     def add(self, chunks: Sequence[Chunk], vectors: npt.NDArray[np.float32]) -> None:
         if len(chunks) != len(vectors):
             raise StoreError(f"{len(chunks)} chunks but {len(vectors)} vectors")
@@ -147,9 +200,10 @@ class ChromaStore:
             raise StoreError(
                 f"vectors have {vectors.shape[1]} dimensions, collection '{self._name}' expects {self._dimension}"
             )
+        col = self._fresh
         for i in range(0, len(chunks), _MAX_BATCH):
             part = chunks[i : i + _MAX_BATCH]
-            self._col.upsert(
+            col.upsert(
                 ids=[c.chunk_id for c in part],
                 embeddings=vectors[i : i + _MAX_BATCH],
                 documents=[c.text for c in part],
@@ -158,14 +212,16 @@ class ChromaStore:
 
     def delete(self, chunk_ids: Sequence[str]) -> None:
         ids = list(chunk_ids)
+        col = self._fresh
         for i in range(0, len(ids), _MAX_BATCH):
-            self._col.delete(ids=ids[i : i + _MAX_BATCH])
+            col.delete(ids=ids[i : i + _MAX_BATCH])
 
     def query(self, vector: Vector, k: int, flt: SearchFilter | None = None) -> list[Hit]:
-        total = self.count()
+        col = self._fresh
+        total = int(col.count())
         if total == 0:
             return []
-        result = self._col.query(
+        result = col.query(
             query_embeddings=[np.asarray(vector, dtype=np.float32)],
             n_results=min(k, total),
             where=to_chroma_where(flt),
@@ -188,7 +244,7 @@ class ChromaStore:
     def get(self, chunk_ids: Sequence[str]) -> list[Chunk]:
         if not chunk_ids:
             return []
-        got = self._col.get(ids=list(chunk_ids), include=["documents", "metadatas"])
+        got = self._fresh.get(ids=list(chunk_ids), include=["documents", "metadatas"])
         by_id = {
             cid: Chunk.from_metadata(cid, text or "", meta)
             for cid, text, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
@@ -197,7 +253,7 @@ class ChromaStore:
         return [by_id[c] for c in chunk_ids if c in by_id]
 
     def all_chunks(self) -> list[Chunk]:
-        got = self._col.get(include=["documents", "metadatas"])
+        got = self._fresh.get(include=["documents", "metadatas"])
         return [
             Chunk.from_metadata(cid, text or "", meta)
             for cid, text, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
@@ -206,7 +262,7 @@ class ChromaStore:
 
     def ids(self, doc_id: str | None = None) -> list[str]:
         where = {"doc_id": doc_id} if doc_id else None
-        return list(self._col.get(where=where, include=[])["ids"])
+        return list(self._fresh.get(where=where, include=[])["ids"])
 
     def count(self) -> int:
-        return int(self._col.count())
+        return int(self._fresh.count())

@@ -12,6 +12,7 @@ public (least privilege) when nothing was decided.
 from __future__ import annotations
 
 import importlib.util
+import math
 from typing import Any, Literal
 
 import streamlit as st
@@ -21,9 +22,11 @@ from assistant.config import Settings
 from assistant.errors import AssistantError
 from assistant.ui.i18n import t
 from assistant.ui.render import escape_markdown
+from assistant.users import SignInThrottle
 
 PRINCIPAL_KEY = "auth_principal"
 LOGIN_LOGGED_KEY = "auth_login_logged"
+REVOKED_KEY = "auth_revoked"
 Mode = Literal["oidc", "password", "none"]
 _LOOPBACK = ("localhost", "::1", "[::1]")
 
@@ -85,13 +88,43 @@ def _password_form(settings: Settings) -> Principal | None:
         submitted = st.form_submit_button(t("auth.go"), type="primary")
     if not submitted:
         return None
+    throttle = _throttle()
+    keys = (f"user:{name.strip().lower()[:64]}", f"address:{st.context.ip_address or 'unknown'}")
+    wait = throttle.wait_s(*keys)
+    if wait > 0:
+        _audit("login_refused", name.strip()[:64], method="password", wait_s=math.ceil(wait))
+        st.error(t("auth.wait", seconds=math.ceil(wait)))
+        return None
     principal = UserStore(settings.users_path).authenticate(name, password)
     if principal is None:
-        _audit("login_failed", name.strip()[:64], method="password")
+        failures = throttle.failed(*keys)
+        _audit("login_failed", name.strip()[:64], method="password", consecutive=failures)
         st.error(t("auth.wrong"))
         return None
+    throttle.succeeded(*keys)
     _audit("login", principal.name, method="password", groups=sorted(principal.groups))
     return principal
+
+
+@st.cache_resource(show_spinner=False)
+def _throttle() -> SignInThrottle:
+    """One per app process: every session's failed sign-ins count together, per user name and per address."""
+    return SignInThrottle()
+
+
+def _still_valid(settings: Settings, known: Principal) -> Principal | None:
+    """The session's user as the users file says now, read on every request (a small JSON file): None when the
+    account was removed, the current groups when they changed. So a removed or demoted user loses access at
+    the next action, not at the next sign-in."""
+    from assistant.users import UserStore
+
+    user = UserStore(settings.users_path).users().get(known.name)
+    if user is None:
+        return None
+    current = Principal(user.name, frozenset(user.groups))
+    if current != known:
+        _audit("session_groups_changed", known.name, before=sorted(known.groups), after=sorted(current.groups))
+    return current
 
 
 def _oidc(settings: Settings) -> Principal | None:
@@ -133,9 +166,17 @@ def require_principal(settings: Settings) -> Principal:
         principal = _oidc(settings)
     else:
         known = st.session_state.get(PRINCIPAL_KEY)
-        if isinstance(known, Principal):
-            principal = known
-        else:
+        principal = _still_valid(settings, known) if isinstance(known, Principal) else None
+        if isinstance(known, Principal) and principal != known:
+            # Earlier answers may quote what the new groups may not see; a removed account keeps nothing.
+            if principal is None:
+                _audit("session_revoked", known.name, method="password")
+            st.session_state.clear()
+            st.session_state[PRINCIPAL_KEY if principal else REVOKED_KEY] = principal or True
+            st.rerun()  # widgets start over with the cleared state
+        if st.session_state.pop(REVOKED_KEY, False):
+            st.warning(t("auth.revoked"))
+        if principal is None:
             principal = _password_form(settings)
             if principal is not None:
                 st.session_state[PRINCIPAL_KEY] = principal

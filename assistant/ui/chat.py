@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 
 import streamlit as st
@@ -31,6 +32,8 @@ EXAMPLES = {
     ),
 }
 PENDING_KEY = "chat_pending_question"
+
+log = logging.getLogger(__name__)
 
 
 def _year(doc: DocumentRow) -> int | None:
@@ -236,6 +239,10 @@ def _answer(
                     answer = assistant.ask(question, state.history(turns), None if flt.empty else flt)
         except AssistantError as exc:
             st.error(str(exc))
+            return
+        except Exception:  # a store or model failure: the operator gets the traceback, the user a sentence
+            log.exception("answering failed")
+            st.error(t("chat.failed"))
             return
         turn = state.ChatTurn(question=question, answer=answer)
         turns.append(turn)

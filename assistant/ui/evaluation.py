@@ -34,28 +34,42 @@ TYPE_METRICS = ("retrieval.evidence_recall@5", "answer.fact_recall", "answer.all
 RUN_KEY = "eval_selected_run"
 
 
-def question_sets(settings: Settings) -> list[Path]:
-    """The dev set (when present), every *.jsonl in the project's eval/ folder, and uploaded sets."""
+def uploads_dir(settings: Settings, principal: Principal) -> Path:
+    """Where `principal`'s uploaded question sets live: a folder per user, so sets (whose facts may be
+    confidential) are private and two users' sets of the same name never replace each other."""
+    return settings.data_dir / "eval-uploads" / safe_filename(principal.name or "anoniem")
+
+
+def question_sets(settings: Settings, principal: Principal) -> list[Path]:
+    """The dev set (when present), every *.jsonl in the project's eval/ folder, and the principal's own
+    uploaded sets (the operator's view: everyone's)."""
     found: list[Path] = []
     if DEV_SET.is_file():
         found.append(DEV_SET)
     found += sorted((PROJECT_ROOT / "eval").glob("*.jsonl"))
-    uploads = settings.data_dir / "eval-uploads"
-    if uploads.is_dir():
-        found += sorted(uploads.glob("*.jsonl"))
+    root = settings.data_dir / "eval-uploads"
+    if principal.all_groups:  # with the sets uploaded before they were per user
+        found += sorted([*root.glob("*/*.jsonl"), *root.glob("*.jsonl")])
+    else:
+        found += sorted(uploads_dir(settings, principal).glob("*.jsonl"))
     return found
 
 
 def run_visible(run: Path, principal: Principal) -> bool:
-    """A run shows passages of what its user could see: others see it only when they may see all of that.
-    Runs without a recorded access (older versions, the CLI's operator) count as made with all groups."""
+    """A run belongs to the user who started it (the operator sees all). Runs of older versions, which did not
+    record their user, are shown to those who may see everything the run could: runs without a recorded access
+    (the CLI's operator) count as made with all groups."""
     if principal.all_groups:
         return True
     try:
         meta = json.loads((run / "meta.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return False
-    access = meta.get("access", "*") if isinstance(meta, dict) else "*"
+    if not isinstance(meta, dict):
+        return False
+    if "user" in meta:
+        return bool(meta["user"] == principal.name)
+    access = meta.get("access", "*")
     return isinstance(access, list) and set(access) <= principal.groups
 
 
@@ -98,6 +112,8 @@ def by_type(metrics: dict[str, float], names: tuple[str, ...] = TYPE_METRICS) ->
 
 
 def _label(path: Path) -> str:
+    if path.parent.parent.name == "eval-uploads":
+        return f"{path.parent.name}: {path.name}"  # whose upload it is
     try:
         return str(path.relative_to(PROJECT_ROOT.parent))
     except ValueError:
@@ -105,12 +121,12 @@ def _label(path: Path) -> str:
 
 
 def _run_section(settings: Settings, principal: Principal, audit: Any) -> None:
-    sets = question_sets(settings)
+    sets = question_sets(settings, principal)
     choice = st.container()
     with st.expander(t("eval.upload"), expanded=False):
         uploaded = st.file_uploader(t("eval.upload"), type=["jsonl"], key="eval_upload", label_visibility="collapsed")
     if uploaded is not None:
-        folder = settings.data_dir / "eval-uploads"
+        folder = uploads_dir(settings, principal)
         folder.mkdir(parents=True, exist_ok=True)
         target = folder / safe_filename(uploaded.name)
         target.write_bytes(uploaded.getvalue())

@@ -44,7 +44,9 @@ def safe_filename(name: str) -> str:
     return f"{stem[:120]}{ext}"
 
 
-def _ingest_with_progress(assistant: Assistant, paths: list[Path], label: str) -> None:
+def _ingest_with_progress(assistant: Assistant, paths: list[Path], label: str, *, uploads: Path | None = None) -> None:
+    """`uploads`: the folder the files were just uploaded to; a file ingest refuses is removed from it (it would
+    fail again on every re-index), and the page says so."""
     try:
         total = max(1, len(discover(paths)[0]))
     except AssistantError:
@@ -76,6 +78,14 @@ def _ingest_with_progress(assistant: Assistant, paths: list[Path], label: str) -
             st.error(str(exc))
             return
         state.get_assistant().warm_in_background()
+        if uploads is not None:
+            for r in report.results:
+                if r.status in ("failed", "skipped") and Path(r.path).resolve().is_relative_to(uploads.resolve()):
+                    Path(r.path).unlink(missing_ok=True)
+                    state.get_assistant().manifest.remove_file(
+                        r.path
+                    )  # not listed as a failed file that no longer exists
+                    st.warning(escape_markdown(t("docs.upload.removed", name=r.source)))
         failed = sum(1 for r in report.results if r.status == "failed")
         new = sum(1 for r in report.results if r.status in ("ingested", "updated"))
         unchanged = len(report.results) - new - failed
@@ -145,7 +155,13 @@ def _upload(assistant: Assistant) -> None:
     settings = assistant.settings
     key = f"docs_upload_{int(st.session_state.get(UPLOAD_KEY, 0))}"
     # No `type=` filter on purpose: a refused file gets a message saying why, not a silent browser filter.
-    st.file_uploader(t("docs.upload.label", mb=settings.max_file_mb), accept_multiple_files=True, key=key)
+    # The same limit in the browser (a larger file is never sent) and at ingest.
+    st.file_uploader(
+        t("docs.upload.label", mb=settings.max_file_mb),
+        accept_multiple_files=True,
+        key=key,
+        max_upload_size=settings.max_file_mb,
+    )
     st.button(
         t("docs.upload.go"),
         key="docs_upload_go",
@@ -157,7 +173,7 @@ def _upload(assistant: Assistant) -> None:
         st.error(t(problem_key, **values))
     pending = [Path(p) for p in st.session_state.pop(PENDING_KEY, [])]
     if pending:
-        _ingest_with_progress(assistant, pending, t("docs.upload.go"))
+        _ingest_with_progress(assistant, pending, t("docs.upload.go"), uploads=state.uploads_dir(settings))
 
 
 def _delete(assistant: Assistant) -> None:
