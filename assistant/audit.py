@@ -33,6 +33,9 @@ ACTIONS = (
     "login_refused",
     "session_revoked",
     "session_groups_changed",
+    "upload_refused",
+    "user_saved",
+    "user_removed",
     "logout",
 )
 

@@ -578,6 +578,13 @@ def eval_compare(
 # --- users -----------------------------------------------------------------------------------------------
 
 
+def _audit_admin(action: str, **details: Any) -> None:
+    """A change to who may see what, by the account that ran the command on the server."""
+    import getpass
+
+    assistant().audit.record(action, f"os:{getpass.getuser()}", via="cli", **details)
+
+
 @users_app.command("add")
 def users_add(
     name: Annotated[str, typer.Argument(help="User name (sign-in name).")],
@@ -588,7 +595,7 @@ def users_add(
 ) -> None:
     """Add a user, or replace an existing user's password and groups. Prompts for the password."""
     from assistant.access import parse_groups
-    from assistant.users import UserStore
+    from assistant.users import UserStore, check_username
 
     try:
         group_list = parse_groups(groups)
@@ -599,17 +606,26 @@ def users_add(
     else:
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
     store = UserStore(settings().users_path)
+    before = store.users().get(check_username(name))
     user = store.add(name, password, group_list)
+    _audit_admin(
+        "user_saved",
+        account=user.name,
+        groups=list(user.groups),
+        before=list(before.groups) if before else None,
+        new=before is None,
+    )
     err.print(f"user {escape(user.name)} saved in {escape(str(store.path))} (groups: {', '.join(user.groups) or '-'})")
 
 
 @users_app.command("remove")
 def users_remove(name: Annotated[str, typer.Argument(help="User name.")]) -> None:
     """Remove a user."""
-    from assistant.users import UserStore
+    from assistant.users import UserStore, check_username
 
     if not UserStore(settings().users_path).remove(name):
         raise ConfigurationError(f"no user '{name}'")
+    _audit_admin("user_removed", account=check_username(name))
     err.print(f"user {escape(name)} removed")
 
 

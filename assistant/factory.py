@@ -313,12 +313,13 @@ class Assistant:
         s = self.settings
         return AuditLog(s.audit_path, max_bytes=int(s.audit_max_mb * 1024 * 1024), backups=s.audit_backups)
 
-    def scoped(self, principal: Principal, *, audited: bool = True) -> ScopedAssistant:
-        """The use cases as `principal` may see them (access groups), written to the audit log. Every edge
-        (CLI, app, evaluation) works through this; the unscoped methods below are the operator's."""
+    def scoped(self, principal: Principal, *, audited: bool = True, session: str | None = None) -> ScopedAssistant:
+        """The use cases as `principal` may see them (access groups), written to the audit log (with `session`,
+        the app's browser session, on every entry). Every edge (CLI, app, evaluation) works through this; the
+        unscoped methods below are the operator's."""
         from assistant.scoped import ScopedAssistant
 
-        return ScopedAssistant(self, principal, self.audit if audited else None)
+        return ScopedAssistant(self, principal, self.audit if audited else None, session=session)
 
     # --- use cases ---------------------------------------------------------------------------------------
 

@@ -239,10 +239,13 @@ def chat_briefing_answer(b: Briefing) -> Answer:
 class ScopedAssistant:
     """The Assistant's use cases for one principal, audited when an audit log is given."""
 
-    def __init__(self, base: Assistant, principal: Principal, audit: AuditLog | None = None) -> None:
+    def __init__(
+        self, base: Assistant, principal: Principal, audit: AuditLog | None = None, *, session: str | None = None
+    ) -> None:
         self.base = base
         self.principal = principal
         self.audit_log = audit
+        self.session = session
         self.settings = base.settings
         self.manifest = ScopedManifest(base.manifest, principal)
         self.store = ScopedStore(base.store, principal, self.manifest)
@@ -254,7 +257,8 @@ class ScopedAssistant:
 
     def audit(self, action: str, **details: Any) -> None:
         if self.audit_log is not None:
-            self.audit_log.record(action, self.principal.name, **details)
+            session = {"session": self.session} if self.session else {}
+            self.audit_log.record(action, self.principal.name, **session, **details)
 
     # --- reading --------------------------------------------------------------------------------------
 

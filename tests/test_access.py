@@ -422,3 +422,21 @@ def test_cli_user_groups_limit_every_command(tmp_path: Path) -> None:
     assert code == 2 and "unknown user" in output
     actions = [(e["user"], e["action"]) for e in read_entries(data / "audit.jsonl")]
     assert ("piet", "search") in actions and any(a == "briefing" for _, a in actions)
+
+
+def test_user_changes_from_the_command_line_are_audited(tmp_path: Path) -> None:
+    corpus, data = make_corpus(tmp_path), tmp_path / "data"
+    assert (
+        _cli(["users", "add", "piet", "--groups", "bestuur", "--password-stdin"], data, corpus, "lang-wachtwoord\n")[0]
+        == 0
+    )
+    assert _cli(["users", "add", "piet", "--groups", "", "--password-stdin"], data, corpus, "lang-wachtwoord\n")[0] == 0
+    assert _cli(["users", "remove", "piet"], data, corpus)[0] == 0
+    entries = [e for e in read_entries(data / "audit.jsonl") if e["action"].startswith("user_")]
+    assert all(e["user"].startswith("os:") and e["via"] == "cli" for e in entries)
+    assert [(e["action"], e["account"], e.get("groups"), e.get("before")) for e in entries] == [
+        ("user_saved", "piet", ["bestuur"], None),
+        ("user_saved", "piet", [], ["bestuur"]),
+        ("user_removed", "piet", None, None),
+    ]
+    assert "lang-wachtwoord" not in (data / "audit.jsonl").read_text()

@@ -207,6 +207,14 @@ def test_upload_txt_is_ingested_and_exe_refused(data_dir: Path) -> None:
     errors = [e.value for e in at.error]
     assert any("setup.exe" in e and "niet ondersteund" in e for e in errors), errors
     assert not (data_dir / "uploads" / "setup.exe").exists()
+    # Both actions are in the audit log, marked with this browser session.
+    from assistant.audit import read_entries
+
+    entries = read_entries(data_dir / "audit.jsonl")
+    refused = [e for e in entries if e["action"] == "upload_refused"]
+    ingested = [e for e in entries if e["action"] == "ingest"]
+    assert refused and refused[-1]["file"] == "setup.exe" and refused[-1]["reason"] == "docs.upload.bad_type"
+    assert ingested and refused[-1]["session"] == ingested[-1]["session"] and len(refused[-1]["session"]) == 16
 
 
 def test_upload_limit_is_the_settings_and_an_unreadable_upload_is_not_kept(data_dir: Path) -> None:

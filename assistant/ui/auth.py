@@ -55,9 +55,9 @@ def auth_mode(settings: Settings) -> Mode:
 
 
 def _audit(action: str, user: str, **details: Any) -> None:
-    from assistant.ui.state import get_assistant
+    from assistant.ui.state import get_assistant, session_id
 
-    get_assistant().audit.record(action, user, **details)
+    get_assistant().audit.record(action, user, session=session_id(), **details)
 
 
 def _sidebar(principal: Principal, mode: Mode) -> None:

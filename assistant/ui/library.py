@@ -82,9 +82,9 @@ def _ingest_with_progress(assistant: Assistant, paths: list[Path], label: str, *
             for r in report.results:
                 if r.status in ("failed", "skipped") and Path(r.path).resolve().is_relative_to(uploads.resolve()):
                     Path(r.path).unlink(missing_ok=True)
-                    state.get_assistant().manifest.remove_file(
-                        r.path
-                    )  # not listed as a failed file that no longer exists
+                    # Nor listed as a failed file that no longer exists.
+                    state.get_assistant().manifest.remove_file(r.path)
+                    assistant.audit("upload_refused", file=r.source, reason=r.error or r.status)
                     st.warning(escape_markdown(t("docs.upload.removed", name=r.source)))
         failed = sum(1 for r in report.results if r.status == "failed")
         new = sum(1 for r in report.results if r.status in ("ingested", "updated"))
@@ -138,6 +138,7 @@ def _accept_uploads(key: str, folder: Path, max_mb: int) -> None:
         problem = check_upload(f.name, f.size, max_mb)
         if problem:
             problems.append(problem)
+            _audit_refused(f.name, problem[0], f.size)
             continue
         folder.mkdir(parents=True, exist_ok=True)
         target = folder / safe_filename(f.name)
@@ -148,6 +149,12 @@ def _accept_uploads(key: str, folder: Path, max_mb: int) -> None:
     st.session_state[PROBLEMS_KEY] = problems
     st.session_state[PENDING_KEY] = saved
     st.session_state[UPLOAD_KEY] = int(st.session_state.get(UPLOAD_KEY, 0)) + 1
+
+
+def _audit_refused(name: str, reason: str, size: int) -> None:
+    assistant = state.assistant_or_error()
+    if assistant is not None:
+        assistant.audit("upload_refused", file=name, reason=reason, bytes=size)
 
 
 def _upload(assistant: Assistant) -> None:

@@ -23,6 +23,7 @@ from assistant.scoped import ScopedAssistant
 from assistant.ui.i18n import t
 
 TURNS_KEY = "chat_turns"
+SESSION_ID_KEY = "audit_session_id"
 
 
 @dataclass
@@ -51,6 +52,13 @@ def get_assistant() -> Assistant:
         return _assistant_for(settings.model_dump_json())
 
 
+def session_id() -> str:
+    """A random id for this browser session, on every audit entry it causes (which entries belong together)."""
+    if SESSION_ID_KEY not in st.session_state:
+        st.session_state[SESSION_ID_KEY] = uuid.uuid4().hex[:16]
+    return str(st.session_state[SESSION_ID_KEY])
+
+
 def principal() -> Principal:
     """This session's signed-in principal (assistant.ui.auth); public only when none was decided."""
     from assistant.ui.auth import PRINCIPAL_KEY
@@ -63,7 +71,7 @@ def assistant_or_error() -> ScopedAssistant | None:
     """The Assistant as this session's user may see it (access groups, audit), or None after showing the
     domain error to the user (never a traceback). Pages use only this, so none filters on its own."""
     try:
-        return get_assistant().scoped(principal())
+        return get_assistant().scoped(principal(), session=session_id())
     except AssistantError as exc:
         st.error(str(exc))
         return None
