@@ -62,10 +62,11 @@ def real_settings_factory(tmp_path_factory: pytest.TempPathFactory) -> object:
 
 @pytest.fixture(scope="session")
 def real_embedder(real_settings_factory: object) -> object:
-    """One EmbeddingGemma load for the whole session (about 7 s on 2 cores)."""
+    """One EmbeddingGemma load for the whole session (about 7 s on 2 cores). Tests run one at a time, so the
+    embedder gets every core, as `assistant ingest` does; the app's one-thread default is for serving."""
     from assistant.embeddings import build_embedder
 
-    return build_embedder(real_settings_factory())  # type: ignore[operator]
+    return build_embedder(real_settings_factory(embedding_threads=os.cpu_count() or 1))  # type: ignore[operator]
 
 
 @pytest.fixture(scope="session")

@@ -383,3 +383,38 @@ def test_a_place_adjective_is_found_through_its_place() -> None:
     assert found == (0.0, ())
     missing = anchor_evidence(analyse(question), [_hit("De wethouder van Zwolle wordt voorzitter.", "a")])
     assert missing[1] == ("Utrechtse",)
+
+
+def test_one_item_of_a_list_answers_a_question_about_that_item() -> None:
+    text = (
+        "Het bestuur besluit:\n1. Het verslag vast te stellen.\n2. De begroting goed te keuren.\n"
+        "3. De directeur te vragen uiterlijk 3 maart 2024 een evaluatie van het parkeerbeleid te sturen.\n\n"
+        "12. Rondvraag en sluiting van de vergadering."
+    )
+    units = extract_units(0, text)
+    decision = [u for u in units if u.kind == "list" and u.text.startswith("Het bestuur")]
+    # Numbering that jumps ("3." then "12.") starts something else: the agenda point is not an item, and the
+    # announcing sentence does not introduce it.
+    assert len(decision) == 1 and "Rondvraag" not in decision[0].text
+    items = [u for u in units if u.item]
+    assert [u.text.split(".")[0] for u in items] == ["1", "2", "3"]
+    answer = _flat().answer("Wanneer moet de directeur de evaluatie van het parkeerbeleid sturen?", [_hit(text, "a")])
+    assert not answer.abstained
+    assert answer.citations[0].quote.startswith("3. De directeur")  # the item, not the whole decision list
+    assert answer.text.splitlines()[0].startswith("**3 maart 2024**")
+    # A question for the whole list still gets the whole list.
+    whole = _flat().answer("Welke drie besluiten neemt het bestuur?", [_hit(text, "a")])
+    assert "begroting" in whole.text and "evaluatie" in whole.text
+
+
+def test_a_name_inside_a_hyphenated_compound_is_the_anchor() -> None:
+    from assistant.answering.extractive import anchor_evidence, compound_name
+    from assistant.answering.question import analyse
+
+    assert compound_name("Android-gebruikers") == "Android"
+    assert compound_name("Noord-Holland") == "Noord-Holland"
+    passage = _hit("Op Android is toestemming voor locatiebepaling nodig om bluetooth te gebruiken.", "a")
+    question = "Waarom moeten Linux-gebruikers toestemming voor locatiebepaling geven?"
+    assert anchor_evidence(analyse(question), [passage])[1] == ("Linux-gebruikers",)
+    question = "Waarom moeten Android-gebruikers toestemming voor locatiebepaling geven?"
+    assert anchor_evidence(analyse(question), [passage]) == (0.0, ())

@@ -200,6 +200,14 @@ def passage_words(hits: Sequence[Hit]) -> set[str]:
     return words
 
 
+def compound_name(text: str) -> str:
+    """The name inside a hyphenated compound of a name and common nouns: "Android-gebruikers" is about
+    Android, "EU-lidstaten" about the EU; "Noord-Holland" (every part capitalised) stays whole."""
+    parts = [p for p in text.split("-") if p]
+    named = [p for p in parts if p[:1].isupper()]
+    return " ".join(named) if named and len(named) < len(parts) else text
+
+
 def anchor_evidence(
     analysis: QuestionAnalysis, hits: Sequence[Hit], words: set[str] | None = None
 ) -> tuple[float, tuple[str, ...]]:
@@ -215,14 +223,15 @@ def anchor_evidence(
     considered = 0
     absent: list[str] = []
     for anchor in analysis.anchors:
-        if anchor.kind == "name" and anchor.text.isupper() and len(anchor.text) <= SHORT_ACRONYM:
+        name = compound_name(anchor.text) if anchor.kind == "name" else anchor.text
+        if anchor.kind == "name" and name.isupper() and len(name) <= SHORT_ACRONYM:
             continue  # passages often spell a short acronym out ("BCO": "bron- en contactonderzoek")
         if anchor.kind == "name" and not same_language:
-            untranslatable = any(ch.isdigit() for ch in anchor.text) or sum(ch.isupper() for ch in anchor.text) >= 2
-            if not untranslatable or " " in anchor.text:
+            untranslatable = any(ch.isdigit() for ch in name) or sum(ch.isupper() for ch in name) >= 2
+            if not untranslatable or " " in name:
                 continue
         considered += 1
-        if not _anchor_found(anchor.key.replace("-", " ") if anchor.kind == "name" else anchor.key, words, blob):
+        if not _anchor_found(fold(name).replace("-", " ") if anchor.kind == "name" else anchor.key, words, blob):
             absent.append(anchor.text)
     return (len(absent) / considered if considered else 0.0), tuple(absent)
 
@@ -344,10 +353,12 @@ class ExtractiveAnswerer:
         q_stems = list(analysis.content)
         for unit in units:
             unit.stems = set(content_stems(unit.text))
-        n_units = max(len(units), 1)
+        # Document frequencies over the passages' text once: a list's items repeat the list's words.
+        counted = [u for u in units if not u.item]
+        n_units = max(len(counted), 1)
         weights: dict[str, float] = {}
         for s in q_stems:
-            df = sum(1 for u in units if s in u.stems)
+            df = sum(1 for u in counted if s in u.stems)
             weights[s] = 1.0 + math.log((1 + n_units) / (1 + df))
         total = sum(weights.values())
         # The question's words can only be expected in passages of its language. When most passages are in
@@ -378,7 +389,16 @@ class ExtractiveAnswerer:
             unit.score = W_LEXICAL * lexical_of[position] + W_PRIOR * prior + (W_TYPE if typed else 0.0)
         order = sorted(range(len(units)), key=lambda i: -units[i].score)
         if self.embed_top > 0:
-            order = order[: self.embed_top]
+            # Items compete with the other units only through their list (a list holds every word of its
+            # items, so it ranks above them); the items of the lists that made it are scored as well.
+            top = [i for i in order if not units[i].item][: self.embed_top]
+            lists = [units[i] for i in top if units[i].kind == "list"]
+            listed = [
+                i
+                for i in order
+                if units[i].item and any(u.hit == units[i].hit and u.start <= units[i].start < u.end for u in lists)
+            ]
+            order = sorted(top + listed[: self.embed_top], key=lambda i: -units[i].score)
         kept = [units[i] for i in order]
         lexical = [lexical_of[i] for i in order]
         keys = [unit_key(u) for u in kept]

@@ -54,6 +54,7 @@ class Unit:
     score: float = 0.0
     cosine: float = 0.0
     stems: set[str] = field(default_factory=set)
+    item: bool = False  # an item of a list unit of the same passage (its words are counted with the list's)
 
 
 def ends_in_list(text: str) -> bool:
@@ -154,6 +155,7 @@ def extract_units(hit_index: int, text: str, heading_path: Sequence[str] = ()) -
     # (body start, heading) of the heading section being read: a passage that starts under a heading (its
     # heading path) starts inside that heading's section.
     section: tuple[int, str] | None = (spans[0][0], heading) if heading and spans else None
+    list_end_before = 0
     i = 0
 
     def close_section(end: int) -> None:
@@ -182,12 +184,17 @@ def extract_units(hit_index: int, text: str, heading_path: Sequence[str] = ()) -
             # A run of items: bulleted lines, or short lines after an announcing sentence.
             j = i if not announces else i + 1
             bulleted = bool(LIST_ITEM.match(text[spans[j][0] : spans[j][1]]))
+            previous = _item_number(text[spans[j][0] : spans[j][1]]) if bulleted else None
             while j + 1 < len(spans) and j - i < MAX_LIST_ITEMS:
                 nxt = text[spans[j + 1][0] : spans[j + 1][1]]
                 if is_heading(nxt) or not _at_line_start(text, spans[j + 1][0]):
                     break
                 if bulleted and not LIST_ITEM.match(nxt):
                     break
+                number = _item_number(nxt) if bulleted else None
+                if number is not None and previous is not None and number != previous + 1:
+                    break  # numbering restarts or jumps ("3." then "10."): a new list or a numbered heading
+                previous = number if number is not None else previous
                 if not bulleted and (len(nxt) > MAX_ITEM_CHARS or nxt.rstrip().endswith(":")):
                     break
                 if not bulleted and j > i and "\n\n" in text[spans[j][1] : spans[j + 1][0]]:
@@ -200,7 +207,14 @@ def extract_units(hit_index: int, text: str, heading_path: Sequence[str] = ()) -
                 # The sentence right before a bulleted list introduces it ("… vijf prioriteiten:", "De raad
                 # noemt drie beginselen."): it travels with the list, and stays a unit of its own unless it only
                 # announces (ends in ":").
-                if not announces and units and units[-1].kind == "sentence" and units[-1].hit == hit_index:
+                if (
+                    not announces
+                    and units
+                    and units[-1].kind == "sentence"
+                    and units[-1].hit == hit_index
+                    and not units[-1].item
+                    and units[-1].start >= list_end_before
+                ):
                     intro = units[-1]
                     if not text[intro.end : start].count("\n\n") > 1:
                         list_start = intro.start
@@ -211,6 +225,14 @@ def extract_units(hit_index: int, text: str, heading_path: Sequence[str] = ()) -
                     j -= 1
                     list_end = spans[j][1]
                 units.append(Unit(hit_index, list_start, list_end, text[list_start:list_end], heading, "list"))
+                list_end_before = list_end  # an announcing sentence belongs to its own list, not to the next
+                # Each item is a unit too: a question about one item ("when must the plan be in?") is answered
+                # by that item, not by the whole list (which then scores as its best item, see `draft`).
+                for k in range(i + 1 if announces else i, j + 1) if j > i or list_start < start else ():
+                    a, b = spans[k]
+                    if b - a <= MAX_UNIT_CHARS and _WORD.search(text[a:b]):
+                        item = Unit(hit_index, a, b, text[a:b], heading, item=True)
+                        units.append(item)
                 if announces:
                     # The announcing sentence on its own too: it may be the answer ("in drie categorieën").
                     units.append(Unit(hit_index, start, end, piece, heading))
