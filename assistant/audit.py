@@ -33,6 +33,7 @@ ACTIONS = (
     "login_refused",
     "session_revoked",
     "session_groups_changed",
+    "upload",
     "upload_refused",
     "user_saved",
     "user_removed",

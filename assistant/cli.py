@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from assistant.access import Principal
+from assistant.access import Principal, Role
 from assistant.config import Settings, describe_settings, load_settings
 from assistant.errors import AssistantError, ConfigurationError
 from assistant.factory import Assistant, build_assistant
@@ -34,7 +34,7 @@ app = typer.Typer(
 )
 models_app = typer.Typer(help="Install and list the offline models.", no_args_is_help=True)
 app.add_typer(models_app, name="models")
-users_app = typer.Typer(help="Local users of the app's password sign-in, and their groups.", no_args_is_help=True)
+users_app = typer.Typer(help="Local users of the app's password sign-in, their groups and roles.", no_args_is_help=True)
 app.add_typer(users_app, name="users")
 
 out = Console()
@@ -61,16 +61,17 @@ def assistant() -> Assistant:
 
 
 def principal() -> Principal:
-    """Who the command runs for. `--groups` wins, then `--user` (groups from the users file), then
+    """Who the command runs for. `--groups` wins, then `--user` (groups and role from the users file), then
     ASSISTANT_USER_GROUPS; with none of them, the operator: all groups. The CLI runs on the server, where its
     user can read the data dir (Chroma files, manifest) directly, so narrowing it by default would protect
-    nothing; `--groups ''` shows what a user without groups sees."""
+    nothing; `--groups ''` shows what a user without groups sees. The server account stays an admin with
+    narrowed groups (it can write the data dir anyway); `--user` takes that user's role too."""
     import getpass
 
     name = _State.user or getpass.getuser()
     try:
         if _State.groups is not None:
-            return Principal.with_groups(name, _State.groups)
+            return Principal.with_groups(name, _State.groups, role=Role.ADMIN)
         if _State.user is not None:
             from assistant.users import UserStore, check_username
 
@@ -80,9 +81,9 @@ def principal() -> Principal:
                     f"unknown user '{_State.user}' (not in {settings().users_path})",
                     hint="add it with `assistant users add NAME --groups …`, or pass --groups",
                 )
-            return Principal(user.name, frozenset(user.groups))
+            return user.principal()
         if settings().user_groups is not None:
-            return Principal.with_groups(name, settings().user_groups or "")
+            return Principal.with_groups(name, settings().user_groups or "", role=Role.ADMIN)
     except ValueError as exc:
         raise ConfigurationError(str(exc), hint="group names are a-z, 0-9, '_' or '-'") from exc
     return Principal.operator(name)
@@ -585,10 +586,27 @@ def _audit_admin(action: str, **details: Any) -> None:
     assistant().audit.record(action, f"os:{getpass.getuser()}", via="cli", **details)
 
 
+def _parse_role(value: str) -> Role:
+    from assistant.access import parse_role
+
+    try:
+        return parse_role(value)
+    except ValueError as exc:
+        raise ConfigurationError(str(exc)) from exc
+
+
 @users_app.command("add")
 def users_add(
     name: Annotated[str, typer.Argument(help="User name (sign-in name).")],
     groups: Annotated[str, typer.Option("--groups", help="Access groups, comma-separated ('' = none).")] = "",
+    role: Annotated[
+        str | None,
+        typer.Option(
+            "--role",
+            help="reader (ask, search, briefings), editor (also upload and delete documents of their groups) or "
+            "admin (everything). Default: an existing user keeps theirs, a new user is a reader.",
+        ),
+    ] = None,
     password_stdin: Annotated[
         bool, typer.Option("--password-stdin", help="Read the password from the first line of stdin.")
     ] = False,
@@ -601,21 +619,51 @@ def users_add(
         group_list = parse_groups(groups)
     except ValueError as exc:
         raise ConfigurationError(str(exc)) from exc
+    chosen = None if role is None else _parse_role(role)
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
     store = UserStore(settings().users_path)
     before = store.users().get(check_username(name))
-    user = store.add(name, password, group_list)
+    user = store.add(name, password, group_list, chosen)
     _audit_admin(
         "user_saved",
         account=user.name,
         groups=list(user.groups),
         before=list(before.groups) if before else None,
+        role=user.role.value,
+        role_before=before.role.value if before else None,
         new=before is None,
     )
-    err.print(f"user {escape(user.name)} saved in {escape(str(store.path))} (groups: {', '.join(user.groups) or '-'})")
+    err.print(
+        f"user {escape(user.name)} saved in {escape(str(store.path))} "
+        f"(groups: {', '.join(user.groups) or '-'}; role: {user.role.value})"
+    )
+
+
+@users_app.command("role")
+def users_role(
+    name: Annotated[str, typer.Argument(help="User name.")],
+    role: Annotated[str, typer.Argument(help="reader, editor or admin.")],
+) -> None:
+    """Change a user's role (password and groups stay). Takes effect at the user's next action in the app."""
+    from assistant.users import UserStore, check_username
+
+    chosen = _parse_role(role)
+    store = UserStore(settings().users_path)
+    before = store.users().get(check_username(name))
+    user = store.set_role(name, chosen)
+    _audit_admin(
+        "user_saved",
+        account=user.name,
+        groups=list(user.groups),
+        before=list(before.groups) if before else None,
+        role=user.role.value,
+        role_before=before.role.value if before else None,
+        new=False,
+    )
+    err.print(f"user {escape(user.name)}: role {user.role.value}")
 
 
 @users_app.command("remove")
@@ -631,15 +679,15 @@ def users_remove(name: Annotated[str, typer.Argument(help="User name.")]) -> Non
 
 @users_app.command("list")
 def users_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
-    """Users and their groups (never passwords or hashes)."""
+    """Users, their groups and roles (never passwords or hashes)."""
     from assistant.users import UserStore
 
     users = list(UserStore(settings().users_path).users().values())
     if as_json:
-        _print_json([{"name": u.name, "groups": list(u.groups)} for u in users])
+        _print_json([{"name": u.name, "groups": list(u.groups), "role": u.role.value} for u in users])
         return
     for u in users:
-        out.print(f"{escape(u.name)}: {escape(', '.join(u.groups) or '-')}")
+        out.print(f"{escape(u.name)}: {escape(', '.join(u.groups) or '-')} ({u.role.value})")
 
 
 # --- models ----------------------------------------------------------------------------------------------

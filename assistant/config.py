@@ -280,6 +280,18 @@ class Settings(BaseSettings):
         description="App OIDC sign-in: also take groups from this claim of the identity token (e.g. 'groups'), "
         "if the identity provider sends one.",
     )
+    oidc_roles: dict[str, str] = Field(
+        default_factory=dict,
+        description='App OIDC sign-in: role per e-mail address or "@domain" (the exact address wins), as JSON, '
+        'e.g. {"an@denhaag.nl": "admin", "@denhaag.nl": "editor"}. Roles: reader (ask, search, briefings), '
+        "editor (also upload and delete documents of their groups), admin (everything). Unlisted users are "
+        "readers.",
+    )
+    oidc_roles_claim: str | None = Field(
+        None,
+        description="App OIDC sign-in: also take the role from this claim of the identity token (e.g. 'roles', "
+        "with app roles named reader, editor or admin); the highest of claim and mapping counts.",
+    )
     audit_max_mb: float = Field(
         10.0, description="Size at which the audit log (<data_dir>/audit.jsonl) is rotated.", gt=0
     )
@@ -292,6 +304,13 @@ class Settings(BaseSettings):
     @classmethod
     def _empty_is_none(cls, value: Any) -> Any:
         return None if value in ("", None) else value
+
+    @field_validator("oidc_roles")
+    @classmethod
+    def _known_roles(cls, value: dict[str, str]) -> dict[str, str]:
+        from assistant.access import parse_role
+
+        return {who: parse_role(role).value for who, role in value.items()}
 
     @field_validator("chunk_overlap")
     @classmethod

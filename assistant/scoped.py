@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
-from assistant.access import Principal
+from assistant.access import Principal, Role
 from assistant.answerer import Turn
 from assistant.audit import AuditLog, answer_details, documents_of_citations, documents_of_hits
 from assistant.chain import AnswerChain
@@ -32,6 +32,7 @@ from assistant.records import Answer, Chunk, Hit
 from assistant.retrieval import Retriever
 from ingest.manifest import DocumentRow, FileRow, Manifest
 from ingest.pipeline import FileResult, IngestReport, IngestState, PlannedProgress, Progress, WarmProgress
+from ingest.uploads import upload_owner
 from vectorstore.base import ChunkStore, SearchFilter, Vector
 
 if TYPE_CHECKING:
@@ -355,9 +356,26 @@ class ScopedAssistant:
 
     # --- changing -------------------------------------------------------------------------------------
 
+    def _require_change(self, what: str) -> None:
+        if not self.principal.may_change_library:
+            raise AccessDeniedError(
+                f"{what}: the role '{self.principal.role}' may not change the library",
+                hint="an administrator can make you an editor (`assistant users role NAME editor`)",
+            )
+
+    def may_edit(self, doc: DocumentRow) -> bool:
+        """Whether the principal may delete or replace this document (`Principal.may_edit`)."""
+        # The uploader (a sidecar read) matters only to an editor and a public document.
+        needs_owner = self.principal.role is Role.EDITOR and not doc.groups
+        return self.principal.may_edit(doc.groups, upload_owner(Path(doc.path)) if needs_owner else None)
+
+    def editable_documents(self) -> list[DocumentRow]:
+        return [d for d in self.manifest.documents() if self.may_edit(d)]
+
     def ingest(self, paths: list[Path], *, sync: bool = False, progress: Progress | None = None) -> IngestReport:
-        """Ingest, reporting only files the principal may know about: visible documents, and failures of
-        files named explicitly (an upload). A folder re-index never names restricted files to them."""
+        """Ingest (editors and admins), reporting only files the principal may know about: visible documents,
+        and failures of files named explicitly (an upload). A folder re-index never names restricted files."""
+        self._require_change("ingest")
         named = {str(p.resolve()) for p in paths if p.is_file()}
 
         def shown(r: FileResult) -> bool:
@@ -382,6 +400,12 @@ class ScopedAssistant:
         doc = next((d for d in self.manifest.documents() if d.doc_id == doc_id), None)
         if doc is None:
             raise AccessDeniedError(f"document {doc_id} does not exist or you may not see it")
+        self._require_change("delete")
+        if not self.may_edit(doc):
+            raise AccessDeniedError(
+                f"you may not delete '{doc.title or doc.source}'",
+                hint="editors delete documents of their own groups and public documents they uploaded; ask an admin",
+            )
         removed = self.base.ingestor.delete_document(doc_id)
         self.audit("delete", documents=[{"doc_id": doc_id, "title": doc.title}], chunks=removed)
         return removed

@@ -1,7 +1,12 @@
 """Local users for the app's password sign-in: a JSON file (mode 0600) with salted scrypt hashes only.
 
-Managed with `assistant users add NAME --groups a,b` (prompts for the password). Passwords are never
-stored or logged; a hash is `scrypt$n$r$p$salt$hash` (base64), checked in constant time.
+Managed with `assistant users add NAME --groups a,b --role editor` (prompts for the password) and
+`assistant users role NAME ROLE`. Passwords are never stored or logged; a hash is `scrypt$n$r$p$salt$hash`
+(base64), checked in constant time.
+
+A user without a `role` (a file written before roles existed) is a reader. Until then every signed-in user
+could upload and delete; keeping that for existing accounts would keep exactly the hole roles close, while a
+reader who misses the upload button is visible at once and fixed by one command of the administrator.
 """
 
 from __future__ import annotations
@@ -16,11 +21,11 @@ import secrets
 import threading
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from assistant.access import Principal, parse_groups
+from assistant.access import Principal, Role, highest_role, parse_groups, parse_role
 from assistant.errors import ConfigurationError
 
 # scrypt cost: about 50 ms and 16 MiB per check on a laptop core (OWASP's minimum is N=2^17 with r=8, p=1;
@@ -146,11 +151,18 @@ class SignInThrottle:
                 self._failures.pop(key, None)
 
 
+DEFAULT_ROLE = Role.READER  # for users saved before roles existed, and new users without --role
+
+
 @dataclass(frozen=True, slots=True)
 class LocalUser:
     name: str
     groups: tuple[str, ...]
     password_hash: str
+    role: Role = DEFAULT_ROLE
+
+    def principal(self) -> Principal:
+        return Principal(self.name, frozenset(self.groups), role=self.role)
 
 
 class UserStore:
@@ -170,7 +182,12 @@ class UserStore:
             data: Any = json.loads(self.path.read_text(encoding="utf-8"))
             rows = data["users"]
             return {
-                name: LocalUser(name, tuple(parse_groups(row.get("groups", []))), str(row["hash"]))
+                name: LocalUser(
+                    name,
+                    tuple(parse_groups(row.get("groups", []))),
+                    str(row["hash"]),
+                    parse_role(row.get("role", DEFAULT_ROLE)),
+                )
                 for name, row in rows.items()
             }
         except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
@@ -179,17 +196,33 @@ class UserStore:
                 hint="recreate it with `assistant users add NAME --groups …` after moving the damaged file away",
             ) from exc
 
-    def add(self, name: str, password: str, groups: Iterable[str] = ()) -> LocalUser:
-        """Add or replace a user (a new password and groups)."""
+    def add(self, name: str, password: str, groups: Iterable[str] = (), role: Role | None = None) -> LocalUser:
+        """Add or replace a user (a new password and groups). `role` None: an existing user keeps theirs (a new
+        password never demotes or promotes anyone), a new user is a reader."""
         name = check_username(name)
         check_password(password, user_inputs=[name, *name.replace("@", ".").split(".")])
         try:
             parsed = parse_groups(list(groups))
         except ValueError as exc:
             raise ConfigurationError(str(exc)) from exc
-        user = LocalUser(name, parsed, hash_password(password))
+        password_hash = hash_password(password)
         with self._lock:
             users = self.users()
+            before = users.get(name)
+            kept = role or (before.role if before else DEFAULT_ROLE)
+            user = LocalUser(name, parsed, password_hash, kept)
+            users[name] = user
+            self._write(users)
+        return user
+
+    def set_role(self, name: str, role: Role) -> LocalUser:
+        """Change only the role of an existing user."""
+        name = check_username(name)
+        with self._lock:
+            users = self.users()
+            if name not in users:
+                raise ConfigurationError(f"no user '{name}'", hint="add it with `assistant users add NAME --role …`")
+            user = replace(users[name], role=role)
             users[name] = user
             self._write(users)
         return user
@@ -213,11 +246,16 @@ class UserStore:
         ok = verify_password(password, user.password_hash if user else _dummy_hash())
         if user is None or not ok:
             return None
-        return Principal(user.name, frozenset(user.groups))
+        return user.principal()
 
     def _write(self, users: dict[str, LocalUser]) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        data = {"users": {u.name: {"groups": list(u.groups), "hash": u.password_hash} for u in users.values()}}
+        data = {
+            "users": {
+                u.name: {"groups": list(u.groups), "role": u.role.value, "hash": u.password_hash}
+                for u in users.values()
+            }
+        }
         tmp = self.path.with_name(self.path.name + ".tmp")
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
@@ -250,3 +288,28 @@ def groups_for_claims(
         return frozenset(parse_groups(found))
     except ValueError as exc:
         raise ConfigurationError(f"ASSISTANT_OIDC_GROUPS: {exc}") from exc
+
+
+def role_for_claims(claims: dict[str, Any], mapping: dict[str, str], roles_claim: str | None = None) -> Role:
+    """The role of an OIDC user: the mapping's entry for the exact e-mail, else for its `@domain`; raised to
+    the highest role named in the token's `roles_claim` (when configured: the identity provider's app roles).
+    Unknown users and unknown names: reader."""
+    email = str(claims.get("email") or "").strip().lower()
+    lowered = {k.strip().lower(): v for k, v in mapping.items()}
+    found: list[Role] = []
+    entry = lowered.get(email) if email else None
+    if entry is None and "@" in email:
+        entry = lowered.get("@" + email.split("@", 1)[1])
+    try:
+        if entry is not None:
+            found.append(parse_role(entry))
+    except ValueError as exc:
+        raise ConfigurationError(f"ASSISTANT_OIDC_ROLES: {exc}") from exc
+    if roles_claim:
+        raw = claims.get(roles_claim)
+        for value in raw if isinstance(raw, list) else [raw] if isinstance(raw, str) else []:
+            try:
+                found.append(parse_role(str(value)))
+            except ValueError:
+                continue  # the identity provider's other roles are not ours
+    return highest_role(found)

@@ -25,7 +25,12 @@ from assistant.factory import Assistant
 from assistant.offline import quiet_offline_environment
 from eval.metrics import evidence_rank, evidence_recall_at, mrr
 from eval.questions import load_questions
-from eval.runner import DEFAULT_DISTRACTOR_SOURCE, corpus_index_settings, materialise_distractors
+from eval.runner import (
+    DEFAULT_DISTRACTOR_SOURCE,
+    corpus_index_settings,
+    materialise_distractors,
+    migrate_eval_folder,
+)
 
 ROOT = Path(__file__).resolve().parent
 RESULTS = ROOT / "results"
@@ -48,7 +53,7 @@ def main() -> None:
     settings = corpus_index_settings(base, corpus, spec)
     paths = [corpus]
     if args.distractors:
-        folder = settings.data_dir.parent / "distractors"
+        folder = migrate_eval_folder(base, "distractors")
         paths.append(
             materialise_distractors(DEFAULT_DISTRACTOR_SOURCE, args.distractors, folder, args.distractor_chars)
         )

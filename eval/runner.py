@@ -8,6 +8,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import logging
 import platform
 import time
 from collections.abc import Callable, Sequence
@@ -29,6 +30,8 @@ from eval.beir import load_beir
 from eval.metrics import QuestionResult, aggregate, aggregate_beir, score_question
 from eval.questions import Question, load_questions
 from eval.report import append_result, write_metrics, write_report
+
+log = logging.getLogger(__name__)
 
 Pipeline = Literal["default", "baseline"]
 Progress = Callable[[int, int, str], None]
@@ -57,12 +60,40 @@ def _vector_kind(settings: Settings) -> str:
     return "sentence-transformers" if backend == "onnx" else backend
 
 
+def eval_root(settings: Settings) -> Path:
+    """Where evaluation indexes (and the distractor documents they hold) live: inside the data dir, so they get
+    its permissions and go wherever it goes. They hold the text of restricted documents."""
+    return settings.data_dir / "eval"
+
+
+def _legacy_eval_root(settings: Settings) -> Path:
+    return settings.data_dir.parent / "eval"  # versions before issue #17 wrote here, beside the data dir
+
+
+def migrate_eval_folder(settings: Settings, name: str) -> Path:
+    """`eval_root(settings) / name`, moved there (renamed, not copied) from the old location beside the data
+    dir when only the old one exists: re-indexing the PDF set takes about 25 minutes. An existing new folder
+    wins and the old one is left alone."""
+    new = eval_root(settings) / name
+    old = _legacy_eval_root(settings) / name
+    if new.exists() or not old.is_dir() or old.resolve() == new.resolve():
+        return new
+    new.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    try:
+        old.rename(new)
+    except OSError as exc:  # another file system, or a concurrent move: build a fresh index instead
+        log.warning("evaluation folder %s not moved to %s (%s); it is rebuilt there", old, new, exc)
+        return new
+    log.warning("moved evaluation folder %s to %s (evaluation indexes now live inside the data dir)", old, new)
+    return new
+
+
 def eval_settings(settings: Settings, *parts: object) -> Settings:
     """A separate index for evaluation, keyed by what it contains, so runs never touch the user's index and
     an unchanged corpus is reused."""
     key = _key(*parts)
     return settings.model_copy(
-        update={"data_dir": settings.data_dir.parent / "eval" / key, "collection_prefix": f"eval{key}"}
+        update={"data_dir": migrate_eval_folder(settings, key), "collection_prefix": f"eval{key}"}
     )
 
 
@@ -179,11 +210,8 @@ def run_questions(
     )
     paths = [corpus]
     if distractors:
-        paths.append(
-            materialise_distractors(
-                distractor_source, distractors, ev_settings.data_dir.parent / "distractors", distractor_chars
-            )
-        )
+        folder = migrate_eval_folder(settings, "distractors")  # the index's manifest names these files
+        paths.append(materialise_distractors(distractor_source, distractors, folder, distractor_chars))
     t_index = time.perf_counter()
     chain: Any
     ask: Callable[[str, Sequence[Turn]], Answer]

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant.access import Principal, parse_groups
+from assistant.access import Principal, Role, parse_groups
 from assistant.audit import AuditLog, read_entries
 from assistant.config import Settings
 from assistant.errors import AccessDeniedError, ConfigurationError
@@ -230,7 +230,8 @@ def test_library_status_and_downloads_show_only_visible_documents(indexed: Assis
 
 
 def test_reindex_report_does_not_name_restricted_files(indexed: Assistant) -> None:
-    report = indexed.scoped(PUBLIC, audited=False).ingest([indexed.settings.corpus_dir])
+    public_editor = replace(PUBLIC, role=Role.EDITOR)  # readers may not re-index at all (tests/test_roles.py)
+    report = indexed.scoped(public_editor, audited=False).ingest([indexed.settings.corpus_dir])
     assert len(report.results) == 5 and "dossier" not in _blob(report) and "notitie" not in _blob(report)
     assert len(indexed.scoped(OPERATOR, audited=False).ingest([indexed.settings.corpus_dir]).results) == 7
 
@@ -426,17 +427,32 @@ def test_cli_user_groups_limit_every_command(tmp_path: Path) -> None:
 
 def test_user_changes_from_the_command_line_are_audited(tmp_path: Path) -> None:
     corpus, data = make_corpus(tmp_path), tmp_path / "data"
-    assert (
-        _cli(["users", "add", "piet", "--groups", "bestuur", "--password-stdin"], data, corpus, "lang-wachtwoord\n")[0]
-        == 0
-    )
-    assert _cli(["users", "add", "piet", "--groups", "", "--password-stdin"], data, corpus, "lang-wachtwoord\n")[0] == 0
+    add = ["users", "add", "piet", "--password-stdin", "--groups"]
+    assert _cli([*add, "bestuur", "--role", "editor"], data, corpus, "lang-wachtwoord\n")[0] == 0
+    assert _cli([*add, ""], data, corpus, "lang-wachtwoord\n")[0] == 0  # no --role: piet stays an editor
+    assert _cli(["users", "role", "piet", "Admin"], data, corpus)[0] == 0
+    code, output = _cli(["users", "role", "piet", "baas"], data, corpus)
+    assert code == 2 and "invalid role" in output
+    code, output = _cli(["users", "list", "--json"], data, corpus)
+    assert json.loads(output[output.index("[") :]) == [{"name": "piet", "groups": [], "role": "admin"}]
     assert _cli(["users", "remove", "piet"], data, corpus)[0] == 0
     entries = [e for e in read_entries(data / "audit.jsonl") if e["action"].startswith("user_")]
     assert all(e["user"].startswith("os:") and e["via"] == "cli" for e in entries)
-    assert [(e["action"], e["account"], e.get("groups"), e.get("before")) for e in entries] == [
-        ("user_saved", "piet", ["bestuur"], None),
-        ("user_saved", "piet", [], ["bestuur"]),
-        ("user_removed", "piet", None, None),
+    got = [
+        (e["action"], e["account"], e.get("groups"), e.get("before"), e.get("role"), e.get("role_before"))
+        for e in entries
+    ]
+    assert got == [
+        ("user_saved", "piet", ["bestuur"], None, "editor", None),
+        ("user_saved", "piet", [], ["bestuur"], "editor", "editor"),
+        ("user_saved", "piet", [], [], "admin", "editor"),
+        ("user_removed", "piet", None, None, None, None),
     ]
     assert "lang-wachtwoord" not in (data / "audit.jsonl").read_text()
+
+
+def test_a_cli_user_who_is_a_reader_cannot_ingest(tmp_path: Path) -> None:
+    corpus, data = make_corpus(tmp_path), tmp_path / "data"
+    assert _cli(["users", "add", "lees", "--groups", "", "--password-stdin"], data, corpus, "lang-wachtwoord\n")[0] == 0
+    code, output = _cli(["--user", "lees", "ingest"], data, corpus)
+    assert code == 7 and "may not change the library" in output

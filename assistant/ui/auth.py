@@ -1,10 +1,13 @@
 """Sign-in for the app, decided once per run in app.py before any page is drawn.
 
 1. OIDC (Streamlit's `st.login`) when `.streamlit/secrets.toml` has an `[auth]` section; groups come from
-   ASSISTANT_OIDC_GROUPS (per e-mail or @domain) and optionally a token claim.
-2. Otherwise local users with passwords (`assistant users add`), when the users file has any.
+   ASSISTANT_OIDC_GROUPS (per e-mail or @domain) and optionally a token claim, the role likewise from
+   ASSISTANT_OIDC_ROLES and ASSISTANT_OIDC_ROLES_CLAIM.
+2. Otherwise local users with passwords (`assistant users add`), when the users file has any; their groups
+   and role come from it.
 3. Otherwise nobody signs in: the app serves this computer only and shows public documents only; bound to
-   any other address it refuses to start.
+   any other address it refuses to start. Its one user is an admin (the person at this computer, who owns
+   the data dir anyway), so uploads and deletions work as before roles existed.
 The signed-in principal lives in the session; pages get it through `state.principal()`, which falls back to
 public (least privilege) when nothing was decided.
 """
@@ -17,7 +20,7 @@ from typing import Any, Literal
 
 import streamlit as st
 
-from assistant.access import Principal
+from assistant.access import Principal, Role
 from assistant.config import Settings
 from assistant.errors import AssistantError
 from assistant.ui.i18n import t
@@ -29,6 +32,8 @@ LOGIN_LOGGED_KEY = "auth_login_logged"
 REVOKED_KEY = "auth_revoked"
 Mode = Literal["oidc", "password", "none"]
 _LOOPBACK = ("localhost", "::1", "[::1]")
+# Without sign-in: public documents only (the server is shared with nobody), may change the library as before.
+_LOCAL = Principal("lokaal", role=Role.ADMIN)
 
 
 def is_local_address(address: str | None) -> bool:
@@ -66,7 +71,8 @@ def _sidebar(principal: Principal, mode: Mode) -> None:
     if mode == "none":
         sb.caption(t("auth.local_only"))
         return
-    sb.markdown(t("auth.signed_in", name=escape_markdown(principal.name), groups=escape_markdown(groups)))
+    role = t(f"role.{principal.role.value}")
+    sb.markdown(t("auth.signed_in", name=escape_markdown(principal.name), groups=escape_markdown(groups), role=role))
     if sb.button(t("auth.logout"), key="auth_logout", icon=":material/logout:"):
         _audit("logout", principal.name)
         st.session_state.pop(PRINCIPAL_KEY, None)
@@ -102,7 +108,7 @@ def _password_form(settings: Settings) -> Principal | None:
         st.error(t("auth.wrong"))
         return None
     throttle.succeeded(*keys)
-    _audit("login", principal.name, method="password", groups=sorted(principal.groups))
+    _audit("login", principal.name, method="password", groups=sorted(principal.groups), role=principal.role.value)
     return principal
 
 
@@ -114,21 +120,38 @@ def _throttle() -> SignInThrottle:
 
 def _still_valid(settings: Settings, known: Principal) -> Principal | None:
     """The session's user as the users file says now, read on every request (a small JSON file): None when the
-    account was removed, the current groups when they changed. So a removed or demoted user loses access at
-    the next action, not at the next sign-in."""
-    from assistant.users import UserStore
-
-    user = UserStore(settings.users_path).users().get(known.name)
-    if user is None:
-        return None
-    current = Principal(user.name, frozenset(user.groups))
-    if current != known:
-        _audit("session_groups_changed", known.name, before=sorted(known.groups), after=sorted(current.groups))
+    account was removed, the current groups and role when they changed. So a removed or demoted user loses
+    access at the next action, not at the next sign-in."""
+    current = recheck(settings, known)
+    if current is not None and current != known:
+        _audit(
+            "session_groups_changed",
+            known.name,
+            before=sorted(known.groups),
+            after=sorted(current.groups),
+            role_before=known.role.value,
+            role_after=current.role.value,
+        )
     return current
 
 
+def recheck(settings: Settings, known: Principal) -> Principal | None:
+    """`known` as the users file says now with password sign-in (None: removed, or the sign-in mode changed);
+    with OIDC or no sign-in the session's principal is already this run's. Also for button callbacks, which
+    run before `require_principal` checks the session again."""
+    from assistant.users import UserStore
+
+    if _oidc_section():
+        return known
+    users = UserStore(settings.users_path).users()
+    if not users:
+        return known if known == _LOCAL else None
+    user = users.get(known.name)
+    return user.principal() if user is not None else None
+
+
 def _oidc(settings: Settings) -> Principal | None:
-    from assistant.users import groups_for_claims
+    from assistant.users import groups_for_claims, role_for_claims
 
     if not st.user.is_logged_in:
         st.title(t("auth.title"))
@@ -141,9 +164,10 @@ def _oidc(settings: Settings) -> Principal | None:
     claims = {k: v for k, v in dict(st.user).items() if k != "tokens"}
     name = str(claims.get("email") or claims.get("name") or claims.get("sub") or "oidc-user")
     groups = groups_for_claims(claims, settings.oidc_groups, settings.oidc_groups_claim)
-    principal = Principal(name, groups)
+    role = role_for_claims(claims, settings.oidc_roles, settings.oidc_roles_claim)
+    principal = Principal(name, groups, role=role)
     if not st.session_state.get(LOGIN_LOGGED_KEY):
-        _audit("login", name, method="oidc", groups=sorted(groups))
+        _audit("login", name, method="oidc", groups=sorted(groups), role=role.value)
         st.session_state[LOGIN_LOGGED_KEY] = True
     return principal
 
@@ -161,7 +185,7 @@ def require_principal(settings: Settings) -> Principal:
         if not is_local_address(address):
             st.error(t("auth.remote_refused", address=address or "0.0.0.0"))
             st.stop()
-        principal = Principal.public("lokaal")
+        principal = _LOCAL
     elif mode == "oidc":
         principal = _oidc(settings)
     else:

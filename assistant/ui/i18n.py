@@ -323,7 +323,7 @@ TEXTS["nl"].update(
         "auth.oidc": "Aanmelden met uw organisatie-account",
         "auth.oidc.missing": "Aanmelden via OIDC is ingesteld, maar het pakket Authlib ontbreekt: "
         "pip install 'Authlib>=1.3.2' (of streamlit[auth]).",
-        "auth.signed_in": "Aangemeld als **{name}** · groepen: {groups}",
+        "auth.signed_in": "Aangemeld als **{name}** · groepen: {groups} · rol: {role}",
         "auth.groups.none": "geen (alleen openbare documenten)",
         "auth.logout": "Afmelden",
         "auth.local_only": "Geen aanmelding ingesteld: de app is alleen op deze computer bereikbaar "
@@ -332,6 +332,22 @@ TEXTS["nl"].update(
         "aanmelding ingesteld. Start hem met --server.address 127.0.0.1, of stel gebruikers in "
         "(`assistant users add`) of OIDC (.streamlit/secrets.toml).",
         "about.access": "Toegang",
+        "role.reader": "lezer",
+        "role.editor": "redacteur",
+        "role.admin": "beheerder",
+        "docs.reader_note": "U kunt de documenten bekijken en doorzoeken. Documenten toevoegen of verwijderen kan "
+        "een redacteur of beheerder; vraag de beheerder als u die rol nodig hebt.",
+        "docs.denied": "U mag de documenten niet wijzigen: toevoegen en verwijderen kan een redacteur (voor "
+        "documenten van de eigen groepen) of een beheerder. Vraag de beheerder om de rol redacteur.",
+        "docs.upload.group": "Wie mag de nieuwe documenten zien? (toegangsgroep)",
+        "docs.upload.group_name": "Alleen groep '{group}'",
+        "docs.upload.public": "Openbaar: iedereen die de assistent gebruikt",
+        "docs.upload.bad_group": "Niets toegevoegd: u kunt alleen uploaden voor een van uw eigen groepen of "
+        "openbaar. Kies de toegangsgroep opnieuw.",
+        "docs.upload.renamed": "Er bestond al een bestand '{name}'. Uw bestand is als nieuwe versie bewaard onder "
+        "'{stored}'; het bestaande document is niet gewijzigd. Verwijder het oude document als de nieuwe versie "
+        "het vervangt.",
+        "docs.upload.failed": "'{name}' kon niet worden bewaard: {error}",
     }
 )
 TEXTS["en"].update(
@@ -347,7 +363,7 @@ TEXTS["en"].update(
         "auth.oidc": "Sign in with your organisation account",
         "auth.oidc.missing": "OIDC sign-in is configured but the Authlib package is missing: "
         "pip install 'Authlib>=1.3.2' (or streamlit[auth]).",
-        "auth.signed_in": "Signed in as **{name}** · groups: {groups}",
+        "auth.signed_in": "Signed in as **{name}** · groups: {groups} · role: {role}",
         "auth.groups.none": "none (public documents only)",
         "auth.logout": "Sign out",
         "auth.local_only": "No sign-in configured: the app is reachable from this computer only (127.0.0.1) "
@@ -356,6 +372,21 @@ TEXTS["en"].update(
         "configured. Start it with --server.address 127.0.0.1, or configure users (`assistant users add`) "
         "or OIDC (.streamlit/secrets.toml).",
         "about.access": "Access",
+        "role.reader": "reader",
+        "role.editor": "editor",
+        "role.admin": "administrator",
+        "docs.reader_note": "You can view and search the documents. An editor or administrator can add or delete "
+        "documents; ask the administrator if you need that role.",
+        "docs.denied": "You may not change the documents: an editor (for documents of their own groups) or an "
+        "administrator can add and delete them. Ask the administrator for the editor role.",
+        "docs.upload.group": "Who may see the new documents? (access group)",
+        "docs.upload.group_name": "Only group '{group}'",
+        "docs.upload.public": "Public: everyone who uses the assistant",
+        "docs.upload.bad_group": "Nothing added: you can only upload for one of your own groups or publicly. "
+        "Choose the access group again.",
+        "docs.upload.renamed": "A file '{name}' existed already. Your file was kept as a new version named "
+        "'{stored}'; the existing document was not changed. Delete the old document if the new version replaces it.",
+        "docs.upload.failed": "'{name}' could not be saved: {error}",
     }
 )
 

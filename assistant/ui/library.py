@@ -4,21 +4,26 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import streamlit as st
 
-from assistant.errors import AssistantError
+from assistant.access import Principal, parse_groups
+from assistant.errors import AccessDeniedError, AssistantError
 from assistant.scoped import ScopedAssistant as Assistant
 from assistant.ui import state
 from assistant.ui.i18n import t
 from assistant.ui.render import escape_label, escape_markdown
 from ingest.loaders import SUPPORTED_SUFFIXES
 from ingest.pipeline import FileResult, IngestMeter, discover
+from ingest.uploads import remove_upload, store_upload
 
 UPLOAD_KEY = "docs_upload_round"  # bumping it gives a fresh, empty file uploader after an upload
 CONFIRM_KEY = "docs_confirm_delete"
 PROBLEMS_KEY = "docs_upload_problems"
 PENDING_KEY = "docs_upload_pending"
+NOTICES_KEY = "docs_upload_notices"
+GROUP_KEY = "docs_upload_group"  # the access group chosen for the next upload; "" = public
 FLASH_KEY = "docs_flash"  # a message that survives the rerun after a deletion
 OK_STATUSES = ("ingested", "updated", "unchanged", "duplicate")
 
@@ -81,7 +86,7 @@ def _ingest_with_progress(assistant: Assistant, paths: list[Path], label: str, *
         if uploads is not None:
             for r in report.results:
                 if r.status in ("failed", "skipped") and Path(r.path).resolve().is_relative_to(uploads.resolve()):
-                    Path(r.path).unlink(missing_ok=True)
+                    remove_upload(Path(r.path))
                     # Nor listed as a failed file that no longer exists.
                     state.get_assistant().manifest.remove_file(r.path)
                     assistant.audit("upload_refused", file=r.source, reason=r.error or r.status)
@@ -127,12 +132,65 @@ def _table(assistant: Assistant) -> None:
         )
 
 
+def _uploader() -> Principal | None:
+    """The session's user as the users file says now, when allowed to upload: a callback runs before the
+    page's sign-in check, so a user demoted a moment ago would otherwise still upload once."""
+    from assistant.ui.auth import recheck
+
+    assistant = state.assistant_or_error()
+    if assistant is None:
+        return None
+    who = recheck(assistant.settings, state.principal())
+    return who if who is not None and who.may_change_library else None
+
+
+def _chosen_groups(who: Principal) -> tuple[str, ...] | None:
+    """The access groups picked for this upload; None when the user may not upload there."""
+    try:
+        groups = parse_groups(str(st.session_state.get(GROUP_KEY) or ""))
+    except ValueError:
+        return None
+    return groups if who.may_upload_to(groups) else None
+
+
+Message = tuple[str, dict[str, object]]  # an i18n key and its values
+
+
 def _accept_uploads(key: str, folder: Path, max_mb: int) -> None:
     """Button callback: check and save the chosen files, then give the page a fresh, empty uploader.
 
-    Runs before the page script, so the ingest below shows its progress in the same run."""
+    Runs before the page script, so the ingest below shows its progress in the same run. Refuses on its own
+    (not only by not drawing the button) when the user may not upload, or not into the chosen group."""
     files = st.session_state.get(key) or []
-    problems: list[tuple[str, dict[str, object]]] = []
+    who = _uploader()
+    groups = _chosen_groups(who) if who is not None else None
+    problems: list[Message] = []
+    notices: list[Message] = []
+    saved: list[str] = []
+    if not files:
+        problems = [("docs.upload.none", {})]
+    elif who is None or groups is None:
+        problems = _refuse_all(files, "docs.denied" if who is None else "docs.upload.bad_group")
+    else:
+        problems, notices, saved = _save(files, who, groups, folder, max_mb)
+    st.session_state[PROBLEMS_KEY] = problems
+    st.session_state[NOTICES_KEY] = notices
+    st.session_state[PENDING_KEY] = saved
+    st.session_state[UPLOAD_KEY] = int(st.session_state.get(UPLOAD_KEY, 0)) + 1
+
+
+def _refuse_all(files: list[Any], reason: str) -> list[Message]:
+    for f in files:
+        _audit_refused(f.name, reason, f.size)
+    return [(reason, {})]
+
+
+def _save(
+    files: list[Any], who: Principal, groups: tuple[str, ...], folder: Path, max_mb: int
+) -> tuple[list[Message], list[Message], list[str]]:
+    """Checked files stored as `who`'s uploads with `groups`: (problems, notices, saved paths)."""
+    problems: list[Message] = []
+    notices: list[Message] = []
     saved: list[str] = []
     for f in files:
         problem = check_upload(f.name, f.size, max_mb)
@@ -140,21 +198,32 @@ def _accept_uploads(key: str, folder: Path, max_mb: int) -> None:
             problems.append(problem)
             _audit_refused(f.name, problem[0], f.size)
             continue
-        folder.mkdir(parents=True, exist_ok=True)
-        target = folder / safe_filename(f.name)
-        target.write_bytes(f.getvalue())
-        saved.append(str(target))
-    if not files:
-        problems.append(("docs.upload.none", {}))
-    st.session_state[PROBLEMS_KEY] = problems
-    st.session_state[PENDING_KEY] = saved
-    st.session_state[UPLOAD_KEY] = int(st.session_state.get(UPLOAD_KEY, 0)) + 1
+        try:
+            stored = store_upload(folder, safe_filename(f.name), f.getvalue(), groups, who.name)
+        except AssistantError as exc:
+            problems.append(("docs.upload.failed", {"name": f.name, "error": str(exc)}))
+            continue
+        _audit_upload(stored.path, f.name, groups, f.size, stored.renamed)
+        if stored.renamed:
+            notices.append(("docs.upload.renamed", {"name": stored.requested, "stored": stored.path.name}))
+        saved.append(str(stored.path))
+    return problems, notices, saved
+
+
+def _audit_upload(path: Path, name: str, groups: tuple[str, ...], size: int, renamed: bool) -> None:
+    assistant = state.assistant_or_error()
+    if assistant is not None:
+        assistant.audit("upload", file=name, stored_as=path.name, groups=list(groups), bytes=size, new_version=renamed)
 
 
 def _audit_refused(name: str, reason: str, size: int) -> None:
     assistant = state.assistant_or_error()
     if assistant is not None:
         assistant.audit("upload_refused", file=name, reason=reason, bytes=size)
+
+
+def _group_label(value: str) -> str:
+    return t("docs.upload.public") if not value else t("docs.upload.group_name", group=value)
 
 
 def _upload(assistant: Assistant) -> None:
@@ -169,6 +238,8 @@ def _upload(assistant: Assistant) -> None:
         key=key,
         max_upload_size=settings.max_file_mb,
     )
+    choices = [",".join(groups) for groups in assistant.principal.upload_choices()]
+    st.selectbox(t("docs.upload.group"), options=choices, format_func=_group_label, key=GROUP_KEY)
     st.button(
         t("docs.upload.go"),
         key="docs_upload_go",
@@ -178,13 +249,16 @@ def _upload(assistant: Assistant) -> None:
     )
     for problem_key, values in st.session_state.pop(PROBLEMS_KEY, []):
         st.error(t(problem_key, **values))
+    for notice_key, values in st.session_state.pop(NOTICES_KEY, []):
+        st.info(escape_markdown(t(notice_key, **values)))
     pending = [Path(p) for p in st.session_state.pop(PENDING_KEY, [])]
     if pending:
         _ingest_with_progress(assistant, pending, t("docs.upload.go"), uploads=state.uploads_dir(settings))
 
 
 def _delete(assistant: Assistant) -> None:
-    docs = assistant.manifest.documents()
+    """Only documents this user may edit are offered; `delete_document` checks again."""
+    docs = assistant.editable_documents()
     if not docs:
         return
     st.subheader(t("docs.delete"))
@@ -209,12 +283,15 @@ def _delete(assistant: Assistant) -> None:
         st.session_state.pop(CONFIRM_KEY, None)
         try:
             removed = assistant.delete_document(pending)
+        except AccessDeniedError:
+            st.error(t("docs.denied"))
+            return
         except AssistantError as exc:
             st.error(str(exc))
             return
         if in_uploads:
             # An uploaded copy would otherwise come back on the next re-index.
-            Path(doc.path).unlink(missing_ok=True)
+            remove_upload(Path(doc.path))
         st.session_state[FLASH_KEY] = t("docs.delete.done", title=titles[pending], chunks=removed)
         st.rerun()
     if no.button(t("docs.delete.no"), key="docs_delete_no", width="stretch"):
@@ -265,9 +342,12 @@ def page() -> None:
     try:
         # The table is drawn last (after an upload or re-index in this run) but shown first.
         table = st.container()
-        _upload(assistant)
-        _delete(assistant)
-        _reindex(assistant)
+        if assistant.principal.may_change_library:
+            _upload(assistant)
+            _delete(assistant)
+            _reindex(assistant)
+        else:
+            st.info(t("docs.reader_note"))
         _search(assistant)
         with table:
             _table(assistant)
