@@ -18,6 +18,11 @@ from assistant.errors import EvalInputError
 from .metrics import lower_is_better
 from .report import format_value, read_results
 
+# Latency of the same answers differs this much between runs on one machine: the dev set's p50 ranged
+# 194-251 ms and its p95 393-477 ms over six runs of unchanged answers on the 2-core development machine
+# (2026-12-02, other work running), up to 23 %. A smaller change is not called better or worse.
+LATENCY_NOISE = 0.25
+
 
 @dataclass(frozen=True, slots=True)
 class MetricDelta:
@@ -36,6 +41,21 @@ class MetricDelta:
     @property
     def regressed(self) -> bool:
         return self.delta > 0 if lower_is_better(self.name) else self.delta < 0
+
+    @property
+    def within_noise(self) -> bool:
+        """A difference that repeated runs of the same answers also show: latency within LATENCY_NOISE of the
+        slower run. Every other metric counts questions, so any change is a changed answer."""
+        if self.name.startswith("latency.") or ".latency." in self.name:
+            return abs(self.delta) <= LATENCY_NOISE * max(abs(self.a), abs(self.b))
+        return abs(self.delta) < 1e-9
+
+    @property
+    def verdict(self) -> str:
+        """ "better", "worse" or "same" (no change, or a latency change within noise)."""
+        if self.within_noise:
+            return "same"
+        return "better" if self.improved else "worse" if self.regressed else "same"
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,7 +138,7 @@ def format_comparison(cmp: Comparison) -> str:
     # Breakdowns multiply the table by types x languages; only their changes are worth reading.
     shown = [d for d in cmp.deltas if not d.name.startswith("by_") or d.delta != 0]
     for d in shown:
-        mark = "better" if d.improved else "worse" if d.regressed else ""
+        mark = "" if d.verdict == "same" else d.verdict
         a, b = format_value(d.name, d.a), format_value(d.name, d.b)
         lines.append(f"| {_cell(d.name)} | {a} | {b} | {d.delta:+.4f} | {mark} |")
     if cmp.only_in_a or cmp.only_in_b:

@@ -286,16 +286,24 @@ def test_evaluation_runs_an_uploaded_question_set(data_dir: Path) -> None:
     at.selectbox(key="eval_set").set_value(data_dir / "eval-uploads" / "lokaal" / "mini.jsonl").run()
     at.button(key="eval_run").click().run()
     assert not at.error, [e.value for e in at.error]
-    labels = {m.label for m in at.metric}
-    assert "answer.fact_recall" in labels and "abstention.accuracy" in labels
+    labels = {m.label for m in at.metric}  # named for people, explained in a tooltip
+    assert "Genoemde feiten" in labels and "Terecht geweigerd" in labels and "answer.fact_recall" not in labels
+    assert all(m.help for m in at.metric)
     ids = at.dataframe[0].value.iloc[:, 0].tolist()
-    assert ids == ["q1", "q2"]
+    assert sorted(ids) == ["q1", "q2"]
     at.selectbox(key="eval_drill").set_value("q1").run()
     assert any("EFUS" in t.value for t in at.text)
-    # A second run makes the comparison available.
+    first = at.selectbox(key="eval_pick").value
+    # A second run is shown as soon as it ends, and makes the comparison available.
     at.button(key="eval_run").click().run()
+    second = at.selectbox(key="eval_pick").value
+    assert second.name > first.name  # run folders are named by their start time
     at.button(key="cmp_go").click().run()
-    assert any("Comparison" in m.value for m in at.markdown)
+    table = at.dataframe[-1].value
+    verdicts = dict(zip(table["Maat"], table["Oordeel"], strict=True))
+    assert verdicts["Genoemde feiten"] == "gelijk"  # the same answers twice
+    assert set(verdicts.values()) <= {"beter", "slechter", "gelijk"}
+    assert not any("/" in m.value and "Comparison" in m.value for m in at.markdown)  # no server paths as a heading
 
 
 # ------------------------------------------------------------------------------------------------ about

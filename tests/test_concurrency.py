@@ -193,6 +193,18 @@ def test_unit_vector_cache_eviction_does_not_break_parallel_answers(
 def test_a_library_changed_by_another_process_is_seen_at_the_next_question(tmp_path: Path) -> None:
     """The app (one long-lived Assistant) keeps answering while `assistant ingest` adds a restricted document
     from another process: members find it at their next question, others still get the public documents."""
+    _foreign_ingest_while_serving(tmp_path, {})
+
+
+@pytest.mark.server
+def test_a_library_changed_by_another_process_is_seen_with_a_chroma_server(
+    tmp_path: Path, chroma_server: tuple[str, int]
+) -> None:
+    host, port = chroma_server
+    _foreign_ingest_while_serving(tmp_path, {"chroma_host": host, "chroma_port": port, "collection_prefix": "foreign"})
+
+
+def _foreign_ingest_while_serving(tmp_path: Path, store: dict[str, object]) -> None:
     import os
     import subprocess
     import sys
@@ -201,7 +213,7 @@ def test_a_library_changed_by_another_process_is_seen_at_the_next_question(tmp_p
     from assistant.config import TestSettings
 
     data = tmp_path / "data"
-    serving = build_assistant(TestSettings(data_dir=data, _env_file=None))  # type: ignore[call-arg]
+    serving = build_assistant(TestSettings(data_dir=data, _env_file=None, **store))  # type: ignore[call-arg, arg-type]
     serving.ingest([BUNDLED_CORPUS])
     member, outsider = Principal("an", frozenset({"veiligheid"})), Principal("piet", frozenset())
     public_question = "In welk jaar is de gemeente Den Haag lid geworden van EFUS?"
@@ -213,6 +225,7 @@ def test_a_library_changed_by_another_process_is_seen_at_the_next_question(tmp_p
     (restricted / "kluis.txt.meta.json").write_text('{"groups": ["veiligheid"]}')
     env = {k: v for k, v in os.environ.items() if not k.startswith("ASSISTANT_")}
     env.update({"ASSISTANT_PROFILE": "test", "ASSISTANT_DATA_DIR": str(data)})
+    env.update({f"ASSISTANT_{key.upper()}": str(value) for key, value in store.items()})
     done = subprocess.run(
         [sys.executable, "-m", "assistant.cli", "ingest", str(restricted), "--json"],
         capture_output=True, text=True, env=env, timeout=120, check=False,

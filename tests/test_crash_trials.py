@@ -63,9 +63,10 @@ def _assert_all_consistent(result: dict[str, Any]) -> None:
     assert totals["final_equals_clean"] == totals["trials"]
 
 
-def test_three_kills_quick() -> None:
-    result = _trials("--trials", "3", "--kinds", "ingest", "--txt", "6", "--max-pdf-mb", "0.11", "--seed", "7")
-    assert result["totals"]["trials"] == 3
+def test_two_kills_quick() -> None:
+    # Two kills at random points keep the default suite short; the nine-kill run is `-m slow`.
+    result = _trials("--trials", "2", "--kinds", "ingest", "--txt", "6", "--max-pdf-mb", "0.11", "--seed", "7")
+    assert result["totals"]["trials"] == 2
     _assert_all_consistent(result)
 
 

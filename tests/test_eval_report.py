@@ -208,3 +208,15 @@ def test_check_thresholds_minimum_maximum_and_bad_specs() -> None:
             check_thresholds(metrics, [spec])
     with pytest.raises(EvalInputError, match=r"unknown metric 'answer\.fact_recal'"):
         check_thresholds(metrics, ["answer.fact_recal=0.5"])
+
+
+def test_latency_within_run_to_run_noise_is_the_same_and_any_count_change_is_not() -> None:
+    from eval.compare import LATENCY_NOISE, MetricDelta
+
+    assert MetricDelta("latency.p50_ms", 200.0, 202.0).verdict == "same"  # a 2 ms wobble is not "worse"
+    slower = 200.0 / (1 - LATENCY_NOISE) + 1
+    assert MetricDelta("latency.p95_ms", 200.0, slower).verdict == "worse"
+    assert MetricDelta("by_type.factoid.latency.p50_ms", 300.0, 150.0).verdict == "better"
+    assert MetricDelta("answer.fact_recall", 0.80, 0.81).verdict == "better"  # one fact more is a real change
+    assert MetricDelta("abstention.false_rate", 0.0, 0.05).verdict == "worse"
+    assert MetricDelta("answer.all_facts", 0.5, 0.5).verdict == "same"

@@ -16,7 +16,7 @@ from assistant.ui import state
 from assistant.ui.i18n import t
 from assistant.ui.library import safe_filename
 from assistant.ui.render import escape_label, escape_markdown
-from eval.compare import compare_runs, format_comparison
+from eval.compare import Comparison, compare_runs
 from eval.report import failure_reasons, format_value, read_results
 
 DEV_SET = PROJECT_ROOT.parent / "shared" / "eval" / "questions-dev.jsonl"
@@ -32,6 +32,7 @@ KEY_METRICS = (
 )
 TYPE_METRICS = ("retrieval.evidence_recall@5", "answer.fact_recall", "answer.all_facts", "citation.precision")
 RUN_KEY = "eval_selected_run"
+PICK_KEY = "eval_pick"
 
 
 def uploads_dir(settings: Settings, principal: Principal) -> Path:
@@ -153,8 +154,8 @@ def _run_section(settings: Settings, principal: Principal, audit: Any) -> None:
     except AssistantError as exc:
         st.error(str(exc))
         return
-    bar.progress(1.0, text=t("eval.done", seconds=run.seconds, out=run.out))
-    st.session_state[RUN_KEY] = str(run.out)
+    bar.progress(1.0, text=t("eval.done", seconds=run.seconds, out=run.out.name))
+    st.session_state[RUN_KEY] = str(run.out)  # the results below show this run, not the one picked before
 
 
 def _results_section(settings: Settings, principal: Principal) -> None:
@@ -163,9 +164,13 @@ def _results_section(settings: Settings, principal: Principal) -> None:
     if not runs:
         st.info(t("eval.no_runs"))
         return
-    selected = st.session_state.get(RUN_KEY)
-    index = next((i for i, r in enumerate(runs) if str(r) == selected), 0)
-    run = st.selectbox(t("eval.pick_run"), options=runs, index=index, format_func=lambda p: p.name, key="eval_pick")
+    # A run that just finished replaces the pick (the widget keeps its own value across reruns otherwise).
+    finished = st.session_state.pop(RUN_KEY, None)
+    if finished is not None:
+        st.session_state[PICK_KEY] = next((r for r in runs if str(r) == finished), runs[0])
+    elif st.session_state.get(PICK_KEY) not in runs:
+        st.session_state.pop(PICK_KEY, None)
+    run = st.selectbox(t("eval.pick_run"), options=runs, format_func=lambda p: p.name, key=PICK_KEY)
     try:
         metrics = load_metrics(run)
         results = read_results(run / "results.jsonl")
@@ -177,13 +182,15 @@ def _results_section(settings: Settings, principal: Principal) -> None:
     for row in range(0, len(shown), 4):
         cols = st.columns(4)
         for col, name in zip(cols, shown[row : row + 4], strict=False):
-            col.metric(name, format_value(name, metrics[name]), border=True)
+            col.metric(metric_label(name), format_value(name, metrics[name]), help=metric_help(name), border=True)
 
     table = by_type(metrics)
     if table:
         st.subheader(t("eval.by_type"))
-        metric = st.selectbox(t("eval.by_type.metric"), options=sorted(table), key="eval_type_metric")
-        st.bar_chart(table[metric], x_label="type", y_label=metric)
+        metric = st.selectbox(
+            t("eval.by_type.metric"), options=sorted(table), format_func=metric_label, key="eval_type_metric"
+        )
+        st.bar_chart(table[metric], x_label=t("eval.col.type"), y_label=metric_label(metric))
 
     st.subheader(t("eval.questions"))
     st.dataframe(
@@ -195,7 +202,8 @@ def _results_section(settings: Settings, principal: Principal) -> None:
                 t("eval.col.ok"): "✅" if not failure_reasons(r) else "❌",
                 t("eval.col.reasons"): "; ".join(failure_reasons(r)),
             }
-            for r in results
+            # Failing questions first: they are what a reader of a run looks for.
+            for r in sorted(results, key=lambda r: not failure_reasons(r))
         ],
         hide_index=True,
         width="stretch",
@@ -235,9 +243,56 @@ def _compare_section(settings: Settings, principal: Principal) -> None:
     b = cols[1].selectbox(t("eval.compare.b"), options=runs, index=0, format_func=lambda p: p.name, key="cmp_b")
     if st.button(t("eval.compare.go"), key="cmp_go"):
         try:
-            st.markdown(format_comparison(compare_runs(a, b)))
+            cmp = compare_runs(a, b)
         except AssistantError as exc:
             st.error(str(exc))
+            return
+        st.dataframe(comparison_rows(cmp), hide_index=True, width="stretch")
+        st.caption(t("eval.compare.noise"))
+        for heading, changes in (
+            ("eval.compare.failing", cmp.newly_failing),
+            ("eval.compare.passing", cmp.newly_passing),
+        ):
+            st.markdown(f"**{t(heading)}**")
+            if not changes:
+                st.caption(t("eval.compare.none"))
+            for metric, ids in sorted(changes.items()):
+                st.markdown(escape_markdown(f"- {metric_label(metric)}: {', '.join(ids)}"))
+        if cmp.questions_only_in_a or cmp.questions_only_in_b:
+            st.caption(
+                t("eval.compare.questions_differ", a=len(cmp.questions_only_in_a), b=len(cmp.questions_only_in_b))
+            )
+
+
+def metric_label(name: str) -> str:
+    """A metric's name for people ("Volledige antwoorden"); the key itself when it has none."""
+    return t(f"metric.{name}")
+
+
+def metric_help(name: str) -> str | None:
+    key = f"metric.{name}.help"
+    text = t(key)
+    return None if text == key else text
+
+
+def comparison_rows(cmp: Comparison) -> list[dict[str, str]]:
+    """The top-level metrics of two runs with a noise-aware verdict; breakdowns per type and language only
+    where they changed."""
+    rows = []
+    for d in cmp.deltas:
+        if d.name.startswith("by_") and d.delta == 0:
+            continue
+        delta = f"{d.delta:+.0f} ms" if format_value(d.name, d.b).endswith("ms") else f"{d.delta:+.3f}"
+        rows.append(
+            {
+                t("eval.compare.col.metric"): metric_label(d.name),
+                "A": format_value(d.name, d.a),
+                "B": format_value(d.name, d.b),
+                t("eval.compare.col.delta"): delta,
+                t("eval.compare.col.verdict"): t(f"eval.verdict.{d.verdict}"),
+            }
+        )
+    return rows
 
 
 def page() -> None:

@@ -131,6 +131,58 @@ TEXTS: dict[Lang, dict[str, str]] = {
         "eval.compare.b": "Run B",
         "eval.compare.go": "Vergelijken",
         "eval.compare.need_two": "Er zijn minstens twee runs nodig om te vergelijken.",
+        "metric.retrieval.evidence_recall@5": "Bewijs in de top 5",
+        "metric.retrieval.evidence_recall@5.help": "Deel van de beantwoordbare vragen waarvan een bewijscitaat in een "
+        "van de eerste vijf gevonden passages staat.",
+        "metric.retrieval.mrr": "Positie van het bewijs",
+        "metric.retrieval.mrr.help": "Gemiddelde van 1 / positie van de eerste passage met bewijs (1 = altijd "
+        "bovenaan, 0,5 = gemiddeld tweede).",
+        "metric.answer.fact_recall": "Genoemde feiten",
+        "metric.answer.fact_recall.help": "Deel van alle verwachte feiten dat in de antwoorden staat.",
+        "metric.answer.all_facts": "Volledige antwoorden",
+        "metric.answer.all_facts.help": "Deel van de beantwoordbare vragen waarvan het antwoord alle verwachte feiten "
+        "noemt.",
+        "metric.citation.precision": "Juiste bronvermeldingen",
+        "metric.citation.precision.help": "Deel van de bronvermeldingen [n] dat naar een juiste bron of een passage "
+        "met bewijs wijst.",
+        "metric.abstention.accuracy": "Terecht geweigerd",
+        "metric.abstention.accuracy.help": "Deel van de onbeantwoordbare vragen waarop de assistent zegt dat het niet "
+        "in de documenten staat.",
+        "metric.abstention.false_rate": "Ten onrechte geweigerd",
+        "metric.abstention.false_rate.help": "Deel van de beantwoordbare vragen waarop de assistent ten onrechte zegt "
+        "dat het niet in de documenten staat (lager is beter).",
+        "metric.latency.p50_ms": "Antwoordtijd (mediaan)",
+        "metric.latency.p50_ms.help": "De helft van de antwoorden kwam sneller dan dit.",
+        "metric.latency.p95_ms": "Antwoordtijd (p95)",
+        "metric.latency.p95_ms.help": "95 % van de antwoorden kwam sneller dan dit.",
+        "metric.citation.invalid": "Ongeldige bronvermeldingen",
+        "metric.citation.invalid.help": "Bronvermeldingen naar passages die niet gevonden waren (hoort 0 te zijn).",
+        "metric.retrieval.doc_recall@5": "Juiste document in de top 5",
+        "metric.retrieval.doc_recall@5.help": "Deel van de vragen waarvan een bron in de eerste vijf passages "
+        "voorkomt.",
+        "metric.retrieval.evidence_recall@1": "Bewijs bovenaan",
+        "metric.retrieval.evidence_recall@1.help": "Deel van de beantwoordbare vragen met het bewijs in de eerste "
+        "passage.",
+        "metric.retrieval.evidence_recall@3": "Bewijs in de top 3",
+        "metric.retrieval.evidence_recall@3.help": "Deel van de beantwoordbare vragen met het bewijs in de eerste "
+        "drie passages.",
+        "metric.retrieval.evidence_recall@10": "Bewijs in de top 10",
+        "metric.retrieval.evidence_recall@10.help": "Deel van de beantwoordbare vragen met het bewijs in de eerste "
+        "tien passages.",
+        "metric.n_questions": "Aantal vragen",
+        "metric.n_questions.help": "Vragen in de set.",
+        "eval.compare.col.metric": "Maat",
+        "eval.compare.col.delta": "Verschil (B − A)",
+        "eval.compare.col.verdict": "Oordeel",
+        "eval.verdict.better": "beter",
+        "eval.verdict.worse": "slechter",
+        "eval.verdict.same": "gelijk",
+        "eval.compare.failing": "Nu fout (goed in A, fout in B)",
+        "eval.compare.passing": "Nu goed (fout in A, goed in B)",
+        "eval.compare.none": "Geen.",
+        "eval.compare.noise": "Antwoordtijden die minder dan 25 % verschillen gelden als gelijk: zo veel verschillen "
+        "herhaalde runs met dezelfde antwoorden ook.",
+        "eval.compare.questions_differ": "Vragen alleen in A: {a}; alleen in B: {b}.",
         # about
         "about.caption": "Welke modellen en instellingen deze installatie gebruikt.",
         "about.embedding": "Embeddingmodel",
@@ -277,6 +329,56 @@ TEXTS: dict[Lang, dict[str, str]] = {
         "eval.compare.b": "Run B",
         "eval.compare.go": "Compare",
         "eval.compare.need_two": "At least two runs are needed to compare.",
+        "metric.retrieval.evidence_recall@5": "Evidence in the top 5",
+        "metric.retrieval.evidence_recall@5.help": "Share of answerable questions with an evidence quote in one of "
+        "the first five passages found.",
+        "metric.retrieval.mrr": "Rank of the evidence",
+        "metric.retrieval.mrr.help": "Mean of 1 / rank of the first passage with evidence (1 = always first, 0.5 = "
+        "second on average).",
+        "metric.answer.fact_recall": "Facts stated",
+        "metric.answer.fact_recall.help": "Share of all expected facts that the answers state.",
+        "metric.answer.all_facts": "Complete answers",
+        "metric.answer.all_facts.help": "Share of answerable questions whose answer states every expected fact.",
+        "metric.citation.precision": "Correct citations",
+        "metric.citation.precision.help": "Share of the citations [n] that point at a right source or at a passage "
+        "with evidence.",
+        "metric.abstention.accuracy": "Rightly declined",
+        "metric.abstention.accuracy.help": "Share of unanswerable questions where the assistant says the documents do "
+        "not say.",
+        "metric.abstention.false_rate": "Wrongly declined",
+        "metric.abstention.false_rate.help": "Share of answerable questions where the assistant wrongly says the "
+        "documents do not say (lower is better).",
+        "metric.latency.p50_ms": "Answer time (median)",
+        "metric.latency.p50_ms.help": "Half of the answers came faster than this.",
+        "metric.latency.p95_ms": "Answer time (p95)",
+        "metric.latency.p95_ms.help": "95 % of the answers came faster than this.",
+        "metric.citation.invalid": "Invalid citations",
+        "metric.citation.invalid.help": "Citations of passages that were not retrieved (should be 0).",
+        "metric.retrieval.doc_recall@5": "Right document in the top 5",
+        "metric.retrieval.doc_recall@5.help": "Share of questions with a source among the first five passages.",
+        "metric.retrieval.evidence_recall@1": "Evidence first",
+        "metric.retrieval.evidence_recall@1.help": "Share of answerable questions with the evidence in the first "
+        "passage.",
+        "metric.retrieval.evidence_recall@3": "Evidence in the top 3",
+        "metric.retrieval.evidence_recall@3.help": "Share of answerable questions with the evidence in the first "
+        "three passages.",
+        "metric.retrieval.evidence_recall@10": "Evidence in the top 10",
+        "metric.retrieval.evidence_recall@10.help": "Share of answerable questions with the evidence in the first ten "
+        "passages.",
+        "metric.n_questions": "Questions",
+        "metric.n_questions.help": "Questions in the set.",
+        "eval.compare.col.metric": "Metric",
+        "eval.compare.col.delta": "Difference (B − A)",
+        "eval.compare.col.verdict": "Verdict",
+        "eval.verdict.better": "better",
+        "eval.verdict.worse": "worse",
+        "eval.verdict.same": "same",
+        "eval.compare.failing": "Now failing (passed in A, failed in B)",
+        "eval.compare.passing": "Now passing (failed in A, passed in B)",
+        "eval.compare.none": "None.",
+        "eval.compare.noise": "Answer times within 25 % count as the same: repeated runs of the same answers differ "
+        "that much too.",
+        "eval.compare.questions_differ": "Questions only in A: {a}; only in B: {b}.",
         "about.caption": "Which models and settings this installation uses.",
         "about.embedding": "Embedding model",
         "about.store": "Storage",
