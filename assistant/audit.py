@@ -37,6 +37,8 @@ ACTIONS = (
     "upload_refused",
     "user_saved",
     "user_removed",
+    "user_disabled",
+    "user_enabled",
     "logout",
 )
 

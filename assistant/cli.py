@@ -666,6 +666,26 @@ def users_role(
     err.print(f"user {escape(user.name)}: role {user.role.value}")
 
 
+def _set_enabled(name: str, enabled: bool) -> None:
+    from assistant.users import UserStore
+
+    user = UserStore(settings().users_path).set_enabled(name, enabled)
+    _audit_admin("user_enabled" if enabled else "user_disabled", account=user.name)
+    err.print(f"user {escape(user.name)} {'enabled' if enabled else 'disabled'}")
+
+
+@users_app.command("disable")
+def users_disable(name: Annotated[str, typer.Argument(help="User name.")]) -> None:
+    """Disable an account without removing it: it cannot sign in, and an open session ends at its next action."""
+    _set_enabled(name, False)
+
+
+@users_app.command("enable")
+def users_enable(name: Annotated[str, typer.Argument(help="User name.")]) -> None:
+    """Enable a disabled account again (its groups and role are as they were)."""
+    _set_enabled(name, True)
+
+
 @users_app.command("remove")
 def users_remove(name: Annotated[str, typer.Argument(help="User name.")]) -> None:
     """Remove a user."""
@@ -684,10 +704,13 @@ def users_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> None
 
     users = list(UserStore(settings().users_path).users().values())
     if as_json:
-        _print_json([{"name": u.name, "groups": list(u.groups), "role": u.role.value} for u in users])
+        _print_json(
+            [{"name": u.name, "groups": list(u.groups), "role": u.role.value, "enabled": u.enabled} for u in users]
+        )
         return
     for u in users:
-        out.print(f"{escape(u.name)}: {escape(', '.join(u.groups) or '-')} ({u.role.value})")
+        state = "" if u.enabled else ", disabled"
+        out.print(f"{escape(u.name)}: {escape(', '.join(u.groups) or '-')} ({u.role.value}{state})")
 
 
 # --- models ----------------------------------------------------------------------------------------------

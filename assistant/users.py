@@ -160,6 +160,7 @@ class LocalUser:
     groups: tuple[str, ...]
     password_hash: str
     role: Role = DEFAULT_ROLE
+    enabled: bool = True  # a disabled account keeps its record (groups, role) but cannot sign in or act
 
     def principal(self) -> Principal:
         return Principal(self.name, frozenset(self.groups), role=self.role)
@@ -187,6 +188,7 @@ class UserStore:
                     tuple(parse_groups(row.get("groups", []))),
                     str(row["hash"]),
                     parse_role(row.get("role", DEFAULT_ROLE)),
+                    row.get("enabled", True) is not False,
                 )
                 for name, row in rows.items()
             }
@@ -210,7 +212,8 @@ class UserStore:
             users = self.users()
             before = users.get(name)
             kept = role or (before.role if before else DEFAULT_ROLE)
-            user = LocalUser(name, parsed, password_hash, kept)
+            # A new password does not re-enable a disabled account: that is `users enable`.
+            user = LocalUser(name, parsed, password_hash, kept, before.enabled if before else True)
             users[name] = user
             self._write(users)
         return user
@@ -223,6 +226,18 @@ class UserStore:
             if name not in users:
                 raise ConfigurationError(f"no user '{name}'", hint="add it with `assistant users add NAME --role …`")
             user = replace(users[name], role=role)
+            users[name] = user
+            self._write(users)
+        return user
+
+    def set_enabled(self, name: str, enabled: bool) -> LocalUser:
+        """Disable an account (it cannot sign in; an open session ends at its next action) or enable it again."""
+        name = check_username(name)
+        with self._lock:
+            users = self.users()
+            if name not in users:
+                raise ConfigurationError(f"no user '{name}'", hint="`assistant users list` shows the users")
+            user = replace(users[name], enabled=enabled)
             users[name] = user
             self._write(users)
         return user
@@ -244,7 +259,7 @@ class UserStore:
             key = ""
         user = self.users().get(key)
         ok = verify_password(password, user.password_hash if user else _dummy_hash())
-        if user is None or not ok:
+        if user is None or not ok or not user.enabled:
             return None
         return user.principal()
 
@@ -253,6 +268,7 @@ class UserStore:
         data = {
             "users": {
                 u.name: {"groups": list(u.groups), "role": u.role.value, "hash": u.password_hash}
+                | ({} if u.enabled else {"enabled": False})
                 for u in users.values()
             }
         }

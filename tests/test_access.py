@@ -433,8 +433,11 @@ def test_user_changes_from_the_command_line_are_audited(tmp_path: Path) -> None:
     assert _cli(["users", "role", "piet", "Admin"], data, corpus)[0] == 0
     code, output = _cli(["users", "role", "piet", "baas"], data, corpus)
     assert code == 2 and "invalid role" in output
+    assert _cli(["users", "disable", "piet"], data, corpus)[0] == 0
     code, output = _cli(["users", "list", "--json"], data, corpus)
-    assert json.loads(output[output.index("[") :]) == [{"name": "piet", "groups": [], "role": "admin"}]
+    listed = [{"name": "piet", "groups": [], "role": "admin", "enabled": False}]
+    assert json.loads(output[output.index("[") :]) == listed
+    assert _cli(["users", "enable", "piet"], data, corpus)[0] == 0
     assert _cli(["users", "remove", "piet"], data, corpus)[0] == 0
     entries = [e for e in read_entries(data / "audit.jsonl") if e["action"].startswith("user_")]
     assert all(e["user"].startswith("os:") and e["via"] == "cli" for e in entries)
@@ -446,6 +449,8 @@ def test_user_changes_from_the_command_line_are_audited(tmp_path: Path) -> None:
         ("user_saved", "piet", ["bestuur"], None, "editor", None),
         ("user_saved", "piet", [], ["bestuur"], "editor", "editor"),
         ("user_saved", "piet", [], [], "admin", "editor"),
+        ("user_disabled", "piet", None, None, None, None),
+        ("user_enabled", "piet", None, None, None, None),
         ("user_removed", "piet", None, None, None, None),
     ]
     assert "lang-wachtwoord" not in (data / "audit.jsonl").read_text()

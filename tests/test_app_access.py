@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from assistant.access import Role
 from assistant.audit import read_entries
 from assistant.config import load_settings
 from assistant.factory import build_assistant
@@ -134,6 +135,25 @@ def test_a_demoted_or_removed_user_loses_access_at_the_next_action(data_dir: Pat
     assert at.title[0].value == "Aanmelden"
     actions = [e["action"] for e in read_entries(data_dir / "audit.jsonl") if e["user"] == "an"]
     assert "session_groups_changed" in actions and "session_revoked" in actions
+
+
+def test_a_disabled_user_is_signed_out_at_the_next_action_and_cannot_sign_in(data_dir: Path) -> None:
+    users = UserStore(data_dir / "users.json")
+    users.add("an", "lang-wachtwoord", ["veiligheid"], role=Role.EDITOR)
+    users.add("beheer", "lang-wachtwoord", ["veiligheid", "bestuur"])
+    at = sign_in(AppTest.from_file(APP, default_timeout=90).run(), "an", "lang-wachtwoord")
+    assert SECRET in visit_all(at)
+    users.set_enabled("an", False)
+    at.switch_page("assistant/ui/pages/chat.py").run()
+    assert at.title[0].value == "Aanmelden" and not at.chat_input
+    assert users.authenticate("an", "lang-wachtwoord") is None  # the right password no longer signs in
+    again = sign_in(AppTest.from_file(APP, default_timeout=90).run(), "an", "lang-wachtwoord")
+    assert again.title[0].value == "Aanmelden" and not again.chat_input
+    users.add("an", "een-nieuw-wachtwoord", ["veiligheid"])  # a new password does not re-enable the account
+    assert users.authenticate("an", "een-nieuw-wachtwoord") is None
+    back = users.set_enabled("an", True)
+    assert back.role is Role.EDITOR and back.groups == ("veiligheid",)  # as it was
+    assert users.authenticate("an", "een-nieuw-wachtwoord") is not None
 
 
 def test_oidc_user_gets_mapped_groups(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:

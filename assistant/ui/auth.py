@@ -136,7 +136,8 @@ def _still_valid(settings: Settings, known: Principal) -> Principal | None:
 
 
 def recheck(settings: Settings, known: Principal) -> Principal | None:
-    """`known` as the users file says now with password sign-in (None: removed, or the sign-in mode changed);
+    """`known` as the users file says now with password sign-in (None: removed, disabled, or the sign-in mode
+    changed);
     with OIDC or no sign-in the session's principal is already this run's. Also for button callbacks, which
     run before `require_principal` checks the session again."""
     from assistant.users import UserStore
@@ -147,7 +148,7 @@ def recheck(settings: Settings, known: Principal) -> Principal | None:
     if not users:
         return known if known == _LOCAL else None
     user = users.get(known.name)
-    return user.principal() if user is not None else None
+    return user.principal() if user is not None and user.enabled else None
 
 
 def _oidc(settings: Settings) -> Principal | None:
