@@ -17,7 +17,7 @@ from assistant.ui.i18n import SESSION_KEY, t  # noqa: E402
 st.set_page_config(page_title="Beleidsassistent", page_icon="📑", layout="wide")
 st.sidebar.toggle(t("lang.toggle"), key=SESSION_KEY, help="Nederlands / English")
 
-from assistant.ui.auth import gate  # noqa: E402
+from assistant.ui.auth import gate, may_see_settings  # noqa: E402
 
 gate()  # sign-in (or the localhost-only notice) before any page is drawn; stops the run when signed out
 pages = [
@@ -35,6 +35,9 @@ pages = [
         url_path="briefing",
     ),
     st.Page("assistant/ui/pages/evaluation.py", title=t("nav.eval"), icon=":material/analytics:", url_path="evaluatie"),
-    st.Page("assistant/ui/pages/about.py", title=t("nav.about"), icon=":material/settings:", url_path="over"),
 ]
+if may_see_settings():  # models, paths and settings are for whoever runs the installation
+    pages.append(
+        st.Page("assistant/ui/pages/about.py", title=t("nav.about"), icon=":material/settings:", url_path="over")
+    )
 st.navigation(pages).run()

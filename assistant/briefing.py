@@ -57,6 +57,7 @@ from assistant.entities import (
 )
 from assistant.records import Answer, Chunk, Citation, Hit
 from ingest.manifest import DocumentRow
+from ingest.metadata import doc_type_name
 
 if TYPE_CHECKING:
     from assistant.briefing_writer import SectionWriter, WrittenSection
@@ -810,8 +811,12 @@ class BriefingGenerator:
             chunk, s, e = first_use[doc_id]
             title = doc.title if doc else chunk.title
             date = format_date(doc.date if doc else chunk.date) or "zonder datum"
-            label = f"{title} ({chunk.source}, {date}, {doc.doc_type if doc else chunk.doc_type})"
-            out.append(_Draft("coverage", label, f"{uses[doc_id]} zin(nen) gebruikt", [(chunk, s, e)]))
+            kind = doc_type_name(doc.doc_type if doc else chunk.doc_type)
+            label = f"{title} ({chunk.source}, {date}, {kind})"
+            used = uses[doc_id]
+            out.append(
+                _Draft("coverage", label, f"{used} {'zin' if used == 1 else 'zinnen'} gebruikt", [(chunk, s, e)])
+            )
         dated = [day for i in relevant if i in documents and (day := documents[i].date)]
         newest = max(dated, default=None)
         if newest:

@@ -176,6 +176,24 @@ def detect_language(text: str) -> str:
 # --- document type -------------------------------------------------------------------------------------
 
 
+# The types `guess_doc_type` returns, as a Dutch reader calls them (the stored value stays the English key).
+DOC_TYPE_NL = {
+    "letter": "brief",
+    "trip report": "reisverslag",
+    "conference report": "conferentieverslag",
+    "policy plan": "beleidsplan",
+    "law": "wet",
+    "report": "rapport",
+    "article": "artikel",
+    "document": "document",
+}
+
+
+def doc_type_name(doc_type: str, lang: str = "nl") -> str:
+    """A document type for people: Dutch by default, the key itself in English or when unknown."""
+    return DOC_TYPE_NL.get(doc_type, doc_type) if lang == "nl" else doc_type
+
+
 def guess_doc_type(text: str, source: str, letter_meta: Mapping[str, str]) -> str:
     """One of: letter, trip report, conference report, policy plan, law, report, article, document."""
     opening = text[:800].lower()

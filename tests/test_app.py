@@ -192,6 +192,7 @@ def test_documents_page_lists_the_corpus(data_dir: Path) -> None:
     for title in CORPUS_TITLES:
         assert title in table
     assert any("5 documenten" in c.value for c in at.caption)
+    assert "reisverslag" in table and "trip report" not in table  # types in the UI's language
 
 
 def test_upload_txt_is_ingested_and_exe_refused(data_dir: Path) -> None:
@@ -425,3 +426,14 @@ def test_two_runs_in_the_same_second_get_their_own_folders(tmp_path: Path) -> No
     first.mkdir()
     second = new_run_folder(tmp_path)
     assert second != first and not second.exists()
+
+
+def test_passages_read_as_clean_text_and_originals_download_under_their_title() -> None:
+    passage = "#### **Landelijke veiligheidsagenda**\n\nZie [de agenda](https://example.org) en `art. 3`."
+    shown = render.passage_block(passage, "Zie de agenda en art. 3.")
+    assert "####" not in shown and "**" not in shown and "https://example.org" not in shown
+    assert "Landelijke veiligheidsagenda" in shown and "<mark" in shown  # the quote is still found and marked
+    assert render.strip_markdown("bestand_naam_v2.pdf * voetnoot") == "bestand_naam_v2.pdf * voetnoot"
+    stored = Path("uploads/003_145eaa7edb620ff2.txt")
+    assert render.download_name("Verslag dienstreis: Parijs / EFUS", stored) == "Verslag dienstreis Parijs EFUS.txt"
+    assert render.download_name("", stored) == "003_145eaa7edb620ff2.txt"

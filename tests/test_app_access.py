@@ -55,6 +55,8 @@ def visit_all(at: AppTest) -> str:
     assert not at.exception, at.exception
     seen.append(everything(at).replace(QUESTION, ""))  # the user's own question is echoed
     for page in PAGES:
+        if page.endswith("about.py") and not any(p.endswith("about.py") for p in _registered(at)):
+            continue  # the settings page is only registered for administrators
         at.switch_page(page).run()
         assert not at.exception, at.exception
         if page.endswith("briefing.py"):
@@ -62,6 +64,14 @@ def visit_all(at: AppTest) -> str:
             assert any("EFUS" in h.value for h in at.subheader), [h.value for h in at.subheader]
         seen.append(everything(at))
     return "\n".join(seen)
+
+
+def _registered(at: AppTest) -> list[str]:
+    try:
+        at.switch_page("assistant/ui/i18n.py")  # a file that is no page
+    except ValueError as exc:  # AppTest names the pages the app registered
+        return [p for p in str(exc).split("'") if p.endswith(".py")]
+    return []
 
 
 def sign_in(at: AppTest, name: str, password: str) -> AppTest:
@@ -154,6 +164,18 @@ def test_a_disabled_user_is_signed_out_at_the_next_action_and_cannot_sign_in(dat
     back = users.set_enabled("an", True)
     assert back.role is Role.EDITOR and back.groups == ("veiligheid",)  # as it was
     assert users.authenticate("an", "een-nieuw-wachtwoord") is not None
+
+
+def test_settings_page_is_for_administrators_only(data_dir: Path) -> None:
+    users = UserStore(data_dir / "users.json")
+    users.add("lezer", "lang-wachtwoord", ["veiligheid"])
+    users.add("beheer", "lang-wachtwoord", [], role=Role.ADMIN)
+    reader = sign_in(AppTest.from_file(APP, default_timeout=90).run(), "lezer", "lang-wachtwoord")
+    assert not any(p.endswith("about.py") for p in _registered(reader))  # not in a reader's navigation
+    assert any(p.endswith("chat.py") for p in _registered(reader))
+    admin = sign_in(AppTest.from_file(APP, default_timeout=90).run(), "beheer", "lang-wachtwoord")
+    admin.switch_page("assistant/ui/pages/about.py").run()
+    assert not admin.warning and admin.dataframe
 
 
 def test_oidc_user_gets_mapped_groups(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:

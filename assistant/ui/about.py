@@ -43,6 +43,11 @@ def llm_backend(settings: Settings) -> str | None:
 
 def page() -> None:
     st.title(t("nav.about"))
+    from assistant.ui.auth import may_see_settings
+
+    if not may_see_settings():  # not in the navigation for them; a stale link still shows nothing
+        st.warning(t("about.admins_only"))
+        return
     st.caption(t("about.caption"))
     assistant = state.assistant_or_error()
     if assistant is None:

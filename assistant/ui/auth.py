@@ -224,3 +224,12 @@ def gate() -> Principal:
         st.error(str(exc))
         st.stop()
     return require_principal(settings)
+
+
+def may_see_settings() -> bool:
+    """The settings and diagnostics page (server paths, models) is for administrators: the operator, the one
+    local user without sign-in, users with the admin role."""
+    from assistant.access import Role
+    from assistant.ui import state
+
+    return state.principal().role is Role.ADMIN

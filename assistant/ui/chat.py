@@ -14,7 +14,7 @@ from assistant.scoped import ScopedAssistant as Assistant
 from assistant.ui import state
 from assistant.ui.export import conversation_docx, conversation_markdown
 from assistant.ui.feedback import FeedbackStore
-from assistant.ui.i18n import current_lang, t
+from assistant.ui.i18n import current_lang, doc_type_label, t
 from assistant.ui.render import escape_label, escape_markdown, render_answer_text, render_sources
 from ingest.manifest import DocumentRow
 from vectorstore.base import SearchFilter
@@ -55,6 +55,7 @@ def sidebar_filters(documents: Sequence[DocumentRow]) -> SearchFilter:
     types: list[str] = sb.multiselect(
         t("chat.filter.types"),
         options=sorted({d.doc_type for d in documents}),
+        format_func=doc_type_label,
         key="flt_types",
         placeholder=t("chat.filter.all"),
     )

@@ -97,7 +97,9 @@ TEXTS: dict[Lang, dict[str, str]] = {
         "docs.delete.corpus_note": "Dit document komt uit de corpusmap en komt terug bij 'Opnieuw indexeren'.",
         "docs.delete.yes": "Ja, verwijderen",
         "docs.delete.no": "Annuleren",
-        "docs.delete.done": "'{title}' is verwijderd ({chunks} passages).",
+        "docs.delete.done": "'{title}' is verwijderd ({chunks} {passages}).",
+        "word.passage": "passage",
+        "word.passages": "passages",
         "docs.reindex": "Opnieuw indexeren",
         "docs.reindex.caption": "Leest de corpusmap ({corpus}) en de uploadmap opnieuw in; ongewijzigde "
         "bestanden worden overgeslagen.",
@@ -185,6 +187,7 @@ TEXTS: dict[Lang, dict[str, str]] = {
         "eval.compare.questions_differ": "Vragen alleen in A: {a}; alleen in B: {b}.",
         # about
         "about.caption": "Welke modellen en instellingen deze installatie gebruikt.",
+        "about.admins_only": "Deze pagina is voor beheerders.",
         "about.embedding": "Embeddingmodel",
         "about.store": "Opslag",
         "about.retrieval": "Zoekmethode",
@@ -296,7 +299,9 @@ TEXTS: dict[Lang, dict[str, str]] = {
         "docs.delete.corpus_note": "This document comes from the corpus folder and returns on 'Re-index'.",
         "docs.delete.yes": "Yes, delete",
         "docs.delete.no": "Cancel",
-        "docs.delete.done": "'{title}' was deleted ({chunks} passages).",
+        "docs.delete.done": "'{title}' was deleted ({chunks} {passages}).",
+        "word.passage": "passage",
+        "word.passages": "passages",
         "docs.reindex": "Re-index",
         "docs.reindex.caption": "Reads the corpus folder ({corpus}) and the upload folder again; unchanged "
         "files are skipped.",
@@ -380,6 +385,7 @@ TEXTS: dict[Lang, dict[str, str]] = {
         "that much too.",
         "eval.compare.questions_differ": "Questions only in A: {a}; only in B: {b}.",
         "about.caption": "Which models and settings this installation uses.",
+        "about.admins_only": "This page is for administrators.",
         "about.embedding": "Embedding model",
         "about.store": "Storage",
         "about.retrieval": "Retrieval",
@@ -508,3 +514,10 @@ def current_lang() -> Lang:
 def t(key: str, **values: Any) -> str:
     """Translate `key` into the language this session chose."""
     return translate(key, current_lang(), **values)
+
+
+def doc_type_label(doc_type: str) -> str:
+    """A document type in the session's language ("reisverslag", not "trip report", in the Dutch UI)."""
+    from ingest.metadata import doc_type_name
+
+    return doc_type_name(doc_type, current_lang())

@@ -12,7 +12,7 @@ from assistant.access import Principal, parse_groups
 from assistant.errors import AccessDeniedError, AssistantError
 from assistant.scoped import ScopedAssistant as Assistant
 from assistant.ui import state
-from assistant.ui.i18n import t
+from assistant.ui.i18n import doc_type_label, t
 from assistant.ui.render import escape_label, escape_markdown
 from ingest.loaders import SUPPORTED_SUFFIXES
 from ingest.pipeline import FileResult, IngestMeter, discover
@@ -110,7 +110,7 @@ def _table(assistant: Assistant) -> None:
                 {
                     t("docs.col.title"): d.title,
                     t("docs.col.file"): d.source,
-                    t("docs.col.type"): d.doc_type,
+                    t("docs.col.type"): doc_type_label(d.doc_type),
                     t("docs.col.date"): d.date or "",
                     t("docs.col.pages"): d.pages,
                     t("docs.col.chunks"): d.chunk_count,
@@ -292,7 +292,12 @@ def _delete(assistant: Assistant) -> None:
         if in_uploads:
             # An uploaded copy would otherwise come back on the next re-index.
             remove_upload(Path(doc.path))
-        st.session_state[FLASH_KEY] = t("docs.delete.done", title=titles[pending], chunks=removed)
+        st.session_state[FLASH_KEY] = t(
+            "docs.delete.done",
+            title=titles[pending],
+            chunks=removed,
+            passages=t("word.passage" if removed == 1 else "word.passages"),
+        )
         st.rerun()
     if no.button(t("docs.delete.no"), key="docs_delete_no", width="stretch"):
         st.session_state.pop(CONFIRM_KEY, None)

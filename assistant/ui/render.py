@@ -81,8 +81,35 @@ def highlight_html(passage: str, quote: str) -> str:
     )
 
 
+_MD_HEADING = re.compile(r"(?m)^[ \t]{0,3}#{1,6}[ \t]+")
+_MD_STRONG = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
+_MD_LINK = re.compile(r"\[([^\]\n]+)\]\([^)\n]*\)")
+_MD_CODE = re.compile(r"`([^`\n]+)`")
+
+
+def strip_markdown(text: str) -> str:
+    """Text without Markdown markup, for reading a passage: headings' "#", bold markers, link targets and code
+    backticks go; the words stay. Single "*" and "_" stay (file names, footnote stars)."""
+    text = _MD_HEADING.sub("", text)
+    text = _MD_STRONG.sub(r"\2", text)
+    text = _MD_LINK.sub(r"\1", text)
+    return _MD_CODE.sub(r"\1", text)
+
+
 def passage_block(passage: str, quote: str) -> str:
-    return f'<div class="ba-passage" style="{_PASSAGE_STYLE}">{highlight_html(passage, quote)}</div>'
+    """The passage as clean text (no Markdown markup) with the quote highlighted."""
+    clean = highlight_html(strip_markdown(passage), strip_markdown(quote))
+    return f'<div class="ba-passage" style="{_PASSAGE_STYLE}">{clean}</div>'
+
+
+_UNSAFE_NAME = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]+')
+
+
+def download_name(title: str, path: Path) -> str:
+    """The name a downloaded original gets: the document's title with the file's extension (the stored name
+    of a corpus file is a hash, "003_145eaa7edb620ff2.txt"); the stored name when there is no title."""
+    cleaned = " ".join(_UNSAFE_NAME.sub(" ", title).split())[:100].strip(" .")
+    return f"{cleaned}{path.suffix}" if cleaned else path.name
 
 
 def word_chunks(text: str, words: int = STREAM_WORDS, delay: float = 0.0) -> Iterator[str]:
@@ -210,8 +237,8 @@ def render_sources(
             passage = hit.chunk.text if hit else c.quote
             st.html(passage_block(passage, c.quote))
             meta = [escape_label(c.source)]
-            if c.score:
-                meta.append(t("chat.score", score=c.score))
+            if c.page is not None:
+                meta.append(t("chat.page", page=c.page))
             st.caption(" · ".join(meta))
             if doc is not None and Path(doc.path).is_file():
                 path = Path(doc.path)
@@ -219,7 +246,7 @@ def render_sources(
                 st.download_button(
                     t("chat.download", name=escape_label(c.source), page=page),
                     data=partial(_read, path),
-                    file_name=path.name,
+                    file_name=download_name(c.title or c.source, path),
                     mime=mimetypes.guess_type(path.name)[0] or "application/octet-stream",
                     key=f"dl-{key}-{c.n}",
                     on_click=(
