@@ -234,6 +234,8 @@ def test_upload_limit_is_the_settings_and_an_unreadable_upload_is_not_kept(data_
 def test_delete_asks_for_confirmation(data_dir: Path) -> None:
     at = goto(start(), "documents")
     oslo = next(d for d in build_assistant(load_settings()).manifest.documents() if "Oslo" in d.title)
+    assert at.selectbox(key="docs_delete_pick").value is None  # nothing is chosen for deletion by default
+    assert at.button(key="docs_delete_go").disabled
     at.selectbox(key="docs_delete_pick").set_value(oslo.doc_id).run()
     at.button(key="docs_delete_go").click().run()
     assert any("Weet u zeker" in w.value for w in at.warning)
@@ -246,7 +248,11 @@ def test_delete_asks_for_confirmation(data_dir: Path) -> None:
 def test_search_preview_and_reindex(data_dir: Path) -> None:
     at = goto(start(), "documents")
     at.text_input(key="docs_search").set_value("EFUS lidmaatschap Den Haag").run()
-    assert len(at.text) == 5
+    passages = [h.value for h in at.get("html")]
+    assert len(passages) == 5 and all("<mark" in p for p in passages)  # the searched words are marked
+    assert any(
+        '<mark style="background: #fff1a8; padding: 0 2px; border-radius: 2px;">EFUS</mark>' in p for p in passages
+    )
     at.button(key="docs_reindex").click().run()
     assert not at.error
     assert any(
@@ -437,3 +443,13 @@ def test_passages_read_as_clean_text_and_originals_download_under_their_title() 
     stored = Path("uploads/003_145eaa7edb620ff2.txt")
     assert render.download_name("Verslag dienstreis: Parijs / EFUS", stored) == "Verslag dienstreis Parijs EFUS.txt"
     assert render.download_name("", stored) == "003_145eaa7edb620ff2.txt"
+
+
+def test_search_terms_are_marked_with_their_inflections_and_never_as_markup() -> None:
+    import re
+
+    text = "De veiligheidsagenda <b>en</b> de agenda's van Den Haag."
+    out = render.highlight_terms_html(text, "veiligheid agenda van Den Haag")
+    # A compound starting with a term is marked; the function word "van" is not.
+    assert re.findall(r"<mark[^>]*>(.*?)</mark>", out) == ["veiligheidsagenda", "agenda", "Den", "Haag"]
+    assert "&lt;b&gt;" in out and "<b>" not in out

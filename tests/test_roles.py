@@ -246,6 +246,7 @@ def test_an_editor_is_offered_only_documents_of_their_own_groups(data_dir: Path)
     titles = picker.options
     assert len(titles) == 1 and SECRET2 in titles[0]  # the bestuur document; no public or veiligheid one
     assert not any(SECRET in t for t in titles)
+    picker.select_index(0).run()
     at.button(key="docs_delete_go").click().run()
     at.button(key="docs_delete_yes").click().run()
     assert any("verwijderd" in s.value for s in at.success)

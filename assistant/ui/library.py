@@ -13,7 +13,7 @@ from assistant.errors import AccessDeniedError, AssistantError
 from assistant.scoped import ScopedAssistant as Assistant
 from assistant.ui import state
 from assistant.ui.i18n import doc_type_label, t
-from assistant.ui.render import escape_label, escape_markdown
+from assistant.ui.render import PASSAGE_STYLE, escape_label, escape_markdown, highlight_terms_html, strip_markdown
 from ingest.loaders import SUPPORTED_SUFFIXES
 from ingest.pipeline import FileResult, IngestMeter, discover
 from ingest.uploads import remove_upload, store_upload
@@ -265,9 +265,14 @@ def _delete(assistant: Assistant) -> None:
     titles = {d.doc_id: d.title or d.source for d in docs}
     cols = st.columns([4, 1], vertical_alignment="bottom")
     doc_id = cols[0].selectbox(
-        t("docs.delete.pick"), options=list(titles), format_func=lambda i: titles.get(i, i), key="docs_delete_pick"
+        t("docs.delete.pick"),
+        options=list(titles),
+        format_func=lambda i: titles.get(i, i),
+        index=None,  # nothing chosen until the user chooses: deleting is not a default
+        placeholder=t("docs.delete.placeholder"),
+        key="docs_delete_pick",
     )
-    if cols[1].button(t("docs.delete.go"), key="docs_delete_go", width="stretch"):
+    if cols[1].button(t("docs.delete.go"), key="docs_delete_go", width="stretch", disabled=doc_id is None):
         st.session_state[CONFIRM_KEY] = doc_id
     pending = st.session_state.get(CONFIRM_KEY)
     if not pending or pending not in titles:
@@ -329,10 +334,10 @@ def _search(assistant: Assistant) -> None:
         c = hit.chunk
         page = f" · {t('chat.page', page=c.page)}" if c.page else ""
         with st.container(border=True):
-            st.markdown(f"**{hit.rank}. {escape_label(c.title)}** · {escape_label(c.source)}{page} · {hit.score:.2f}")
+            st.markdown(f"**{hit.rank}. {escape_label(c.title)}** · {escape_label(c.source)}{page}")
             if c.heading_path:
                 st.caption(escape_label(" › ".join(c.heading_path)))
-            st.text(c.text)
+            st.html(f'<div style="{PASSAGE_STYLE}">{highlight_terms_html(strip_markdown(c.text), query)}</div>')
 
 
 def page() -> None:

@@ -26,7 +26,7 @@ STREAM_DELAY_S = 0.015  # pause between chunks: enough to read as "typing", shor
 UNVERIFIED_MARK = "⚠"
 _MARKER = re.compile(r"\[\d+(?:\s*,\s*\d+)*\]")
 _ONLY_MARKERS = re.compile(r"(?:\s*\[\d+(?:\s*,\s*\d+)*\][.,;]?)+\s*")
-_PASSAGE_STYLE = (
+PASSAGE_STYLE = (
     "white-space: pre-wrap; font-size: 0.92rem; line-height: 1.5; padding: 0.6rem 0.8rem; "
     "background: #f7f8fa; border-left: 3px solid #c9ced6; border-radius: 4px; margin: 0.2rem 0 0.4rem 0;"
 )
@@ -99,7 +99,28 @@ def strip_markdown(text: str) -> str:
 def passage_block(passage: str, quote: str) -> str:
     """The passage as clean text (no Markdown markup) with the quote highlighted."""
     clean = highlight_html(strip_markdown(passage), strip_markdown(quote))
-    return f'<div class="ba-passage" style="{_PASSAGE_STYLE}">{clean}</div>'
+    return f'<div class="ba-passage" style="{PASSAGE_STYLE}">{clean}</div>'
+
+
+def highlight_terms_html(text: str, query: str) -> str:
+    """`text` as escaped HTML with the words of `query` marked (function words left out; a word also matches
+    its inflections and compounds that start with it: "agenda" marks "agenda's", "veiligheid" "veiligheidsagenda").
+    For a search preview, where the reader scans for why a passage was found."""
+    from assistant.lexicons import words as lexicon
+
+    stop = set(lexicon("stopwords"))
+    terms = {w for w in re.findall(r"\w+", query.lower()) if len(w) >= 3 and w not in stop}
+    if not terms:
+        return html.escape(text)
+    pattern = re.compile(
+        r"\b(?:" + "|".join(re.escape(w) for w in sorted(terms, key=len, reverse=True)) + r")\w*", re.I
+    )
+    out, last = [], 0
+    for m in pattern.finditer(text):
+        out += [html.escape(text[last : m.start()]), f'<mark style="{_MARK_STYLE}">{html.escape(m.group())}</mark>']
+        last = m.end()
+    out.append(html.escape(text[last:]))
+    return "".join(out)
 
 
 _UNSAFE_NAME = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]+')
