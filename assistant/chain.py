@@ -8,9 +8,7 @@ import time
 import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
-from typing import Any, Protocol
-
-from langchain_core.runnables import Runnable, RunnableLambda
+from typing import TYPE_CHECKING, Any, Protocol
 
 from assistant.answerer import Answerer, Turn
 from assistant.answering.extractive import CONTINUES
@@ -19,6 +17,9 @@ from assistant.answering.units import continuation, ends_in_list, ends_mid_sente
 from assistant.records import Answer, ExpandedQuery, Hit
 from assistant.retrieval import Retriever
 from vectorstore.base import SearchFilter
+
+if TYPE_CHECKING:
+    from langchain_core.runnables import Runnable
 
 
 class QueryRewriter(Protocol):
@@ -222,6 +223,7 @@ class AnswerChain:
 
     def as_runnable(self) -> Runnable[dict[str, Any], Answer]:
         """`{"question": str, "history": [Turn], "filter": SearchFilter | None}` → Answer."""
+        from langchain_core.runnables import RunnableLambda  # only who asks for a runnable loads LangChain
 
         def _run(inputs: dict[str, Any]) -> Answer:
             return self.ask(inputs["question"], inputs.get("history", ()), inputs.get("filter"))

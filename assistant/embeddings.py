@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import numpy as np
 import numpy.typing as npt
-from langchain_core.embeddings import Embeddings
 
 from assistant.errors import ConfigurationError, DependencyMissingError, ModelError
 
@@ -237,19 +236,6 @@ class LazyEmbedder:
             while len(self._queries) > QUERY_CACHE_SIZE:
                 self._queries.popitem(last=False)
         return vector
-
-
-class LangChainEmbeddings(Embeddings):
-    """Our embedder as a LangChain `Embeddings`, so LangChain components compose with it."""
-
-    def __init__(self, embedder: Embedder) -> None:
-        self.embedder = embedder
-
-    def embed_documents(self, texts: list[str]) -> list[list[float]]:
-        return [list(map(float, v)) for v in self.embedder.embed_documents(texts)]
-
-    def embed_query(self, text: str) -> list[float]:
-        return list(map(float, self.embedder.embed_query(text)))
 
 
 # Float32 ONNX gives the torch vectors to within float rounding, so it shares torch's model id and collection

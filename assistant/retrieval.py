@@ -1,15 +1,10 @@
-"""Retrieval seam and the dense retriever, plus the LangChain `BaseRetriever` adapter."""
+"""Retrieval seam and the dense retriever (the LangChain adapter: `assistant.langchain_adapters`)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
-
-from langchain_core.callbacks import CallbackManagerForRetrieverRun
-from langchain_core.documents import Document as LCDocument
-from langchain_core.retrievers import BaseRetriever
-from pydantic import ConfigDict
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from assistant.embeddings import Embedder
 from assistant.records import Hit
@@ -65,22 +60,3 @@ class CompleteChunks:
         ids = frozenset(self.manifest.searchable_chunk_ids())
         self._state = (generation, ids)
         return ids
-
-
-def hit_to_langchain(hit: Hit) -> LCDocument:
-    meta: dict[str, Any] = dict(hit.chunk.to_metadata())
-    meta.update({"chunk_id": hit.chunk.chunk_id, "score": hit.score, "rank": hit.rank})
-    return LCDocument(page_content=hit.chunk.text, metadata=meta, id=hit.chunk.chunk_id)
-
-
-class LangChainRetriever(BaseRetriever):
-    """Our retriever as a LangChain runnable, so chains compose with it."""
-
-    model_config = ConfigDict(arbitrary_types_allowed=True)
-
-    retriever: Any
-    k: int = 5
-    flt: SearchFilter | None = None
-
-    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[LCDocument]:
-        return [hit_to_langchain(h) for h in self.retriever.search(query, self.k, self.flt)]

@@ -97,8 +97,8 @@ def test_stream_yields_pieces_then_the_finished_answer() -> None:
 
 def test_langchain_adapters_compose_with_our_components() -> None:
     """The retriever and embedder work as LangChain runnables/Embeddings, so LangChain chains can use them."""
-    from assistant.embeddings import FakeEmbedder, LangChainEmbeddings
-    from assistant.retrieval import LangChainRetriever
+    from assistant.embeddings import FakeEmbedder
+    from assistant.langchain_adapters import LangChainEmbeddings, LangChainRetriever
 
     docs = LangChainRetriever(retriever=RecordingRetriever(), k=3).invoke("Wat is het RSIV?")
     assert [d.id for d in docs] == ["c0", "c1", "c2"]
