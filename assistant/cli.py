@@ -24,6 +24,7 @@ from vectorstore.base import SearchFilter
 
 if TYPE_CHECKING:
     from assistant.scoped import ScopedAssistant
+    from assistant.users import LocalUser
 
 app = typer.Typer(
     name="assistant",
@@ -627,6 +628,14 @@ def users_add(
     store = UserStore(settings().users_path)
     before = store.users().get(check_username(name))
     user = store.add(name, password, group_list, chosen)
+    _audit_user_saved(user, before)
+    err.print(
+        f"user {escape(user.name)} saved in {escape(str(store.path))} "
+        f"(groups: {', '.join(user.groups) or '-'}; role: {user.role.value})"
+    )
+
+
+def _audit_user_saved(user: LocalUser, before: LocalUser | None) -> None:
     _audit_admin(
         "user_saved",
         account=user.name,
@@ -635,10 +644,6 @@ def users_add(
         role=user.role.value,
         role_before=before.role.value if before else None,
         new=before is None,
-    )
-    err.print(
-        f"user {escape(user.name)} saved in {escape(str(store.path))} "
-        f"(groups: {', '.join(user.groups) or '-'}; role: {user.role.value})"
     )
 
 
@@ -654,15 +659,7 @@ def users_role(
     store = UserStore(settings().users_path)
     before = store.users().get(check_username(name))
     user = store.set_role(name, chosen)
-    _audit_admin(
-        "user_saved",
-        account=user.name,
-        groups=list(user.groups),
-        before=list(before.groups) if before else None,
-        role=user.role.value,
-        role_before=before.role.value if before else None,
-        new=False,
-    )
+    _audit_user_saved(user, before)
     err.print(f"user {escape(user.name)}: role {user.role.value}")
 
 

@@ -220,24 +220,19 @@ class UserStore:
 
     def set_role(self, name: str, role: Role) -> LocalUser:
         """Change only the role of an existing user."""
-        name = check_username(name)
-        with self._lock:
-            users = self.users()
-            if name not in users:
-                raise ConfigurationError(f"no user '{name}'", hint="add it with `assistant users add NAME --role …`")
-            user = replace(users[name], role=role)
-            users[name] = user
-            self._write(users)
-        return user
+        return self._change(name, hint="add it with `assistant users add NAME --role …`", role=role)
 
     def set_enabled(self, name: str, enabled: bool) -> LocalUser:
         """Disable an account (it cannot sign in; an open session ends at its next action) or enable it again."""
+        return self._change(name, hint="`assistant users list` shows the users", enabled=enabled)
+
+    def _change(self, name: str, *, hint: str, **changes: Any) -> LocalUser:
         name = check_username(name)
         with self._lock:
             users = self.users()
             if name not in users:
-                raise ConfigurationError(f"no user '{name}'", hint="`assistant users list` shows the users")
-            user = replace(users[name], enabled=enabled)
+                raise ConfigurationError(f"no user '{name}'", hint=hint)
+            user = replace(users[name], **changes)
             users[name] = user
             self._write(users)
         return user

@@ -42,3 +42,15 @@ def make_corpus(root: Path) -> Path:
     (corpus / "notitie.txt").write_text(SECRET2_TEXT, encoding="utf-8")
     (corpus / "notitie.txt.meta.json").write_text(json.dumps({"groups": ["bestuur"]}), encoding="utf-8")
     return corpus
+
+
+# Streamlit's `[auth]` secrets for an OIDC provider; AppTest never contacts it (the user is set on the test).
+OIDC_SECRETS = {
+    "auth": {
+        "redirect_uri": "http://localhost:8501/oauth2callback",
+        "cookie_secret": "x" * 32,
+        "client_id": "beleidsassistent",
+        "client_secret": "geheim",
+        "server_metadata_url": "https://login.example/.well-known/openid-configuration",
+    }
+}

@@ -17,7 +17,7 @@ from assistant.audit import read_entries
 from assistant.config import load_settings
 from assistant.factory import build_assistant
 from assistant.users import UserStore
-from tests.access_corpus import SECRET, SECRET2, make_corpus
+from tests.access_corpus import OIDC_SECRETS, SECRET, SECRET2, make_corpus
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 PAGES = ("assistant/ui/pages/library.py", "assistant/ui/pages/briefing.py", "assistant/ui/pages/about.py")
@@ -180,15 +180,7 @@ def test_settings_page_is_for_administrators_only(data_dir: Path) -> None:
 
 def test_oidc_user_gets_mapped_groups(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ASSISTANT_OIDC_GROUPS", json.dumps({"an@denhaag.nl": ["bestuur"]}))
-    secrets = {
-        "auth": {
-            "redirect_uri": "http://localhost:8501/oauth2callback",
-            "cookie_secret": "x" * 32,
-            "client_id": "beleidsassistent",
-            "client_secret": "geheim",
-            "server_metadata_url": "https://login.example/.well-known/openid-configuration",
-        }
-    }
+    secrets = OIDC_SECRETS
     out = AppTest.from_file(APP, default_timeout=90)
     out.secrets = secrets
     out.user = {"is_logged_in": False}

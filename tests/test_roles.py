@@ -20,7 +20,7 @@ from assistant.errors import AccessDeniedError, ConfigurationError
 from assistant.factory import build_assistant
 from assistant.users import UserStore, hash_password, role_for_claims
 from ingest.uploads import store_upload, upload_owner
-from tests.access_corpus import SECRET, SECRET2, make_corpus
+from tests.access_corpus import OIDC_SECRETS, SECRET, SECRET2, make_corpus
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 LIBRARY = "assistant/ui/pages/library.py"
@@ -271,15 +271,7 @@ def test_without_sign_in_the_local_user_still_uploads_and_deletes(
 def test_oidc_roles_decide_the_library_controls(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ASSISTANT_OIDC_GROUPS", json.dumps({"@denhaag.nl": ["veiligheid"]}))
     monkeypatch.setenv("ASSISTANT_OIDC_ROLES", json.dumps({"an@denhaag.nl": "editor"}))
-    secrets = {
-        "auth": {
-            "redirect_uri": "http://localhost:8501/oauth2callback",
-            "cookie_secret": "x" * 32,
-            "client_id": "beleidsassistent",
-            "client_secret": "geheim",
-            "server_metadata_url": "https://login.example/.well-known/openid-configuration",
-        }
-    }
+    secrets = OIDC_SECRETS
     seen = {}
     for email in ("an@denhaag.nl", "kees@denhaag.nl"):
         at = AppTest.from_file(APP, default_timeout=90)

@@ -212,7 +212,6 @@ def extract_units(hit_index: int, text: str, heading_path: Sequence[str] = ()) -
                     and units
                     and units[-1].kind == "sentence"
                     and units[-1].hit == hit_index
-                    and not units[-1].item
                     and units[-1].start >= list_end_before
                 ):
                     intro = units[-1]
@@ -225,14 +224,13 @@ def extract_units(hit_index: int, text: str, heading_path: Sequence[str] = ()) -
                     j -= 1
                     list_end = spans[j][1]
                 units.append(Unit(hit_index, list_start, list_end, text[list_start:list_end], heading, "list"))
-                list_end_before = list_end  # an announcing sentence belongs to its own list, not to the next
+                list_end_before = list_end  # its sentences and items never introduce the next list
                 # Each item is a unit too: a question about one item ("when must the plan be in?") is answered
                 # by that item, not by the whole list (which then scores as its best item, see `draft`).
-                for k in range(i + 1 if announces else i, j + 1) if j > i or list_start < start else ():
-                    a, b = spans[k]
-                    if b - a <= MAX_UNIT_CHARS and _WORD.search(text[a:b]):
-                        item = Unit(hit_index, a, b, text[a:b], heading, item=True)
-                        units.append(item)
+                if j > i or list_start < start:  # a lone item without an introduction is the list itself
+                    for a, b in spans[i + 1 if announces else i : j + 1]:
+                        if b - a <= MAX_UNIT_CHARS and _WORD.search(text[a:b]):
+                            units.append(Unit(hit_index, a, b, text[a:b], heading, item=True))
                 if announces:
                     # The announcing sentence on its own too: it may be the answer ("in drie categorieën").
                     units.append(Unit(hit_index, start, end, piece, heading))
