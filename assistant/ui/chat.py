@@ -169,9 +169,9 @@ def _ask_example(question: str) -> None:
 
 def _examples() -> None:
     st.caption(t("chat.examples"))
-    cols = st.columns(len(EXAMPLES["nl"]))
-    for i, (col, question) in enumerate(zip(cols, EXAMPLES[current_lang()], strict=True)):
-        col.button(question, key=f"example-{i}", width="stretch", on_click=_ask_example, args=(question,))
+    # One under the other at full width: side by side, a narrow window cut the questions off mid-word.
+    for i, question in enumerate(EXAMPLES[current_lang()]):
+        st.button(question, key=f"example-{i}", width="stretch", on_click=_ask_example, args=(question,))
 
 
 def page() -> None:
