@@ -15,7 +15,7 @@ from typing import Any
 
 from assistant.errors import EvalInputError
 
-from .metrics import lower_is_better
+from .metrics import is_latency, lower_is_better
 from .report import format_value, read_results
 
 # Latency of the same answers differs this much between runs on one machine: the dev set's p50 ranged
@@ -46,7 +46,7 @@ class MetricDelta:
     def within_noise(self) -> bool:
         """A difference that repeated runs of the same answers also show: latency within LATENCY_NOISE of the
         slower run. Every other metric counts questions, so any change is a changed answer."""
-        if self.name.startswith("latency.") or ".latency." in self.name:
+        if is_latency(self.name):
             return abs(self.delta) <= LATENCY_NOISE * max(abs(self.a), abs(self.b))
         return abs(self.delta) < 1e-9
 

@@ -70,6 +70,11 @@ def base_metric(name: str) -> str:
     return _BREAKDOWN_RE.sub("", name, count=1)
 
 
+def is_latency(name: str) -> bool:
+    """A time in milliseconds (`latency.p50_ms`, `by_type.factoid.latency.p95_ms`), not a share or a count."""
+    return base_metric(name).startswith("latency.")
+
+
 def lower_is_better(name: str) -> bool:
     base = base_metric(name)
     return base in _LOWER_IS_BETTER or base.startswith(_LOWER_IS_BETTER_PREFIXES)

@@ -19,7 +19,7 @@ from typing import Any
 
 from assistant.errors import EvalInputError
 
-from .metrics import DOC_RECALL_K, METRIC_NAMES, RECALL_KS
+from .metrics import DOC_RECALL_K, METRIC_NAMES, RECALL_KS, is_latency
 
 # A question "fails" in the report when it fails one of these; recall@1/@3 misses are normal and
 # would drown the table.
@@ -115,7 +115,7 @@ def read_results(path: Path) -> list[dict[str, Any]]:
 def format_value(name: str, value: float) -> str:
     if _is_count(name):
         return f"{value:.0f}"
-    if ".latency." in f".{name}" or name.startswith("latency."):
+    if is_latency(name):
         return f"{value:.0f} ms"
     return f"{value:.3f}"
 

@@ -229,7 +229,6 @@ def gate() -> Principal:
 def may_see_settings() -> bool:
     """The settings and diagnostics page (server paths, models) is for administrators: the operator, the one
     local user without sign-in, users with the admin role."""
-    from assistant.access import Role
-    from assistant.ui import state
+    from assistant.ui import state  # state imports this module
 
     return state.principal().role is Role.ADMIN

@@ -17,6 +17,7 @@ from assistant.ui.i18n import t
 from assistant.ui.library import safe_filename
 from assistant.ui.render import escape_label, escape_markdown
 from eval.compare import Comparison, compare_runs
+from eval.metrics import is_latency
 from eval.report import failure_reasons, format_value, read_results
 
 DEV_SET = PROJECT_ROOT.parent / "shared" / "eval" / "questions-dev.jsonl"
@@ -282,7 +283,7 @@ def comparison_rows(cmp: Comparison) -> list[dict[str, str]]:
     for d in cmp.deltas:
         if d.name.startswith("by_") and d.delta == 0:
             continue
-        delta = f"{d.delta:+.0f} ms" if format_value(d.name, d.b).endswith("ms") else f"{d.delta:+.3f}"
+        delta = f"{d.delta:+.0f} ms" if is_latency(d.name) else f"{d.delta:+.3f}"
         rows.append(
             {
                 t("eval.compare.col.metric"): metric_label(d.name),
