@@ -457,11 +457,44 @@ _ASKS_NAME = re.compile(
 )
 
 
+# "Welk advocatenkantoor …", "Welke bedrijven …", "Which third-party authentication provider …": a noun for
+# a kind of organisation among the three words after the interrogative; Dutch compounds end in one.
+ORGANISATION_KINDS = words("organisation-kinds")
+_ORGANISATION_KIND = re.compile(
+    r"^[\w'’-]*(?:" + "|".join(re.escape(w) for w in sorted(ORGANISATION_KINDS, key=len, reverse=True)) + r")$"
+)
+_WHICH = re.compile(r"\b(welke|welk|which|what)\s+((?:[\w'’-]+\s+){0,2}[\w'’-]+)")
+_FUNCTION_WORDS = frozenset(words("stopwords"))
+
+
+def asks_organisation(question: str) -> bool:
+    """Does `question` ask which organisation ("welk bureau", "which providers")? The noun follows the
+    interrogative directly or after modifiers: in Dutch one inflected adjective ("welke externe partij",
+    "welk Nederlands bedrijf"), in English up to two words that are no function words ("which third-party
+    authentication provider", not "which role does the provider")."""
+    for match in _WHICH.finditer(fold(question)):
+        tokens = match.group(2).split()
+        for i, token in enumerate(tokens):
+            if not _ORGANISATION_KIND.match(token):
+                continue
+            before = tokens[:i]
+            if match.group(1).startswith("welk"):
+                modifiers = len(before) <= 1 and all(w.endswith(("e", "s")) for w in before)
+            else:
+                modifiers = not any(w in _FUNCTION_WORDS for w in before)
+            if modifiers:
+                return True
+    return False
+
+
 def name_expectation(question: str) -> Expectation | None:
-    """A who-question without a role ("Wie leidde de evaluatie?", "Hoe heet de projectleider?"): the answer
-    is a person's or organisation's name. Used by answering (abstention), not by retrieval's preference."""
+    """A who-question without a role ("Wie leidde de evaluatie?", "Hoe heet de projectleider?") or a which-
+    organisation question ("Welk bureau deed het onderzoek?"): the answer is a person's or organisation's
+    name. Used by answering (abstention), not by retrieval's preference."""
     folded = fold(question)
     if not _ASKS_NAME.search(folded):
+        if asks_organisation(question):
+            return Expectation("who", anchors=_anchors(question))
         return None
     strict = bool(re.search(r"\bhoe (?:heet|heette|heten)\b|\bwhat is the name\b", folded))
     return Expectation("name" if strict else "who", anchors=_anchors(question))

@@ -229,3 +229,27 @@ def test_a_who_question_is_answered_by_a_person_named_by_what_they_do() -> None:
     assert holds_answer("De bewaker sluit het archief om acht uur af.", _kind(question), question)
     assert holds_answer("Een medewerker van de balie sluit het archief af.", _kind(question), question)
     assert not holds_answer("Het archief gaat om acht uur dicht.", _kind(question), question)
+
+
+def test_which_organisation_questions_expect_a_name() -> None:
+    from assistant.answertype import asks_organisation, name_expectation
+
+    for question in (
+        "Welk advocatenkantoor schreef de analyse?",  # the kind ends a Dutch compound
+        "Welke bedrijven voerden de test uit?",
+        "Welke externe partij deed het onderzoek?",  # one inflected adjective before it
+        "Which third-party authentication provider was flagged?",
+    ):
+        found = name_expectation(question)
+        assert found is not None and found.kind == "who", question
+    for question in (
+        "Welke eisen stelt de organisatie?",  # the organisation is the subject, not what is asked for
+        "What role does the provider play?",
+        "Welke doelstelling heeft het plan?",
+        "Welke maatregelen neemt het bureau?",
+    ):
+        assert not asks_organisation(question), question
+    who = name_expectation("Welk bureau deed het onderzoek?")
+    assert who is not None
+    assert satisfies("Het onderzoek is uitgevoerd door Adviesbureau Noordwest in opdracht van de gemeente.", who)
+    assert not satisfies("Het onderzoek is in de zomer uitgevoerd.", who)

@@ -418,3 +418,20 @@ def test_a_name_inside_a_hyphenated_compound_is_the_anchor() -> None:
     assert anchor_evidence(analyse(question), [passage])[1] == ("Linux-gebruikers",)
     question = "Waarom moeten Android-gebruikers toestemming voor locatiebepaling geven?"
     assert anchor_evidence(analyse(question), [passage]) == (0.0, ())
+
+
+def test_the_unit_holding_the_asked_for_value_passes_the_per_passage_cap() -> None:
+    # Two sentences of the first passage score above the one that gives the duration, and a second passage
+    # of the same document competes: the cap of two units a passage must not leave the answer itself out.
+    first = _hit(
+        "De meldingen van inwoners worden in de registratiefase verwerkt in het centrale meldsysteem. "
+        "In de registratiefase controleert het meldpunt van de gemeente elke melding van inwoners op volledigheid. "
+        "Een melding van inwoners wordt na zes weken gewist.",
+        "a",
+        1,
+    )
+    second = _hit("Inwoners kunnen een melding ook telefonisch doen, ook in de registratiefase.", "b", 2)
+    second = replace(second, chunk=replace(second.chunk, doc_id=first.chunk.doc_id))
+    answer = _answerer().answer("Hoe lang wordt een melding van inwoners in de registratiefase bewaard?", [first, second])
+    assert "- Een melding van inwoners wordt na zes weken gewist. [1]" in answer.text
+    assert answer.text.count("[1]") == 4 and "[2]" in answer.text  # three of the first passage, one of the second

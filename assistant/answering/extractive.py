@@ -488,11 +488,17 @@ class ExtractiveAnswerer:
         cap = PER_PASSAGE if len(passages) > 1 else limit
         chosen: list[int] = []
         per_hit: dict[int, int] = {}
+
+        def typed(i: int) -> bool:
+            return expectation is not None and holds_answer(units[i].text, expectation, analysis.text)
+
         for i in candidates:
             if len(chosen) >= limit:
                 break
             unit = units[i]
-            if per_hit.get(unit.hit, 0) >= cap:
+            # The cap keeps one passage from filling the answer, but not at the price of the answer itself:
+            # the first unit holding the asked-for kind of value ("na zeven dagen") passes it.
+            if per_hit.get(unit.hit, 0) >= cap and not (typed(i) and not any(typed(j) for j in chosen)):
                 continue
             # A unit inside a chosen one (a sentence of a chosen list) or repeating it adds nothing.
             if any(
