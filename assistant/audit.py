@@ -25,6 +25,7 @@ ACTIONS = (
     "briefing",
     "export",
     "download",
+    "view",
     "ingest",
     "delete",
     "eval",

@@ -321,6 +321,16 @@ class ScopedAssistant:
     def documents(self) -> list[DocumentRow]:
         return self.manifest.documents()
 
+    def document_chunks(self, doc_id: str) -> list[Chunk]:
+        """Every stored passage of a document this principal may see (none otherwise), for reading it whole
+        (`assistant.reading`); audited as "view"."""
+        if not self.manifest.visible(doc_id):
+            return []
+        chunks = self.store.get(self.store.ids(doc_id))
+        if chunks:
+            self.audit("view", documents=[{"doc_id": doc_id, "title": chunks[0].title}])
+        return chunks
+
     def document_path(self, doc_id: str) -> Path | None:
         """The original file of a visible document (for download); None otherwise."""
         for d in self.manifest.documents():

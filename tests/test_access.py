@@ -22,6 +22,7 @@ from assistant.config import Settings
 from assistant.errors import AccessDeniedError, ConfigurationError
 from assistant.factory import Assistant, build_assistant
 from assistant.lexical import LexicalIndex
+from assistant.reading import stitch
 from assistant.records import Chunk
 from assistant.users import UserStore, groups_for_claims, hash_password, verify_password
 from ingest.access import access_groups
@@ -222,6 +223,10 @@ def test_library_status_and_downloads_show_only_visible_documents(indexed: Assis
     secret = next(d for d in indexed.manifest.documents() if "veiligheid" in d.groups)
     assert public.document_path(secret.doc_id) is None
     assert indexed.scoped(VEILIGHEID, audited=False).document_path(secret.doc_id) == Path(secret.path)
+    # Reading the whole document ("Bekijk document") follows the same rule.
+    assert public.document_chunks(secret.doc_id) == []
+    readable = indexed.scoped(VEILIGHEID, audited=False).document_chunks(secret.doc_id)
+    assert readable and SECRET in stitch(readable)
     assert public.store.ids(secret.doc_id) == [] and SECRET not in _blob(public.store.all_chunks())
     assert public.store.get(indexed.manifest.chunk_ids(secret.doc_id)) == []
     with pytest.raises(AccessDeniedError):

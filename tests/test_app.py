@@ -68,6 +68,11 @@ def assistant_texts(at: AppTest) -> list[str]:
     return [m.value for msg in at.chat_message if msg.name == "assistant" for m in msg.markdown]
 
 
+def source_labels(at: AppTest) -> list[str]:
+    """The titles of the source cards under the answers ("**\\[1\\] Verslag … · p. 1**")."""
+    return [line for text in assistant_texts(at) for line in text.splitlines() if line.startswith("**\\[")]
+
+
 def table_text(at: AppTest, index: int = 0) -> str:
     return at.dataframe[index].value.to_csv()
 
@@ -79,10 +84,14 @@ def test_chat_answer_has_citation_marker_and_source(data_dir: Path) -> None:
     at = ask(start(), EFUS)
     text = "\n".join(assistant_texts(at))
     assert "[1]" in text and "2015" in text
-    labels = [e.label for e in at.expander]
-    assert any("Verslag dienstreis Parijs" in label for label in labels), labels
-    passage = at.get("html")[0].value
-    assert "<mark" in passage and "lid geworden van EFUS" in passage
+    assert any("Verslag dienstreis Parijs" in t and t.startswith("**\\[1\\]") for t in text.splitlines()), text
+    # The answer's [1] links to its card, whose anchor comes right before it.
+    link = next(line for line in text.splitlines() if "(#bron-" in line)
+    anchor = link.split("(#")[1].split(")")[0]
+    blocks = [h.value for h in at.get("html")]
+    assert f'<div id="{anchor}"></div>' in blocks
+    passage = next(b for b in blocks if "<mark" in b)
+    assert "lid geworden van EFUS" in passage
     assert any("p. 1" in b.label for b in at.download_button), [b.label for b in at.download_button]
     # Export buttons appear once there is something to export.
     assert {"Markdown (.md)", "Word (.docx)"} <= {b.label for b in at.download_button}
@@ -92,12 +101,12 @@ def test_a_briefing_typed_in_the_chat_is_answered_with_its_sources(data_dir: Pat
     at = ask(start(), "Stel een briefing op over EFUS")
     text = "\n".join(assistant_texts(at))
     assert "Briefing: EFUS" in text and "Samenvatting" in text and "[1]" in text
-    assert "Bronnen" not in text.split("**Bronnen**")[0]  # the sources follow as expanders, not in the text
+    assert "Bronnen" not in text.split("**Bronnen**")[0]  # the sources follow as cards, not in the text
     briefed = [c.value for c in at.caption if "Briefing over" in c.value]
     assert len(briefed) == 1 and "EFUS" in briefed[0], [c.value for c in at.caption]
-    labels = [e.label for e in at.expander]
+    labels = source_labels(at)
     assert len(labels) >= 2 and any("EFUS" in label or "Parijs" in label for label in labels), labels
-    assert "<mark" in at.get("html")[0].value
+    assert any("<mark" in h.value for h in at.get("html"))
     assert {"Markdown (.md)", "Word (.docx)"} <= {b.label for b in at.download_button}
     # The conversation goes on with an ordinary question.
     at = ask(at, EFUS)
@@ -109,7 +118,7 @@ def test_chat_abstains_with_explicit_message(data_dir: Path) -> None:
     at = ask(start(), ABSENT)
     shown = [i.value for i in at.info]
     assert any("Dit staat niet in de documenten" in s for s in shown), shown
-    assert not at.expander  # no sources for a non-answer
+    assert not source_labels(at) and not at.get("html")  # no sources for a non-answer
 
 
 def test_abstention_message_names_closest_documents() -> None:
@@ -159,8 +168,8 @@ def test_document_filter_restricts_the_search(data_dir: Path) -> None:
     oslo = next(d for d in build_assistant(load_settings()).manifest.documents() if "Oslo" in d.title)
     at.multiselect(key="flt_docs").set_value([oslo.doc_id]).run()
     ask(at, EFUS)
-    labels = [e.label for e in at.expander]
-    assert all("Oslo" in label for label in labels), labels
+    labels = source_labels(at)
+    assert labels and all("Oslo" in label for label in labels), labels
 
 
 def test_feedback_is_stored(data_dir: Path) -> None:
@@ -408,9 +417,10 @@ def test_render_sources_shows_passage_quote_and_no_markup() -> None:
 
     at = AppTest.from_function(script, default_timeout=30).run()
     assert not at.exception
-    label = at.expander[0].label
-    assert label.startswith("\\[1\\]") and "2015-06-24" in label and "p. 2" in label and "\\*met\\*" in label
-    html_value = at.get("html")[0].value
+    label = at.markdown[1].value  # after the "Bronnen" heading
+    assert label.startswith("**\\[1\\]") and "2015-06-24" in label and "p. 2" in label and "\\*met\\*" in label
+    anchor, html_value = (h.value for h in at.get("html"))
+    assert anchor == '<div id="bron-k-1"></div>'
     assert "&lt;script&gt;" in html_value and "<script>" not in html_value
     assert "<mark" in html_value and "Den Haag werd lid in 2015.</mark>" in html_value
     assert not at.download_button  # the document is not in the manifest: no file to offer
@@ -453,3 +463,64 @@ def test_search_terms_are_marked_with_their_inflections_and_never_as_markup() ->
     # A compound starting with a term is marked; the function word "van" is not.
     assert re.findall(r"<mark[^>]*>(.*?)</mark>", out) == ["veiligheidsagenda", "agenda", "Den", "Haag"]
     assert "&lt;b&gt;" in out and "<b>" not in out
+
+
+def test_citation_markers_link_to_their_cards_and_cards_show_the_quote_in_context() -> None:
+    body = "Den Haag werd lid [1]. Het forum telt 16 landen [1, 2]. Zie ook artikel [7]."
+    linked = render.link_markers(body, "t1", {1, 2})
+    assert "\\[[1](#bron-t1-1)\\]" in linked
+    assert "\\[[1](#bron-t1-1), [2](#bron-t1-2)\\]" in linked
+    assert "artikel [7]" in linked  # not a citation of this answer: stays text
+    assert render.source_anchor('a b"<x>', 3) == "bron-abx-3"
+    passage = "Inleiding. " * 60 + "Den Haag werd lid in 2015." + " Slot." * 80
+    excerpt = render.passage_excerpt(passage, "Den Haag werd lid in 2015.", context=50)
+    assert excerpt.startswith("… ") and excerpt.endswith(" …") and "Den Haag werd lid in 2015." in excerpt
+    assert len(excerpt) < 170
+    assert render.passage_excerpt("Kort. Den Haag werd lid.", "Den Haag werd lid.") == "Kort. Den Haag werd lid."
+
+
+def test_view_document_opens_the_whole_document_at_the_cited_page() -> None:
+    def script() -> None:
+        from assistant.records import Answer, Chunk, Citation, Hit
+        from assistant.ui.render import render_sources
+        from ingest.manifest import DocumentRow
+
+        pages = ["Pagina een over de aanpak.", "Den Haag werd lid in 2015.", "Pagina drie met de evaluatie."]
+        chunks, start = [], 0
+        for i, text in enumerate(pages):
+            chunks.append(Chunk(f"c{i}", "d1", "a.pdf", "Verslag", text, start, start + len(text), i, page=i + 1))
+            start += len(text) + 2
+        cite = Citation(1, "c1", "d1", "Verslag", "a.pdf", 2, "Den Haag werd lid in 2015.")
+        row = DocumentRow("d1", "x", "a.pdf", "/nonexistent/a.pdf", "Verslag", "note", "nl", None, 3, 90, 3, "ok", ())
+        render_sources(
+            Answer("Den Haag werd lid in 2015. [1]", (cite,), (Hit(chunks[1], 0.9, 1),)),
+            {"d1": row},
+            "k",
+            read_document=lambda doc_id: chunks if doc_id == "d1" else [],
+        )
+
+    at = AppTest.from_function(script, default_timeout=30).run()
+    assert not at.exception
+    at.button(key="view-k-1").click().run()
+    assert not at.exception
+    page = at.selectbox(key="doc-part-c1-1")
+    assert page.value == 1 and page.label == "Pagina (van 3)"  # opened at the cited page (index 1 = page 2)
+    shown = [h.value for h in at.get("html")]
+    assert any("<mark" in h and "Den Haag werd lid in 2015.</mark>" in h and "Pagina een" not in h for h in shown)
+
+    def reader() -> None:  # the dialog's body alone: a page switch reruns only the dialog in a browser
+        from assistant.records import Chunk, Citation
+        from assistant.ui.render import render_document
+
+        texts = ["Pagina een over de aanpak.", "Den Haag werd lid in 2015.", "Pagina drie met de evaluatie."]
+        chunks = [
+            Chunk(f"c{i}", "d1", "a.pdf", "Verslag", x, 40 * i, 40 * i + len(x), i, page=i + 1)
+            for i, x in enumerate(texts)
+        ]
+        render_document(Citation(1, "c1", "d1", "Verslag", "a.pdf", 2, "Den Haag werd lid in 2015."), chunks)
+
+    at = AppTest.from_function(reader, default_timeout=30).run()
+    at.selectbox(key="doc-part-c1-1").set_value(2).run()
+    assert not at.exception
+    assert [h.value for h in at.get("html") if "Pagina drie met de evaluatie." in h.value and "<mark" not in h.value]
+    assert not at.caption  # "the passage of source [1] is marked" only on its own page

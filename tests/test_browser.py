@@ -126,16 +126,29 @@ def test_chat_in_a_real_browser(server: str, browser: Any) -> None:
     answer = page.get_by_test_id("stChatMessage").filter(has_text="[1]").first
     answer.wait_for(timeout=60_000)
     assert "2015" in answer.inner_text()
-    expander = page.get_by_test_id("stExpander").filter(has_text=SOURCE_TITLE).first
-    expander.wait_for(timeout=30_000)
-    expander.locator("summary").click()
+    # The answer's [1] is a link to its source card, which shows the quote marked in its passage.
+    link = answer.locator("a[href^='#bron-'][href$='-1']").first
+    link.click()
+    card = page.locator("[id^='bron-'][id$='-1']").first
+    card.wait_for(state="attached", timeout=10_000)
+    assert page.url.endswith(link.get_attribute("href") or "?")
     mark = page.locator("mark").first
     mark.wait_for(timeout=10_000)
-    assert "lid geworden van EFUS" in mark.inner_text()
-    page.get_by_text("Origineel openen").first.wait_for()
-    # Let the streamed text and the expander animation settle before the picture.
-    page.wait_for_timeout(800)
+    assert mark.is_visible() and "lid geworden van EFUS" in mark.inner_text()
+    assert page.get_by_text(SOURCE_TITLE).first.is_visible()
+    page.get_by_text("Origineel downloaden").first.wait_for()
+    page.wait_for_timeout(800)  # let the streamed text settle before the picture
     assert _save(page, "chat").stat().st_size > 10_000
+    # "Bekijk document" opens the whole document at the cited passage, the quote marked.
+    page.get_by_role("button", name="Bekijk document").first.click()
+    dialog = page.get_by_role("dialog")
+    dialog.wait_for(timeout=30_000)
+    assert SOURCE_TITLE in dialog.inner_text()
+    marked = dialog.locator("mark").first
+    marked.wait_for(timeout=10_000)
+    assert "lid geworden van EFUS" in marked.inner_text()
+    page.wait_for_timeout(500)
+    _save(page, "document")
     page.close()
 
 

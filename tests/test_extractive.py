@@ -432,6 +432,8 @@ def test_the_unit_holding_the_asked_for_value_passes_the_per_passage_cap() -> No
     )
     second = _hit("Inwoners kunnen een melding ook telefonisch doen, ook in de registratiefase.", "b", 2)
     second = replace(second, chunk=replace(second.chunk, doc_id=first.chunk.doc_id))
-    answer = _answerer().answer("Hoe lang wordt een melding van inwoners in de registratiefase bewaard?", [first, second])
+    answer = _answerer().answer(
+        "Hoe lang wordt een melding van inwoners in de registratiefase bewaard?", [first, second]
+    )
     assert "- Een melding van inwoners wordt na zes weken gewist. [1]" in answer.text
     assert answer.text.count("[1]") == 4 and "[2]" in answer.text  # three of the first passage, one of the second

@@ -147,8 +147,10 @@ def _render_turn(turn: state.ChatTurn, documents: dict[str, DocumentRow], assist
     with st.chat_message("user"):
         st.markdown(escape_markdown(turn.question))
     with st.chat_message("assistant"):
-        render_answer_text(turn.answer, stream=stream)
-        render_sources(turn.answer, documents, turn.turn_id, on_download=assistant.audit)
+        render_answer_text(turn.answer, stream=stream, key=turn.turn_id)
+        render_sources(
+            turn.answer, documents, turn.turn_id, on_download=assistant.audit, read_document=assistant.document_chunks
+        )
         _searched_as(turn)  # with the sources: how they were found, not a preamble to the answer
         _feedback(turn, assistant)
 
@@ -248,7 +250,9 @@ def _answer(
         turn = state.ChatTurn(question=question, answer=answer)
         turns.append(turn)
         # Streamed once; later reruns render the turn from the session's history.
-        render_answer_text(turn.answer, stream=assistant.settings.llm_backend == "none")
-        render_sources(turn.answer, documents, turn.turn_id, on_download=assistant.audit)
+        render_answer_text(turn.answer, stream=assistant.settings.llm_backend == "none", key=turn.turn_id)
+        render_sources(
+            turn.answer, documents, turn.turn_id, on_download=assistant.audit, read_document=assistant.document_chunks
+        )
         _searched_as(turn)
         _feedback(turn, assistant)

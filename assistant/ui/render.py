@@ -10,14 +10,15 @@ import html
 import mimetypes
 import re
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from functools import partial
 from pathlib import Path
 
 import streamlit as st
 
 from assistant.citations import split_sentences
-from assistant.records import Answer, Citation, Hit
+from assistant.reading import document_parts, part_with
+from assistant.records import Answer, Chunk, Citation, Hit
 from assistant.ui.i18n import t
 from ingest.manifest import DocumentRow
 
@@ -102,6 +103,49 @@ def passage_block(passage: str, quote: str) -> str:
     return f'<div class="ba-passage" style="{PASSAGE_STYLE}">{clean}</div>'
 
 
+EXCERPT_CONTEXT = 280  # characters of the passage shown before and after the quote on a source card
+
+
+def passage_excerpt(passage: str, quote: str, context: int = EXCERPT_CONTEXT) -> str:
+    """The quote with up to `context` characters of its passage on each side, cut at a word and marked
+    "…": a source card shows what was quoted in its setting without the whole passage (the document view
+    has the rest). The whole passage when it is short or the quote is not found in it."""
+    span = _find_quote(passage, quote)
+    if span is None or len(passage) <= len(quote) + 2 * context:
+        return passage
+    start, end = span
+    low, high = max(0, start - context), min(len(passage), end + context)
+    if low > 0:
+        space = passage.find(" ", low, start)
+        low = space + 1 if space >= 0 else low
+    if high < len(passage):
+        space = passage.rfind(" ", end, high)
+        high = space if space >= 0 else high
+    return ("… " if low > 0 else "") + passage[low:high].strip() + (" …" if high < len(passage) else "")
+
+
+def source_anchor(key: str, n: int) -> str:
+    """The HTML id of source card `n` of answer `key`: the target of the answer's `[n]` links."""
+    return f"bron-{re.sub(r'[^A-Za-z0-9_-]', '', key)}-{n}"
+
+
+_MARKERS = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
+
+
+def link_markers(text: str, key: str, numbers: set[int]) -> str:
+    """Markdown with each citation marker "[2]" (or "[1, 3]") of `numbers` a link to its source card; other
+    bracketed numbers stay text."""
+
+    def link(match: re.Match[str]) -> str:
+        found = [int(n) for n in re.findall(r"\d+", match.group(1))]
+        if not all(n in numbers for n in found):
+            return match.group()
+        links = ", ".join(f"[{n}](#{source_anchor(key, n)})" for n in found)
+        return f"\\[{links}\\]"
+
+    return _MARKERS.sub(link, text)
+
+
 def highlight_terms_html(text: str, query: str) -> str:
     """`text` as escaped HTML with the words of `query` marked (function words left out; a word also matches
     its inflections and compounds that start with it: "agenda" marks "agenda's", "veiligheid" "veiligheidsagenda").
@@ -173,9 +217,13 @@ def mark_unverified(text: str, verification: Mapping[str, int]) -> str:
     return "".join(out)
 
 
-def answer_markdown(answer: Answer) -> str:
-    """The answer as it is shown: escaped, inline [n] markers kept, unverified sentences marked."""
-    return escape_markdown(mark_unverified(answer.text, answer.verification))
+def answer_markdown(answer: Answer, key: str | None = None) -> str:
+    """The answer as it is shown: escaped, unverified sentences marked, and with `key` (the turn's) each
+    inline [n] a link to its source card."""
+    body = escape_markdown(mark_unverified(answer.text, answer.verification))
+    if key is None or not answer.citations:
+        return body
+    return link_markers(body, key, {c.n for c in answer.citations})
 
 
 def closest_documents(answer: Answer, limit: int = 3) -> list[Hit]:
@@ -216,11 +264,11 @@ def source_label(c: Citation, date: str | None) -> str:
 # ------------------------------------------------------------------------------------------ rendering
 
 
-def render_answer_text(answer: Answer, *, stream: bool) -> None:
+def render_answer_text(answer: Answer, *, stream: bool, key: str | None = None) -> None:
     if answer.abstained:
         st.info(abstention_markdown(answer), icon=":material/search_off:")
         return
-    body = answer_markdown(answer)
+    body = answer_markdown(answer, key)
     if stream:
         st.write_stream(word_chunks(body, delay=STREAM_DELAY_S))
     else:
@@ -239,10 +287,13 @@ def render_sources(
     documents: Mapping[str, DocumentRow],
     key: str,
     on_download: Callable[..., None] | None = None,
+    read_document: Callable[[str], Sequence[Chunk]] | None = None,
 ) -> None:
-    """One expander per citation: the passage with the quote highlighted, and the original file.
-    `documents` holds only what the user may see, so a download is offered only for those;
-    `on_download("download", …)` records each download (the audit log)."""
+    """One card per citation, each the target of the answer's `[n]` link: title, date, page and heading,
+    the quote highlighted in its passage, the whole document to read (`read_document(doc_id)`: its
+    passages, none when the user may not see it) and the original file. `documents` holds only what the
+    user may see, so a download is offered only for those; `on_download("download", …)` records each
+    download (the audit log)."""
     if answer.abstained or not answer.citations:
         return
     hits = {h.chunk.chunk_id: h for h in answer.hits}
@@ -251,21 +302,26 @@ def render_sources(
         hit = hits.get(c.chunk_id)
         doc = documents.get(c.doc_id)
         date = (hit.chunk.date if hit else None) or (doc.date if doc else None)
-        with st.expander(source_label(c, date), expanded=False):
+        st.html(f'<div id="{source_anchor(key, c.n)}"></div>')
+        with st.container(border=True):
+            st.markdown(f"**{source_label(c, date)}**")
             headings = [h for h in (hit.chunk.heading_path if hit else ()) if h and h != c.title]
             if headings:
                 st.caption(escape_label(t("chat.heading", path=" › ".join(headings))))
-            passage = hit.chunk.text if hit else c.quote
-            st.html(passage_block(passage, c.quote))
-            meta = [escape_label(c.source)]
-            if c.page is not None:
-                meta.append(t("chat.page", page=c.page))
-            st.caption(" · ".join(meta))
+            passage = strip_markdown(hit.chunk.text if hit else c.quote)
+            st.html(passage_block(passage_excerpt(passage, strip_markdown(c.quote)), c.quote))
+            view, download = st.columns(2)
+            if (
+                read_document is not None
+                and doc is not None
+                and view.button(t("chat.view"), key=f"view-{key}-{c.n}", icon=":material/article:")
+            ):
+                _document_dialog(c, read_document)
             if doc is not None and Path(doc.path).is_file():
                 path = Path(doc.path)
                 page = f" ({t('chat.page', page=c.page)})" if c.page is not None else ""
-                st.download_button(
-                    t("chat.download", name=escape_label(c.source), page=page),
+                download.download_button(
+                    t("chat.download", page=page),
                     data=partial(_read, path),
                     file_name=download_name(c.title or c.source, path),
                     mime=mimetypes.guess_type(path.name)[0] or "application/octet-stream",
@@ -277,5 +333,33 @@ def render_sources(
                         if on_download is not None
                         else "ignore"
                     ),
-                    icon=":material/description:",
+                    icon=":material/download:",
                 )
+
+
+def _document_dialog(c: Citation, read_document: Callable[[str], Sequence[Chunk]]) -> None:
+    @st.dialog(c.title or c.source, width="large")
+    def show() -> None:
+        render_document(c, read_document(c.doc_id))
+
+    show()
+
+
+def render_document(c: Citation, chunks: Sequence[Chunk]) -> None:
+    """The whole document, a page (or part) at a time, opened at the cited passage with the quote marked."""
+    parts = document_parts(chunks)
+    if not parts:
+        st.warning(t("chat.view.gone"))
+        return
+    index = part_with(parts, c.chunk_id)
+    paged = parts[0].page is not None
+    chosen = st.selectbox(
+        t("chat.view.page", n=parts[-1].page) if paged else t("chat.view.parts", n=len(parts)),
+        range(len(parts)),
+        index=index,
+        format_func=lambda i: str(parts[i].page if paged else i + 1),
+        key=f"doc-part-{c.chunk_id}-{c.n}",
+    )
+    if chosen == index:
+        st.caption(t("chat.view.cited", n=c.n))
+    st.html(passage_block(parts[chosen].text, c.quote if chosen == index else ""))
