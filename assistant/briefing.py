@@ -39,6 +39,7 @@ import numpy as np
 from assistant import lexicons
 from assistant.answering.direct import spoken_date
 from assistant.answering.units import extract_units
+from assistant.boilerplate import addresses_reader
 from assistant.citations import build_citations, fold, neutralise_brackets, strip_markers
 from assistant.entities import (
     BACKGROUND_EVENTS,
@@ -114,6 +115,19 @@ _FOLLOWUP_RE = re.compile(rf"\b(?:{lexicons.phrase_pattern(lexicons.words('follo
 _FOLLOWUP_HEADING_RE = re.compile(lexicons.phrase_pattern(lexicons.words("followup-headings")), re.IGNORECASE)
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
 _THEME_RE = re.compile(rf"\b(?:{lexicons.phrase_pattern(lexicons.words('policy-themes'))})\b", re.IGNORECASE)
+# Each theme by its readable name ("Radicalisering, extremisme en terrorisme"); the general policy words
+# ("thema", "beleid") belong to none.
+_THEME_NAMES = [
+    (title, re.compile(rf"\b(?:{lexicons.phrase_pattern(entries)})\b", re.IGNORECASE))
+    for title, entries in lexicons.sections("policy-themes").items()
+    if title
+]
+
+
+def theme_names(text: str) -> list[str]:
+    """The themes `text` is about, by name, in the order the text first mentions them."""
+    found = [(m.start(), title) for title, pattern in _THEME_NAMES if (m := pattern.search(text))]
+    return [title for _start, title in sorted(found)]
 
 
 class _Assistant(Protocol):
@@ -552,6 +566,8 @@ class BriefingGenerator:
                 # Too short to stand alone, or a questionnaire heading the splitter cut off its line.
                 if u.end - u.start < MIN_UNIT_CHARS or all(c.isupper() for c in letters):
                     continue
+                if addresses_reader(u.text):  # "Schrijf je nu in …", "Ben je …?": a call, not a fact
+                    continue
                 inside = [e for e in entities if u.start <= e.start < u.end]
                 mentions = (
                     any(e.name in names for e in inside) if names else _word_in(words, u.text) if words else False
@@ -773,7 +789,8 @@ class BriefingGenerator:
         def theme(u: _Unit) -> float:
             hits = {m.lower() for m in _THEME_RE.findall(u.text)}
             question = 0.5 if u.text.rstrip().endswith("?") else 0.0  # a conference's questions are not themes
-            return len(hits) + 0.8 * u.on_topic + u.chunk_score - question if len(hits) >= 2 else 0.0
+            named = bool(theme_names(u.text))  # "thema's en prioriteiten" alone names no theme
+            return len(hits) + 0.8 * u.on_topic + u.chunk_score - question if len(hits) >= 2 and named else 0.0
 
         count = 0
         for u in sorted(units, key=theme, reverse=True):
@@ -781,8 +798,7 @@ class BriefingGenerator:
                 break
             if u.key in used:
                 continue
-            labels = sorted({m.lower() for m in _THEME_RE.findall(u.text)})
-            drafts.append(self._draft("themes", u, ", ".join(labels[:5])))
+            drafts.append(self._draft("themes", u, " · ".join(theme_names(u.text)[:3])))
             used.add(u.key)
             count += 1
         return drafts

@@ -41,6 +41,20 @@ def words(name: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(_lines(name)))
 
 
+def sections(name: str) -> dict[str, tuple[str, ...]]:
+    """The entries of list `name` by section: a line `## Title` starts section "Title" (for the reader of the
+    file it is a comment like any other); entries before the first one are under ""."""
+    out: dict[str, list[str]] = {}
+    current = ""
+    for line in (LEXICON_DIR / f"{name}.txt").read_text(encoding="utf-8").splitlines():
+        s = line.strip()
+        if s.startswith("## "):
+            current = s[3:].strip()
+        elif s and not s.startswith("#"):
+            out.setdefault(current, []).append(s)
+    return {title: tuple(dict.fromkeys(entries)) for title, entries in out.items()}
+
+
 def table(name: str) -> dict[str, tuple[str, ...]]:
     """`Canonical | variant | ...` lines as {canonical: variants}; a canonical name listed twice (the same
     place in two sections) gets the variants of both."""
@@ -65,4 +79,4 @@ def phrase_pattern(entries: tuple[str, ...] | list[str]) -> str:
     return "|".join(parts)
 
 
-__all__ = ["LEXICON_DIR", "LexiconError", "phrase_pattern", "table", "words"]
+__all__ = ["LEXICON_DIR", "LexiconError", "phrase_pattern", "sections", "table", "words"]

@@ -524,3 +524,10 @@ def test_view_document_opens_the_whole_document_at_the_cited_page() -> None:
     assert not at.exception
     assert [h.value for h in at.get("html") if "Pagina drie met de evaluatie." in h.value and "<mark" not in h.value]
     assert not at.caption  # "the passage of source [1] is marked" only on its own page
+
+
+def test_long_labels_are_cut_at_a_word_never_inside_one() -> None:
+    label = "Kennisuitwisseling tussen Belgische en Nederlandse Directies op het gebied van veiligheid"
+    cut = render.shorten(label, 40)
+    assert cut == "Kennisuitwisseling tussen Belgische en…" and len(cut) <= 40
+    assert render.shorten("Kort  label", 40) == "Kort label"

@@ -174,6 +174,7 @@ def test_briefing_page_renders_sections_and_sources(tmp_path: Path, monkeypatch:
     from streamlit.testing.v1 import AppTest
 
     from assistant.config import load_settings
+    from assistant.ui.i18n import TEXTS
 
     monkeypatch.setenv("ASSISTANT_PROFILE", "test")
     monkeypatch.setenv("ASSISTANT_DATA_DIR", str(tmp_path / "data"))
@@ -190,6 +191,11 @@ def test_briefing_page_renders_sections_and_sources(tmp_path: Path, monkeypatch:
         assert title in shown
     assert "LIAISE" in shown and "\\[1\\]" in shown
     assert len(at.expander) >= 3
+    # An empty subject says what to do instead of doing nothing.
+    at.text_input(key="briefing_topic").set_value("  ")
+    next(b for b in at.button if b.label == "Briefing maken").click().run()
+    assert not at.exception, at.exception
+    assert [w.value for w in at.warning] == [TEXTS["nl"]["briefing.empty"]]
 
 
 # --- duplicates -------------------------------------------------------------------------------------------
@@ -275,7 +281,8 @@ def test_request_without_a_known_name_and_general_cue_lists(tmp_path: Path) -> N
         assert "zwembad" not in to_markdown(b)
     assert "overeengekomen" in _section(b, "followups")
     themes = next(s for s in b.sections if s.key == "themes")
-    assert [line.label for line in themes.lines] == ["crisisbeheersing, verkeersveiligheid"]
+    # Themes are named, in the order the sentence mentions them, not listed as the words that matched.
+    assert [line.label for line in themes.lines] == ["Fysieke veiligheid · Openbare orde en crisisbeheersing"]
     assert all_quotes_verbatim(b)
 
 
@@ -440,3 +447,48 @@ def test_section_passages_widen_by_a_sentence_and_stay_short() -> None:
     assert passage.text == "Eerste zin hier. Tweede zin met het feit. Derde zin daarna."
     (short,) = section_passages([(chunk, s, s + 24)], max_chars=30)
     assert short.text == "Tweede zin met het feit."
+
+
+# --- calls to action ---------------------------------------------------------------------------------------
+
+
+def test_calls_to_action_and_questions_to_the_reader_are_not_content() -> None:
+    from assistant.boilerplate import addresses_reader
+
+    for line in (
+        "Meld u nu aan voor het symposium over jeugdcriminaliteit.",
+        "Lees verder op de website van de veiligheidsregio.",
+        "Heb jij ideeën voor een veiligere wijk?",
+        "Sign up for our newsletter on urban security.",
+        "Are you working on crime prevention in your city?",
+        "Dus schrijf je snel in, want vol is vol.",
+    ):
+        assert addresses_reader(line), line
+    for line in (
+        "Hierbij bied ik u het jaarverslag van de veiligheidsregio aan.",  # a letter addresses its reader formally
+        "De wethouder meldt dat de inschrijving voor het symposium is gesloten.",
+        "Wat heeft de delegatie in Gent gezien?",  # a report's own question heading
+        "Downloads van de app stegen in maart.",
+        "The delegation registered 40 participants.",
+    ):
+        assert not addresses_reader(line), line
+
+
+def test_a_briefing_does_not_quote_a_web_page_s_calls_to_action(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "nieuws.txt").write_text(
+        "Symposium over wijkveiligheid in Zwolle\n\n"
+        "Op 14 oktober 2025 organiseert de gemeente Zwolle een symposium over wijkveiligheid en preventie.\n\n"
+        "Werk je bij een gemeente in de regio Zwolle? Wil je meer weten over buurtpreventie?\n\n"
+        "Meld je dan nu aan voor het symposium in Zwolle via het aanmeldformulier.\n\n"
+        "In Zwolle daalde het aantal woninginbraken in 2024 met een vijfde door buurtpreventie.\n",
+        encoding="utf-8",
+    )
+    settings = TestSettings(data_dir=tmp_path / "data", _env_file=None)  # type: ignore[call-arg]
+    a = build_assistant(settings)
+    assert not a.ingest([corpus]).failed
+    b = BriefingGenerator(a).generate("Zwolle")
+    lines = "\n".join(line.text for section in b.sections for line in section.lines)
+    assert b.found and "woninginbraken" in lines
+    assert "Meld je" not in lines and "Werk je" not in lines and "Wil je" not in lines

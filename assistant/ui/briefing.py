@@ -24,12 +24,13 @@ from assistant.errors import AssistantError
 from assistant.scoped import ScopedAssistant as Assistant
 from assistant.ui import state
 from assistant.ui.i18n import t
-from assistant.ui.render import escape_label, escape_markdown, passage_block
+from assistant.ui.render import escape_label, escape_markdown, passage_block, shorten
 
 EXAMPLES = ("Brussel", "Strong Cities Network", "EFUS")
 RESULT_KEY = "briefing_result"
 TOPIC_KEY = "briefing_topic"
 PENDING_KEY = "briefing_pending"
+LABEL_CHARS = 160  # a source's label; the passage under it has the rest
 
 
 def _slug(topic: str) -> str:
@@ -83,7 +84,7 @@ def render_briefing(b: Briefing, assistant: Assistant | None = None) -> None:
         st.markdown(f"#### {t('briefing.sources')}")
         chunks = {h.chunk.chunk_id: h.chunk for h in b.hits}
         for c in b.citations:
-            with st.expander(escape_label(citation_line(c)[:160]), expanded=False):
+            with st.expander(escape_label(shorten(citation_line(c), LABEL_CHARS)), expanded=False):
                 chunk = chunks.get(c.chunk_id)
                 st.html(passage_block(chunk.text if chunk else c.quote, c.quote))
     slug = _slug(b.topic)
@@ -127,7 +128,9 @@ def page() -> None:
         submitted = st.form_submit_button(t("briefing.go"), icon=":material/description:")
     pending = st.session_state.pop(PENDING_KEY, None)
     wanted = pending if isinstance(pending, str) else (topic if submitted else None)
-    if wanted and wanted.strip():
+    if wanted is not None and not wanted.strip():
+        st.warning(t("briefing.empty"), icon=":material/edit:")
+    elif wanted:
         result = _generate(assistant, wanted.strip())
         if result is not None:
             st.session_state[RESULT_KEY] = result

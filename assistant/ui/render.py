@@ -103,6 +103,16 @@ def passage_block(passage: str, quote: str) -> str:
     return f'<div class="ba-passage" style="{PASSAGE_STYLE}">{clean}</div>'
 
 
+def shorten(text: str, limit: int) -> str:
+    """`text` cut to at most `limit` characters at a word boundary, "…" marking the cut (never mid-word)."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    head = text[: limit - 1]
+    space = head.rfind(" ")
+    return (head[:space] if space > limit // 2 else head).rstrip(" ,;:-–") + "…"
+
+
 EXCERPT_CONTEXT = 280  # characters of the passage shown before and after the quote on a source card
 
 
