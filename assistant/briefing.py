@@ -30,7 +30,7 @@ import io
 import re
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
@@ -38,6 +38,7 @@ import numpy as np
 
 from assistant import lexicons
 from assistant.answering.direct import spoken_date
+from assistant.answering.units import Unit as AnswerUnit
 from assistant.answering.units import extract_units
 from assistant.boilerplate import addresses_reader
 from assistant.citations import build_citations, fold, neutralise_brackets, strip_markers
@@ -122,6 +123,19 @@ _THEME_NAMES = [
     for title, entries in lexicons.sections("policy-themes").items()
     if title
 ]
+
+
+def without_title(unit: AnswerUnit, title: str) -> AnswerUnit:
+    """`unit` without the document's title in front of it: a title line without a full stop can be read as
+    the start of the first sentence ("Sociale cohesie versterken … verbeteren" + "Aan de vooravond …"),
+    and a briefing line must open with the sentence."""
+    title = " ".join(title.split())
+    if not title or not unit.text.startswith(title[:20]):
+        return unit
+    match = re.match(r"\s*".join(re.escape(w) for w in title.split()) + r"\s*\n\s*", unit.text)
+    if match is None or match.end() >= len(unit.text):
+        return unit
+    return replace(unit, start=unit.start + match.end(), text=unit.text[match.end() :])
 
 
 def theme_names(text: str) -> list[str]:
@@ -562,6 +576,7 @@ class BriefingGenerator:
             for u in found:
                 if u.kind == "sentence" and any(a <= u.start and u.end <= b for a, b in lists):
                     continue
+                u = without_title(u, chunk.title)
                 letters = [c for c in u.text if c.isalpha()]
                 # Too short to stand alone, or a questionnaire heading the splitter cut off its line.
                 if u.end - u.start < MIN_UNIT_CHARS or all(c.isupper() for c in letters):

@@ -492,3 +492,17 @@ def test_a_briefing_does_not_quote_a_web_page_s_calls_to_action(tmp_path: Path) 
     lines = "\n".join(line.text for section in b.sections for line in section.lines)
     assert b.found and "woninginbraken" in lines
     assert "Meld je" not in lines and "Werk je" not in lines and "Wil je" not in lines
+
+
+def test_a_briefing_line_opens_with_the_sentence_not_the_document_title() -> None:
+    from assistant.answering.units import Unit
+    from assistant.briefing import without_title
+
+    title = "Wijkgerichte aanpak van woninginbraken en overlast in de oude binnenstad"
+    text = f"{title}\n\nIn maart 2025 besloot het college de aanpak uit te breiden naar twee wijken."
+    glued = Unit(0, 0, len(text), text)
+    line = without_title(glued, title)
+    assert line.text == "In maart 2025 besloot het college de aanpak uit te breiden naar twee wijken."
+    assert text[line.start : line.end] == line.text  # still a verbatim span of the passage
+    sentence = Unit(0, 0, 30, "Wijkgerichte aanpak werkt goed.")
+    assert without_title(sentence, title) is sentence  # a sentence that merely starts like the title stays

@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 
+from assistant.boilerplate import addresses_reader
 from assistant.config import load_settings
 from assistant.factory import build_assistant
 from tests.servers import wait_until_up
@@ -166,9 +167,44 @@ def test_every_page_renders_in_a_real_browser(server: str, browser: Any) -> None
             # Run the dev set (test profile: seconds) so the picture shows metric cards and the table.
             page.get_by_role("button", name="Evaluatie starten").click()
             page.get_by_test_id("stMetric").first.wait_for(timeout=120_000)
+            first = _picked_run(page)
+            # A second run in a row: the results switch to it, not stay on the first.
+            page.get_by_role("button", name="Evaluatie starten").click()
+            page.wait_for_function(
+                "name => { const box = document.querySelector('input[aria-label=Run]');"
+                " return box !== null && box.value !== name; }",
+                arg=first,
+                timeout=120_000,
+            )
+            second = _picked_run(page)
+            assert second != first and second in page.get_by_text("Klaar in").first.inner_text()
+            page.get_by_test_id("stMetric").first.wait_for(timeout=30_000)
         page.wait_for_timeout(1500)  # data grids draw on a canvas after the heading appears
         assert not page.get_by_test_id("stException").count()
         _save(page, {"documenten": "documents", "evaluatie": "evaluation", "over": "about"}[path])
+    page.close()
+
+
+def _picked_run(page: Any) -> str:
+    """The run the evaluation page shows (the value of its "Run" selector)."""
+    return str(page.locator("input[aria-label='Run']").first.input_value())
+
+
+def test_briefing_in_a_real_browser(server: str, browser: Any) -> None:
+    page = _open(browser, f"{server}/briefing")
+    page.get_by_role("heading", name="Briefing").first.wait_for(timeout=60_000)
+    page.get_by_role("button", name="Briefing maken").click()  # nothing filled in
+    page.get_by_text("Vul eerst een onderwerp").wait_for(timeout=30_000)
+    page.get_by_label("Onderwerp of bestemming").fill("Brussel")
+    page.get_by_role("button", name="Briefing maken").click()
+    page.get_by_role("heading", name="Briefing: Brussel").wait_for(timeout=120_000)
+    page.get_by_text("Relevante beleidsthema's").first.wait_for()
+    text = page.get_by_test_id("stMain").inner_text()
+    briefing = text.split("Briefing: Brussel", 1)[1].split("Bronnen", 1)[0]
+    # No line of the briefing is a call to action or a question to the reader.
+    assert not [line for line in briefing.splitlines() if addresses_reader(line.split("—")[-1])]
+    page.wait_for_timeout(800)
+    _save(page, "briefing")
     page.close()
 
 
