@@ -26,6 +26,7 @@ every citation quote is verbatim passage text (the span covering the sentences u
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 import time
@@ -59,7 +60,7 @@ from assistant.entities import (
 )
 from assistant.records import Answer, Chunk, Citation, Hit
 from ingest.manifest import DocumentRow
-from ingest.metadata import doc_type_name
+from ingest.metadata import doc_type_name, find_date_spans
 
 if TYPE_CHECKING:
     from assistant.briefing_writer import SectionWriter, WrittenSection
@@ -247,6 +248,19 @@ def format_date(iso: str | None, end: str | None = None) -> str:
             return f"{int(parts[2])}–{int(e[2])} {_MONTHS[int(parts[1]) - 1]} {parts[0]}"
         return f"{text} – {format_date(end)}"
     return text
+
+
+def source_kind(chunk: Chunk, doc_date: str | None) -> str:
+    """What a source is and when, for the summary: "Reisverslag, 24–27 juni 2015 (4 dagen)". The period is
+    the one the title names (a trip's dates), else the document's date."""
+    kind = doc_type_name(chunk.doc_type).capitalize()
+    spans = find_date_spans(chunk.title)
+    start, end = (spans[0].date, spans[0].date_end) if spans and spans[0].date_end else (doc_date, None)
+    when = format_date(start, end)
+    if start and end and len(start) == len(end) == 10:
+        days = (dt.date.fromisoformat(end) - dt.date.fromisoformat(start)).days + 1
+        when += f" ({days} dagen)" if 1 < days <= 60 else ""
+    return f"{kind}, {when}" if when else kind
 
 
 def _flat(text: str) -> str:
@@ -723,7 +737,7 @@ class BriefingGenerator:
             if u not in summary:
                 summary.append(u)
         for u in summary:
-            drafts.append(self._draft("summary", u))
+            drafts.append(self._draft("summary", u, source_kind(u.chunk, u.doc_date)))
 
         # 6 before 2 and 3: a future event belongs under "Komende momenten", not in the history.
         upcoming: list[tuple[str, _Unit, Event]] = []

@@ -506,3 +506,21 @@ def test_a_briefing_line_opens_with_the_sentence_not_the_document_title() -> Non
     assert text[line.start : line.end] == line.text  # still a verbatim span of the passage
     sentence = Unit(0, 0, 30, "Wijkgerichte aanpak werkt goed.")
     assert without_title(sentence, title) is sentence  # a sentence that merely starts like the title stays
+
+
+def test_the_summary_says_what_each_source_is_and_when() -> None:
+    from assistant.briefing import source_kind
+
+    trip = Chunk(
+        "c", "d", "v.txt", "Verslag werkbezoek Gent van 3 maart-6 maart 2023", "x", 0, 1, 0, doc_type="trip report"
+    )
+    assert source_kind(trip, "2023-03-03") == "Reisverslag, 3–6 maart 2023 (4 dagen)"
+    letter = Chunk("c", "d", "b.txt", "Aanbieding jaarplan", "x", 0, 1, 0, doc_type="letter")
+    assert source_kind(letter, "2024-01-15") == "Brief, 15 januari 2024"
+    assert source_kind(letter, None) == "Brief"
+
+
+def test_summary_lines_carry_their_source_kind(briefings: dict[str, Briefing]) -> None:
+    summary = next(s for s in briefings["EFUS"].sections if s.key == "summary")
+    assert summary.lines and all(line.label for line in summary.lines)
+    assert any(line.label.startswith("Reisverslag, ") for line in summary.lines), [l.label for l in summary.lines]
