@@ -523,4 +523,4 @@ def test_the_summary_says_what_each_source_is_and_when() -> None:
 def test_summary_lines_carry_their_source_kind(briefings: dict[str, Briefing]) -> None:
     summary = next(s for s in briefings["EFUS"].sections if s.key == "summary")
     assert summary.lines and all(line.label for line in summary.lines)
-    assert any(line.label.startswith("Reisverslag, ") for line in summary.lines), [l.label for l in summary.lines]
+    assert any(line.label.startswith("Reisverslag, ") for line in summary.lines), [x.label for x in summary.lines]
