@@ -137,7 +137,9 @@ def _run_section(settings: Settings, principal: Principal, audit: Any) -> None:
     if not sets:
         st.info(t("eval.none"))
         return
-    chosen = choice.selectbox(t("eval.set"), options=sets, format_func=_label, key="eval_set")
+    chosen = choice.selectbox(
+        t("eval.set"), options=sets, format_func=_label, key="eval_set", placeholder=t("ui.choose")
+    )
     if not choice.button(t("eval.run"), key="eval_run", type="primary", icon=":material/play_arrow:"):
         return
     out = new_run_folder(state.runs_dir(settings))
@@ -171,7 +173,9 @@ def _results_section(settings: Settings, principal: Principal) -> None:
         st.session_state[PICK_KEY] = next((r for r in runs if str(r) == finished), runs[0])
     elif st.session_state.get(PICK_KEY) not in runs:
         st.session_state.pop(PICK_KEY, None)
-    run = st.selectbox(t("eval.pick_run"), options=runs, format_func=lambda p: p.name, key=PICK_KEY)
+    run = st.selectbox(
+        t("eval.pick_run"), options=runs, format_func=lambda p: p.name, key=PICK_KEY, placeholder=t("ui.choose")
+    )
     try:
         metrics = load_metrics(run)
         results = read_results(run / "results.jsonl")
@@ -189,7 +193,11 @@ def _results_section(settings: Settings, principal: Principal) -> None:
     if table:
         st.subheader(t("eval.by_type"))
         metric = st.selectbox(
-            t("eval.by_type.metric"), options=sorted(table), format_func=metric_label, key="eval_type_metric"
+            t("eval.by_type.metric"),
+            options=sorted(table),
+            format_func=metric_label,
+            key="eval_type_metric",
+            placeholder=t("ui.choose"),
         )
         st.bar_chart(table[metric], x_label=t("eval.col.type"), y_label=metric_label(metric))
 
@@ -217,7 +225,7 @@ def _drill_down(results: list[dict[str, Any]]) -> None:
         return
     st.subheader(t("eval.drill"))
     by_id = {str(r.get("id")): r for r in results}
-    qid = st.selectbox(t("eval.col.id"), options=list(by_id), key="eval_drill")
+    qid = st.selectbox(t("eval.col.id"), options=list(by_id), key="eval_drill", placeholder=t("ui.choose"))
     record = by_id[qid]
     st.markdown(f"**{escape_markdown(str(record.get('question', '')))}**")
     st.markdown(f"*{t('eval.answer')}*")
@@ -240,8 +248,22 @@ def _compare_section(settings: Settings, principal: Principal) -> None:
         st.caption(t("eval.compare.need_two"))
         return
     cols = st.columns(2)
-    a = cols[0].selectbox(t("eval.compare.a"), options=runs, index=1, format_func=lambda p: p.name, key="cmp_a")
-    b = cols[1].selectbox(t("eval.compare.b"), options=runs, index=0, format_func=lambda p: p.name, key="cmp_b")
+    a = cols[0].selectbox(
+        t("eval.compare.a"),
+        options=runs,
+        index=1,
+        format_func=lambda p: p.name,
+        key="cmp_a",
+        placeholder=t("ui.choose"),
+    )
+    b = cols[1].selectbox(
+        t("eval.compare.b"),
+        options=runs,
+        index=0,
+        format_func=lambda p: p.name,
+        key="cmp_b",
+        placeholder=t("ui.choose"),
+    )
     if st.button(t("eval.compare.go"), key="cmp_go"):
         try:
             cmp = compare_runs(a, b)

@@ -239,7 +239,9 @@ def _upload(assistant: Assistant) -> None:
         max_upload_size=settings.max_file_mb,
     )
     choices = [",".join(groups) for groups in assistant.principal.upload_choices()]
-    st.selectbox(t("docs.upload.group"), options=choices, format_func=_group_label, key=GROUP_KEY)
+    st.selectbox(
+        t("docs.upload.group"), options=choices, format_func=_group_label, key=GROUP_KEY, placeholder=t("ui.choose")
+    )
     st.button(
         t("docs.upload.go"),
         key="docs_upload_go",

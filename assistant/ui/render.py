@@ -369,6 +369,7 @@ def render_document(c: Citation, chunks: Sequence[Chunk]) -> None:
         index=index,
         format_func=lambda i: str(parts[i].page if paged else i + 1),
         key=f"doc-part-{c.chunk_id}-{c.n}",
+        placeholder=t("ui.choose"),
     )
     if chosen == index:
         st.caption(t("chat.view.cited", n=c.n))
