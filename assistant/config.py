@@ -200,6 +200,13 @@ class Settings(BaseSettings):
         "embeds the rest in the background), and ingest takes about half as long (docs/scaling.md, 'Ingest "
         "speed').",
     )
+    keep_run_leaders: bool = Field(
+        True,
+        description="Hybrid retrieval: each run's first candidate (BM25's, the dense run's) is kept among the first "
+        "top_k passages, at place top_k when the fusion ranks it lower (a passage BM25 ranks first and the dense "
+        "run far down is otherwise lost). On: evidence R@5 rose on the PDF sets and nothing fell on any benchmark "
+        "(docs/retrieval.md).",
+    )
     max_chunks_per_doc: int = Field(
         3, description="Diversity: at most this many passages of one document in the top k (0 = no cap).", ge=0
     )

@@ -162,3 +162,24 @@ def cap_per_document(hits: Sequence[Hit], max_per_doc: int, k: int) -> list[Hit]
         else:
             overflow.append(hit)
     return _renumber((kept + overflow)[: max(k, 0)])
+
+
+def keep_run_leaders(
+    top: Sequence[Hit], fused: Sequence[Hit], runs: Mapping[str, Sequence[Hit]], k: int, within: int | None = None
+) -> list[Hit]:
+    """The top `k` with each run's first candidate among its first `within` places (default: all k): a
+    passage BM25 ranks first while the dense run ranks it far down (or not at all) falls out of a weighted
+    fusion; it is put at place `within`, the passages from there on move down one. `fused` gives the
+    leader's fused score when it is not in `top`."""
+    within = min(within or k, k)
+    out = list(top[:k])
+    by_id = {h.chunk.chunk_id: h for h in fused}
+    for hits in runs.values():
+        if not hits or len(out) < within:
+            continue
+        leader_id = hits[0].chunk.chunk_id
+        if leader_id not in by_id or any(h.chunk.chunk_id == leader_id for h in out[:within]):
+            continue
+        out = [h for h in out if h.chunk.chunk_id != leader_id]
+        out.insert(within - 1, by_id[leader_id])
+    return _renumber(out[:k])

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from assistant.embeddings import Embedder
-from assistant.fusion import cap_per_document, convex_fusion, weighted_rrf
+from assistant.fusion import cap_per_document, convex_fusion, keep_run_leaders, weighted_rrf
 from assistant.lexical import LexicalIndex, chunks_signature
 from assistant.records import Chunk, Hit
 from assistant.rerank import Reranker
@@ -108,6 +108,7 @@ class HybridRetriever:
         max_per_doc: int = 3,
         reranker: Reranker | None = None,
         searchable: Callable[[], frozenset[str]] | None = None,
+        keep_leaders: int = 0,
     ) -> None:
         self.embedder = embedder
         self.store = store
@@ -118,6 +119,7 @@ class HybridRetriever:
         self.max_per_doc = max_per_doc
         self.reranker = reranker
         self.searchable = searchable
+        self.keep_leaders = keep_leaders
 
     def search(self, query: str, k: int = 5, flt: SearchFilter | None = None) -> list[Hit]:
         if not query.strip():
@@ -133,6 +135,5 @@ class HybridRetriever:
         fused = weighted_rrf(runs, self.weights, n) if self.fusion == "rrf" else convex_fusion(runs, self.weights, n)
         if self.reranker is not None:
             fused = self.reranker.rerank(query, fused)
-        if self.max_per_doc:
-            return cap_per_document(fused, self.max_per_doc, k)
-        return fused[:k]
+        top = cap_per_document(fused, self.max_per_doc, k) if self.max_per_doc else fused[:k]
+        return keep_run_leaders(top, fused, runs, k, self.keep_leaders) if self.keep_leaders else top

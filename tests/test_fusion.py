@@ -83,3 +83,20 @@ def test_cap_per_document() -> None:
     assert [h.chunk.chunk_id for h in cap_per_document(hits, max_per_doc=1, k=5)] == ["a1", "b1", "c1", "a2", "a3"]
     with pytest.raises(ValueError):
         cap_per_document(hits, max_per_doc=0, k=3)
+
+
+def test_each_run_keeps_its_first_candidate_in_the_top_k() -> None:
+    from assistant.fusion import keep_run_leaders
+
+    dense = _run("dense", [("a", 0.9), ("b", 0.85), ("c", 0.8), ("d", 0.75), ("x", 0.1)])
+    bm25 = _run("bm25", [("x", 12.0), ("a", 3.0)])
+    runs = {"dense": dense, "bm25": bm25}
+    fused = convex_fusion(runs, {"dense": 0.7, "bm25": 0.3}, 10)
+    assert [h.chunk.chunk_id for h in fused] == ["a", "b", "c", "d", "x"]  # BM25's first lost in the fusion
+    kept = keep_run_leaders(fused[:4], fused, runs, 4)
+    assert [h.chunk.chunk_id for h in kept] == ["a", "b", "c", "x"] and [h.rank for h in kept] == [1, 2, 3, 4]
+    # Within the first 2 of 4: placed second, the rest move down one.
+    kept = keep_run_leaders(fused[:4], fused, runs, 4, within=2)
+    assert [h.chunk.chunk_id for h in kept] == ["a", "x", "b", "c"]
+    # Already in place: nothing moves.
+    assert keep_run_leaders(fused[:5], fused, runs, 5) == fused[:5]
