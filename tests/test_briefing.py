@@ -48,6 +48,17 @@ def briefings(indexed: Assistant) -> dict[str, Briefing]:
     return {t: generator.generate(t) for t in ("Brussel", "Strong Cities Network", "EFUS", "Tokio")}
 
 
+def _briefing_over(tmp_path: Path, files: dict[str, str], topic: str) -> Briefing:
+    """The briefing on `topic` over a test-profile index of `files` (name → text)."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for name, text in files.items():
+        (corpus / name).write_text(text, encoding="utf-8")
+    a = build_assistant(TestSettings(data_dir=tmp_path / "data", _env_file=None))  # type: ignore[call-arg]
+    assert not a.ingest([corpus]).failed
+    return BriefingGenerator(a).generate(topic)
+
+
 def _section(b: Briefing, key: str) -> str:
     return "\n".join(f"{line.label} {line.text}" for s in b.sections if s.key == key for line in s.lines)
 
@@ -226,22 +237,14 @@ def test_near_duplicate_groups_merge_the_same_fact_but_never_different_numbers()
 
 
 def test_a_fact_stated_by_two_documents_is_shown_once_with_both_citations(tmp_path: Path) -> None:
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "verslag.txt").write_text(
-        "Verslag werkbezoek Gent\n\nOp 3 maart 2023 bezocht een delegatie van de directie Veiligheid het stadhuis "
-        "van Gent voor overleg over drugsbeleid.\n\nDe gesprekken gingen over preventie en nachtleven.\n",
-        encoding="utf-8",
-    )
-    (corpus / "nieuwsbrief.txt").write_text(
-        "Nieuwsbrief internationaal\n\nOp 3 maart 2023 bezocht een delegatie van de directie Veiligheid het "
-        "stadhuis van Gent voor overleg over het drugsbeleid.\n\nVerder werkt de stad aan een nieuwe website.\n",
-        encoding="utf-8",
-    )
-    settings = TestSettings(data_dir=tmp_path / "data", _env_file=None)  # type: ignore[call-arg]
-    a = build_assistant(settings)
-    assert not a.ingest([corpus]).failed
-    b = BriefingGenerator(a).generate("Gent")
+    files = {
+        "verslag.txt": "Verslag werkbezoek Gent\n\nOp 3 maart 2023 bezocht een delegatie van de directie Veiligheid "
+        "het stadhuis van Gent voor overleg over drugsbeleid.\n\nDe gesprekken gingen over preventie en nachtleven.\n",
+        "nieuwsbrief.txt": "Nieuwsbrief internationaal\n\nOp 3 maart 2023 bezocht een delegatie van de directie "
+        "Veiligheid het stadhuis van Gent voor overleg over het drugsbeleid.\n\nVerder werkt de stad aan een nieuwe "
+        "website.\n",
+    }
+    b = _briefing_over(tmp_path, files, "Gent")
     lines = [line for s in b.sections if s.key == "contacts" for line in s.lines if "3 maart 2023" in line.label]
     assert len(lines) == 1, lines
     cited_docs = {c.source for c in b.citations if c.n in lines[0].citations}
@@ -475,20 +478,14 @@ def test_calls_to_action_and_questions_to_the_reader_are_not_content() -> None:
 
 
 def test_a_briefing_does_not_quote_a_web_page_s_calls_to_action(tmp_path: Path) -> None:
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "nieuws.txt").write_text(
+    page = (
         "Symposium over wijkveiligheid in Zwolle\n\n"
         "Op 14 oktober 2025 organiseert de gemeente Zwolle een symposium over wijkveiligheid en preventie.\n\n"
         "Werk je bij een gemeente in de regio Zwolle? Wil je meer weten over buurtpreventie?\n\n"
         "Meld je dan nu aan voor het symposium in Zwolle via het aanmeldformulier.\n\n"
-        "In Zwolle daalde het aantal woninginbraken in 2024 met een vijfde door buurtpreventie.\n",
-        encoding="utf-8",
+        "In Zwolle daalde het aantal woninginbraken in 2024 met een vijfde door buurtpreventie.\n"
     )
-    settings = TestSettings(data_dir=tmp_path / "data", _env_file=None)  # type: ignore[call-arg]
-    a = build_assistant(settings)
-    assert not a.ingest([corpus]).failed
-    b = BriefingGenerator(a).generate("Zwolle")
+    b = _briefing_over(tmp_path, {"nieuws.txt": page}, "Zwolle")
     lines = "\n".join(line.text for section in b.sections for line in section.lines)
     assert b.found and "woninginbraken" in lines
     assert "Meld je" not in lines and "Werk je" not in lines and "Wil je" not in lines

@@ -248,21 +248,11 @@ def _compare_section(settings: Settings, principal: Principal) -> None:
         st.caption(t("eval.compare.need_two"))
         return
     cols = st.columns(2)
-    a = cols[0].selectbox(
-        t("eval.compare.a"),
-        options=runs,
-        index=1,
-        format_func=lambda p: p.name,
-        key="cmp_a",
-        placeholder=t("ui.choose"),
-    )
-    b = cols[1].selectbox(
-        t("eval.compare.b"),
-        options=runs,
-        index=0,
-        format_func=lambda p: p.name,
-        key="cmp_b",
-        placeholder=t("ui.choose"),
+    a, b = (
+        col.selectbox(
+            t(label), options=runs, index=index, format_func=lambda p: p.name, key=key, placeholder=t("ui.choose")
+        )
+        for col, label, index, key in ((cols[0], "eval.compare.a", 1, "cmp_a"), (cols[1], "eval.compare.b", 0, "cmp_b"))
     )
     if st.button(t("eval.compare.go"), key="cmp_go"):
         try:
