@@ -216,7 +216,7 @@ class Assistant:
             max_per_doc=s.max_chunks_per_doc,
             reranker=self.reranker_for(store),
             searchable=complete,
-            keep_leaders=s.top_k if s.keep_run_leaders else 0,
+            leaders_within=s.top_k if s.keep_run_leaders else 0,
         )
 
     def reranker_for(self, store: ChunkStore) -> Reranker | None:

@@ -108,7 +108,7 @@ class HybridRetriever:
         max_per_doc: int = 3,
         reranker: Reranker | None = None,
         searchable: Callable[[], frozenset[str]] | None = None,
-        keep_leaders: int = 0,
+        leaders_within: int = 0,
     ) -> None:
         self.embedder = embedder
         self.store = store
@@ -119,7 +119,7 @@ class HybridRetriever:
         self.max_per_doc = max_per_doc
         self.reranker = reranker
         self.searchable = searchable
-        self.keep_leaders = keep_leaders
+        self.leaders_within = leaders_within  # 0: off
 
     def search(self, query: str, k: int = 5, flt: SearchFilter | None = None) -> list[Hit]:
         if not query.strip():
@@ -136,4 +136,4 @@ class HybridRetriever:
         if self.reranker is not None:
             fused = self.reranker.rerank(query, fused)
         top = cap_per_document(fused, self.max_per_doc, k) if self.max_per_doc else fused[:k]
-        return keep_run_leaders(top, fused, runs, k, self.keep_leaders) if self.keep_leaders else top
+        return keep_run_leaders(top, fused, runs, k, self.leaders_within) if self.leaders_within else top

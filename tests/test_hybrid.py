@@ -90,3 +90,20 @@ def test_chunks_of_a_half_written_document_are_never_returned(test_settings: Set
     a.store.add([orphan], np.asarray(a.embedder.embed_documents([text]), dtype=np.float32))
     assert "orphan-1" in a.store.ids()
     assert all(h.chunk.chunk_id != "orphan-1" for h in a.search(text, k=10))
+
+
+def test_the_bm25_leader_is_kept_in_the_top_k_by_setting(test_settings: Settings, folder: Path) -> None:
+    # A word only one short note holds: BM25 ranks it first; the (hashing) dense run and the fusion need not.
+    (folder / "notitie.txt").write_text("Kwartiermaker Jansen.", encoding="utf-8")
+    query = "kwartiermaker coalitie veiligheid prioriteiten politie gemeenten burgemeesters regionaal beleidsplan"
+    for keep in (True, False):
+        a = build_assistant(test_settings.model_copy(update={"keep_run_leaders": keep}))
+        if keep:
+            a.ingest([folder])
+        leader = a.lexical.get().search(query, 1)[0].chunk.chunk_id
+        top = [h.chunk.chunk_id for h in a.search(query, k=3)]
+        if keep:
+            assert leader in top
+        else:
+            lost = leader not in top
+    assert lost, "the query must be one where the fusion alone loses BM25's first passage"
