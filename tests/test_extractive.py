@@ -349,6 +349,24 @@ def test_question_words_are_expected_only_in_passages_of_the_question_language()
     assert with_english.missing_words > 0.8 * alone.missing_words > 0.0
 
 
+def test_a_translatable_name_is_not_missing_because_one_passage_is_in_the_question_language() -> None:
+    from assistant.answering.extractive import anchor_evidence
+    from assistant.answering.question import analyse
+
+    question = analyse("Which countries does the Council of State compare the Dutch app with?")
+    dutch = [
+        _hit("De Raad van State vergelijkt de Nederlandse app met die van Duitsland en Ierland.", "a"),
+        _hit("De Afdeling advisering van de Raad van State adviseert de app pas later in te zetten.", "b", 2),
+    ]
+    english = replace(_hit("The review found five issues in the back-end code.", "c", 3).chunk, language="en")
+    # Most passages are Dutch: "Council" and "Dutch" may be there as "Raad" and "Nederlandse".
+    assert anchor_evidence(question, [*dutch, Hit(english, 0.8, 3)]) == (0.0, ())
+    # Most passages are English and none names them: absent.
+    english2 = replace(english, chunk_id="d", text="The audit covered the app's servers.")
+    share, absent = anchor_evidence(question, [dutch[0], Hit(english, 0.8, 2), Hit(english2, 0.7, 3)])
+    assert share > 0 and "Council" in absent
+
+
 def test_the_noun_naming_the_answers_class_need_not_occur_in_the_passages() -> None:
     # "In welke vier soorten …": the passage lists the kinds without the word for them.
     text = "De aanvragen zijn ingedeeld als spoedeisend, regulier, uitgesteld en vervallen."

@@ -212,14 +212,15 @@ def anchor_evidence(
     analysis: QuestionAnalysis, hits: Sequence[Hit], words: set[str] | None = None
 ) -> tuple[float, tuple[str, ...]]:
     """Share of the question's anchors that no passage (text, title, heading, date) holds, and those anchors.
-    Names count only when the passages are in the question's language or the name cannot be translated
+    Names count only when most passages are in the question's language or the name cannot be translated
     (an acronym, a word with an inner capital or digit): "Dutch Data Protection Authority" is not absent
-    from Dutch text that says "Autoriteit Persoonsgegevens"."""
+    from Dutch text that says "Autoriteit Persoonsgegevens", even when one English passage is among them (the
+    same rule as for the question's other words)."""
     if not analysis.anchors or not hits:
         return 0.0, ()
     words = passage_words(hits) if words is None else words
     blob = " ".join(fold(f"{h.chunk.title} {h.chunk.source} {h.chunk.text}").replace("-", " ") for h in hits)
-    same_language = any(h.chunk.language == analysis.language for h in hits)
+    same_language = sum(1 for h in hits if h.chunk.language == analysis.language) >= len(hits) / 2
     considered = 0
     absent: list[str] = []
     for anchor in analysis.anchors:
