@@ -10,7 +10,6 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -26,7 +25,7 @@ from assistant.errors import ConfigurationError
 from assistant.hybrid import HybridRetriever, LexicalCache
 from assistant.lexical import LexicalIndex
 from assistant.offline import quiet_offline_environment
-from assistant.records import Answer, Hit
+from assistant.records import Answer, Hit, StoreStatus
 from assistant.rerank import AnswerTypeReranker, Reranker, SentenceReranker
 from assistant.retrieval import CompleteChunks, DenseRetriever, Retriever
 from assistant.vectorcache import VectorCache
@@ -43,19 +42,6 @@ if TYPE_CHECKING:
     from assistant.answering.extractive import ExtractiveAnswerer
     from assistant.llm import ChatModel
     from assistant.scoped import ScopedAssistant
-
-
-@dataclass(frozen=True)
-class StoreStatus:
-    documents: int
-    chunks: int
-    store_chunks: int
-    files: int
-    failed: int
-    with_warnings: int
-    collection: str
-    store_mode: str
-    embedding: str
 
 
 class BackgroundWarmer:

@@ -204,3 +204,19 @@ class ExpandedQuery(str):
         self.extra = extra
         self.extra_weight = extra_weight
         return self
+
+
+@dataclass(frozen=True)
+class StoreStatus:
+    """What the index holds, for `assistant status` and the app: documents and chunks by the manifest, chunks
+    in the store, failed files, and which collection, store and embedder serve them."""
+
+    documents: int
+    chunks: int
+    store_chunks: int
+    files: int
+    failed: int
+    with_warnings: int
+    collection: str
+    store_mode: str
+    embedding: str

@@ -28,7 +28,7 @@ from assistant.audit import AuditLog, answer_details, documents_of_citations, do
 from assistant.chain import AnswerChain
 from assistant.errors import AccessDeniedError
 from assistant.intent import briefing_request
-from assistant.records import Answer, Chunk, Hit
+from assistant.records import Answer, Chunk, Hit, StoreStatus
 from assistant.retrieval import Retriever
 from ingest.manifest import DocumentRow, FileRow, Manifest
 from ingest.pipeline import FileResult, IngestReport, IngestState, PlannedProgress, Progress, WarmProgress
@@ -37,7 +37,7 @@ from vectorstore.base import ChunkStore, SearchFilter, Vector
 
 if TYPE_CHECKING:
     from assistant.briefing import Briefing
-    from assistant.factory import Assistant, StoreStatus
+    from assistant.factory import Assistant
 
 
 def restrict(flt: SearchFilter | None, principal: Principal) -> SearchFilter | None:
@@ -346,8 +346,6 @@ class ScopedAssistant:
         return IngestState(running=state.running, interrupted=state.interrupted, started=state.started)
 
     def status(self) -> StoreStatus:
-        from assistant.factory import StoreStatus
-
         full = self.base.status()
         if self.principal.all_groups:
             return full

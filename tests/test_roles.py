@@ -186,7 +186,7 @@ def _upload_callback(folder: str) -> None:
 
     from assistant.access import Principal, Role
     from assistant.ui import library
-    from assistant.ui.auth import PRINCIPAL_KEY
+    from assistant.ui.state import PRINCIPAL_KEY
 
     class Uploaded:  # the uploader's file: name, size and bytes
         name, size = "plan.txt", 40

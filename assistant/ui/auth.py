@@ -23,11 +23,11 @@ import streamlit as st
 from assistant.access import Principal, Role
 from assistant.config import Settings
 from assistant.errors import AssistantError
+from assistant.ui import state
 from assistant.ui.i18n import t
 from assistant.ui.render import escape_markdown
 from assistant.users import SignInThrottle
 
-PRINCIPAL_KEY = "auth_principal"
 LOGIN_LOGGED_KEY = "auth_login_logged"
 REVOKED_KEY = "auth_revoked"
 Mode = Literal["oidc", "password", "none"]
@@ -60,9 +60,7 @@ def auth_mode(settings: Settings) -> Mode:
 
 
 def _audit(action: str, user: str, **details: Any) -> None:
-    from assistant.ui.state import get_assistant, session_id
-
-    get_assistant().audit.record(action, user, session=session_id(), **details)
+    state.get_assistant().audit.record(action, user, session=state.session_id(), **details)
 
 
 def _sidebar(principal: Principal, mode: Mode) -> None:
@@ -75,7 +73,7 @@ def _sidebar(principal: Principal, mode: Mode) -> None:
     sb.markdown(t("auth.signed_in", name=escape_markdown(principal.name), groups=escape_markdown(groups), role=role))
     if sb.button(t("auth.logout"), key="auth_logout", icon=":material/logout:"):
         _audit("logout", principal.name)
-        st.session_state.pop(PRINCIPAL_KEY, None)
+        st.session_state.pop(state.PRINCIPAL_KEY, None)
         st.session_state.pop(LOGIN_LOGGED_KEY, None)
         st.session_state.clear()  # the conversation belongs to the user who signed out
         if mode == "oidc":
@@ -190,26 +188,26 @@ def require_principal(settings: Settings) -> Principal:
     elif mode == "oidc":
         principal = _oidc(settings)
     else:
-        known = st.session_state.get(PRINCIPAL_KEY)
+        known = st.session_state.get(state.PRINCIPAL_KEY)
         principal = _still_valid(settings, known) if isinstance(known, Principal) else None
         if isinstance(known, Principal) and principal != known:
             # Earlier answers may quote what the new groups may not see; a removed account keeps nothing.
             if principal is None:
                 _audit("session_revoked", known.name, method="password")
             st.session_state.clear()
-            st.session_state[PRINCIPAL_KEY if principal else REVOKED_KEY] = principal or True
+            st.session_state[state.PRINCIPAL_KEY if principal else REVOKED_KEY] = principal or True
             st.rerun()  # widgets start over with the cleared state
         if st.session_state.pop(REVOKED_KEY, False):
             st.warning(t("auth.revoked"))
         if principal is None:
             principal = _password_form(settings)
             if principal is not None:
-                st.session_state[PRINCIPAL_KEY] = principal
+                st.session_state[state.PRINCIPAL_KEY] = principal
                 st.rerun()  # draw the app without the sign-in form
     if principal is None:
-        st.session_state.pop(PRINCIPAL_KEY, None)
+        st.session_state.pop(state.PRINCIPAL_KEY, None)
         st.stop()
-    st.session_state[PRINCIPAL_KEY] = principal
+    st.session_state[state.PRINCIPAL_KEY] = principal
     _sidebar(principal, mode)
     return principal
 
@@ -229,6 +227,4 @@ def gate() -> Principal:
 def may_see_settings() -> bool:
     """The settings and diagnostics page (server paths, models) is for administrators: the operator, the one
     local user without sign-in, users with the admin role."""
-    from assistant.ui import state  # state imports this module
-
     return state.principal().role is Role.ADMIN

@@ -24,6 +24,7 @@ from assistant.ui.i18n import t
 
 TURNS_KEY = "chat_turns"
 SESSION_ID_KEY = "audit_session_id"
+PRINCIPAL_KEY = "auth_principal"  # the signed-in Principal, set by assistant.ui.auth
 
 
 @dataclass
@@ -60,9 +61,7 @@ def session_id() -> str:
 
 
 def principal() -> Principal:
-    """This session's signed-in principal (assistant.ui.auth); public only when none was decided."""
-    from assistant.ui.auth import PRINCIPAL_KEY
-
+    """This session's signed-in principal (set by assistant.ui.auth); public only when none was decided."""
     value = st.session_state.get(PRINCIPAL_KEY)
     return value if isinstance(value, Principal) else Principal.public()
 
