@@ -44,8 +44,8 @@ _ASKS_DURATION = re.compile(
     rf"\b(?:hoe ?lang|how long|hoeveel tijd|how much time|(?:hoeveel|how many) (?:{_TIME_UNIT}))\b"
 )
 _ASKS_DATE = re.compile(
-    r"\b(?:wanneer|when|(?:in |sinds )?(?:welk|what|which) jaar|what year|which year|op welke datum|which date"
-    r"|what date|since when)\b"
+    r"\b(?:wanneer|when|(?:in |sinds )?(?:welk|what|which) jaar|what year|which year|(?:op )?welke datum"
+    r"|(?:op|tussen|van) welke data|(?:which|what) dates?|since when)\b"
 )
 _ASKS_WHO = re.compile(r"(?:^|[.?!]\s*)(?:en\s+)?(?:wie|who)\b|\b(?:wie|who) (?:is|zijn|was|were|waren|werd|is de)\b")
 # Roles whose holder a "who is the ... " question asks for by name: the entity extractor's roles, and the

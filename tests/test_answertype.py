@@ -253,3 +253,10 @@ def test_which_organisation_questions_expect_a_name() -> None:
     assert who is not None
     assert satisfies("Het onderzoek is uitgevoerd door Adviesbureau Noordwest in opdracht van de gemeente.", who)
     assert not satisfies("Het onderzoek is in de zomer uitgevoerd.", who)
+
+
+def test_a_question_for_dates_in_the_plural_expects_a_date() -> None:
+    for question in ("Between which dates did the audit take place?", "Op welke data vergaderde de commissie?"):
+        found = expected_answer(question)
+        assert found is not None and found.kind == "date", question
+    assert expected_answer("Welke data verzamelt de app?") is None  # "data" as in information
