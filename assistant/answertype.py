@@ -263,8 +263,11 @@ _PARTICLE = r"(?:van|de|der|den|du|le|la|von|ter|ten|van de|van der|van den)"
 _PERSON = re.compile(rf"\b{_NAME_WORD}(?:\s+{_PARTICLE})?\s+{_NAME_WORD}\b")
 _CAPITALISED = re.compile(r"\b[A-Z][a-zà-ÿ-]+\b")
 # Initials belong to the name ("de heer P.J. Brinkman"), so the surname is not left behind.
+# Academic and professional titles may follow ("de heer drs. ing. G.J. Braas"), and a surname may open with
+# a particle ("de heer mr. J. de Vries").
 _HONORIFIC = re.compile(
-    r"\b(?i:mw\.|mevr\.|mevrouw|dhr\.|de heer|mr\.|mrs\.|ms\.|dr\.|prof\.)\s+(?:(?:[A-Z]\.)+\s*)?[A-Z][\w'’-]+"
+    r"\b(?i:mw\.|mevr\.|mevrouw|dhr\.|de heer|mr\.|mrs\.|ms\.|dr\.|prof\.)\s+"
+    r"(?i:(?:drs|ing|ir|mr|dr|prof|bc)\.\s*)*(?:(?:[A-Z]\.)+\s*)?(?:(?:van|de|der|den|ter|ten)\s+)*[A-Z][\w'’-]+"
 )
 
 

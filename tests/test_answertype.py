@@ -260,3 +260,10 @@ def test_a_question_for_dates_in_the_plural_expects_a_date() -> None:
         found = expected_answer(question)
         assert found is not None and found.kind == "date", question
     assert expected_answer("Welke data verzamelt de app?") is None  # "data" as in information
+
+
+def test_a_name_after_titles_and_with_a_particle_is_a_person() -> None:
+    assert person_names("De raad benoemt de heer drs. ing. K.L. Mulder tot voorzitter.") == [
+        "de heer drs. ing. K.L. Mulder"
+    ]
+    assert person_names("Namens het college sprak mevrouw mr. A. van der Linden.") == ["mevrouw mr. A. van der Linden"]
