@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from assistant.citations import markdown_file_safe
 from assistant.records import Citation
 from assistant.ui.i18n import Lang, translate
+from assistant.ui.render import shorten
 from assistant.ui.state import ChatTurn
 
 _LABELS: dict[Lang, dict[str, str]] = {
@@ -42,11 +43,6 @@ def _clean(text: str) -> str:
     return _XML_ILLEGAL.sub(" ", text)
 
 
-def _short(text: str, limit: int = _QUOTE_CHARS) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
-
-
 def citation_line(c: Citation, lang: Lang = "nl") -> str:
     """`[n] Title, file, p. N — „quote”` (page left out when unknown)."""
     parts = [c.title or c.source]
@@ -56,7 +52,7 @@ def citation_line(c: Citation, lang: Lang = "nl") -> str:
         parts.append(translate("chat.page", lang, page=c.page))
     line = f"[{c.n}] " + ", ".join(parts)
     if c.quote.strip():
-        line += f" — „{_short(c.quote)}”"
+        line += f" — „{shorten(c.quote, _QUOTE_CHARS)}”"
     return line
 
 

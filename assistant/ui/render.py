@@ -348,9 +348,12 @@ def render_sources(
 
 
 def _document_dialog(c: Citation, read_document: Callable[[str], Sequence[Chunk]]) -> None:
+    # Read (and audited) once per opening: turning pages reruns only the dialog, which keeps these passages.
+    chunks = read_document(c.doc_id)
+
     @st.dialog(c.title or c.source, width="large")
     def show() -> None:
-        render_document(c, read_document(c.doc_id))
+        render_document(c, chunks)
 
     show()
 
