@@ -20,7 +20,7 @@ from typing import Literal
 from assistant.citations import fold
 from assistant.entities import ROLE_WORDS as ENTITY_ROLES
 from assistant.entities import canonical
-from assistant.lexicons import phrase_pattern, words
+from assistant.lexicons import phrase_pattern, sections, words
 
 Kind = Literal["money", "number", "date", "duration", "person", "name", "who", "definition"]
 
@@ -532,3 +532,34 @@ def contradicts_date(question: str, text: str) -> bool:
     asked_years = {y for y, _ in asked}
     same_year = {ym for ym in stated if ym[0] in asked_years}
     return bool(same_year) and not (same_year & asked)
+
+
+# --- reasons ---------------------------------------------------------------------------------------------
+
+# "Waarom …", "Why …", "Om welke reden …", "Wat is de reden …", "Hoe komt het dat …": the answer is a reason,
+# not a value. A sentence that gives one says so with a causal connective (the general lexicon
+# `causal-connectives.txt`, with its provenance).
+_ASKS_REASON = re.compile(
+    r"\b(?:waarom|why|how come|hoe komt het)\b|^\s*(?:en\s+|and\s+)?waardoor\b"
+    r"|\b(?:om|for) (?:welke|what) (?:reden|redenen|reasons?)\b"
+    r"|\b(?:wat|what) (?:is|was|zijn|waren|are|were) (?:de|the) (?:reden|redenen|reasons?|oorzaak|oorzaken|causes?)\b"
+)
+_CAUSAL = sections("causal-connectives")
+_GIVES_REASON = re.compile(r"\b(?:" + phrase_pattern([*_CAUSAL["forward"], *_CAUSAL["back"]]) + r")\b")
+_REASON_BEFORE = re.compile(r"^\W*(?:" + phrase_pattern(_CAUSAL["back"]) + r")\b")
+
+
+def asks_reason(question: str) -> bool:
+    """Does the question ask why (see `_ASKS_REASON`)?"""
+    return _ASKS_REASON.search(fold(question)) is not None
+
+
+def gives_reason(text: str) -> bool:
+    """Does `text` state a cause, reason or purpose (a causal connective anywhere in it)?"""
+    return _GIVES_REASON.search(fold(text)) is not None
+
+
+def reason_before(sentence: str) -> bool:
+    """Does `sentence` open with a connective that points at the sentence before it for its reason
+    ("Daarom …", "Hierdoor …", "For this reason …")? Alone it says only half of what it means."""
+    return _REASON_BEFORE.search(fold(sentence)) is not None

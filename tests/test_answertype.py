@@ -5,12 +5,15 @@ from __future__ import annotations
 import pytest
 
 from assistant.answertype import (
+    asks_reason,
     contradicts_date,
     direct_answer,
     expected_answer,
+    gives_reason,
     holds_answer,
     name_expectation,
     person_names,
+    reason_before,
     satisfies,
 )
 
@@ -267,3 +270,26 @@ def test_a_name_after_titles_and_with_a_particle_is_a_person() -> None:
         "de heer drs. ing. K.L. Mulder"
     ]
     assert person_names("Namens het college sprak mevrouw mr. A. van der Linden.") == ["mevrouw mr. A. van der Linden"]
+
+
+def test_a_why_question_asks_for_a_reason_and_causal_connectives_give_one() -> None:
+    for question in (
+        "Waarom sluit de gemeente het zwembad?",
+        "Om welke reden is de vergadering verplaatst?",
+        "Wat was de oorzaak van de storing?",
+        "Why was the tender cancelled?",
+        "For what reason did the board resign?",
+        "Waardoor ontstond de vertraging?",
+    ):
+        assert asks_reason(question), question
+    for question in ("Wanneer sluit het zwembad?", "Waar ligt het zwembad?", "Wat is de redenering achter het plan?"):
+        assert not asks_reason(question), question
+    assert gives_reason("Het zwembad sluit omdat de installaties verouderd zijn.")
+    assert gives_reason("The tender was cancelled due to a lack of bids.")
+    assert not gives_reason("Het zwembad sluit op 1 maart.")
+    # Only an opening connective points at the sentence before it for the reason.
+    assert reason_before("Daarom sluit het zwembad op 1 maart.")
+    assert reason_before("Om die reden is de aanbesteding gestopt.")
+    assert reason_before("For this reason the board resigned.")
+    assert not reason_before("Het zwembad sluit daarom op 1 maart.")
+    assert not reason_before("Het zwembad sluit omdat de installaties verouderd zijn.")

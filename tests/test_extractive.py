@@ -455,3 +455,47 @@ def test_the_unit_holding_the_asked_for_value_passes_the_per_passage_cap() -> No
     )
     assert "- Een melding van inwoners wordt na zes weken gewist. [1]" in answer.text
     assert answer.text.count("[1]") == 4 and "[2]" in answer.text  # three of the first passage, one of the second
+
+
+def test_a_why_question_is_answered_with_the_reason_next_to_what_it_explains() -> None:
+    # The sentence that restates the question is the most similar; the reason is in the sentence after it.
+    passage = (
+        "Het zwembad aan de Parkweg sluit op 1 maart de deuren voor alle bezoekers. "
+        "Voor deze sluiting is gekozen omdat de installaties verouderd zijn en herstel te duur is. "
+        "De gemeente zoekt nog een nieuwe bestemming voor het gebouw."
+    )
+    answer = _answerer(max_quotes=1).answer(
+        "Waarom sluit het zwembad aan de Parkweg de deuren voor bezoekers?", [_hit(passage, "a")]
+    )
+    assert "omdat de installaties verouderd zijn" in answer.text
+    assert "sluit op 1 maart de deuren" in answer.text  # what the reason explains comes with it
+    # A question that does not ask why is answered by the sentence alone.
+    plain = _answerer(max_quotes=1).answer("Wanneer sluit het zwembad aan de Parkweg?", [_hit(passage, "a")])
+    assert "omdat" not in plain.text and "1 maart" in plain.text
+
+
+def test_a_sentence_pointing_back_for_its_reason_is_quoted_with_the_sentence_before_it() -> None:
+    passage = (
+        "De raad stemde in met het plan voor het nieuwe stadhuis. "
+        "De bouwkosten van het stadhuis vielen twee miljoen euro hoger uit dan geraamd. "
+        "Daarom besloot het college de bouw van het stadhuis een jaar uit te stellen."
+    )
+    answer = _answerer(max_quotes=1).answer(
+        "Wat besloot het college over de bouw van het stadhuis?", [_hit(passage, "a")]
+    )
+    assert (
+        "- De bouwkosten van het stadhuis vielen twee miljoen euro hoger uit dan geraamd. Daarom besloot het college "
+        "de bouw van het stadhuis een jaar uit te stellen. [1]"
+    ) in answer.text
+
+
+def test_pairs_only_within_a_paragraph_and_only_when_asked_for() -> None:
+    joined = "De kosten stegen. Daarom is het project gestopt."
+    assert [u.kind for u in extract_units(0, joined, pairs=True)] == ["sentence", "sentence", "pair"]
+    assert [u.kind for u in extract_units(0, joined)] == ["sentence", "sentence"]  # the briefing's units
+    apart = "De kosten stegen.\n\nDaarom is het project gestopt."
+    assert "pair" not in [u.kind for u in extract_units(0, apart, pairs=True)]
+    # Any reason pairs with the sentence before it only for a why-question.
+    reason = "Het project is gestopt. Dat gebeurde omdat de kosten stegen."
+    assert "pair" not in [u.kind for u in extract_units(0, reason, pairs=True)]
+    assert [u.kind for u in extract_units(0, reason, pairs=True, reasons=True)][-1] == "pair"

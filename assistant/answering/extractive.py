@@ -54,7 +54,7 @@ from assistant.answering.units import (
     extract_units,
     unit_key,
 )
-from assistant.answertype import contradicts_date, direct_answer, holds_answer
+from assistant.answertype import contradicts_date, direct_answer, gives_reason, holds_answer
 from assistant.citations import build_citations, fold, neutralise_brackets
 from assistant.embeddings import Embedder
 from assistant.records import Answer, Chunk, Hit
@@ -350,7 +350,11 @@ class ExtractiveAnswerer:
         units: list[Unit] = []
         for index, hit in enumerate(hits):
             if CONTINUES not in hit.scores:  # a continuation only finishes a unit of the passage before it
-                units.extend(extract_units(index, hit.chunk.text, hit.chunk.heading_path))
+                units.extend(
+                    extract_units(
+                        index, hit.chunk.text, hit.chunk.heading_path, pairs=True, reasons=analysis.asks_reason
+                    )
+                )
         q_stems = list(analysis.content)
         for unit in units:
             unit.stems = set(content_stems(unit.text))
@@ -387,6 +391,9 @@ class ExtractiveAnswerer:
             typed = expectation is not None and holds_answer(unit.text, expectation, analysis.text)
             if typed:
                 typed_units.add(id(unit))
+            # A why-question's answer is a reason: a unit that gives one gets the typed unit's bonus (it does
+            # not count for abstention: a reason can be stated without a connective).
+            typed = typed or (analysis.asks_reason and gives_reason(unit.text))
             unit.score = W_LEXICAL * lexical_of[position] + W_PRIOR * prior + (W_TYPE if typed else 0.0)
         order = sorted(range(len(units)), key=lambda i: -units[i].score)
         if self.embed_top > 0:
@@ -419,7 +426,9 @@ class ExtractiveAnswerer:
             if unit.kind == "sentence":
                 continue
             inside = [u.score for u in kept if u is not unit and u.hit == unit.hit and unit.start <= u.start < unit.end]
-            if unit.kind == "list":
+            if unit.kind == "pair":
+                favoured = True  # the reason with what it explains: more of the answer than either sentence
+            elif unit.kind == "list":
                 favoured = analysis.wants_list
             else:
                 heading = set(content_stems(unit.heading))

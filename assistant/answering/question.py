@@ -16,6 +16,8 @@
 * `wants_list`: whether it asks for several things ("Welke …", "Noem …", "Zet op een rij", "Which …"),
   so the answer may quote more;
 * `refers_back`: whether it leans on the conversation ("En wie waren daar?", "Kan zo'n beurs …");
+* `asks_reason`: whether it asks why ("Waarom …", "Om welke reden …", "Why …"): a sentence that gives a reason
+  (a causal connective) is then preferred, as a value of the asked-for kind is for a typed question;
 * `focus`: the noun that names the class of the answer ("In welke vier *soorten* …", "Which *agencies* …").
   Documents list the members without naming their class, so the focus is not a word the passages must hold.
 
@@ -37,6 +39,7 @@ from assistant.answertype import (
     NUMBER_WORDS,
     ROLE_WORDS,
     Expectation,
+    asks_reason,
     expected_answer,
     name_expectation,
 )
@@ -154,6 +157,7 @@ class QuestionAnalysis:
     wants_list: bool
     refers_back: bool
     focus: tuple[str, ...] = ()
+    asks_reason: bool = False
 
     @property
     def kind(self) -> str:
@@ -394,4 +398,5 @@ def analyse(question: str) -> QuestionAnalysis:
         wants_list=wants_list(question),
         refers_back=refers_back(question),
         focus=question_focus(question),
+        asks_reason=asks_reason(question),
     )

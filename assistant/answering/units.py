@@ -4,7 +4,9 @@
 * a list together with the sentence that announces it ("… de volgende fasen:" and the items after it, with or
   without bullets): a list question gets the whole list, and the announcing sentence says what the items are;
 * a heading section: a heading ("WIE HEB JE ONTMOET?", "### Wonen en welzijn") with the body under it, so
-  a report organised under question headings answers from the body of the matching heading.
+  a report organised under question headings answers from the body of the matching heading;
+* for the answerer (`pairs`), a pair: a sentence that points back for its reason ("Daarom …") with the sentence
+  before it, and for a why-question any sentence giving a reason with the sentence before it.
 
 Headings are not answers themselves, but their text travels with every unit below them, into the embedding
 and into the word overlap: "4 dagen" is found through the heading above it.
@@ -17,9 +19,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
+from assistant.answertype import gives_reason, reason_before
 from assistant.citations import neutralise_brackets, split_sentences
 
-UnitKind = Literal["sentence", "list", "section"]
+UnitKind = Literal["sentence", "list", "section", "pair"]
 
 MAX_UNIT_CHARS = 700  # a longer sentence is a table or an extraction accident, not an answer
 MAX_LIST_CHARS = 1400  # a list with its announcing sentence may be longer than a sentence
@@ -147,8 +150,16 @@ def _ends_line(text: str, end: int) -> bool:
     return end == len(text) or text[end : end + 1] == "\n"
 
 
-def extract_units(hit_index: int, text: str, heading_path: Sequence[str] = ()) -> list[Unit]:
-    """Answer units of one passage, in document order (see the module docstring)."""
+def extract_units(
+    hit_index: int, text: str, heading_path: Sequence[str] = (), *, pairs: bool = False, reasons: bool = False
+) -> list[Unit]:
+    """Answer units of one passage, in document order (see the module docstring).
+
+    `pairs`: a sentence that gives its reason by pointing at the sentence before it ("Daarom …", "Hierdoor …")
+    says half of what it means alone; with the sentence before it, it is a unit too (kind "pair"). `reasons`
+    (for a why-question): any sentence that gives a reason pairs with the sentence before it, which often
+    states what it explains ("… worden 24 uur bewaard. Voor deze termijn is gekozen omdat …").
+    """
     units: list[Unit] = []
     heading = _clean_heading(heading_path[-1]) if heading_path else ""
     spans = split_sentences(text)
@@ -238,6 +249,18 @@ def extract_units(hit_index: int, text: str, heading_path: Sequence[str] = ()) -
                 continue
         if end - start <= MAX_UNIT_CHARS and _WORD.search(piece):
             units.append(Unit(hit_index, start, end, piece, heading))
+            before = units[-2] if len(units) > 1 else None
+            if (
+                (pairs or reasons)
+                and before is not None
+                and before.kind == "sentence"
+                and not before.item
+                and before.end == spans[i - 1][1]
+                and "\n\n" not in text[before.end : start]
+                and end - before.start <= MAX_UNIT_CHARS
+                and (reason_before(piece) or (reasons and gives_reason(piece)))
+            ):
+                units.append(Unit(hit_index, before.start, end, text[before.start : end], heading, "pair"))
         i += 1
     close_section(len(text))
     return units
