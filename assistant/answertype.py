@@ -28,13 +28,14 @@ _WORD = re.compile(r"[\w.'’-]+", re.UNICODE)
 
 # --- question side ---------------------------------------------------------------------------------------
 
+# Dutch money nouns also end a compound ("verblijfskosten", "projectbudget", "subsidiebedrag").
 _MONEY_WORDS = re.compile(
-    r"\b(?:budget\w*|begroting\w*|kosten|kost|kostte|gekost|bedrag\w*|geld|financiering|subsidie\w*|investering\w*"
-    r"|euro|cost|costs|funding|money|price|prijs)\b"
+    r"\b(?:\w*budget\w*|begroting\w*|\w*kosten|kost|kostte|gekost|\w*bedrag\w*|geld|financiering|\w*subsidie\w*"
+    r"|investering\w*|euro|cost|costs|funding|money|price|prijs)\b"
 )
 _ASKS_AMOUNT = re.compile(
     r"\b(?:hoeveel|hoe groot|how much|wat (?:is|was|zijn|waren|kost|kostte|kosten|kostten)|what (?:is|was|are|were)"
-    r"|what did|welk)\b"
+    r"|what did|welk|wat (?:heeft|hebben|had|hadden)\b(?=.*\bgekost\b))\b"
 )
 _ASKS_NUMBER = re.compile(r"\b(?:hoeveel|how many|how much)\b")
 # "Hoe lang duurde …", "Voor hoeveel jaar …", "How long …": a length of time, a number with a unit of time.
@@ -69,10 +70,11 @@ ROLE_WORDS = tuple(
 _ROLE_RE = re.compile(
     r"\b(?:" + "|".join(re.escape(fold(r)) for r in sorted(ROLE_WORDS, key=len, reverse=True)) + r")s?\b"
 )
-# Verbs right after "hoeveel" ("Hoeveel kost …", "How much does …"): nothing is counted.
+# Verbs right after "hoeveel" ("Hoeveel kost …", "Hoeveel bedroegen …", "How much does …"), in every tense and
+# number: nothing is counted.
 # Auxiliaries too: "Hoeveel heeft … gekost?", "Hoeveel zijn er …?", "How many were …?"
 _VERBS_AFTER_COUNT = frozenset(
-    """kost kostte kosten bedraagt bedroeg does did is was are
+    """kost kostte kosten kostten bedraagt bedroeg bedragen bedroegen does did is was are
     heeft hebben had hadden zijn waren werd werden wordt worden has have were""".split()  # noqa: SIM905
 )
 # Words after "hoeveel" that are not what is counted.

@@ -23,6 +23,10 @@ from assistant.answertype import (
     [
         ("Wat is het totale budget van de Coalitie voor veiligheid?", "money"),
         ("How much funding did the project get?", "money"),
+        # the perfect tense, the plural past and a money noun ending a compound ask for an amount too
+        ("Wat heeft de verbouwing van het raadhuis gekost?", "money"),
+        ("Hoeveel bedroegen de verblijfskosten van de delegatie?", "money"),
+        ("Wat is het onderzoeksbudget?", "money"),
         ("Wanneer begon de samenwerking?", "date"),
         ("In welk jaar is Den Haag lid geworden van EFUS?", "date"),
         ("Hoeveel landen zijn vertegenwoordigd?", "number"),
@@ -44,6 +48,7 @@ def test_expected_kind(question: str, kind: str) -> None:
         "Wat is het RSIV?",
         "Welke rol krijgt de burgemeester?",
         "Waaraan wordt het budget besteed?",
+        "Wat heeft de raad besloten over het budget?",  # "wat heeft" asks for an amount only with "gekost"
     ],
 )
 def test_no_expectation_when_the_form_does_not_say(question: str) -> None:
