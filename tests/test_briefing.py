@@ -23,7 +23,7 @@ from assistant.briefing import (
     to_markdown,
     token_jaccard,
 )
-from assistant.briefing_writer import SECTION_EXAMPLE, SECTION_TASKS, section_passages
+from assistant.briefing.writer import SECTION_EXAMPLE, SECTION_TASKS, section_passages
 from assistant.citations import split_sentences
 from assistant.config import BUNDLED_CORPUS, TestSettings
 from assistant.embeddings import FakeEmbedder

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from assistant.briefing import BriefingGenerator, all_quotes_verbatim, to_markdown
-from assistant.briefing_writer import SECTION_TASKS
+from assistant.briefing.writer import SECTION_TASKS
 from assistant.config import BUNDLED_CORPUS, TestSettings
 from assistant.factory import build_assistant
 from tests.test_llm_server import llm_server  # noqa: F401  (the fixture: starts and stops the server)
