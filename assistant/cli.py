@@ -18,11 +18,14 @@ from assistant.config import Settings, describe_settings, load_settings
 from assistant.errors import AssistantError, ConfigurationError
 from assistant.factory import Assistant, build_assistant
 from assistant.offline import quiet_offline_environment
+from assistant.plugins import REINSTALL_HINT, BrokenPlugin, Plugins, discover
 from assistant.records import Answer
 from ingest.pipeline import FileResult, IngestMeter, IngestState
 from vectorstore.base import SearchFilter
 
 if TYPE_CHECKING:
+    from rich.progress import Progress
+
     from assistant.scoped import ScopedAssistant
     from assistant.users import LocalUser
 
@@ -110,7 +113,7 @@ def _options(
     _State.groups = groups
 
 
-def _progress_bar(label: str, *, eta: bool = False) -> Any:
+def _progress_bar(label: str, *, eta: bool = False) -> Progress:
     """The one progress display of long commands (on stderr, so --json output stays clean)."""
     from rich.progress import (
         BarColumn,
@@ -482,101 +485,6 @@ def chat() -> None:
         history += [Turn("user", question), Turn("assistant", answer.text, cited)]
 
 
-# --- eval ------------------------------------------------------------------------------------------------
-
-eval_app = typer.Typer(help="Evaluate with a question set or a BEIR benchmark; compare runs.")
-app.add_typer(eval_app, name="eval")
-
-
-@eval_app.callback(invoke_without_command=True)
-def eval_run(
-    ctx: typer.Context,
-    questions: Annotated[Path | None, typer.Option("--questions", help="Question set (JSON lines).")] = None,
-    beir: Annotated[Path | None, typer.Option("--beir", help="BEIR folder (corpus/queries/qrels).")] = None,
-    corpus: Annotated[Path | None, typer.Option("--corpus", help="Corpus folder (default: bundled).")] = None,
-    out_dir: Annotated[Path | None, typer.Option("--out", help="Output folder (default: runs/<time>).")] = None,
-    distractors: Annotated[int, typer.Option("--distractors", help="Mix in N laws as distractors.", min=0)] = 0,
-    distractor_chars: Annotated[
-        int | None,
-        typer.Option("--distractor-chars", help="Cut each distractor law to its first N characters.", min=200),
-    ] = None,
-    distractor_source: Annotated[
-        Path | None, typer.Option("--distractor-source", help="JSONL(.gz) of distractor documents.")
-    ] = None,
-    pipeline: Annotated[str, typer.Option("--pipeline", help="default | baseline (tutorial floor).")] = "default",
-    fail_under: Annotated[
-        list[str] | None, typer.Option("--fail-under", help="METRIC=VALUE; exit 1 when not met (repeatable).")
-    ] = None,
-) -> None:
-    """Run a question set (same code path as the chat) or a BEIR benchmark, write metrics and reports."""
-    if ctx.invoked_subcommand is not None:
-        return
-    from datetime import datetime
-
-    from eval.compare import check_thresholds
-    from eval.runner import DEFAULT_DISTRACTOR_SOURCE, run_beir, run_questions
-
-    if (questions is None) == (beir is None):
-        raise typer.BadParameter("give exactly one of --questions FILE or --beir DIR")
-    if pipeline not in ("default", "baseline"):
-        raise typer.BadParameter("--pipeline must be 'default' or 'baseline'")
-    target = out_dir or Path("runs") / datetime.now().strftime("%Y%m%d-%H%M%S")
-    with _progress_bar("eval") as bar:
-        task = bar.add_task("indexing", total=None)
-
-        def tick(done: int, total: int, label: str) -> None:
-            bar.update(task, completed=done, total=total, description=escape(label))
-
-        if questions is not None:
-            run = run_questions(
-                settings(),
-                questions,
-                out=target,
-                corpus=corpus,
-                distractors=distractors,
-                distractor_source=distractor_source or DEFAULT_DISTRACTOR_SOURCE,
-                distractor_chars=distractor_chars,
-                pipeline="baseline" if pipeline == "baseline" else "default",
-                progress=tick,
-                principal=principal(),
-            )
-        elif beir is not None:
-            run = run_beir(settings(), beir, out=target, progress=tick)
-    assistant().audit.record(
-        "eval",
-        principal().name,
-        questions=str(questions) if questions else None,
-        beir=str(beir) if beir else None,
-        corpus=str(corpus) if corpus else None,
-        pipeline=pipeline,
-        out=str(target),
-    )
-    table = Table(title=f"{target} ({run.seconds:.1f} s{', interrupted' if run.interrupted else ''})")
-    table.add_column("metric")
-    table.add_column("value", justify="right")
-    for key, value in sorted(run.metrics.items()):
-        if "." in key and not key.startswith(("by_type", "by_lang")):
-            table.add_row(key, f"{value:.4g}")
-    out.print(table)
-    out.print(f"report: {target / 'report.html'}" if questions is not None else f"results: {target}")
-    failures = check_thresholds(run.metrics, fail_under or [])
-    for failure in failures:
-        err.print(f"[red]below threshold:[/] {escape(failure)}")
-    if failures or run.interrupted:
-        raise typer.Exit(code=1)
-
-
-@eval_app.command("compare")
-def eval_compare(
-    run_a: Annotated[Path, typer.Argument(help="Earlier run folder.")],
-    run_b: Annotated[Path, typer.Argument(help="Later run folder.")],
-) -> None:
-    """Metric deltas and newly failing / newly passing questions between two runs."""
-    from eval.compare import compare_runs, format_comparison
-
-    out.print(format_comparison(compare_runs(run_a, run_b)), markup=False, highlight=False)
-
-
 # --- users -----------------------------------------------------------------------------------------------
 
 
@@ -741,6 +649,55 @@ def models_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> Non
     for m in rows:
         table.add_row(m["name"], m["dimension"], m["installed"], m["active"], m["description"])
     out.print(table)
+
+
+# --- plugins (eval) --------------------------------------------------------------------------------------
+
+
+class _PluginServices:
+    """This CLI's settings, user, assistant and output, lent to the commands plugins add (CliServices)."""
+
+    @property
+    def out(self) -> Console:
+        return out
+
+    @property
+    def err(self) -> Console:
+        return err
+
+    def settings(self) -> Settings:
+        return settings()
+
+    def principal(self) -> Principal:
+        return principal()
+
+    def assistant(self) -> Assistant:
+        return assistant()
+
+    def progress_bar(self, label: str) -> Progress:
+        return _progress_bar(label)
+
+
+def add_plugin_commands(cli: typer.Typer, plugins: Plugins) -> None:
+    """The plugins' commands (`assistant eval`). A plugin that did not load keeps its command name, and the
+    command says why (exit 2) instead of "No such command"; every other command works as before."""
+    services = _PluginServices()
+    for command in plugins.commands():
+        cli.add_typer(command.build(services), name=command.name)
+    for broken in plugins.broken:
+        _add_unavailable(cli, broken)
+
+
+def _add_unavailable(cli: typer.Typer, broken: BrokenPlugin) -> None:
+    def unavailable() -> None:
+        raise ConfigurationError(broken.message, hint=REINSTALL_HINT)
+
+    # Any options and arguments are accepted, so `assistant eval --questions …` reaches the message.
+    accept_anything = {"allow_extra_args": True, "ignore_unknown_options": True}
+    cli.command(broken.name, help=f"Unavailable: {broken.message}.", context_settings=accept_anything)(unavailable)
+
+
+add_plugin_commands(app, discover())
 
 
 def main() -> None:

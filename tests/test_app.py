@@ -29,7 +29,7 @@ EFUS = "In welk jaar is de gemeente Den Haag lid geworden van EFUS?"
 ABSENT = "Wat is het budget voor ruimtevaart op Mars?"
 PAGES = {
     "documents": "assistant/ui/pages/library.py",
-    "eval": "assistant/ui/pages/evaluation.py",
+    "eval": "eval/pages/evaluation.py",
     "about": "assistant/ui/pages/about.py",
 }
 
@@ -322,6 +322,22 @@ def test_evaluation_runs_an_uploaded_question_set(data_dir: Path) -> None:
     assert not any("/" in m.value and "Comparison" in m.value for m in at.markdown)  # no server paths as a heading
 
 
+def test_without_the_eval_plugin_the_app_says_so_and_works(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from assistant.plugins import BrokenPlugin, Plugins
+    from assistant.ui import state
+
+    broken = BrokenPlugin("eval", "eval.plugin", "ModuleNotFoundError: No module named 'eval'")
+    monkeypatch.setattr(state, "plugins", lambda: Plugins(broken=(broken,)))
+    at = ask(start(), EFUS)
+    assert "2015" in "\n".join(assistant_texts(at))
+    warnings = [w.value for w in at.sidebar.warning]
+    assert warnings == ["Het onderdeel 'eval' kon niet worden geladen en ontbreekt; de rest werkt gewoon. "
+                        "(ModuleNotFoundError: No module named 'eval')"]  # fmt: skip
+    with pytest.raises(ValueError, match="navigation page"):
+        at.switch_page(PAGES["eval"])  # the page is not registered
+    goto(at, "documents")
+
+
 # ------------------------------------------------------------------------------------------------ about
 
 
@@ -436,7 +452,7 @@ def test_chat_with_unreachable_llm_server_says_what_to_do(data_dir: Path, monkey
 
 
 def test_two_runs_in_the_same_second_get_their_own_folders(tmp_path: Path) -> None:
-    from assistant.ui.evaluation import new_run_folder
+    from eval.page import new_run_folder
 
     first = new_run_folder(tmp_path)
     first.mkdir()

@@ -218,7 +218,7 @@ def test_no_sign_in_refuses_a_non_local_address(data_dir: Path) -> None:
 
 def test_evaluation_runs_are_listed_only_to_who_may_read_them(tmp_path: Path) -> None:
     from assistant.access import Principal
-    from assistant.ui.evaluation import run_visible
+    from eval.page import run_visible
 
     def run(name: str, meta: dict[str, object] | None) -> Path:
         folder = tmp_path / name
@@ -242,7 +242,7 @@ def test_evaluation_runs_are_listed_only_to_who_may_read_them(tmp_path: Path) ->
 def test_uploaded_question_sets_are_private_to_their_uploader(tmp_path: Path) -> None:
     from assistant.access import Principal
     from assistant.config import TestSettings
-    from assistant.ui.evaluation import question_sets, uploads_dir
+    from eval.page import question_sets, uploads_dir
 
     settings = TestSettings(data_dir=tmp_path / "data", _env_file=None)  # type: ignore[call-arg]
     an, piet = Principal("an", frozenset({"veiligheid"})), Principal("piet", frozenset({"veiligheid"}))

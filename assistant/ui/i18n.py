@@ -16,6 +16,7 @@ TEXTS: dict[Lang, dict[str, str]] = {
         "nav.documents": "Documenten",
         "nav.eval": "Evaluatie",
         "nav.about": "Over / Instellingen",
+        "plugin.broken": "Het onderdeel '{name}' kon niet worden geladen en ontbreekt; de rest werkt gewoon.",
         "loading": "Modellen en index laden…",
         # chat
         "chat.caption": "Stel een vraag over de beleidsdocumenten. Elk antwoord komt letterlijk uit de "
@@ -231,6 +232,7 @@ TEXTS: dict[Lang, dict[str, str]] = {
         "nav.documents": "Documents",
         "nav.eval": "Evaluation",
         "nav.about": "About / Settings",
+        "plugin.broken": "The part '{name}' could not be loaded and is missing; everything else works as usual.",
         "loading": "Loading models and index…",
         "chat.caption": "Ask a question about the policy documents. Every answer is quoted from the documents "
         "and points to its source with [1], [2] … so you can check it.",

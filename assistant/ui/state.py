@@ -6,6 +6,7 @@ Assistant (models, store, manifest) is shared by all sessions through `st.cache_
 
 from __future__ import annotations
 
+import logging
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -18,6 +19,7 @@ from assistant.answerer import Turn
 from assistant.config import Settings, load_settings
 from assistant.errors import AssistantError
 from assistant.factory import Assistant, build_assistant
+from assistant.plugins import Plugins, discover
 from assistant.records import Answer
 from assistant.scoped import ScopedAssistant
 from assistant.ui.i18n import t
@@ -44,6 +46,16 @@ def _assistant_for(fingerprint: str) -> Assistant:
     assistant = build_assistant(load_settings())
     assistant.warm_in_background()  # a server lives long: its idle time embeds the answer sentences
     return assistant
+
+
+@st.cache_resource(show_spinner=False)
+def plugins() -> Plugins:
+    """The plugins' pages, found once per process (reading every installed package's entry points on each
+    rerun would cost every click); a plugin that did not load is logged once, in the server's log."""
+    found = discover()
+    for broken in found.broken:
+        logging.getLogger(__name__).warning("%s", broken.message)
+    return found
 
 
 def get_assistant() -> Assistant:

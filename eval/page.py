@@ -1,4 +1,7 @@
-"""The evaluation page: run a question set through the chat's chain, read the scores, compare runs."""
+"""The evaluation page: run a question set through the chat's chain, read the scores, compare runs.
+
+An app page of the eval plugin (eval.plugin); it draws with the app's toolkit (assistant.ui) like its other pages.
+"""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Page script (run by st.navigation)."""
 
-from assistant.ui.evaluation import page
+from eval.page import page
 
 page()
