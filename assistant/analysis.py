@@ -29,7 +29,6 @@ from __future__ import annotations
 import math
 import re
 import threading
-import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -37,16 +36,13 @@ from functools import lru_cache
 from itertools import chain
 from typing import Literal, get_args
 
+from assistant.text import STOPWORDS_EN, STOPWORDS_NL, fold
+
 StemmerName = Literal["none", "snowball3", "nltk", "simplemma"]
 STEMMERS: tuple[StemmerName, ...] = get_args(StemmerName)
 
-# ------------------------------------------------------------------------------------------ folding
+# ------------------------------------------------------------------------------------------- tokens
 
-# Letters NFKD does not decompose but users type without the mark ("Utoya" for "Utøya").
-_CHAR_MAP = str.maketrans(
-    {"ø": "o", "đ": "d", "ð": "d", "ł": "l", "ħ": "h", "ı": "i", "æ": "ae", "œ": "oe", "þ": "th", "ß": "ss"}
-)
-_COMBINING = re.compile(r"[\u0300-\u036f]")
 # Letters and digits; everything else (punctuation, "_", "-", ".") separates tokens, so "safe.brussels"
 # gives "safe" and "brussels" and "2023-2026" gives "2023" and "2026".
 # Single letters are dropped (list markers "a.", "b.") but single digits kept: article numbers and years
@@ -54,38 +50,23 @@ _COMBINING = re.compile(r"[\u0300-\u036f]")
 _WORD = re.compile(r"[^\W_]{2,}|\d")
 
 
-def fold(text: str, *, accents: bool = True) -> str:
-    """Lowercase and, with `accents`, strip diacritics ("financiën" -> "financien", "ø" -> "o")."""
-    text = text.lower()
-    if not accents or text.isascii():  # most Dutch text is ASCII: skip the costly normalisation
-        return text
-    return _COMBINING.sub("", unicodedata.normalize("NFKD", text)).translate(_CHAR_MAP)
-
-
 def words(text: str, *, accents: bool = True) -> list[str]:
-    """Folded word tokens of letters and digits (see `_WORD`)."""
-    return _WORD.findall(fold(text, accents=accents))
+    """Folded word tokens of letters and digits (see `_WORD`); without `accents` only lower-cased."""
+    return _WORD.findall(fold(text) if accents else text.lower())
 
 
 # ---------------------------------------------------------------------------------------- stopwords
 
-# Dutch function words (Snowball's list, folded) plus common English ones: the corpus mixes both.
-_DUTCH_STOPWORDS = """
-aan al alles als altijd andere ben bij daar dan dat de der deze die dit doch doen door dus een eens en er
-ge geen geweest haar had heb hebben heeft hem het hier hij hoe hun iemand iets ik in is ja je kan kon
-kunnen maar me meer men met mij mijn moet na naar niet niets nog nu of om omdat onder ons ook op over
-reeds te tegen toch toen tot u uit uw van veel voor want waren was wat werd wezen wie wil worden wordt
-zal ze zelf zich zij zijn zo zonder zou welke waarin waarop hierin hiervan daarvan daarbij ten ter
-"""
-_ENGLISH_STOPWORDS = """
-a about above after again against all am an and any are as at be because been before being below
-between both but by can could did do does doing down during each few for from further had has have
-having he her here hers him his how i if in into is it its itself just me more most my no nor not of
-off on once only or other our out over own same she should so some such than that the their them then
-there these they this those through to too under until up very was we were what when where which while
-who whom why will with would you your
-"""
-STOPWORDS: frozenset[str] = frozenset(_DUTCH_STOPWORDS.split()) | frozenset(_ENGLISH_STOPWORDS.split())
+# The index's stop words: Dutch (Snowball) and English function words (assistant/text.py) and a few Dutch
+# relative and pronominal adverbs. Frozen with the index format: a word added here or there would vanish
+# from every new index but not from the old ones, so the English reflexives and possessives and "now", which
+# the shared English list has and the index never dropped, stay in the index (tests/test_analysis.py pins
+# the set).
+_INDEX_DUTCH = frozenset({"welke", "waarin", "waarop", "hierin", "hiervan", "daarvan", "daarbij", "ten", "ter"})
+_INDEX_KEEPS = frozenset(
+    "herself himself myself now ours ourselves theirs themselves yours yourself yourselves".split()  # noqa: SIM905
+)
+STOPWORDS: frozenset[str] = STOPWORDS_NL | _INDEX_DUTCH | (STOPWORDS_EN - _INDEX_KEEPS)
 
 # ------------------------------------------------------------------------------------------ stemmers
 

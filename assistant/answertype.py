@@ -17,10 +17,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
-from assistant.citations import fold
 from assistant.entities import ROLE_WORDS as ENTITY_ROLES
 from assistant.entities import canonical
 from assistant.lexicons import phrase_pattern, sections, words
+from assistant.text import MONTH_NAMES, MONTH_NUMBER, fold
 
 Kind = Literal["money", "number", "date", "duration", "person", "name", "who", "definition"]
 
@@ -230,36 +230,13 @@ NUMBER_WORDS = [
     "dozens",
 ]
 _NUMBER = re.compile(r"\d|\b(?:" + "|".join(NUMBER_WORDS) + r")\b")
-MONTH_NUMBER = {
-    "januari": 1,
-    "january": 1,
-    "februari": 2,
-    "february": 2,
-    "maart": 3,
-    "march": 3,
-    "april": 4,
-    "mei": 5,
-    "may": 5,
-    "juni": 6,
-    "june": 6,
-    "juli": 7,
-    "july": 7,
-    "augustus": 8,
-    "august": 8,
-    "september": 9,
-    "oktober": 10,
-    "october": 10,
-    "november": 11,
-    "december": 12,
-}
-_MONTHS = list(MONTH_NUMBER)
 # "12 uur", "acht weken", "drie werkdagen", "14 days" (a number word or digits, then a unit of time).
 DURATION = re.compile(
     r"(?:\b\d+(?:[.,]\d+)?|\b(?:" + "|".join(NUMBER_WORDS) + r"|een|één|a|an|half|anderhalf))\s*-?\s*"
     rf"(?:{_TIME_UNIT})\b",
     re.IGNORECASE,  # matches folded and original text alike, so a span can be read from either
 )
-_DATE = re.compile(r"\b(?:1[89]|20)\d\d\b|\b\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}\b|\b(?:" + "|".join(_MONTHS) + r")\b")
+_DATE = re.compile(r"\b(?:1[89]|20)\d\d\b|\b\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}\b|\b(?:" + "|".join(MONTH_NAMES) + r")\b")
 _NAME_WORD = r"[A-Z][a-zà-ÿ'’]+(?:-[A-Z][a-zà-ÿ'’]+)?"
 _PARTICLE = r"(?:van|de|der|den|du|le|la|von|ter|ten|van de|van der|van den)"
 _PERSON = re.compile(rf"\b{_NAME_WORD}(?:\s+{_PARTICLE})?\s+{_NAME_WORD}\b")
@@ -371,7 +348,7 @@ _REFERENCE_BEFORE = re.compile(
 )
 # "6 mei", "6 en 19 mei", "3-5 juni", "21/9/2020"
 _DAY_MONTH = re.compile(
-    r"\b\d{1,2}(?:\s*(?:,|-|en|and|t/m|tot)\s*\d{1,2})*\s+(?:" + "|".join(_MONTHS) + r")\b"
+    r"\b\d{1,2}(?:\s*(?:,|-|en|and|t/m|tot)\s*\d{1,2})*\s+(?:" + "|".join(MONTH_NAMES) + r")\b"
     r"|\b\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}\b"
 )
 _ASKS_DAY = re.compile(r"\b(?:op welke (?:datum|dag)|which (?:date|day)|what (?:date|day)|de datum)\b")
@@ -517,7 +494,7 @@ def direct_answer(text: str, expectation: Expectation) -> bool:
     return False
 
 
-_MONTH_YEAR = re.compile(r"\b(" + "|".join(MONTH_NUMBER) + r")\s+((?:19|20)\d\d)\b")
+_MONTH_YEAR = re.compile(r"\b(" + "|".join(MONTH_NAMES) + r")\s+((?:19|20)\d\d)\b")
 
 
 def _month_years(text: str) -> set[tuple[int, int]]:

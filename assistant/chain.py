@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 import time
-import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Protocol
@@ -16,6 +15,7 @@ from assistant.answering.question import STOP_EN, STOP_NL, analyse
 from assistant.answering.units import continuation, ends_in_list, ends_mid_sentence
 from assistant.records import Answer, ExpandedQuery, Hit
 from assistant.retrieval import Retriever
+from assistant.text import fold
 from vectorstore.base import SearchFilter
 
 if TYPE_CHECKING:
@@ -33,10 +33,6 @@ def content_words(text: str) -> list[str]:
     """The words of `text` that carry its topic, lower-cased, in order (the question analysis's stopwords)."""
     words = [w.strip(".").lower() for w in _WORD.findall(text)]
     return [w for w in words if len(w) > 1 and w not in STOP_NL and w not in STOP_EN]
-
-
-def _fold(word: str) -> str:
-    return "".join(ch for ch in unicodedata.normalize("NFKD", word) if not unicodedata.combining(ch))
 
 
 def leaned_on(history: Sequence[Turn]) -> list[int]:
@@ -81,11 +77,11 @@ class HistoryExpansion:
         turns = leaned_on(history)
         if not turns or not self.depends_on_history(question):
             return question
-        seen = {_fold(w) for w in content_words(question)}
+        seen = {fold(w) for w in content_words(question)}
         extra: list[str] = []
         for index in turns:
             for word in content_words(history[index].content):
-                key = _fold(word)
+                key = fold(word)
                 if key not in seen:
                     seen.add(key)
                     extra.append(word)

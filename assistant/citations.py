@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import html
 import re
-import unicodedata
 from collections.abc import Mapping, Sequence
 
 from assistant import lexicons
 from assistant.records import Citation, Hit
+from assistant.text import fold
 
 # ------------------------------------------------------------------------------------------ sentences
 
@@ -192,12 +192,6 @@ def neutralise_brackets(text: str) -> str:
 # ------------------------------------------------------------------------------------------- quotes
 
 _WORD = re.compile(r"\w+", re.UNICODE)
-
-
-def fold(text: str) -> str:
-    """Lower case without accents, so "geïntroduceerd" meets "geintroduceerd"."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def _content_tokens(text: str) -> set[str]:

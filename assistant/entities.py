@@ -30,12 +30,12 @@ and never pretend to know a day the text does not give.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from assistant import lexicons
 from assistant.citations import split_sentences
+from assistant.text import MONTHS, fold_keep_offsets, fold_name
 
 # Reused on purpose: one date grammar for the whole project (see the module docstring).
 from ingest.metadata import find_date_spans
@@ -67,32 +67,6 @@ class Event:
     sentence: str
     future: bool = False  # phrased as something still to happen ("zal", "gepland", "in aanloop naar")
     when: str = ""  # the date as written ("3 mei-5 mei 2019", "september")
-
-
-# ------------------------------------------------------------------------------------------- folding
-
-# Letters NFKD does not decompose but that people type without the mark ("Lodz", "Gdansk").
-_EXTRA_FOLD = {"ø": "o", "ł": "l", "đ": "d", "æ": "a", "œ": "o", "ß": "s", "’": "'", "‘": "'", "`": "'"}
-
-
-def _fold_char(ch: str) -> str:
-    low = ch.lower()
-    if len(low) != 1:  # "İ".lower() has two characters: keep offsets stable instead
-        low = ch
-    if low in _EXTRA_FOLD:
-        return _EXTRA_FOLD[low]
-    base = [c for c in unicodedata.normalize("NFKD", low) if not unicodedata.combining(c)]
-    return base[0] if base else low
-
-
-def fold_keep_offsets(text: str) -> str:
-    """Lower case without accents, one character out for each character in, so offsets stay valid."""
-    return "".join(_fold_char(c) for c in text)
-
-
-def fold_name(text: str) -> str:
-    """The key under which variants of a name meet: folded, whitespace collapsed."""
-    return " ".join(fold_keep_offsets(text).split())
 
 
 # ------------------------------------------------------------------------------------------ gazetteer
@@ -237,9 +211,8 @@ _SURNAME = r"[A-Z][a-zà-ÿ'’]+(?:-[A-Z][a-zà-ÿ'’]+)?"
 _BARE_NAME_RE = re.compile(rf"(?<![\w.\-])(?=({_GIVEN}(?:[ \t]+{_PARTICLE})*[ \t]+{_SURNAME})(?![\w\-]))")
 # Surnames that are really places or institutions ("het Rob Scholtemuseum", "Jan Steenstraat").
 _NOT_SURNAME_END = re.compile(rf"(?:{lexicons.phrase_pattern(lexicons.words('not-surname-suffixes'))})$", re.IGNORECASE)
-MONTHS: tuple[str, ...] = lexicons.words("months-nl")
 WEEKDAYS: tuple[str, ...] = lexicons.words("weekdays-nl")
-_MONTH_OR_DAY = frozenset(w.capitalize() for w in (*MONTHS, *WEEKDAYS))
+_MONTH_OR_DAY = frozenset(w.capitalize() for w in (*MONTHS["nl"], *WEEKDAYS))
 
 
 def _bare_person(name: str) -> bool:
@@ -540,7 +513,7 @@ _YEAR_RE = re.compile(
     r"\b(?:in|sinds|vanaf|per|tot|begin|eind|medio|since|from)\s+((?:19|20)\d{2})\b(?![-–/]\d)", re.IGNORECASE
 )
 _MONTH_ONLY_RE = re.compile(
-    rf"\b(?:in|vanaf|per|tot|eind|begin|medio)\s+({'|'.join(MONTHS)})\b(?!\s+\d)",
+    rf"\b(?:in|vanaf|per|tot|eind|begin|medio)\s+({'|'.join(MONTHS['nl'])})\b(?!\s+\d)",
     re.IGNORECASE,
 )
 

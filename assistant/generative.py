@@ -21,11 +21,11 @@ from dataclasses import replace
 
 from assistant.answerer import Turn
 from assistant.answering.extractive import ExtractiveAnswerer
-from assistant.answering.question import detect_language
 from assistant.citations import build_citations, format_context
 from assistant.embeddings import Embedder
 from assistant.llm import ChatModel, Message
 from assistant.records import Answer, Hit
+from assistant.text import detect_language
 from assistant.verify import ABSTENTION, DEFAULT_THRESHOLD, Verification, VerifyMode, verify_answer
 
 SYSTEM_PROMPT = """Je bent de beleidsassistent van een Nederlandse gemeente. Je beantwoordt vragen uitsluitend \

@@ -44,8 +44,9 @@ from typing import Literal
 import numpy as np
 
 from assistant.answering.question import content_stems
-from assistant.citations import fold, looks_like_instruction, parse_citations, split_sentences, strip_markers
+from assistant.citations import looks_like_instruction, parse_citations, split_sentences, strip_markers
 from assistant.embeddings import Embedder
+from assistant.text import fold
 
 DEFAULT_THRESHOLD = 0.5
 W_LEXICAL = 0.7

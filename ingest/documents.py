@@ -6,9 +6,10 @@ from pathlib import Path
 
 from assistant.errors import IngestError
 from assistant.records import Document, PageSpan, make_doc_id, sha256_hex
+from assistant.text import detect_language
 from ingest.cleaning import clean_pages, extract_letter_header
 from ingest.loaders import load_file
-from ingest.metadata import detect_language, find_document_date, guess_doc_type, guess_title
+from ingest.metadata import find_document_date, guess_doc_type, guess_title
 from ingest.quality import OCR_HINT, QualityReport, assess_extraction, ocr_available, ocr_pdf
 
 

@@ -1,4 +1,4 @@
-"""Document-level metadata guessed from the text: date, language, type and title.
+"""Document-level metadata guessed from the text: date, type and title (its language: `assistant.text`).
 
 Everything here is heuristic and cheap. The heuristics favour the first lines of a document, because
 Dutch municipal documents state their subject and date up front and mention other dates later.
@@ -13,21 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-MONTHS: dict[str, int] = {
-    "januari": 1, "jan": 1, "january": 1,
-    "februari": 2, "feb": 2, "febr": 2, "february": 2,
-    "maart": 3, "mrt": 3, "march": 3, "mar": 3,
-    "april": 4, "apr": 4,
-    "mei": 5, "may": 5,
-    "juni": 6, "jun": 6, "june": 6,
-    "juli": 7, "jul": 7, "july": 7,
-    "augustus": 8, "aug": 8, "august": 8,
-    "september": 9, "sep": 9, "sept": 9,
-    "oktober": 10, "okt": 10, "october": 10, "oct": 10,
-    "november": 11, "nov": 11,
-    "december": 12, "dec": 12,
-}  # fmt: skip
-_MONTH = "(?:" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
+from assistant.text import MONTH_NUMBER
+
+_MONTH = "(?:" + "|".join(sorted(MONTH_NUMBER, key=len, reverse=True)) + r")\.?"
 _RANGE_SEP = r"\s*(?:-|–|—|t/m|tot(?:\s+en\s+met)?|to|until|and|en)\s*"
 _DAY = r"(\d{1,2})(?:e|ste|de|st|nd|rd|th)?"
 
@@ -47,7 +35,7 @@ _FULL_KINDS = frozenset({"range", "dmy", "mdy", "iso", "numeric"})
 
 
 def _month(token: str) -> int:
-    return MONTHS[token.lower().rstrip(".")]
+    return MONTH_NUMBER[token.lower().rstrip(".")]
 
 
 def _iso(year: int, month: int, day: int) -> str | None:
@@ -145,32 +133,6 @@ def find_document_date(text: str, letter_meta: Mapping[str, str]) -> tuple[str |
     if body:
         return body[0].date, body[0].date_end
     return None, None
-
-
-# --- language ------------------------------------------------------------------------------------------
-
-_NL_WORDS = frozenset(
-    (  # noqa: SIM905
-        "de het een en van in is op te dat die voor met zijn niet aan er als om ook door bij naar "
-        "of maar dan nog wel uit over tot wordt worden kan deze dit was heeft hebben zich geen wij "
-        "hun wat hoe omdat"
-    ).split()
-)
-_EN_WORDS = frozenset(
-    (  # noqa: SIM905
-        "the of and to a in is that for it as with on be by this are or not from at an which have "
-        "has was were will can should would their its these they there been into such other also "
-        "than if when what how"
-    ).split()
-)
-
-
-def detect_language(text: str) -> str:
-    """'nl' or 'en' by counting function words; short or ambiguous text counts as Dutch."""
-    words = re.findall(r"[^\W\d_]+", text[:20000].lower())
-    nl = sum(1 for w in words if w in _NL_WORDS and w not in _EN_WORDS)
-    en = sum(1 for w in words if w in _EN_WORDS and w not in _NL_WORDS)
-    return "en" if en > 1.5 * nl and en >= 5 else "nl"
 
 
 # --- document type -------------------------------------------------------------------------------------

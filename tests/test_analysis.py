@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import pytest
 
-from assistant.analysis import DEFAULT_ANALYZER, STEMMERS, Analyzer, CompoundSplitter, fold, words
+from assistant.analysis import DEFAULT_ANALYZER, STEMMERS, STOPWORDS, Analyzer, CompoundSplitter, words
 
 
 def _need(stemmer: str) -> None:
@@ -23,7 +25,7 @@ def test_words_fold_case_and_accents_and_split_on_punctuation() -> None:
         "2023",
         "2026",
     ]
-    assert fold("Café", accents=False) == "café"
+    assert words("Café", accents=False) == ["café"]
     assert Analyzer(stemmer="none", fold_accents=False).tokens("Financiën") == ["financiën"]
 
 
@@ -94,3 +96,64 @@ def test_default_is_the_measured_choice_and_consistent_in_batch() -> None:
     }
     texts = ["De gemeenten en hun vergunningen", "", "Toezicht op de naleving"]
     assert DEFAULT_ANALYZER.tokens_many(texts) == [DEFAULT_ANALYZER.tokens(t) for t in texts]
+
+
+# Tokens an index already holds: any change here means every user must re-index (issue #19). The strings are
+# chosen where folding variants differ: letters NFKD keeps (ø, ß, æ, œ, ł, đ, ð, ħ, ı, þ), lower() against
+# casefold() (Greek final sigma stays "ς"), marks outside U+0300-U+036F (Hebrew points split the word),
+# compatibility forms (ligature, full-width, superscript), compounds and digits.
+_PINNED = [
+    (
+        "Financiën, coöperatie en naïeve Ångström-metingen in Curaçao",
+        ["financien", "cooperatie", "naieve", "angstrom", "metingen", "curacao"],
+        ["financien", "coopereer", "naieve", "angstrom", "meet", "curacao"],
+    ),
+    (
+        "Utøya Straße Æsop Œuvre Łódź Đakovo Ðorð Ħal Iıstanbul Þingvellir İzmir",
+        ["utoya", "strasse", "aesop", "oeuvre", "lodz", "dakovo", "dord", "hal", "iistanbul", "thingvellir", "izmir"],
+        ["utoya", "stras", "aesop", "oeuvr", "lodz", "dakovo", "dord", "hal", "iistanbul", "thingvellir", "izmir"],
+    ),
+    (
+        "Λόγος ᾳ ﬁets ＡＢＣ x² ½ ① ’s-Hertogenbosch d’r l'Europe",
+        ["λογος", "fiets", "abc", "x2", "1", "2", "1", "hertogenbosch", "europe"],
+        ["λογος", "fiet", "abc", "x2", "1", "2", "1", "hertonbosch", "europe"],
+    ),
+    ("שָׁלוֹם が Hà Nội Ærø", ["לו", "ha", "noi", "aero"], ["לו", "ha", "noi", "aero"]),
+    (
+        "art. 3.1a lid 2, 2023-2026, 1.250.000, 12e H2O safe.brussels a. b.",
+        ["art", "3", "1a", "lid", "2", "2023", "2026", "1", "250", "000", "12e", "h2o", "safe", "brussels"],
+        ["art", "3", "1a", "lid", "2", "2023", "2026", "1", "250", "000", "12e", "h2o", "safe", "brus"],
+    ),
+    (
+        "veiligheidsbeleid burgemeesters gemeenteraad wethouders van het Ministerie",
+        ["veiligheidsbeleid", "burgemeesters", "gemeenteraad", "wethouders", "ministerie"],
+        ["veiligheidsbeleid", "veil", "beleid", "burgemee", "meenteraad", "meen", "raad", "wethouder", "ministerie"],
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "plain", "default"), _PINNED)
+def test_index_tokens_are_pinned(text: str, plain: list[str], default: list[str]) -> None:
+    assert Analyzer(stemmer="none", split_compounds=False).tokens(text) == plain
+    fitted = DEFAULT_ANALYZER.fit(["veiligheid beleid veiligheid beleid gemeente raad gemeente raad"])
+    assert fitted.tokens(text) == default
+
+
+def test_index_tokens_without_folding_are_pinned() -> None:
+    analyzer = Analyzer(stemmer="none", split_compounds=False, fold_accents=False, stopwords=False)
+    assert analyzer.tokens("Utøya Straße Æsop İzmir Λόγος Financiën en") == [
+        "utøya",
+        "straße",
+        "æsop",
+        "zmir",
+        "λόγος",
+        "financiën",
+        "en",
+    ]
+
+
+def test_index_stopwords_are_pinned() -> None:
+    # The analyser's own list, not the question analysis's longer one: dropping more words changes the index.
+    assert len(STOPWORDS) == 218
+    digest = hashlib.sha256(" ".join(sorted(STOPWORDS)).encode()).hexdigest()
+    assert digest == "90a767a53e5d8fdb9a095c5d46425b98ee791fd0657556a5a11763483b58e920"

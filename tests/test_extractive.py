@@ -10,11 +10,11 @@ import numpy as np
 from assistant.answerer import Answerer
 from assistant.answering.abstention import FEATURES, AbstentionModel
 from assistant.answering.extractive import ExtractiveAnswerer
-from assistant.answering.question import detect_language
 from assistant.answering.units import extract_units
 from assistant.citations import parse_citations
 from assistant.embeddings import FakeEmbedder
 from assistant.records import Chunk, Hit
+from assistant.text import detect_language
 
 
 def _model(**weights: float) -> AbstentionModel:

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from assistant.text import detect_language
 from ingest.cleaning import clean_pages, extract_letter_header
 from ingest.metadata import (
     DateSpan,
-    detect_language,
     find_date_spans,
     find_document_date,
     guess_doc_type,

@@ -6,17 +6,15 @@ quote it comes from.
 
 from __future__ import annotations
 
-import calendar
 import re
 
 from assistant.answering.question import QuestionAnalysis
-from assistant.answertype import DURATION, MONTH_NUMBER, NUMBER_WORDS, person_names
-from assistant.citations import fold
-from assistant.lexicons import words
+from assistant.answertype import DURATION, NUMBER_WORDS, person_names
+from assistant.text import MONTH_NAMES, MONTHS, fold
 
-_MONTH_NAMES = {"nl": words("months-nl"), "en": tuple(calendar.month_name[1:])}
-
-_MONTHS = "|".join(sorted(MONTH_NUMBER, key=len, reverse=True))
+# English writes a month with a capital ("4 March 2021"), Dutch without ("4 maart 2021").
+_SPOKEN_MONTHS = {"nl": MONTHS["nl"], "en": tuple(m.capitalize() for m in MONTHS["en"])}
+_MONTHS = "|".join(sorted(MONTH_NAMES, key=len, reverse=True))
 _FULL_DATE = re.compile(
     rf"\b\d{{1,2}}(?:\s*(?:-|–|t/m|tot en met)\s*\d{{1,2}})?\s+(?:{_MONTHS})\s+(?:1[89]|20)\d\d\b", re.I
 )
@@ -91,7 +89,7 @@ def answer_value(text: str, analysis: QuestionAnalysis) -> str | None:
 def spoken_date(iso: str, lang: str) -> str:
     """A document's (partial) ISO date as words: "4 maart 2021", "March 2021", "2021"."""
     parts = iso.split("-")
-    months = _MONTH_NAMES["en" if lang == "en" else "nl"]
+    months = _SPOKEN_MONTHS["en" if lang == "en" else "nl"]
     try:
         if len(parts) >= 3:
             return f"{int(parts[2])} {months[int(parts[1]) - 1]} {parts[0]}"

@@ -55,9 +55,10 @@ from assistant.answering.units import (
     unit_key,
 )
 from assistant.answertype import contradicts_date, direct_answer, gives_reason, holds_answer
-from assistant.citations import build_citations, fold, neutralise_brackets
+from assistant.citations import build_citations, neutralise_brackets
 from assistant.embeddings import Embedder
 from assistant.records import Answer, Chunk, Hit
+from assistant.text import fold
 from assistant.vectorcache import VectorCache
 
 W_COSINE = 1.0

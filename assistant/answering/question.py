@@ -33,8 +33,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
-from bm25s.stopwords import STOPWORDS_EN_PLUS as _ENGLISH_STOPWORDS
-
 from assistant.answertype import (
     NUMBER_WORDS,
     ROLE_WORDS,
@@ -43,9 +41,8 @@ from assistant.answertype import (
     expected_answer,
     name_expectation,
 )
-from assistant.citations import fold
+from assistant.text import STOPWORDS_EN, STOPWORDS_NL, Language, detect_language, fold
 
-Language = Literal["nl", "en"]
 AnchorKind = Literal["year", "number", "name"]
 
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -56,36 +53,23 @@ def _wordset(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
-# Function words (general Dutch and English closed-class words: articles, pronouns, prepositions,
-# conjunctions, auxiliaries, question words) plus the words people use to point at the archive itself
-# ("documenten", "volgens"). What remains of a question is what it is about.
-STOP_NL = _wordset(
-    """de en van ik te dat die in een hij het niet zijn is was op aan met als voor had er maar om hem dan zou
-    of wat mijn men dit zo door over ze zich bij ook tot je mij uit der daar haar naar heb hoe heeft hebben
-    deze u want nog zal me zij nu ge geen omdat iets worden toch al waren veel meer doen toen moet ben
-    zonder kan hun dus alles onder ja eens hier wie werd altijd doch wordt wezen kunnen ons zelf tegen na
-    reeds wil kon niets uw iemand geweest andere welk welke waar wanneer hoeveel waarom wij we jij onze
-    tijdens sinds tussen via per zoals volgens geef noem graag documenten document bronnen bron tekst
-    staat staan stond stonden eigenlijk precies gewoon daarvan daarbij daarna daarover zo'n welks wel jullie hen"""
+# The shared stop words (assistant/text.py) plus more closed-class words (pronouns, prepositions, question
+# words) and the words people use to point at the archive itself ("documenten", "volgens"). What remains of
+# a question is what it is about.
+STOP_NL = STOPWORDS_NL | _wordset(
+    """welk welke waar wanneer hoeveel waarom wij we jij onze tijdens sinds tussen via per zoals volgens geef
+    noem graag documenten document bronnen bron tekst staat staan stond stonden eigenlijk precies gewoon
+    daarvan daarbij daarna daarover zo'n welks wel jullie hen"""
 )
-STOP_EN = _wordset(
+# Of the shared English list only words of three letters or more: the two-letter function words that matter
+# are listed here; the others ("am", "if", "up") in capitals may be an acronym the question is about.
+STOP_EN = frozenset(w for w in STOPWORDS_EN if len(w) > 2) | _wordset(
     """the a an and or in on at of for with by from about to into is are was were be been being has have
     had do does did that this these those what who whom which where when how why not no also as than
     then but so it its they them their he she his her we our you your i my can could will would shall
     should may might must there here during between according documents document text sources source
     mentioned give list name tell many much more else other"""
 )
-# NLTK's English stop-word list, as bm25s ships it: a maintained general list; the short list above only
-# adds the words people use to point at the archive.
-# Without the fragments of contractions ("haven", "won", "don" of "haven't", "won't", "don't"): as words they
-# are Dutch content words (a harbour, won).
-STOP_EN = STOP_EN | frozenset(
-    w
-    for w in _ENGLISH_STOPWORDS
-    if "'" not in w and len(w) > 2 and f"{w}'t" not in _ENGLISH_STOPWORDS and f"{w[:-1]}'t" not in _ENGLISH_STOPWORDS
-)
-_EN_MARKERS = _wordset("the a an and of is are was were what who which where when how why does did do in to for")
-_NL_MARKERS = _wordset("de het een en van is zijn was wat wie welk welke waar wanneer hoe hoeveel waarom in op voor")
 # Question openers of a yes/no question: a finite verb first.
 _YES_NO_OPENERS = _wordset(
     """is zijn was waren heeft hebben had hadden kan kunnen kon konden mag mogen moet moeten wordt worden werd
@@ -107,14 +91,6 @@ _ANAPHORA = re.compile(
     r"|there|they|them|their|it|that|those|such)\b",
     re.IGNORECASE,
 )
-
-
-def detect_language(text: str) -> Language:
-    """'en' when the text has more English than Dutch function words, else 'nl' (the documents' language)."""
-    words = _WORD.findall(text.lower())
-    en = sum(1 for w in words if w in _EN_MARKERS)
-    nl = sum(1 for w in words if w in _NL_MARKERS)
-    return "en" if en > nl else "nl"
 
 
 def stem(word: str) -> str:

@@ -6,11 +6,9 @@ import datetime as dt
 
 from assistant.answering.direct import spoken_date
 from assistant.citations import neutralise_brackets
-from assistant.entities import MONTHS
 from assistant.records import Chunk
+from assistant.text import MONTHS
 from ingest.metadata import doc_type_name, find_date_spans
-
-_MONTHS = MONTHS  # "januari" ... "december", from the lexicon
 
 
 def format_date(iso: str | None, end: str | None = None) -> str:
@@ -22,7 +20,7 @@ def format_date(iso: str | None, end: str | None = None) -> str:
     if end and len(parts) == 3:
         e = end.split("-")
         if len(e) == 3 and e[:2] == parts[:2]:
-            return f"{int(parts[2])}–{int(e[2])} {_MONTHS[int(parts[1]) - 1]} {parts[0]}"
+            return f"{int(parts[2])}–{int(e[2])} {MONTHS['nl'][int(parts[1]) - 1]} {parts[0]}"
         return f"{text} – {format_date(end)}"
     return text
 

@@ -13,7 +13,6 @@ from assistant.answering.units import Unit as AnswerUnit
 from assistant.answering.units import extract_units
 from assistant.boilerplate import addresses_reader
 from assistant.briefing.records import SECTION_TITLES, Unit
-from assistant.citations import fold
 from assistant.entities import (
     Count,
     Entity,
@@ -23,10 +22,9 @@ from assistant.entities import (
     extract_counts,
     extract_entities,
     extract_events,
-    fold_keep_offsets,
-    fold_name,
 )
 from assistant.records import Chunk, Hit
+from assistant.text import fold, fold_keep_offsets, fold_name
 from ingest.manifest import DocumentRow
 
 SCAN_LIMIT = 20_000  # chunks; above this, only retrieval finds passages (a full scan would cost seconds)

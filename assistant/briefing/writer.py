@@ -28,10 +28,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
-from assistant.citations import best_supporting_sentence, fold, split_sentences, strip_markers
+from assistant.citations import best_supporting_sentence, split_sentences, strip_markers
 from assistant.generative import USER_TEMPLATE, build_messages
 from assistant.llm import Message
 from assistant.records import Chunk, Hit
+from assistant.text import fold
 from assistant.verify import SentenceCheck
 
 if TYPE_CHECKING:
