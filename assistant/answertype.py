@@ -22,7 +22,7 @@ from assistant.entities import canonical
 from assistant.lexicons import phrase_pattern, sections, words
 from assistant.text import MONTH_NAMES, MONTH_NUMBER, fold
 
-Kind = Literal["money", "number", "date", "duration", "person", "name", "who", "definition"]
+Kind = Literal["money", "number", "date", "duration", "person", "name", "who", "place", "definition"]
 
 _WORD = re.compile(r"[\w.'’-]+", re.UNICODE)
 
@@ -352,6 +352,9 @@ _DAY_MONTH = re.compile(
     r"|\b\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}\b"
 )
 _ASKS_DAY = re.compile(r"\b(?:op welke (?:datum|dag)|which (?:date|day)|what (?:date|day)|de datum)\b")
+# "In welk jaar …", "Sinds welk jaar …", "In which year …": a year answers, a month or a day alone does not.
+_ASKS_YEAR = re.compile(r"\b(?:welk jaar|(?:which|what) year)\b")
+_YEAR = re.compile(r"\b(?:1[89]|20)\d\d\b")
 _CLOCK = re.compile(r"\b\d{1,2}[:.]\d{2}(?:[:.]\d{2})?\b")
 
 
@@ -406,14 +409,20 @@ def holds_answer(text: str, expectation: Expectation, question: str) -> bool:
         return any(v not in numbers for v in _count_spans(text))
     if expectation.kind == "date":
         folded = fold(text)
-        pattern = _DAY_MONTH if _ASKS_DAY.search(asked) else _DATE
+        pattern = _DAY_MONTH if _ASKS_DAY.search(asked) else _YEAR if _ASKS_YEAR.search(asked) else _DATE
         return any(m.group() not in asked for m in pattern.finditer(folded))
-    if expectation.kind in ("who", "name", "person"):
+    if expectation.kind in ("who", "name", "person", "place"):
 
         def fresh(name: str) -> bool:  # a name the question does not itself give ("wethouder Brinkman")
-            capitals = {fold(w.strip(".'’-")) for w in _WORD.findall(name) if w[:1].isupper()}
+            # "G.K.Visser" is the "wethouder Visser" of the question: initials glued by dots are split off.
+            capitals = {fold(w.strip("'’-")) for w in re.split(r"[\s.]+", name) if w[:1].isupper()}
             return not capitals & given
 
+        if expectation.kind == "place":  # a name the question does not give; no person is a place
+            unpeopled = text
+            for person in person_names(text):
+                unpeopled = unpeopled.replace(person, " " * len(person))
+            return any(fresh(m.group()) for m in _PROPER_NAME.finditer(unpeopled))
         persons = [n for n in person_names(text) if fresh(n)]
         if expectation.kind == "person":
             return bool(persons) and satisfies(text, expectation)
@@ -469,11 +478,28 @@ def asks_organisation(question: str) -> bool:
     return False
 
 
+# "In welke stad …", "Welke landen …", "Which countries …": a kind of place after the interrogative, so the
+# answer is a place's name. Only direct kinds: "welke gemeentelijke afdeling" is no place.
+PLACE_KINDS = words("place-kinds")
+_PLACE_KIND = re.compile(
+    r"\b(?:welke|welk|which|what)\s+(?:(?:andere|other)\s+)?(?:"
+    + "|".join(re.escape(w) for w in sorted(PLACE_KINDS, key=len, reverse=True))
+    + r")\b"
+)
+
+
+def asks_place(question: str) -> bool:
+    """Does `question` ask which place ("in welke stad", "which countries")?"""
+    return bool(_PLACE_KIND.search(fold(question)))
+
+
 def name_expectation(question: str) -> Expectation | None:
     """A who-question without a role ("Wie leidde de evaluatie?", "Hoe heet de projectleider?") or a which-
     organisation question ("Welk bureau deed het onderzoek?"): the answer is a person's or organisation's
     name. Used by answering (abstention), not by retrieval's preference."""
     folded = fold(question)
+    if asks_place(question):
+        return Expectation("place", anchors=_anchors(question))
     if not _ASKS_NAME.search(folded):
         if asks_organisation(question):
             return Expectation("who", anchors=_anchors(question))

@@ -298,3 +298,47 @@ def test_a_why_question_asks_for_a_reason_and_causal_connectives_give_one() -> N
     assert reason_before("For this reason the board resigned.")
     assert not reason_before("Het zwembad sluit daarom op 1 maart.")
     assert not reason_before("Het zwembad sluit omdat de installaties verouderd zijn.")
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("In welke stad vindt de top plaats?", "place"),
+        ("Which countries signed the declaration?", "place"),
+        ("Naar welke andere landen reisde de delegatie?", "place"),
+        # an organisation or a person is no place, nor is a kind of place that is not a name ("welke plek")
+        ("Welk bureau deed het onderzoek?", "who"),
+        ("Op welke plek staat de server?", None),
+    ],
+)
+def test_which_place_questions_expect_a_name(question: str, kind: str | None) -> None:
+    expectation = name_expectation(question)
+    assert (expectation.kind if expectation else None) == kind
+
+
+def test_a_place_is_a_name_the_question_does_not_give() -> None:
+    question = "In welke stad wordt de jaarvergadering van het Noordzee Netwerk gehouden?"
+    expectation = name_expectation(question)
+    assert expectation is not None
+    assert holds_answer("De jaarvergadering van het Noordzee Netwerk is in Gent.", expectation, question)
+    assert not holds_answer("De jaarvergadering van het Noordzee Netwerk is in het najaar.", expectation, question)
+    # a person is not a place
+    assert not holds_answer("De jaarvergadering wordt voorgezeten door Karin de Vries.", expectation, question)
+
+
+def test_a_year_question_wants_a_year_not_a_month() -> None:
+    question = "In welk jaar werd het netwerk opgericht?"
+    expectation = expected_answer(question)
+    assert expectation is not None and expectation.kind == "date"
+    assert holds_answer("Het netwerk werd in 2015 opgericht.", expectation, question)
+    assert not holds_answer("Het netwerk vergadert in september.", expectation, question)
+    # without "welk jaar" a month still answers "wanneer"
+    assert holds_answer("Het netwerk vergadert in september.", expectation, "Wanneer vergadert het netwerk?")
+
+
+def test_initials_glued_to_a_surname_are_the_person_the_question_names() -> None:
+    question = "Welk bureau onderzocht het ontslag van wethouder Jansen?"
+    expectation = name_expectation(question)
+    assert expectation is not None
+    assert not holds_answer("Onderzoek naar het ontslag van de heer P.J.Jansen als wethouder.", expectation, question)
+    assert holds_answer("Het onderzoek werd gedaan door Bureau Verhoeven en Partners.", expectation, question)
