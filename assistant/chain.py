@@ -10,8 +10,9 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Protocol
 
 from assistant.answerer import Answerer, Turn
-from assistant.answering.extractive import CONTINUES
+from assistant.answering.extractive import CONTINUES, SIGNED
 from assistant.answering.question import STOP_EN, STOP_NL, analyse
+from assistant.answering.signatory import speaks_first_person
 from assistant.answering.units import continuation, ends_in_list, ends_mid_sentence
 from assistant.records import Answer, ExpandedQuery, Hit
 from assistant.retrieval import Retriever
@@ -113,11 +114,13 @@ class AnswerChain:
         self.answer_k = answer_k
         self.locate = locate
 
-    def passages(self, hits: Sequence[Hit]) -> list[Hit]:
+    def passages(self, hits: Sequence[Hit], question: str = "") -> list[Hit]:
         """The passages the answerer reads: the top `answer_k` hits, then, for a passage that stops inside a
         list or a sentence, the next passage of its document when it opens with the rest of it. They go last,
         so the retrieved order and the first `answer_k` numbers stay; the answerer quotes from them only to
-        finish what a passage before them started."""
+        finish what a passage before them started. For a question that asks who, a passage that speaks in
+        the first person ("… waren Jan Smit en ik aanwezig") also brings its document's last passage, where a
+        report is signed (`assistant.answering.signatory`)."""
         top = list(hits[: self.answer_k])
         store = getattr(self.retriever, "store", None)
         if self.locate is None or store is None:
@@ -132,9 +135,26 @@ class AnswerChain:
             following = self.locate(chunk.doc_id, chunk.ordinal + 1)
             if following is not None and following not in have and following not in wanted:
                 wanted[following] = (hit, in_list)
+        signed: dict[str, Hit] = {}  # last chunk id -> the first-person passage of its document
+        expectation = analyse(question).expectation if question else None
+        if expectation is not None and expectation.kind in ("who", "person", "name"):
+            for hit in top:
+                if hit.chunk.doc_id in {h.chunk.doc_id for h in signed.values()}:
+                    continue
+                if speaks_first_person(hit.chunk.text):
+                    # the last two: a signature block may straddle the last chunk boundary
+                    for ordinal in (-1, -2):
+                        last = self.locate(hit.chunk.doc_id, ordinal)
+                        if last is not None and last not in wanted and last not in have:
+                            signed[last] = hit
         extra: list[Hit] = []
         # One store read for all of them; a scoped store returns nothing the principal may not read.
-        for found in store.get(list(wanted)) if wanted else []:
+        fetch = [*wanted, *signed]
+        for found in store.get(fetch) if fetch else []:
+            if found.chunk_id in signed:
+                hit = signed[found.chunk_id]
+                extra.append(Hit(found, hit.score, len(top) + len(extra) + 1, {SIGNED: float(hit.rank)}))
+                continue
             hit, in_list = wanted[found.chunk_id]
             if continuation(found.text, max(0, hit.chunk.end - found.start), in_list=in_list) is not None:
                 extra.append(Hit(found, hit.score, len(top) + len(extra) + 1, {CONTINUES: float(hit.rank)}))
@@ -176,7 +196,7 @@ class AnswerChain:
         t1 = time.perf_counter()
         hits = self.search(question, query, history, flt)
         t2 = time.perf_counter()
-        passages = self.passages(hits)
+        passages = self.passages(hits, question)
         answer = self.answerer.answer(question, passages, history=history)
         t3 = time.perf_counter()
         timings = {
@@ -199,7 +219,7 @@ class AnswerChain:
         hits = self.search(question, query, history, flt)
         t1 = time.perf_counter()
         streamer = getattr(self.answerer, "stream_answer", None)
-        passages = self.passages(hits)
+        passages = self.passages(hits, question)
         if not callable(streamer):
             answer = self.answerer.answer(question, passages, history=history)
             done = self._finish(answer, self._numbered(passages, hits), query, t0, t1)

@@ -292,11 +292,18 @@ class Manifest:
         return _groups(row[0]) if row else None
 
     def chunk_at(self, doc_id: str, ordinal: int) -> str | None:
-        """The id of chunk number `ordinal` of a document (0-based, in document order), or None."""
+        """The id of chunk number `ordinal` of a document (0-based, in document order; negative counts from
+        the end, -1 is the last), or None."""
         with self._lock:
-            row = self._conn.execute(
-                "SELECT chunk_id FROM chunks WHERE doc_id = ? AND ordinal = ?", (doc_id, ordinal)
-            ).fetchone()
+            if ordinal < 0:
+                row = self._conn.execute(
+                    "SELECT chunk_id FROM chunks WHERE doc_id = ? ORDER BY ordinal DESC LIMIT 1 OFFSET ?",
+                    (doc_id, -ordinal - 1),
+                ).fetchone()
+            else:
+                row = self._conn.execute(
+                    "SELECT chunk_id FROM chunks WHERE doc_id = ? AND ordinal = ?", (doc_id, ordinal)
+                ).fetchone()
         return str(row[0]) if row else None
 
     def chunk_ids(self, doc_id: str | None = None) -> list[str]:

@@ -194,3 +194,50 @@ def test_a_list_cut_by_the_passage_boundary_is_quoted_whole() -> None:
     assert any(c.chunk_id == "p1" for c in answer.citations)
     plain = AnswerChain(ListRetriever(), answerer, answer_k=2)  # without the manifest's positions
     assert "Samenwerking" not in plain.ask("Welke vijf regels noemt het bestuur?").text
+
+
+REPORT = (
+    "Verslag werkbezoek Gent\n\nOp 3 mei waren Pieter Bakker en ik namens de afdeling aanwezig bij het overleg in "
+    "Gent. Het overleg ging over de aanpak van overlast in het uitgaansgebied.\n\n"
+    "Voor vragen kunt u bij mij terecht.\n\nMarieke Dekker\n\nBeleidsadviseur\n\nAfdeling Veiligheid\n\n010 123 4567"
+)
+SIGNATURE_AT = REPORT.index("Voor vragen")
+
+
+class ReportStore:
+    """A first-person report in two passages: the body, and the end with its signature."""
+
+    def __init__(self) -> None:
+        body = Chunk("r0", "rep", "gent.txt", "Verslag", REPORT[:SIGNATURE_AT], 0, SIGNATURE_AT, 0)
+        end = Chunk("r1", "rep", "gent.txt", "Verslag", REPORT[SIGNATURE_AT:], SIGNATURE_AT, len(REPORT), 1)
+        self.chunks = {"r0": body, "r1": end}
+
+    def get(self, chunk_ids: Sequence[str]) -> list[Chunk]:
+        return [self.chunks[c] for c in chunk_ids if c in self.chunks]
+
+
+class ReportRetriever:
+    def __init__(self) -> None:
+        self.store = ReportStore()
+
+    def search(self, query: str, k: int = 5, flt: SearchFilter | None = None) -> list[Hit]:
+        return [Hit(self.store.chunks["r0"], 0.9, 1)]
+
+
+def test_who_ik_is_comes_from_the_signature_of_a_first_person_report() -> None:
+    from assistant.answering.abstention import FEATURES, AbstentionModel
+    from assistant.answering.extractive import ExtractiveAnswerer
+    from assistant.embeddings import FakeEmbedder
+
+    positions = {("rep", 0): "r0", ("rep", 1): "r1", ("rep", -1): "r1", ("rep", -2): "r0"}
+    answerer = ExtractiveAnswerer(FakeEmbedder(), model=AbstentionModel(tuple(0.0 for _ in FEATURES), 3.0))
+    chain = AnswerChain(ReportRetriever(), answerer, answer_k=2, locate=lambda d, n: positions.get((d, n)))
+    answer = chain.ask("Wie waren namens de afdeling aanwezig bij het overleg in Gent?")
+    lines = answer.text.splitlines()
+    ik = next(i for i, line in enumerate(lines) if "Pieter Bakker en ik" in line)
+    assert "Marieke Dekker" in lines[ik + 1]  # the signature right after the sentence with "ik"
+    assert any(c.chunk_id == "r1" and c.quote.startswith("Marieke Dekker") for c in answer.citations)
+    # the telephone number is not part of the signature quoted
+    assert "4567" not in answer.text
+    # a question that does not ask who is not given the signature
+    assert "Marieke Dekker" not in chain.ask("Waar ging het overleg in Gent over?").text

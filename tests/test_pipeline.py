@@ -339,3 +339,15 @@ def test_meter_rates_and_eta() -> None:
     meter.add(FileResult("c", "c", "failed"))
     meter.add(FileResult("d", "d", "ingested", chunks=2))
     assert meter.eta_s is None
+
+
+def test_the_manifest_locates_chunks_by_position_from_either_end(assistant: Assistant, folder: Path) -> None:
+    assistant.ingest([folder])
+    doc = max(assistant.manifest.documents(), key=lambda d: len(assistant.manifest.chunk_ids(d.doc_id)))
+    ids = assistant.manifest.chunk_ids(doc.doc_id)
+    ordered = sorted(assistant.store.get(ids), key=lambda c: c.ordinal)  # type: ignore[attr-defined]
+    assert len(ordered) >= 2
+    at = assistant.manifest.chunk_at
+    assert at(doc.doc_id, 0) == ordered[0].chunk_id
+    assert at(doc.doc_id, -1) == ordered[-1].chunk_id and at(doc.doc_id, -2) == ordered[-2].chunk_id
+    assert at(doc.doc_id, len(ordered)) is None and at(doc.doc_id, -len(ordered) - 1) is None

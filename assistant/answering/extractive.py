@@ -44,6 +44,7 @@ from assistant.answering.question import (
     question_parts,
     stem,
 )
+from assistant.answering.signatory import signature_span, speaks_first_person
 from assistant.answering.units import (
     Unit,
     UnitKind,
@@ -93,6 +94,11 @@ LEAD_OTHER_LANGUAGE = {
 PART_NOT_FOUND = {"nl": "Niet in de documenten gevonden:", "en": "Not found in the documents:"}
 DOCUMENT_DATE = {"nl": "datum van het document", "en": "date of the document"}
 DIFFER = {"nl": "De bronnen noemen verschillende waarden:", "en": "The sources give different values:"}
+# Before a quoted signature: who "ik" in the quote above is (`assistant.answering.signatory`).
+SIGNED_BY = {
+    "nl": "Ondertekend door (de \u201cik\u201d van het stuk):",
+    "en": "Signed by (the \u201cI\u201d of the document):",
+}
 
 
 @dataclass(slots=True)
@@ -142,6 +148,7 @@ _PLACE_ADJECTIVE = re.compile(r"(\w+?)e?(?:ische|sche|se)")
 
 
 CONTINUES = "continues"  # the score a continuation passage carries (`AnswerChain.passages`)
+SIGNED = "signed"  # the score of a document's last passage, fetched for its signature (`AnswerChain.passages`)
 
 
 def continue_units(hits: Sequence[Hit], chosen: Sequence[Unit]) -> list[Unit]:
@@ -164,6 +171,33 @@ def continue_units(hits: Sequence[Hit], chosen: Sequence[Unit]) -> list[Unit]:
             if span is not None and not any(u.hit == index for u in chosen):
                 kind: UnitKind = "list" if in_list else "sentence"
                 out.append(Unit(index, span[0], span[1], nxt.text[span[0] : span[1]], kind=kind))
+            break
+    return out
+
+
+def with_signatures(hits: Sequence[Hit], chosen: Sequence[Unit]) -> list[Unit]:
+    """`chosen`, with the signature of its document after a quoted unit that speaks in the first person, when
+    a passage among `hits` ends in one (the chain adds the document's last passages: `AnswerChain.passages`);
+    one per document, none already quoted."""
+    out: list[Unit] = []
+    done: set[str] = set()
+    for unit in chosen:
+        out.append(unit)
+        doc_id = hits[unit.hit].chunk.doc_id
+        if doc_id in done or unit.kind == "signature" or not speaks_first_person(unit.text):
+            continue
+        done.add(doc_id)
+        # the fetched last passages first; a retrieved passage of the document may be its last one itself
+        candidates = sorted(
+            (i for i, h in enumerate(hits) if h.chunk.doc_id == doc_id), key=lambda i: SIGNED not in hits[i].scores
+        )
+        for index in candidates:
+            span = signature_span(hits[index].chunk.text)
+            if span is None:
+                continue
+            start, end, _name = span
+            if not any(u.hit == index and u.start <= start < u.end for u in chosen):
+                out.append(Unit(index, start, end, hits[index].chunk.text[start:end], kind="signature"))
             break
     return out
 
@@ -350,7 +384,8 @@ class ExtractiveAnswerer:
         hits = list(hits)
         units: list[Unit] = []
         for index, hit in enumerate(hits):
-            if CONTINUES not in hit.scores:  # a continuation only finishes a unit of the passage before it
+            # A continuation only finishes a unit of the passage before it; a signature only says who "ik" is.
+            if CONTINUES not in hit.scores and SIGNED not in hit.scores:
                 units.extend(
                     extract_units(
                         index, hit.chunk.text, hit.chunk.heading_path, pairs=True, reasons=analysis.asks_reason
@@ -554,6 +589,8 @@ class ExtractiveAnswerer:
             return self._abstain(question, hits, lang, self.model.reason(draft.evidence, probability), started)
         chosen = continue_units(draft.hits, self.select(draft))
         direct = self._direct_line(draft, chosen) if self.direct_line else None
+        if draft.analysis.expectation is not None and draft.analysis.expectation.kind in ("who", "person", "name"):
+            chosen = with_signatures(draft.hits, chosen)
         return self._compose(question, hits, lang, [direct] if direct else [], chosen, [], started)
 
     def _answer_parts(self, question: str, parts: Sequence[str], hits: list[Hit], started: float) -> Answer:
@@ -626,7 +663,8 @@ class ExtractiveAnswerer:
             other = lang not in quoted_languages and quoted_languages <= {"nl", "en"}
             lines.append((LEAD_OTHER_LANGUAGE if other else LEAD)[lang])
         for unit in chosen:
-            lines.append(f"- {display(unit)} [{unit.hit + 1}]")
+            signed = f"{SIGNED_BY[lang]} " if unit.kind == "signature" else ""
+            lines.append(f"- {signed}{display(unit)} [{unit.hit + 1}]")
         for part in unanswered:
             lines.append(f"{PART_NOT_FOUND[lang]} {neutralise_brackets(part.split(' (')[0])}")
         quotes: dict[int, str] = {}

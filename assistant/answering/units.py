@@ -22,7 +22,7 @@ from typing import Literal
 from assistant.answertype import gives_reason, reason_before
 from assistant.citations import neutralise_brackets, split_sentences
 
-UnitKind = Literal["sentence", "list", "section", "pair"]
+UnitKind = Literal["sentence", "list", "section", "pair", "signature"]
 
 MAX_UNIT_CHARS = 700  # a longer sentence is a table or an extraction accident, not an answer
 MAX_LIST_CHARS = 1400  # a list with its announcing sentence may be longer than a sentence
