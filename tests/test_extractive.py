@@ -7,14 +7,14 @@ from dataclasses import replace
 
 import numpy as np
 
-from assistant.answerer import Answerer
 from assistant.answering.abstention import FEATURES, AbstentionModel
+from assistant.answering.answerer import Answerer
 from assistant.answering.extractive import ExtractiveAnswerer
-from assistant.answering.units import extract_units
-from assistant.citations import parse_citations
-from assistant.embeddings import FakeEmbedder
-from assistant.records import Chunk, Hit
-from assistant.text import detect_language
+from assistant.core.records import Chunk, Hit
+from assistant.core.text import detect_language
+from assistant.embedding.embedders import FakeEmbedder
+from assistant.language.citations import parse_citations
+from assistant.language.units import extract_units
 
 
 def _model(**weights: float) -> AbstentionModel:
@@ -319,7 +319,7 @@ def test_a_question_naming_its_source_is_answered_from_that_document() -> None:
 
 
 def test_a_passage_ending_in_a_list_and_the_items_opening_the_next() -> None:
-    from assistant.answering.units import ends_in_list, leading_items
+    from assistant.language.units import ends_in_list, leading_items
 
     assert ends_in_list("De fasen zijn:\n1. Installatie\n2. Uitwisse")
     assert not ends_in_list("De fasen zijn:\n1. Installatie\n\nDaarna volgt de evaluatie.")

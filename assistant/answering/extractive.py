@@ -6,7 +6,7 @@ documents".
 
 1. Analyse the question once (`assistant.answering.question`): language, content words, anchors, expected
    answer type, list or not.
-2. Units (`assistant.answering.units`): sentences, lists with their announcing sentence, heading sections.
+2. Units (`assistant.language.units`): sentences, lists with their announcing sentence, heading sections.
    Score = W_COSINE · cosine(question, unit) + W_LEXICAL · overlap + W_PRIOR · passage prior + W_TYPE when
    the unit holds the expected kind of answer. Overlap is the IDF-weighted share of the question's content
    words in the unit (half weight for a word only in its heading). Only the best `embed_top` units by the
@@ -33,8 +33,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from assistant.answerer import Turn
 from assistant.answering.abstention import AbstentionModel, Evidence, load_model
+from assistant.answering.answerer import Turn
 from assistant.answering.direct import answer_value, spoken_date
 from assistant.answering.question import (
     QuestionAnalysis,
@@ -44,7 +44,13 @@ from assistant.answering.question import (
     question_parts,
     stem,
 )
-from assistant.answering.units import (
+from assistant.core.embedder import Embedder
+from assistant.core.records import Answer, Chunk, Hit
+from assistant.core.text import fold
+from assistant.embedding.cache import VectorCache
+from assistant.language.answertype import contradicts_date, direct_answer, gives_reason, holds_answer
+from assistant.language.citations import build_citations, neutralise_brackets
+from assistant.language.units import (
     Unit,
     UnitKind,
     continuation,
@@ -54,12 +60,6 @@ from assistant.answering.units import (
     extract_units,
     unit_key,
 )
-from assistant.answertype import contradicts_date, direct_answer, gives_reason, holds_answer
-from assistant.citations import build_citations, neutralise_brackets
-from assistant.embeddings import Embedder
-from assistant.records import Answer, Chunk, Hit
-from assistant.text import fold
-from assistant.vectorcache import VectorCache
 
 W_COSINE = 1.0
 W_LEXICAL = 0.35
