@@ -7,7 +7,7 @@ sessions (assistant.ui.state.get_assistant, st.cache_resource); conversations li
 
 from __future__ import annotations
 
-from assistant.offline import quiet_offline_environment
+from assistant.core.offline import quiet_offline_environment
 
 quiet_offline_environment()
 

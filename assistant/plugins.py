@@ -19,9 +19,9 @@ if TYPE_CHECKING:
     from rich.console import Console
     from rich.progress import Progress
 
-    from assistant.access import Principal
-    from assistant.config import Settings
-    from assistant.factory import Assistant
+    from assistant.access.principal import Principal
+    from assistant.composition import Assistant
+    from assistant.core.config import Settings
 
 GROUP = "beleidsassistent.plugins"
 # Used when no installed distribution declares GROUP: an install made before the entry point existed has none

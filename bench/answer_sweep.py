@@ -18,12 +18,12 @@ import time
 from pathlib import Path
 from typing import Any
 
-from assistant.access import Principal
-from assistant.answerer import Turn
+from assistant.access.principal import Principal
+from assistant.answering.answerer import Turn
 from assistant.answering.extractive import ExtractiveAnswerer
-from assistant.config import load_settings
-from assistant.factory import build_assistant
-from assistant.records import Hit
+from assistant.composition import build_assistant
+from assistant.core.config import load_settings
+from assistant.core.records import Hit
 from eval.calibrate_abstention import chooses
 from eval.metrics import aggregate, score_question
 from eval.questions import Question, load_questions

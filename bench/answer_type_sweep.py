@@ -1,4 +1,4 @@
-"""Choose the weight of the answer-type preference (`answer_type_weight`, assistant/rerank.py).
+"""Choose the weight of the answer-type preference (`answer_type_weight`, assistant/retrieval/rerank.py).
 
     .venv/bin/python -m bench.answer_type_sweep [--distractors 1000 --distractor-chars 800]
 
@@ -17,12 +17,12 @@ import json
 from pathlib import Path
 from typing import Any
 
-from assistant.answerer import Turn
-from assistant.chain import HistoryExpansion
-from assistant.config import BUNDLED_CORPUS, load_settings
-from assistant.embeddings import build_embedder
-from assistant.factory import Assistant
-from assistant.offline import quiet_offline_environment
+from assistant.answering.answerer import Turn
+from assistant.answering.chain import HistoryExpansion
+from assistant.composition import Assistant
+from assistant.core.config import BUNDLED_CORPUS, load_settings
+from assistant.core.offline import quiet_offline_environment
+from assistant.embedding.embedders import build_embedder
 from eval.metrics import evidence_rank, evidence_recall_at, mrr
 from eval.questions import load_questions
 from eval.runner import (

@@ -15,7 +15,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from assistant.offline import quiet_offline_environment
+from assistant.core.offline import quiet_offline_environment
 
 quiet_offline_environment()
 
@@ -36,9 +36,9 @@ def _timed(fn: object, *args: object) -> float:
 
 
 def main() -> None:
-    from assistant.config import load_settings
-    from assistant.embeddings import build_embedder
-    from assistant.factory import build_assistant
+    from assistant.composition import build_assistant
+    from assistant.core.config import load_settings
+    from assistant.embedding.embedders import build_embedder
 
     out: dict[str, object] = {}
     with tempfile.TemporaryDirectory(prefix="answer-vectors-") as tmp:

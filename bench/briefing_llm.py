@@ -25,8 +25,8 @@ from pathlib import Path
 from typing import Any
 
 from assistant.briefing import BriefingGenerator, to_markdown
-from assistant.config import BUNDLED_CORPUS, load_settings
-from assistant.factory import build_assistant
+from assistant.composition import build_assistant
+from assistant.core.config import BUNDLED_CORPUS, load_settings
 
 ROOT = Path(__file__).resolve().parents[1]
 

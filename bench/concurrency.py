@@ -32,9 +32,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from assistant.factory import Assistant
-from assistant.lexical import chunks_signature
-from assistant.records import Answer
+from assistant.composition import Assistant
+from assistant.core.records import Answer
+from assistant.retrieval.lexical import chunks_signature
 
 CORPUS_QUESTIONS = (
     "In welk jaar is de gemeente Den Haag lid geworden van EFUS?",
@@ -268,8 +268,8 @@ def to_markdown(results: list[StressResult]) -> str:
 def main(argv: list[str] | None = None) -> int:
     import tempfile
 
-    from assistant.config import load_settings
-    from assistant.factory import build_assistant
+    from assistant.composition import build_assistant
+    from assistant.core.config import load_settings
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--threads", type=int, default=20)

@@ -73,7 +73,7 @@ def generated_text(i: int, paragraphs: int) -> str:
 
 def build_folder(target: Path, *, n_txt: int = 30, pdfs: Path = SHARED_PDFS, max_pdf_mb: float = 1.2) -> Path:
     """The bundled corpus, the smaller real PDFs and `n_txt` generated notes, copied into `target`."""
-    from assistant.config import BUNDLED_CORPUS
+    from assistant.core.config import BUNDLED_CORPUS
 
     target.mkdir(parents=True, exist_ok=True)
     for src in sorted(BUNDLED_CORPUS.iterdir()):
@@ -158,8 +158,8 @@ def inspect_state(data_dir: Path, *, recover: bool) -> Json:
     """Read manifest, store and BM25 index of `data_dir` (test profile); optionally run the recovery first."""
     import sqlite3
 
-    from assistant.config import load_settings
-    from assistant.factory import build_assistant
+    from assistant.composition import build_assistant
+    from assistant.core.config import load_settings
 
     a = build_assistant(load_settings(profile="test", data_dir=data_dir, _env_file=None))
     recovered_chunks = a.ingestor.recover() if recover else None
@@ -196,8 +196,8 @@ def inspect_state(data_dir: Path, *, recover: bool) -> Json:
 
 
 def delete_worker(data_dir: Path, doc_ids: Sequence[str]) -> None:
-    from assistant.config import load_settings
-    from assistant.factory import build_assistant
+    from assistant.composition import build_assistant
+    from assistant.core.config import load_settings
 
     a = build_assistant(load_settings(profile="test", data_dir=data_dir, _env_file=None))
     for doc_id in doc_ids:
@@ -578,7 +578,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from assistant.offline import quiet_offline_environment
+    from assistant.core.offline import quiet_offline_environment
 
     quiet_offline_environment()
     argv = list(sys.argv[1:] if argv is None else argv)

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.config import load_settings
-from assistant.embeddings import build_embedder
-from assistant.offline import quiet_offline_environment
+from assistant.core.config import load_settings
+from assistant.core.offline import quiet_offline_environment
+from assistant.embedding.embedders import build_embedder
 from eval.beir import load_beir
 
 RESULTS = Path(__file__).resolve().parent / "results"

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
 
-from assistant.embeddings import Embedder, Vectors
+from assistant.core.embedder import Embedder, Vectors
 
 DIM = 384
 _POOL_ROWS = 65_536

@@ -35,10 +35,11 @@ from typing import Any
 
 import numpy as np
 
-from assistant.config import load_settings
-from assistant.embeddings import Embedder, SentenceTransformerEmbedder
-from assistant.models import resolve_model_folder
-from assistant.offline import quiet_offline_environment
+from assistant.core.config import load_settings
+from assistant.core.embedder import Embedder
+from assistant.core.offline import quiet_offline_environment
+from assistant.embedding.embedders import SentenceTransformerEmbedder
+from assistant.embedding.models import resolve_model_folder
 from bench.run import _cpu_busy_share, _load, machine_info
 from eval.beir import BeirSet, load_beir
 from eval.metrics import aggregate_beir
@@ -80,7 +81,7 @@ def build(option: str, threads: int | None) -> Embedder:
     folder, model_id = resolve_model_folder(settings)
     if option == "torch":
         return SentenceTransformerEmbedder(folder, model_id=model_id, batch_size=16, threads=threads)
-    from assistant.onnx_embedder import OnnxEmbedder, onnx_cache_dir
+    from assistant.embedding.onnx import OnnxEmbedder, onnx_cache_dir
 
     precision = {
         "onnx": "fp32",
@@ -210,7 +211,7 @@ def laws_benchmark(args: argparse.Namespace) -> Json:
 def _sizes() -> Json:
     settings = load_settings()
     folder, model_id = resolve_model_folder(settings)
-    from assistant.onnx_embedder import MODEL_FILES, onnx_cache_dir
+    from assistant.embedding.onnx import MODEL_FILES, onnx_cache_dir
 
     cache = onnx_cache_dir(settings.models_dir, folder, model_id)
     sizes = {"torch (model.safetensors)": round((folder / "model.safetensors").stat().st_size / 1e6)}

@@ -51,9 +51,9 @@ def _queries(n: int) -> list[str]:
 
 def child(backend: str, threads: str, n: int, busy: int, max_busy_s: float) -> Json:
     """Runs in its own process: the thread setting reaches the embedder through the environment, as for a user."""
-    from assistant.config import load_settings
-    from assistant.embeddings import build_embedder
-    from assistant.offline import quiet_offline_environment
+    from assistant.core.config import load_settings
+    from assistant.core.offline import quiet_offline_environment
+    from assistant.embedding.embedders import build_embedder
 
     quiet_offline_environment()
     settings = load_settings(embedding_backend=backend)

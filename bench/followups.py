@@ -17,13 +17,13 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from assistant.answerer import Turn
-from assistant.chain import HistoryExpansion, QueryRewriter
-from assistant.config import BUNDLED_CORPUS, load_settings
-from assistant.factory import build_assistant
-from assistant.llm import OpenAICompatible
-from assistant.offline import quiet_offline_environment
-from assistant.rewrite import LLMRewriter
+from assistant.answering.answerer import Turn
+from assistant.answering.chain import HistoryExpansion, QueryRewriter
+from assistant.answering.llm import OpenAICompatible
+from assistant.answering.rewrite import LLMRewriter
+from assistant.composition import build_assistant
+from assistant.core.config import BUNDLED_CORPUS, load_settings
+from assistant.core.offline import quiet_offline_environment
 from eval.runner import corpus_index_settings
 
 RESULTS = Path(__file__).resolve().parent / "results"

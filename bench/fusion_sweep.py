@@ -11,8 +11,8 @@ import json
 import sys
 from pathlib import Path
 
-from assistant.fusion import convex_fusion, weighted_rrf
-from assistant.records import Chunk, Hit
+from assistant.core.records import Chunk, Hit
+from assistant.retrieval.fusion import convex_fusion, weighted_rrf
 from eval.beir import load_beir
 from eval.metrics import aggregate_beir
 

@@ -14,11 +14,11 @@ from typing import Any
 
 import numpy as np
 
-from assistant.config import load_settings
-from assistant.fusion import cap_per_document, convex_fusion
-from assistant.offline import quiet_offline_environment
-from assistant.records import Hit
-from assistant.rerank import AnswerTypeReranker
+from assistant.core.config import load_settings
+from assistant.core.offline import quiet_offline_environment
+from assistant.core.records import Hit
+from assistant.retrieval.fusion import cap_per_document, convex_fusion
+from assistant.retrieval.rerank import AnswerTypeReranker
 from bench.retrieval_offline import QUERY_PROMPTS, RESULTS, SETS, Encoder, load_corpus, load_queries, metrics
 from eval.metrics import evidence_rank
 

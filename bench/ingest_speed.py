@@ -30,7 +30,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from assistant.offline import quiet_offline_environment
+from assistant.core.offline import quiet_offline_environment
 
 quiet_offline_environment()
 
@@ -73,7 +73,7 @@ def prepare_laws(folder: Path, count: int, lo: int = 1200, hi: int = 1800) -> Js
 
 def chunk_texts(data_dir: Path) -> list[str]:
     """The texts the product embedded, read back from its manifest and store (the baseline encodes these)."""
-    from assistant.factory import build_assistant
+    from assistant.composition import build_assistant
 
     settings = _settings(data_dir)
     a = build_assistant(settings)
@@ -82,7 +82,7 @@ def chunk_texts(data_dir: Path) -> list[str]:
 
 
 def _settings(data_dir: Path) -> Any:
-    from assistant.config import Settings
+    from assistant.core.config import Settings
 
     return Settings(data_dir=data_dir)
 
@@ -136,7 +136,7 @@ def phase_encode(texts_file: Path, backend: str, threads: int | None, batch_size
     if backend == "bare":
         from sentence_transformers import SentenceTransformer
 
-        from assistant.config import Settings
+        from assistant.core.config import Settings
 
         folder = Settings().models_dir / "embeddinggemma-300m"
         model = SentenceTransformer(str(folder), device="cpu", local_files_only=True)
@@ -149,8 +149,8 @@ def phase_encode(texts_file: Path, backend: str, threads: int | None, batch_size
         kwargs: Json = {"batch_size": batch_size} if batch_size else {}
         model.encode_document(texts, **kwargs)
     else:
-        from assistant.config import Settings
-        from assistant.embeddings import build_embedder
+        from assistant.core.config import Settings
+        from assistant.embedding.embedders import build_embedder
 
         fields: Json = {"embedding_backend": backend, "embedding_threads": threads}
         if batch_size:
@@ -220,7 +220,7 @@ def measure_corpus(
 
 def encode_matrix(work: Path, laws: int) -> list[Json]:
     """Embedder throughput per backend and thread count, on chunk texts and on answer-unit texts."""
-    from assistant.answering.units import extract_units
+    from assistant.language.units import extract_units
     from ingest.chunking import chunk_document
     from ingest.documents import build_document
 

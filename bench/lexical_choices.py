@@ -22,9 +22,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from assistant.analysis import DEFAULT_ANALYZER, STEMMERS, Analyzer
-from assistant.lexical import LexicalIndex
-from assistant.records import Chunk
+from assistant.core.records import Chunk
+from assistant.retrieval.bm25_analysis import DEFAULT_ANALYZER, STEMMERS, Analyzer
+from assistant.retrieval.lexical import LexicalIndex
 from eval.beir import BeirSet, load_beir
 from eval.metrics import aggregate_beir, evidence_rank, evidence_recall_at, mrr
 from eval.questions import load_questions

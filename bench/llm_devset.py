@@ -21,14 +21,14 @@ import time
 from pathlib import Path
 from typing import Any
 
-from assistant.answerer import Turn
+from assistant.answering.answerer import Turn
+from assistant.answering.chain import HistoryExpansion
 from assistant.answering.extractive import ExtractiveAnswerer
-from assistant.chain import HistoryExpansion
-from assistant.config import BUNDLED_CORPUS, TestSettings
-from assistant.factory import build_assistant
-from assistant.generative import GenerativeAnswerer
-from assistant.llm import OpenAICompatible
-from assistant.records import Answer
+from assistant.answering.generative import GenerativeAnswerer
+from assistant.answering.llm import OpenAICompatible
+from assistant.composition import build_assistant
+from assistant.core.config import BUNDLED_CORPUS, TestSettings
+from assistant.core.records import Answer
 from eval.metrics import QuestionResult, aggregate, score_question
 from eval.questions import load_questions
 

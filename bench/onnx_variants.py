@@ -17,7 +17,7 @@ import random
 import time
 from pathlib import Path
 
-from assistant.offline import quiet_offline_environment
+from assistant.core.offline import quiet_offline_environment
 
 quiet_offline_environment()
 
@@ -29,9 +29,9 @@ PRECISIONS = ("fp32", "int8", "int8-mixed")
 def main() -> None:
     import numpy as np
 
-    from assistant.config import Settings
-    from assistant.models import resolve_model_folder
-    from assistant.onnx_embedder import OnnxEmbedder, onnx_cache_dir
+    from assistant.core.config import Settings
+    from assistant.embedding.models import resolve_model_folder
+    from assistant.embedding.onnx import OnnxEmbedder, onnx_cache_dir
     from bench.retrieval_offline import load_corpus
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)

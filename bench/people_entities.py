@@ -1,6 +1,6 @@
 """People found by entity extraction, before and after role-less names ("Erwin Rouwenhorst en ik").
 
-Runs `assistant.entities.extract_entities` over the cleaned text of the bundled corpus and of the real test
+Runs `assistant.language.entities.extract_entities` over the cleaned text of the bundled corpus and of the real test
 PDFs (`../shared/testdata/pdfs`, a stress test for false positives: DPIAs, code reviews, council minutes),
 once with `bare_names=False` (the extraction before role-less names) and once with it on, and lists every
 person found. Writes bench/results/people_entities.json and .md. Judge precision by reading the list: each
@@ -15,8 +15,8 @@ import argparse
 import json
 from pathlib import Path
 
-from assistant.config import BUNDLED_CORPUS
-from assistant.entities import extract_entities
+from assistant.core.config import BUNDLED_CORPUS
+from assistant.language.entities import extract_entities
 from ingest.documents import build_document
 
 ROOT = Path(__file__).resolve().parents[1]

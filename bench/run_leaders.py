@@ -1,4 +1,4 @@
-"""Does keeping each run's first candidate in the top k (`assistant.fusion.keep_run_leaders`) cost the laws
+"""Does keeping each run's first candidate in the top k (`assistant.retrieval.fusion.keep_run_leaders`) cost the laws
 BEIR benchmark anything? Dense + BM25 runs precomputed (bench/dense_runs.py, bench/lexical_choices.py), the
 product's convex fusion 0.7 / 0.3, the leaders kept within the first 5 (the product's top_k) or 10 places of
 the top 10. The question sets are measured with `assistant eval` and
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 
-from assistant.fusion import convex_fusion, keep_run_leaders
+from assistant.retrieval.fusion import convex_fusion, keep_run_leaders
 from bench.fusion_sweep import RESULTS, ROOT, _hits
 from eval.beir import load_beir
 from eval.metrics import aggregate_beir

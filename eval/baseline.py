@@ -8,8 +8,8 @@ import hashlib
 from collections.abc import Sequence
 from pathlib import Path
 
-from assistant.embeddings import Embedder
-from assistant.records import Chunk, Hit, make_chunk_id, make_doc_id
+from assistant.core.embedder import Embedder
+from assistant.core.records import Chunk, Hit, make_chunk_id, make_doc_id
 from ingest.loaders import load_file
 from ingest.pipeline import discover
 from vectorstore.base import SearchFilter

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from assistant.errors import EvalInputError
+from assistant.core.errors import EvalInputError
 
 QRELS_HEADER = ("query-id", "corpus-id", "score")
 _MAX_LISTED = 50  # a broken million-line corpus must not produce a million-line message

@@ -24,17 +24,17 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from assistant.access import Principal
-from assistant.answerer import Turn
+from assistant.access.principal import Principal
 from assistant.answering.abstention import FEATURES, MODEL_PATH, AbstentionModel, fit_logistic
-from assistant.config import load_settings
+from assistant.answering.answerer import Turn
+from assistant.core.config import load_settings
 
 from .questions import load_questions
 
 
 def collect(questions_path: Path, corpus: Path | None, out: Path) -> int:
     from assistant.answering.extractive import ExtractiveAnswerer
-    from assistant.factory import build_assistant
+    from assistant.composition import build_assistant
 
     from .metrics import evidence_rank
     from .runner import corpus_index_settings

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from assistant.errors import EvalInputError
+from assistant.core.errors import EvalInputError
 
 from .metrics import is_latency, lower_is_better
 from .report import format_value, read_results

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from assistant.records import Answer, Chunk, Citation, Hit
+from assistant.core.records import Answer, Chunk, Citation, Hit
 
 from .questions import Question
 

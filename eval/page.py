@@ -12,9 +12,9 @@ from typing import Any
 
 import streamlit as st
 
-from assistant.access import Principal
-from assistant.config import PROJECT_ROOT, Settings
-from assistant.errors import AssistantError
+from assistant.access.principal import Principal
+from assistant.core.config import PROJECT_ROOT, Settings
+from assistant.core.errors import AssistantError
 from assistant.ui import state
 from assistant.ui.i18n import t
 from assistant.ui.library import safe_filename

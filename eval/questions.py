@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from assistant.errors import EvalInputError
+from assistant.core.errors import EvalInputError
 
 QUESTION_TYPES = frozenset({"factoid", "list", "multi", "unanswerable", "followup", "briefing"})
 TURN_ROLES = frozenset({"user", "assistant"})

@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from assistant.errors import EvalInputError
+from assistant.core.errors import EvalInputError
 
 from .metrics import DOC_RECALL_K, METRIC_NAMES, RECALL_KS, is_latency
 

@@ -19,13 +19,13 @@ from typing import Any, Literal
 
 import numpy as np
 
-from assistant.access import Principal
-from assistant.answerer import Turn
-from assistant.config import Settings
-from assistant.errors import EvalInputError
-from assistant.factory import Assistant, build_assistant
-from assistant.lexical import LexicalIndex
-from assistant.records import Answer, Chunk, Hit
+from assistant.access.principal import Principal
+from assistant.answering.answerer import Turn
+from assistant.composition import Assistant, build_assistant
+from assistant.core.config import Settings
+from assistant.core.errors import EvalInputError
+from assistant.core.records import Answer, Chunk, Hit
+from assistant.retrieval.lexical import LexicalIndex
 from eval.beir import load_beir
 from eval.metrics import QuestionResult, aggregate, aggregate_beir, score_question
 from eval.questions import Question, load_questions
@@ -216,10 +216,10 @@ def run_questions(
     chain: Any
     ask: Callable[[str, Sequence[Turn]], Answer]
     if pipeline == "baseline":
+        from assistant.answering.chain import AnswerChain
         from assistant.answering.extractive import ExtractiveAnswerer
-        from assistant.chain import AnswerChain
-        from assistant.embeddings import SentenceTransformerEmbedder
-        from assistant.models import resolve_model_folder
+        from assistant.embedding.embedders import SentenceTransformerEmbedder
+        from assistant.embedding.models import resolve_model_folder
         from eval.baseline import BASELINE_K, BaselineRetriever
 
         folder, model_id = resolve_model_folder(ev_settings.model_copy(update={"embedding_model": "all-minilm-l6-v2"}))

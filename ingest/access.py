@@ -23,9 +23,9 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from assistant.access import parse_groups
-from assistant.errors import IngestError
-from assistant.records import Chunk, Document, make_chunk_id, make_doc_id
+from assistant.core.errors import IngestError
+from assistant.core.groups import parse_groups
+from assistant.core.records import Chunk, Document, make_chunk_id, make_doc_id
 
 SIDECAR_SUFFIX = ".meta.json"
 FOLDER_FILE = ".access.json"

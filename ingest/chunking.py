@@ -13,8 +13,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from assistant import lexicons
-from assistant.records import Chunk, Document, make_chunk_id
+from assistant.core import lexicons
+from assistant.core.records import Chunk, Document, make_chunk_id
 
 # Abbreviations whose period does not end a sentence (the lexicon sentence splitting also reads).
 ABBREVIATIONS = frozenset(lexicons.words("abbreviations"))

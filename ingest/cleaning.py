@@ -12,7 +12,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from assistant.records import PageSpan
+from assistant.core.records import PageSpan
 
 EDGE_LINES = 3  # running headers/footers live in the first/last few non-blank lines of a page
 MIN_REPEAT_PAGES = 3

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from assistant.errors import IngestError
-from assistant.records import Document, PageSpan, make_doc_id, sha256_hex
-from assistant.text import detect_language
+from assistant.core.errors import IngestError
+from assistant.core.records import Document, PageSpan, make_doc_id, sha256_hex
+from assistant.core.text import detect_language
 from ingest.cleaning import clean_pages, extract_letter_header
 from ingest.loaders import load_file
 from ingest.metadata import find_document_date, guess_doc_type, guess_title

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from assistant.errors import IngestError, UnsupportedFormatError
+from assistant.core.errors import IngestError, UnsupportedFormatError
 
 SUPPORTED_SUFFIXES: dict[str, str] = {
     ".txt": "txt",

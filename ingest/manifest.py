@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from assistant.records import Chunk, Document
+from assistant.core.records import Chunk, Document
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
@@ -86,7 +86,7 @@ class DocumentRow:
     chunk_count: int
     status: str
     warnings: tuple[str, ...]
-    groups: tuple[str, ...] = ()  # access groups; empty = public (assistant.access)
+    groups: tuple[str, ...] = ()  # access groups; empty = public (assistant.access.principal)
 
 
 class Manifest:

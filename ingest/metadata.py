@@ -1,4 +1,4 @@
-"""Document-level metadata guessed from the text: date, type and title (its language: `assistant.text`).
+"""Document-level metadata guessed from the text: date, type and title (its language: `assistant.core.text`).
 
 Everything here is heuristic and cheap. The heuristics favour the first lines of a document, because
 Dutch municipal documents state their subject and date up front and mention other dates later.
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from assistant.text import MONTH_NUMBER
+from assistant.core.text import MONTH_NUMBER
 
 _MONTH = "(?:" + "|".join(sorted(MONTH_NUMBER, key=len, reverse=True)) + r")\.?"
 _RANGE_SEP = r"\s*(?:-|–|—|t/m|tot(?:\s+en\s+met)?|to|until|and|en)\s*"

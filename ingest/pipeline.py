@@ -20,9 +20,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
-from assistant.embeddings import Embedder
-from assistant.errors import IngestError
-from assistant.records import Chunk, Document, sha256_file
+from assistant.core.embedder import Embedder
+from assistant.core.errors import IngestError
+from assistant.core.records import Chunk, Document, sha256_file
 from ingest.access import SIDECAR_SUFFIX, access_doc_id, access_groups, apply_access
 from ingest.chunking import chunk_document
 from ingest.documents import build_document

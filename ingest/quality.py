@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from assistant.errors import IngestError
+from assistant.core.errors import IngestError
 
 OCR_HINT = "install Debian packages: apt-get install tesseract-ocr tesseract-ocr-nld poppler-utils"
 

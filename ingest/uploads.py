@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from assistant.errors import IngestError
+from assistant.core.errors import IngestError
 from ingest.access import SIDECAR_SUFFIX
 
 OWNER_KEY = "uploaded_by"

@@ -10,7 +10,7 @@ import json
 import shutil
 from pathlib import Path
 
-from assistant.config import BUNDLED_CORPUS
+from assistant.core.config import BUNDLED_CORPUS
 
 SECRET = "ZQXGEHEIM"  # in the document of group "veiligheid" (folder .access.json)
 SECRET2 = "WVKBESTUUR"  # in the document of group "bestuur" (sidecar)

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.config import BUNDLED_CORPUS, Settings, TestSettings, load_settings
-from assistant.offline import quiet_offline_environment
+from assistant.core.config import BUNDLED_CORPUS, Settings, TestSettings, load_settings
+from assistant.core.offline import quiet_offline_environment
 from tests.servers import wait_until_up
 
 quiet_offline_environment()
@@ -48,7 +48,7 @@ def real_settings_factory(tmp_path_factory: pytest.TempPathFactory) -> object:
     """Settings with the real default embedder; skips when the model is not installed (`make test` installs
     it first, so in CI these tests always run)."""
     base = load_settings(profile="default", _env_file=None)
-    from assistant.models import is_installed
+    from assistant.embedding.models import is_installed
 
     if not is_installed(base, base.embedding_model):
         pytest.skip("EmbeddingGemma is not installed: run `assistant models install` (make test does)")
@@ -64,7 +64,7 @@ def real_settings_factory(tmp_path_factory: pytest.TempPathFactory) -> object:
 def real_embedder(real_settings_factory: object) -> object:
     """One EmbeddingGemma load for the whole session (about 7 s on 2 cores). Tests run one at a time, so the
     embedder gets every core, as `assistant ingest` does; the app's one-thread default is for serving."""
-    from assistant.embeddings import build_embedder
+    from assistant.embedding.embedders import build_embedder
 
     return build_embedder(real_settings_factory(embedding_threads=os.cpu_count() or 1))  # type: ignore[operator]
 
@@ -73,8 +73,8 @@ def real_embedder(real_settings_factory: object) -> object:
 def real_corpus_assistant(real_settings_factory: object, real_embedder: object) -> object:
     """The bundled corpus ingested once with the real model (about 90 s on 2 cores), shared by the integration
     tests that only read it (search recall, the dev-set evaluation)."""
-    from assistant.config import BUNDLED_CORPUS
-    from assistant.factory import build_assistant
+    from assistant.composition import build_assistant
+    from assistant.core.config import BUNDLED_CORPUS
 
     a = build_assistant(real_settings_factory(), embedder=real_embedder)  # type: ignore[operator, arg-type]
     report = a.ingest([BUNDLED_CORPUS])

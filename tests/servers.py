@@ -61,7 +61,7 @@ def completion_smoke_check(
 
     A server that loads the model and lists it under /v1/models can still crash on its first matrix
     multiplication, so waiting for /v1/models alone does not show that the LLM tests can run."""
-    from assistant.llm import LLMError, OpenAICompatible
+    from assistant.answering.llm import LLMError, OpenAICompatible
 
     model = OpenAICompatible(base_url, None, "smoke-test", max_tokens=4, timeout=timeout)
     try:

@@ -16,15 +16,16 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant.access import Principal, Role, parse_groups
-from assistant.audit import AuditLog, read_entries
-from assistant.config import Settings
-from assistant.errors import AccessDeniedError, ConfigurationError
-from assistant.factory import Assistant, build_assistant
-from assistant.lexical import LexicalIndex
-from assistant.reading import stitch
-from assistant.records import Chunk
-from assistant.users import UserStore, groups_for_claims, hash_password, verify_password
+from assistant.access.audit import AuditLog, read_entries
+from assistant.access.principal import Principal
+from assistant.access.users import UserStore, groups_for_claims, hash_password, verify_password
+from assistant.composition import Assistant, build_assistant
+from assistant.core.config import Settings
+from assistant.core.errors import AccessDeniedError, ConfigurationError
+from assistant.core.groups import Role, parse_groups
+from assistant.core.records import Chunk
+from assistant.retrieval.lexical import LexicalIndex
+from assistant.ui.reading import stitch
 from ingest.access import access_groups
 from tests.access_corpus import SECRET, SECRET2, make_corpus
 from vectorstore.base import SearchFilter, to_chroma_where
@@ -41,7 +42,7 @@ def _blob(obj: object) -> str:
 
 @pytest.fixture(scope="module")
 def indexed(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
-    from assistant.config import TestSettings
+    from assistant.core.config import TestSettings
 
     root = tmp_path_factory.mktemp("access")
     corpus = make_corpus(root)
@@ -318,7 +319,7 @@ def test_users_file_holds_only_salted_hashes(tmp_path: Path) -> None:
 
 
 def test_guessable_passwords_are_refused() -> None:
-    from assistant.users import check_password
+    from assistant.access.users import check_password
 
     for weak in ("aaaaaaaa", "12345678", "wachtwoord", "Wachtwoord1", "qwertyuiop", "welkom01"):
         with pytest.raises(ConfigurationError, match="too weak"):
@@ -330,7 +331,7 @@ def test_guessable_passwords_are_refused() -> None:
 
 
 def test_failed_sign_ins_slow_down_then_lock_per_user_and_per_address() -> None:
-    from assistant.users import SignInThrottle
+    from assistant.access.users import SignInThrottle
 
     now = [1000.0]
     throttle = SignInThrottle(free=2, lock_after=7, lockout=900.0, clock=lambda: now[0])

@@ -6,7 +6,7 @@ import hashlib
 
 import pytest
 
-from assistant.analysis import DEFAULT_ANALYZER, STEMMERS, STOPWORDS, Analyzer, CompoundSplitter, words
+from assistant.retrieval.bm25_analysis import DEFAULT_ANALYZER, STEMMERS, STOPWORDS, Analyzer, CompoundSplitter, words
 
 
 def _need(stemmer: str) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.answertype import (
+from assistant.language.answertype import (
     asks_reason,
     contradicts_date,
     direct_answer,
@@ -114,7 +114,7 @@ def test_date_contradiction_needs_the_same_year_and_another_month() -> None:
 
 
 def test_abbreviation_questions_expect_the_spelled_out_form_for_retrieval_only() -> None:
-    from assistant.answertype import expected_answer, retrieval_expectation, satisfies, spells_out
+    from assistant.language.answertype import expected_answer, retrieval_expectation, satisfies, spells_out
 
     for question in ("Wat is het RSIV?", "Waar staat RSIV voor?", "What does RSIV stand for?", "wat is de RSIV"):
         found = retrieval_expectation(question)
@@ -136,7 +136,7 @@ def test_abbreviation_questions_expect_the_spelled_out_form_for_retrieval_only()
 def test_formal_openings_and_institutions_are_not_person_names() -> None:
     """Law texts open with "Alzo Wij …" and name "Onze Minister van Binnenlandse Zaken": taken for names, a
     "wie is de burgemeester van Rotterdam" question was answered from a law that merely names Rotterdam."""
-    from assistant.answertype import expected_answer, person_names, satisfies
+    from assistant.language.answertype import expected_answer, person_names, satisfies
 
     for text in (
         "Alzo Wij in overweging genomen hebben, dat de gemeente Rozenburg wordt toegevoegd aan Rotterdam;",
@@ -152,7 +152,7 @@ def test_formal_openings_and_institutions_are_not_person_names() -> None:
 
 
 def test_who_question_without_a_role_expects_a_name() -> None:
-    from assistant.answertype import name_expectation
+    from assistant.language.answertype import name_expectation
 
     who = name_expectation("Wie heeft de penetratietest uitgevoerd?")
     assert who is not None and who.kind == "who"
@@ -169,7 +169,7 @@ def test_who_question_without_a_role_expects_a_name() -> None:
 def test_duration_questions_want_a_number_with_a_unit_of_time() -> None:
     from assistant.answering.direct import answer_value
     from assistant.answering.question import analyse
-    from assistant.answertype import expected_answer, satisfies
+    from assistant.language.answertype import expected_answer, satisfies
 
     for question in ("Hoe lang duurde de storing?", "Hoelang blijft de regeling gelden?", "How long is a key kept?"):
         found = expected_answer(question)
@@ -240,7 +240,7 @@ def test_a_who_question_is_answered_by_a_person_named_by_what_they_do() -> None:
 
 
 def test_which_organisation_questions_expect_a_name() -> None:
-    from assistant.answertype import asks_organisation, name_expectation
+    from assistant.language.answertype import asks_organisation, name_expectation
 
     for question in (
         "Welk advocatenkantoor schreef de analyse?",  # the kind ends a Dutch compound

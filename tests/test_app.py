@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from assistant.config import TestSettings, load_settings
-from assistant.factory import build_assistant
+from assistant.composition import build_assistant
+from assistant.core.config import TestSettings, load_settings
 from assistant.ui import about, i18n, library, render
 from assistant.ui.feedback import FeedbackStore
 
@@ -123,7 +123,7 @@ def test_chat_abstains_with_explicit_message(data_dir: Path) -> None:
 
 def test_abstention_message_names_closest_documents() -> None:
     def script() -> None:
-        from assistant.records import Answer, Chunk, Hit
+        from assistant.core.records import Answer, Chunk, Hit
         from assistant.ui.render import render_answer_text
 
         chunk = Chunk("c1", "d1", "a.txt", "Nota <b>veiligheid</b>", "tekst", 0, 5, 0, page=4)
@@ -218,7 +218,7 @@ def test_upload_txt_is_ingested_and_exe_refused(data_dir: Path) -> None:
     assert any("setup.exe" in e and "niet ondersteund" in e for e in errors), errors
     assert not (data_dir / "uploads" / "setup.exe").exists()
     # Both actions are in the audit log, marked with this browser session.
-    from assistant.audit import read_entries
+    from assistant.access.audit import read_entries
 
     entries = read_entries(data_dir / "audit.jsonl")
     refused = [e for e in entries if e["action"] == "upload_refused"]
@@ -423,7 +423,7 @@ def test_feedback_store_round_trip(tmp_path: Path) -> None:
 
 def test_render_sources_shows_passage_quote_and_no_markup() -> None:
     def script() -> None:
-        from assistant.records import Answer, Chunk, Citation, Hit
+        from assistant.core.records import Answer, Chunk, Citation, Hit
         from assistant.ui.render import render_sources
 
         text = "Begin. <script>alert(1)</script> Den Haag werd lid in 2015. Einde."
@@ -497,7 +497,7 @@ def test_citation_markers_link_to_their_cards_and_cards_show_the_quote_in_contex
 
 def test_view_document_opens_the_whole_document_at_the_cited_page() -> None:
     def script() -> None:
-        from assistant.records import Answer, Chunk, Citation, Hit
+        from assistant.core.records import Answer, Chunk, Citation, Hit
         from assistant.ui.render import render_sources
         from ingest.manifest import DocumentRow
 
@@ -525,7 +525,7 @@ def test_view_document_opens_the_whole_document_at_the_cited_page() -> None:
     assert any("<mark" in h and "Den Haag werd lid in 2015.</mark>" in h and "Pagina een" not in h for h in shown)
 
     def reader() -> None:  # the dialog's body alone: a page switch reruns only the dialog in a browser
-        from assistant.records import Chunk, Citation
+        from assistant.core.records import Chunk, Citation
         from assistant.ui.render import render_document
 
         texts = ["Pagina een over de aanpak.", "Den Haag werd lid in 2015.", "Pagina drie met de evaluatie."]

@@ -12,11 +12,11 @@ from typing import Any
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from assistant.access import Role
-from assistant.audit import read_entries
-from assistant.config import load_settings
-from assistant.factory import build_assistant
-from assistant.users import UserStore
+from assistant.access.audit import read_entries
+from assistant.access.users import UserStore
+from assistant.composition import build_assistant
+from assistant.core.config import load_settings
+from assistant.core.groups import Role
 from tests.access_corpus import OIDC_SECRETS, SECRET, SECRET2, make_corpus
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -217,7 +217,7 @@ def test_no_sign_in_refuses_a_non_local_address(data_dir: Path) -> None:
 
 
 def test_evaluation_runs_are_listed_only_to_who_may_read_them(tmp_path: Path) -> None:
-    from assistant.access import Principal
+    from assistant.access.principal import Principal
     from eval.page import run_visible
 
     def run(name: str, meta: dict[str, object] | None) -> Path:
@@ -240,8 +240,8 @@ def test_evaluation_runs_are_listed_only_to_who_may_read_them(tmp_path: Path) ->
 
 
 def test_uploaded_question_sets_are_private_to_their_uploader(tmp_path: Path) -> None:
-    from assistant.access import Principal
-    from assistant.config import TestSettings
+    from assistant.access.principal import Principal
+    from assistant.core.config import TestSettings
     from eval.page import question_sets, uploads_dir
 
     settings = TestSettings(data_dir=tmp_path / "data", _env_file=None)  # type: ignore[call-arg]

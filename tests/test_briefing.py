@@ -11,6 +11,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from assistant.answering.generative import SYSTEM_PROMPT, GenerativeAnswerer
+from assistant.answering.llm import LLMError, Message
 from assistant.briefing import (
     SECTION_TITLES,
     Briefing,
@@ -24,14 +26,12 @@ from assistant.briefing import (
     token_jaccard,
 )
 from assistant.briefing.writer import SECTION_EXAMPLE, SECTION_TASKS, section_passages
-from assistant.citations import split_sentences
-from assistant.config import BUNDLED_CORPUS, TestSettings
-from assistant.embeddings import FakeEmbedder
-from assistant.entities import find_dates
-from assistant.factory import Assistant, build_assistant
-from assistant.generative import SYSTEM_PROMPT, GenerativeAnswerer
-from assistant.llm import LLMError, Message
-from assistant.records import Chunk
+from assistant.composition import Assistant, build_assistant
+from assistant.core.config import BUNDLED_CORPUS, TestSettings
+from assistant.core.records import Chunk
+from assistant.embedding.embedders import FakeEmbedder
+from assistant.language.citations import split_sentences
+from assistant.language.entities import find_dates
 
 
 @pytest.fixture(scope="module")
@@ -170,8 +170,9 @@ def test_cli_writes_markdown_and_docx(indexed: Assistant, tmp_path: Path, monkey
     from typer.testing import CliRunner
 
     from assistant import cli
+    from assistant.cli import context
 
-    monkeypatch.setattr(cli._State, "assistant", indexed)
+    monkeypatch.setattr(context._State, "assistant", indexed)
     runner = CliRunner()
     md, docx = tmp_path / "b.md", tmp_path / "b.docx"
     assert runner.invoke(cli.app, ["briefing", "EFUS", "--out", str(md)]).exit_code == 0
@@ -184,7 +185,7 @@ def test_briefing_page_renders_sections_and_sources(tmp_path: Path, monkeypatch:
     """The page through AppTest: an example button makes a briefing; sections, sources and downloads appear."""
     from streamlit.testing.v1 import AppTest
 
-    from assistant.config import load_settings
+    from assistant.core.config import load_settings
     from assistant.ui.i18n import TEXTS
 
     monkeypatch.setenv("ASSISTANT_PROFILE", "test")
@@ -435,7 +436,7 @@ def test_configured_llm_backend_is_used_by_default(indexed: Assistant, tmp_path:
     assert "taalmodel niet bereikbaar" in to_markdown(b)
     assert BriefingGenerator(a, writer=None).generate("EFUS").written_by == "extractive"
     # The edges (CLI, app, eval) go through the principal-scoped assistant: same behaviour there.
-    from assistant.access import Principal
+    from assistant.access.principal import Principal
 
     view = a.scoped(Principal.operator(), audited=False)
     assert "taalmodel niet bereikbaar" in to_markdown(view.briefing("EFUS"))
@@ -456,7 +457,7 @@ def test_section_passages_widen_by_a_sentence_and_stay_short() -> None:
 
 
 def test_calls_to_action_and_questions_to_the_reader_are_not_content() -> None:
-    from assistant.boilerplate import addresses_reader
+    from assistant.briefing.boilerplate import addresses_reader
 
     for line in (
         "Meld u nu aan voor het symposium over jeugdcriminaliteit.",
@@ -492,8 +493,8 @@ def test_a_briefing_does_not_quote_a_web_page_s_calls_to_action(tmp_path: Path) 
 
 
 def test_a_briefing_line_opens_with_the_sentence_not_the_document_title() -> None:
-    from assistant.answering.units import Unit
     from assistant.briefing import without_title
+    from assistant.language.units import Unit
 
     title = "Wijkgerichte aanpak van woninginbraken en overlast in de oude binnenstad"
     text = f"{title}\n\nIn maart 2025 besloot het college de aanpak uit te breiden naar twee wijken."

@@ -14,8 +14,8 @@ import pytest
 
 from assistant.briefing import BriefingGenerator, all_quotes_verbatim, to_markdown
 from assistant.briefing.writer import SECTION_TASKS
-from assistant.config import BUNDLED_CORPUS, TestSettings
-from assistant.factory import build_assistant
+from assistant.composition import build_assistant
+from assistant.core.config import BUNDLED_CORPUS, TestSettings
 from tests.test_llm_server import llm_server  # noqa: F401  (the fixture: starts and stops the server)
 
 

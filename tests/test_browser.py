@@ -18,9 +18,9 @@ from typing import Any
 
 import pytest
 
-from assistant.boilerplate import addresses_reader
-from assistant.config import load_settings
-from assistant.factory import build_assistant
+from assistant.briefing.boilerplate import addresses_reader
+from assistant.composition import build_assistant
+from assistant.core.config import load_settings
 from tests.servers import wait_until_up
 
 pytestmark = pytest.mark.integration

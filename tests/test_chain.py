@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from assistant.answerer import Turn
-from assistant.chain import AnswerChain, HistoryExpansion
-from assistant.records import Answer, Chunk, ExpandedQuery, Hit
+from assistant.answering.answerer import Turn
+from assistant.answering.chain import AnswerChain, HistoryExpansion
+from assistant.core.records import Answer, Chunk, ExpandedQuery, Hit
 from vectorstore.base import SearchFilter
 
 OSLO = [Turn("user", "Wat was het doel van de reis naar Oslo?"), Turn("assistant", "Deelname aan de conferentie.")]
@@ -97,8 +97,8 @@ def test_stream_yields_pieces_then_the_finished_answer() -> None:
 
 def test_langchain_adapters_compose_with_our_components() -> None:
     """The retriever and embedder work as LangChain runnables/Embeddings, so LangChain chains can use them."""
-    from assistant.embeddings import FakeEmbedder
-    from assistant.langchain_adapters import LangChainEmbeddings, LangChainRetriever
+    from assistant.embedding.embedders import FakeEmbedder
+    from assistant.retrieval.langchain_adapters import LangChainEmbeddings, LangChainRetriever
 
     docs = LangChainRetriever(retriever=RecordingRetriever(), k=3).invoke("Wat is het RSIV?")
     assert [d.id for d in docs] == ["c0", "c1", "c2"]
@@ -179,7 +179,7 @@ class ListRetriever:
 def test_a_list_cut_by_the_passage_boundary_is_quoted_whole() -> None:
     from assistant.answering.abstention import FEATURES, AbstentionModel
     from assistant.answering.extractive import ExtractiveAnswerer
-    from assistant.embeddings import FakeEmbedder
+    from assistant.embedding.embedders import FakeEmbedder
 
     locate = {("doc", 1): "p1"}
     answerer = ExtractiveAnswerer(FakeEmbedder(), model=AbstentionModel(tuple(0.0 for _ in FEATURES), 3.0))
@@ -227,7 +227,7 @@ class ReportRetriever:
 def test_who_ik_is_comes_from_the_signature_of_a_first_person_report() -> None:
     from assistant.answering.abstention import FEATURES, AbstentionModel
     from assistant.answering.extractive import ExtractiveAnswerer
-    from assistant.embeddings import FakeEmbedder
+    from assistant.embedding.embedders import FakeEmbedder
 
     positions = {("rep", 0): "r0", ("rep", 1): "r1", ("rep", -1): "r1", ("rep", -2): "r0"}
     answerer = ExtractiveAnswerer(FakeEmbedder(), model=AbstentionModel(tuple(0.0 for _ in FEATURES), 3.0))

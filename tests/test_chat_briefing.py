@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from assistant.access import Principal
-from assistant.audit import read_entries
-from assistant.config import Settings
-from assistant.factory import Assistant, build_assistant
-from assistant.records import Answer
-from assistant.scoped import chat_briefing_answer
+from assistant.access.audit import read_entries
+from assistant.access.principal import Principal
+from assistant.access.scoped import chat_briefing_answer
+from assistant.composition import Assistant, build_assistant
+from assistant.core.config import Settings
+from assistant.core.records import Answer
 from vectorstore.base import SearchFilter
 
 REQUEST = "Stel een briefing op over EFUS"
@@ -22,7 +22,7 @@ QUESTION = "In welk jaar is de gemeente Den Haag lid geworden van EFUS?"
 
 @pytest.fixture(scope="module")
 def indexed(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
-    from assistant.config import TestSettings
+    from assistant.core.config import TestSettings
 
     settings: Settings = TestSettings(data_dir=tmp_path_factory.mktemp("chat-briefing"), _env_file=None)  # type: ignore[call-arg]
     assistant = build_assistant(settings)

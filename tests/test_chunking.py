@@ -10,7 +10,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from assistant.records import Document, PageSpan, make_chunk_id, sha256_hex
+from assistant.core.records import Document, PageSpan, make_chunk_id, sha256_hex
 from ingest.chunking import chunk_document
 from ingest.cleaning import clean_pages, extract_letter_header
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from assistant.citations import (
+from assistant.core.records import Chunk, Hit
+from assistant.language.citations import (
     build_citations,
     format_context,
     neutralise_brackets,
@@ -10,7 +11,6 @@ from assistant.citations import (
     split_sentences,
     strip_markers,
 )
-from assistant.records import Chunk, Hit
 
 
 def _sentences(text: str) -> list[str]:
@@ -126,7 +126,7 @@ def test_a_full_line_of_prose_broken_by_a_paragraph_break_is_one_sentence() -> N
 
 
 def test_sentence_splitting_and_chunking_share_one_list_of_abbreviations() -> None:
-    from assistant import citations
+    from assistant.language import citations
     from ingest import chunking
 
     assert citations._ABBREVIATIONS == chunking.ABBREVIATIONS

@@ -24,9 +24,9 @@ import numpy.typing as npt
 import pytest
 
 import assistant.answering.extractive as extractive
-from assistant.config import BUNDLED_CORPUS, Settings
-from assistant.factory import Assistant, build_assistant
-from assistant.records import Chunk
+from assistant.composition import Assistant, build_assistant
+from assistant.core.config import BUNDLED_CORPUS, Settings
+from assistant.core.records import Chunk
 from bench.concurrency import CORPUS_QUESTIONS, answer_signature, end_state_problems, stress
 from ingest.pipeline import Ingestor
 from vectorstore.base import ChunkStore
@@ -209,8 +209,8 @@ def _foreign_ingest_while_serving(tmp_path: Path, store: dict[str, object]) -> N
     import subprocess
     import sys
 
-    from assistant.access import Principal
-    from assistant.config import TestSettings
+    from assistant.access.principal import Principal
+    from assistant.core.config import TestSettings
 
     data = tmp_path / "data"
     serving = build_assistant(TestSettings(data_dir=data, _env_file=None, **store))  # type: ignore[call-arg, arg-type]

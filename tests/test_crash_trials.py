@@ -82,8 +82,8 @@ def test_recovery_removes_a_committed_document_that_no_file_owns(tmp_path: Path,
     changed file's new version searchable beside the old one, owned by no file."""
     import shutil
 
-    from assistant.config import TestSettings
-    from assistant.factory import build_assistant
+    from assistant.composition import build_assistant
+    from assistant.core.config import TestSettings
     from ingest.chunking import chunk_document
     from ingest.documents import build_document
 
@@ -129,8 +129,8 @@ def test_dense_only_retrieval_skips_chunks_of_a_half_written_document(tmp_path: 
     dense-only search must not show them (the hybrid retriever has its own check)."""
     import shutil
 
-    from assistant.config import TestSettings
-    from assistant.factory import build_assistant
+    from assistant.composition import build_assistant
+    from assistant.core.config import TestSettings
     from ingest.chunking import chunk_document
     from ingest.documents import build_document
 

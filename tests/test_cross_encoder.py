@@ -13,13 +13,13 @@ from tokenizers import Tokenizer, normalizers, pre_tokenizers, processors
 from tokenizers.models import WordPiece
 from transformers import AutoTokenizer, BertConfig, BertForSequenceClassification, PreTrainedTokenizerFast
 
-from assistant.config import Settings, TestSettings, load_settings
-from assistant.cross_encoder import CrossEncoderReranker, passage_text
-from assistant.errors import ConfigurationError
-from assistant.factory import build_assistant
-from assistant.hybrid import HybridRetriever
-from assistant.records import Chunk, Hit
-from assistant.rerank import AnswerTypeReranker, Reranker, mix_scores
+from assistant.composition import build_assistant
+from assistant.core.config import Settings, TestSettings, load_settings
+from assistant.core.errors import ConfigurationError
+from assistant.core.records import Chunk, Hit
+from assistant.retrieval.cross_encoder import CrossEncoderReranker, passage_text
+from assistant.retrieval.hybrid import HybridRetriever
+from assistant.retrieval.rerank import AnswerTypeReranker, Reranker, mix_scores
 from tests.netguard.netguard import NetGuard
 
 WORDS = ("de", "het", "een", "en", "van", "in", "is", "op", "voor", "wie", "wat", "parkeren", "vergunning", "gemeente")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.records import Document
+from assistant.core.records import Document
 from ingest.chunking import chunk_document
 from ingest.documents import build_document
 from ingest.loaders import load_file

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from assistant import config
-from assistant.config import TestSettings, load_settings
-from assistant.embeddings import embedder_identity
+from assistant.core import config
+from assistant.core.config import TestSettings, load_settings
+from assistant.embedding.embedders import embedder_identity
 
 
 @pytest.mark.parametrize(("cores", "threads"), [(None, 1), (1, 1), (2, 1), (4, 2), (8, 4), (64, 4)])

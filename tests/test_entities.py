@@ -5,7 +5,7 @@ must work on documents nobody has seen, so no test leans on a sentence of the bu
 
 from __future__ import annotations
 
-from assistant.entities import (
+from assistant.language.entities import (
     PLACE_PARTS,
     aliases,
     canonical,

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.errors import EvalInputError
+from assistant.core.errors import EvalInputError
 from eval.beir import BeirDoc, load_beir, write_beir
 
 

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from assistant.records import Answer, Chunk, Citation, Hit
+from assistant.core.records import Answer, Chunk, Citation, Hit
 from eval.metrics import (
     BEIR_METRIC_NAMES,
     METRIC_NAMES,

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.errors import EvalInputError
+from assistant.core.errors import EvalInputError
 from eval.questions import Question, Turn, load_questions
 
 DEV_SET = Path(__file__).resolve().parents[2] / "shared" / "eval" / "questions-dev.jsonl"

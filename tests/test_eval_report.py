@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from assistant.errors import EvalInputError
+from assistant.core.errors import EvalInputError
 from eval.compare import check_thresholds, compare_runs, format_comparison
 from eval.report import append_result, failure_reasons, read_results, write_metrics, write_report
 

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.config import Settings
-from assistant.factory import Assistant
+from assistant.composition import Assistant
+from assistant.core.config import Settings
 from eval.runner import run_questions
 
 from .conftest import DEV_QUESTIONS
@@ -130,7 +130,7 @@ def test_questions_take_the_chat_path_whatever_their_label(
 ) -> None:
     """The label does not pick the code path: a "briefing" that is a plain question is answered by the chat
     chain, a briefing request labelled "factoid" by the briefing generator (as the chat would)."""
-    from assistant.scoped import ScopedAssistant
+    from assistant.access.scoped import ScopedAssistant
 
     topics: list[str] = []
     original = ScopedAssistant.briefing

@@ -7,14 +7,14 @@ from dataclasses import replace
 
 import numpy as np
 
-from assistant.answerer import Answerer
 from assistant.answering.abstention import FEATURES, AbstentionModel
+from assistant.answering.answerer import Answerer
 from assistant.answering.extractive import ExtractiveAnswerer
-from assistant.answering.units import extract_units
-from assistant.citations import parse_citations
-from assistant.embeddings import FakeEmbedder
-from assistant.records import Chunk, Hit
-from assistant.text import detect_language
+from assistant.core.records import Chunk, Hit
+from assistant.core.text import detect_language
+from assistant.embedding.embedders import FakeEmbedder
+from assistant.language.citations import parse_citations
+from assistant.language.units import extract_units
 
 
 def _model(**weights: float) -> AbstentionModel:
@@ -319,7 +319,7 @@ def test_a_question_naming_its_source_is_answered_from_that_document() -> None:
 
 
 def test_a_passage_ending_in_a_list_and_the_items_opening_the_next() -> None:
-    from assistant.answering.units import ends_in_list, leading_items
+    from assistant.language.units import ends_in_list, leading_items
 
     assert ends_in_list("De fasen zijn:\n1. Installatie\n2. Uitwisse")
     assert not ends_in_list("De fasen zijn:\n1. Installatie\n\nDaarna volgt de evaluatie.")
@@ -350,7 +350,7 @@ def test_question_words_are_expected_only_in_passages_of_the_question_language()
 
 
 def test_a_translatable_name_is_not_missing_because_one_passage_is_in_the_question_language() -> None:
-    from assistant.answering.extractive import anchor_evidence
+    from assistant.answering.passages import anchor_evidence
     from assistant.answering.question import analyse
 
     question = analyse("Which countries does the Council of State compare the Dutch app with?")
@@ -393,7 +393,7 @@ def test_the_date_of_the_document_a_question_points_at() -> None:
 
 
 def test_a_place_adjective_is_found_through_its_place() -> None:
-    from assistant.answering.extractive import anchor_evidence
+    from assistant.answering.passages import anchor_evidence
     from assistant.answering.question import analyse
 
     question = "Welke rol krijgt de Utrechtse wethouder in het netwerk?"
@@ -426,7 +426,7 @@ def test_one_item_of_a_list_answers_a_question_about_that_item() -> None:
 
 
 def test_a_name_inside_a_hyphenated_compound_is_the_anchor() -> None:
-    from assistant.answering.extractive import anchor_evidence, compound_name
+    from assistant.answering.passages import anchor_evidence, compound_name
     from assistant.answering.question import analyse
 
     assert compound_name("Android-gebruikers") == "Android"

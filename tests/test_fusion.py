@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from assistant.fusion import cap_per_document, convex_fusion, minmax, mmr, weighted_rrf
-from assistant.records import Chunk, Hit
+from assistant.core.records import Chunk, Hit
+from assistant.retrieval.fusion import cap_per_document, convex_fusion, minmax, mmr, weighted_rrf
 
 
 def _chunk(cid: str, doc: str = "d") -> Chunk:
@@ -86,7 +86,7 @@ def test_cap_per_document() -> None:
 
 
 def test_each_run_keeps_its_first_candidate_in_the_top_k() -> None:
-    from assistant.fusion import keep_run_leaders
+    from assistant.retrieval.fusion import keep_run_leaders
 
     dense = _run("dense", [("a", 0.9), ("b", 0.85), ("c", 0.8), ("d", 0.75), ("x", 0.1)])
     bm25 = _run("bm25", [("x", 12.0), ("a", 3.0)])

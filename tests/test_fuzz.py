@@ -19,9 +19,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from assistant.config import BUNDLED_CORPUS
-from assistant.errors import AssistantError
-from assistant.records import Document, PageSpan, make_doc_id, sha256_hex
+from assistant.core.config import BUNDLED_CORPUS
+from assistant.core.errors import AssistantError
+from assistant.core.records import Document, PageSpan, make_doc_id, sha256_hex
 from ingest.chunking import chunk_document
 from ingest.cleaning import clean_pages, extract_letter_header
 from ingest.documents import build_document

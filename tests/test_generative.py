@@ -7,14 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from assistant.answerer import Answerer, Turn
+from assistant.answering.answerer import Answerer, Turn
 from assistant.answering.extractive import ExtractiveAnswerer
-from assistant.config import TestSettings
-from assistant.embeddings import FakeEmbedder
-from assistant.factory import Assistant
-from assistant.generative import EXAMPLE, SYSTEM_PROMPT, GenerativeAnswerer, build_messages
-from assistant.llm import ChatModel, Message, Ollama, OpenAICompatible
-from assistant.records import Chunk, Hit
+from assistant.answering.generative import EXAMPLE, SYSTEM_PROMPT, GenerativeAnswerer, build_messages
+from assistant.answering.llm import ChatModel, Message, Ollama, OpenAICompatible
+from assistant.composition import Assistant
+from assistant.core.config import TestSettings
+from assistant.core.records import Chunk, Hit
+from assistant.embedding.embedders import FakeEmbedder
 
 
 class ScriptedModel:
@@ -195,7 +195,7 @@ def test_factory_selects_the_answerer(tmp_path: Path) -> None:
 
 
 def test_api_key_is_never_shown(tmp_path: Path) -> None:
-    from assistant.config import describe_settings
+    from assistant.core.config import describe_settings
 
     settings = _settings(tmp_path, llm_backend="openai", llm_api_key="sk-geheim")
     assert "sk-geheim" not in str(describe_settings(settings)) and "sk-geheim" not in repr(settings)
@@ -206,7 +206,7 @@ def test_api_key_is_never_shown(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("backend", ["llamacpp"])
 def test_llamacpp_without_model_path_is_a_configuration_error(tmp_path: Path, backend: str) -> None:
-    from assistant.errors import ConfigurationError
+    from assistant.core.errors import ConfigurationError
 
     with pytest.raises(ConfigurationError, match="GGUF"):
         _ = Assistant(_settings(tmp_path, llm_backend=backend)).answerer

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.config import BUNDLED_CORPUS, TestSettings
-from assistant.factory import Assistant, build_assistant
+from assistant.composition import Assistant, build_assistant
+from assistant.core.config import BUNDLED_CORPUS, TestSettings
 from ingest.pipeline import FileResult, IngestReport
 from ingest.quality import ocr_available
 

@@ -9,10 +9,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant.config import Settings
-from assistant.factory import build_assistant
-from assistant.hybrid import HybridRetriever
-from assistant.records import Chunk
+from assistant.composition import build_assistant
+from assistant.core.config import Settings
+from assistant.core.records import Chunk
+from assistant.retrieval.hybrid import HybridRetriever
 
 
 @pytest.fixture
@@ -64,7 +64,7 @@ def test_top_k_is_capped_per_document(test_settings: Settings, folder: Path) -> 
 
 
 def test_dense_mode_by_setting(test_settings: Settings) -> None:
-    from assistant.retrieval import DenseRetriever
+    from assistant.retrieval.retriever import DenseRetriever
 
     assert isinstance(
         build_assistant(test_settings.model_copy(update={"retrieval": "dense"})).retriever, DenseRetriever

@@ -1,10 +1,10 @@
-"""Recognising an explicit briefing request in a chat message, and its topic (assistant/intent.py)."""
+"""Recognising an explicit briefing request in a chat message, and its topic (assistant/answering/intent.py)."""
 
 from __future__ import annotations
 
 import pytest
 
-from assistant.intent import briefing_request
+from assistant.answering.intent import briefing_request
 
 REQUESTS = [
     # Dutch: imperative, with and without adjectives, verb particles and polite words

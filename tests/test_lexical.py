@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from assistant.analysis import Analyzer
-from assistant.lexical import LexicalIndex, chunks_signature
-from assistant.records import Chunk
+from assistant.core.records import Chunk
+from assistant.retrieval.bm25_analysis import Analyzer
+from assistant.retrieval.lexical import LexicalIndex, chunks_signature
 from vectorstore.base import SearchFilter
 
 PLAIN = Analyzer(stemmer="none", split_compounds=False)
@@ -132,7 +132,7 @@ def test_concurrent_reads_agree() -> None:
 
 def test_words_borrowed_from_the_conversation_count_less() -> None:
     """A follow-up's own words decide; borrowed words from earlier turns only steer (ExpandedQuery)."""
-    from assistant.records import ExpandedQuery
+    from assistant.core.records import ExpandedQuery
 
     chunks = [
         _chunk("own", "d1", "Welke burgemeesters waren aanwezig bij de conferentie?"),

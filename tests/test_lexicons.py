@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant import lexicons
+from assistant.core import lexicons
 
 FILES = sorted(lexicons.LEXICON_DIR.glob("*.txt"))
 

@@ -25,8 +25,8 @@ from typing import Any
 import httpx
 import pytest
 
-from assistant.config import BUNDLED_CORPUS, TestSettings
-from assistant.llm import LlamaCpp, LLMError, Ollama, OpenAICompatible, parse_sse
+from assistant.answering.llm import LlamaCpp, LLMError, Ollama, OpenAICompatible, parse_sse
+from assistant.core.config import BUNDLED_CORPUS, TestSettings
 from tests.servers import CPU_FLAGS_CAUSE, completion_smoke_check, wait_until_up
 
 MESSAGES = [{"role": "user", "content": "Hallo"}]
@@ -119,7 +119,7 @@ def test_http_errors_say_what_to_check() -> None:
 
 
 def test_llamacpp_missing_package_says_how_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
-    from assistant.errors import DependencyMissingError
+    from assistant.core.errors import DependencyMissingError
 
     monkeypatch.setitem(sys.modules, "llama_cpp", None)  # import fails as if not installed
     with pytest.raises(DependencyMissingError, match=r"beleidsassistent\[llamacpp\]"):
@@ -266,8 +266,8 @@ def test_real_server_answers_one_short_completion(llm_server: str) -> None:
 @pytest.mark.llm
 @pytest.mark.timeout(1800)
 def test_real_server_answers_with_verified_citations(llm_server: str, tmp_path: Path) -> None:
-    from assistant.factory import build_assistant
-    from assistant.generative import GenerativeAnswerer
+    from assistant.answering.generative import GenerativeAnswerer
+    from assistant.composition import build_assistant
 
     settings = TestSettings(  # type: ignore[call-arg]
         data_dir=tmp_path / "data",

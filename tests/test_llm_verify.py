@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from assistant.embeddings import FakeEmbedder
-from assistant.verify import (
+from assistant.answering.verify import (
     DEFAULT_THRESHOLD,
     answer_sentences,
     classify,
@@ -11,6 +10,7 @@ from assistant.verify import (
     support_score,
     verify_answer,
 )
+from assistant.embedding.embedders import FakeEmbedder
 
 PASSAGES = [
     "In 2015 is de gemeente Den Haag officieel lid geworden van EFUS. Het netwerk telt 250 steden.",

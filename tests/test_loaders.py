@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.errors import IngestError, UnsupportedFormatError
+from assistant.core.errors import IngestError, UnsupportedFormatError
 from ingest.loaders import SUPPORTED_SUFFIXES, load_file
 
 PDF_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "testdata" / "pdfs"

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.text import detect_language
+from assistant.core.text import detect_language
 from ingest.cleaning import clean_pages, extract_letter_header
 from ingest.metadata import (
     DateSpan,

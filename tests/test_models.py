@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from assistant.config import Settings, TestSettings
-from assistant.errors import ModelError
-from assistant.models import ModelSpec, install_model, load_registry, resolve_model_folder, verify_folder
+from assistant.core.config import Settings, TestSettings
+from assistant.core.errors import ModelError
+from assistant.embedding.models import ModelSpec, install_model, load_registry, resolve_model_folder, verify_folder
 
 
 def _make_parts(wheel_dir: Path, payload: dict[str, bytes], n_parts: int) -> None:

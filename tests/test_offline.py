@@ -32,9 +32,9 @@ from typing import Any
 
 import pytest
 
-from assistant.config import BUNDLED_CORPUS, Settings, load_settings
-from assistant.factory import Assistant, build_assistant
-from assistant.offline import NETWORK_OFF, OFFLINE_ENV
+from assistant.composition import Assistant, build_assistant
+from assistant.core.config import BUNDLED_CORPUS, Settings, load_settings
+from assistant.core.offline import NETWORK_OFF, OFFLINE_ENV
 from tests.netguard.netguard import STRACE_ARGS, NetGuard, OutboundBlocked, native_attempts, read_log
 from tests.servers import wait_until_up
 

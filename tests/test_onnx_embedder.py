@@ -11,9 +11,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant.config import TestSettings
-from assistant.embeddings import SentenceTransformerEmbedder, build_embedder
-from assistant.errors import ModelError
+from assistant.core.config import TestSettings
+from assistant.core.errors import ModelError
+from assistant.embedding.embedders import SentenceTransformerEmbedder, build_embedder
 
 pytestmark = pytest.mark.skipif(
     importlib.util.find_spec("onnx") is None or importlib.util.find_spec("onnx_ir") is None,
@@ -30,7 +30,7 @@ QUERY = "Welke steden werken samen aan veiligheid?"
 
 @pytest.fixture(scope="module")
 def minilm_folder() -> Path:
-    from assistant.models import resolve_model_folder
+    from assistant.embedding.models import resolve_model_folder
 
     try:
         folder, _ = resolve_model_folder(TestSettings(embedding_model="all-minilm-l6-v2"))
@@ -42,7 +42,7 @@ def minilm_folder() -> Path:
 @pytest.fixture(scope="module")
 def export(minilm_folder: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """A private copy of the model (so the test may touch it) and its export, made once for the module."""
-    from assistant.onnx_embedder import export_onnx, onnx_cache_dir
+    from assistant.embedding.onnx import export_onnx, onnx_cache_dir
 
     root = tmp_path_factory.mktemp("onnx")
     source = root / "minilm"
@@ -57,7 +57,7 @@ def _cos(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 def test_fp32_export_gives_the_torch_vectors(export: tuple[Path, Path]) -> None:
-    from assistant.onnx_embedder import OnnxEmbedder
+    from assistant.embedding.onnx import OnnxEmbedder
 
     source, cache = export
     torch_model = SentenceTransformerEmbedder(source, model_id="minilm")
@@ -73,7 +73,7 @@ def test_fp32_export_gives_the_torch_vectors(export: tuple[Path, Path]) -> None:
 def test_the_fast_tokenizer_is_used_only_once_it_agreed_with_transformers(export: tuple[Path, Path]) -> None:
     import json
 
-    from assistant.onnx_embedder import META, OnnxEmbedder
+    from assistant.embedding.onnx import META, OnnxEmbedder
 
     source, cache = export
     meta_file = cache / META
@@ -96,7 +96,7 @@ def test_the_fast_tokenizer_is_used_only_once_it_agreed_with_transformers(export
 
 
 def test_int8_is_close_but_not_identical_and_cached(export: tuple[Path, Path]) -> None:
-    from assistant.onnx_embedder import MODEL_FILES, OnnxEmbedder
+    from assistant.embedding.onnx import MODEL_FILES, OnnxEmbedder
 
     source, cache = export
     fp32 = OnnxEmbedder(source, cache, model_id="minilm", progress=lambda _m: None)
@@ -113,7 +113,7 @@ def test_int8_is_close_but_not_identical_and_cached(export: tuple[Path, Path]) -
 
 
 def test_matryoshka_truncation_renormalises(export: tuple[Path, Path]) -> None:
-    from assistant.onnx_embedder import OnnxEmbedder
+    from assistant.embedding.onnx import OnnxEmbedder
 
     source, cache = export
     full = OnnxEmbedder(source, cache, model_id="minilm", progress=lambda _m: None).embed_documents(DOCS)
@@ -125,7 +125,7 @@ def test_matryoshka_truncation_renormalises(export: tuple[Path, Path]) -> None:
 
 
 def test_a_changed_model_is_exported_again(export: tuple[Path, Path], tmp_path: Path) -> None:
-    from assistant.onnx_embedder import export_is_current
+    from assistant.embedding.onnx import export_is_current
 
     source, cache = export
     assert export_is_current(cache, source)
@@ -158,7 +158,7 @@ def test_embeddinggemma_onnx_matches_torch(real_settings_factory: object) -> Non
 
 
 def test_set_up_exports_the_configured_onnx_model_once(minilm_folder: Path, tmp_path: Path) -> None:
-    from assistant.embeddings import prepare_runtime
+    from assistant.embedding.embedders import prepare_runtime
 
     settings = TestSettings(
         embedding_model=str(minilm_folder), models_dir=tmp_path / "models", embedding_backend="onnx"

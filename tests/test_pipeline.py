@@ -11,9 +11,9 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 
-from assistant.config import Settings
-from assistant.factory import Assistant, build_assistant
-from assistant.records import Chunk
+from assistant.composition import Assistant, build_assistant
+from assistant.core.config import Settings
+from assistant.core.records import Chunk
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ import pytest
 import typer
 
 from assistant import plugins
-from assistant.errors import ConfigurationError
+from assistant.core.errors import ConfigurationError
 from assistant.plugins import BrokenPlugin, Plugins, discover
 
 ROOT = Path(__file__).resolve().parent.parent

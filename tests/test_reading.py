@@ -1,9 +1,9 @@
-"""Reading a whole document from its stored passages (`assistant.reading`)."""
+"""Reading a whole document from its stored passages (`assistant.ui.reading`)."""
 
 from __future__ import annotations
 
-from assistant.reading import document_parts, part_with, stitch
-from assistant.records import Chunk
+from assistant.core.records import Chunk
+from assistant.ui.reading import document_parts, part_with, stitch
 
 TEXT = (
     "Eerste alinea over de aanpak van woninginbraken.\n\n"

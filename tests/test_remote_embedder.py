@@ -25,11 +25,11 @@ import httpx
 import numpy as np
 import pytest
 
-from assistant.config import BUNDLED_CORPUS, TestSettings
-from assistant.embeddings import FakeEmbedder, LazyEmbedder, build_embedder, embedder_identity
-from assistant.errors import ConfigurationError
-from assistant.factory import Assistant
-from assistant.remote_embedder import EmbeddingServerError, OpenAICompatibleEmbedder, TeiEmbedder, api_root
+from assistant.composition import Assistant
+from assistant.core.config import BUNDLED_CORPUS, TestSettings
+from assistant.core.errors import ConfigurationError
+from assistant.embedding.embedders import FakeEmbedder, LazyEmbedder, build_embedder, embedder_identity
+from assistant.embedding.remote import EmbeddingServerError, OpenAICompatibleEmbedder, TeiEmbedder, api_root
 
 GEMMA_QUERY = "task: search result | query: "
 GEMMA_DOC = "title: none | text: "

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from assistant.embeddings import FakeEmbedder
-from assistant.records import Chunk, Hit
-from assistant.rerank import Reranker, SentenceReranker, mix_scores
-from assistant.vectorcache import VectorCache
+from assistant.core.records import Chunk, Hit
+from assistant.embedding.cache import VectorCache
+from assistant.embedding.embedders import FakeEmbedder
+from assistant.retrieval.rerank import Reranker, SentenceReranker, mix_scores
 
 
 def _hit(cid: str, text: str, score: float, rank: int) -> Hit:
@@ -60,7 +60,7 @@ def test_tail_beyond_top_keeps_its_order_below_the_head(tmp_path: Path) -> None:
 
 
 def test_passage_that_holds_the_asked_kind_of_answer_moves_up() -> None:
-    from assistant.rerank import AnswerTypeReranker
+    from assistant.retrieval.rerank import AnswerTypeReranker
 
     query = "Wanneer begon de samenwerking met Brussel?"
     undated = _hit("u", "De samenwerking met Brussel belooft vruchtbaar te zijn. Beide partijen kijken uit.", 1.0, 1)
@@ -79,7 +79,7 @@ def test_passage_that_holds_the_asked_kind_of_answer_moves_up() -> None:
 
 
 def test_question_without_an_answer_form_keeps_the_order() -> None:
-    from assistant.rerank import AnswerTypeReranker
+    from assistant.retrieval.rerank import AnswerTypeReranker
 
     hits = [_hit("a", "Thema's: veiligheid en toerisme.", 1.0, 1), _hit("b", "Op 24 juni 2015 in Parijs.", 0.9, 2)]
     for query in ("Wat was het thema van de conferentie?", "Welke steden zijn lid?"):
@@ -90,7 +90,7 @@ def test_question_without_an_answer_form_keeps_the_order() -> None:
 
 
 def test_abbreviation_question_prefers_the_passage_that_spells_it_out() -> None:
-    from assistant.rerank import AnswerTypeReranker
+    from assistant.retrieval.rerank import AnswerTypeReranker
 
     uses = _hit("u", "De ambities worden door het RSIV en de partners uitgewerkt in actieplannen.", 1.0, 1)
     spells = _hit("s", "Het Regionaal Samenwerkingsverband Integrale Veiligheid (RSIV) is een verband.", 0.8, 2)
@@ -100,7 +100,7 @@ def test_abbreviation_question_prefers_the_passage_that_spells_it_out() -> None:
 
 
 def test_answer_type_preference_runs_before_the_sentence_stage(tmp_path: Path) -> None:
-    from assistant.rerank import AnswerTypeReranker
+    from assistant.retrieval.rerank import AnswerTypeReranker
 
     class Recording:
         def __init__(self) -> None:

@@ -8,14 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from assistant.access import Principal
-from assistant.answerer import Turn
-from assistant.chain import HistoryExpansion
-from assistant.config import BUNDLED_CORPUS, TestSettings
-from assistant.errors import ConfigurationError
-from assistant.factory import Assistant, build_assistant
-from assistant.llm import LLMError, Message
-from assistant.rewrite import REWRITE_SYSTEM, LLMRewriter, parse_rewrite, rewrite_messages
+from assistant.access.principal import Principal
+from assistant.answering.answerer import Turn
+from assistant.answering.chain import HistoryExpansion
+from assistant.answering.llm import LLMError, Message
+from assistant.answering.rewrite import REWRITE_SYSTEM, LLMRewriter, parse_rewrite, rewrite_messages
+from assistant.composition import Assistant, build_assistant
+from assistant.core.config import BUNDLED_CORPUS, TestSettings
+from assistant.core.errors import ConfigurationError
 from tests.test_llm_server import llm_server  # noqa: F401  (the fixture: starts and stops the server)
 
 OSLO = [

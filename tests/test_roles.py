@@ -13,12 +13,13 @@ import pytest
 from pydantic import ValidationError
 from streamlit.testing.v1 import AppTest
 
-from assistant.access import Principal, Role, parse_role
-from assistant.audit import read_entries
-from assistant.config import Settings, TestSettings, load_settings
-from assistant.errors import AccessDeniedError, ConfigurationError
-from assistant.factory import build_assistant
-from assistant.users import UserStore, hash_password, role_for_claims
+from assistant.access.audit import read_entries
+from assistant.access.principal import Principal
+from assistant.access.users import UserStore, hash_password, role_for_claims
+from assistant.composition import build_assistant
+from assistant.core.config import Settings, TestSettings, load_settings
+from assistant.core.errors import AccessDeniedError, ConfigurationError
+from assistant.core.groups import Role, parse_role
 from ingest.uploads import store_upload, upload_owner
 from tests.access_corpus import OIDC_SECRETS, SECRET, SECRET2, make_corpus
 
@@ -184,7 +185,8 @@ def _upload_callback(folder: str) -> None:
 
     import streamlit as st
 
-    from assistant.access import Principal, Role
+    from assistant.access.principal import Principal
+    from assistant.core.groups import Role
     from assistant.ui import library
     from assistant.ui.state import PRINCIPAL_KEY
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.config import BUNDLED_CORPUS
-from assistant.factory import Assistant
+from assistant.composition import Assistant
+from assistant.core.config import BUNDLED_CORPUS
 from eval.metrics import evidence_rank
 from eval.questions import Question, load_questions
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant.records import Chunk, make_chunk_id
+from assistant.core.records import Chunk, make_chunk_id
 from vectorstore.base import ChunkStore, SearchFilter, to_chroma_where
 from vectorstore.chroma import ChromaStore, collection_name, make_client
 
@@ -80,7 +80,7 @@ def test_store_roundtrip_query_filters_and_delete(store: ChromaStore) -> None:
 
 
 def test_store_refuses_vectors_of_the_wrong_dimension(store: ChromaStore) -> None:
-    from assistant.errors import StoreError
+    from assistant.core.errors import StoreError
 
     with pytest.raises(StoreError, match="expects 4"):
         store.add(CHUNKS[:1], np.ones((1, 8), dtype=np.float32))

@@ -6,7 +6,7 @@ import io
 
 import docx
 
-from assistant.records import Answer, Chunk, Citation, Hit
+from assistant.core.records import Answer, Chunk, Citation, Hit
 from assistant.ui.export import citation_line, conversation_docx, conversation_markdown
 from assistant.ui.state import ChatTurn
 
@@ -80,7 +80,7 @@ HOSTILE = "<script>alert(1)</script> <img src=x onerror=alert(2)> [klik hier](ja
 
 
 def test_markdown_exports_carry_document_markup_as_text() -> None:
-    from assistant.citations import markdown_file_safe
+    from assistant.language.citations import markdown_file_safe
 
     chunk = Chunk("c1", "d1", "nota.html", "Nota <b>x</b>", HOSTILE, 0, len(HOSTILE), 0)
     answer = Answer(

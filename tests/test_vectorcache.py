@@ -8,10 +8,11 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.config import Settings
-from assistant.embeddings import FakeEmbedder, Vectors
-from assistant.factory import build_assistant
-from assistant.vectorcache import VectorCache
+from assistant.composition import build_assistant
+from assistant.core.config import Settings
+from assistant.core.embedder import Vectors
+from assistant.embedding.cache import VectorCache
+from assistant.embedding.embedders import FakeEmbedder
 
 
 class CountingEmbedder(FakeEmbedder):

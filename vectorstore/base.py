@@ -9,7 +9,7 @@ from typing import Any, Protocol, runtime_checkable
 import numpy as np
 import numpy.typing as npt
 
-from assistant.records import Chunk, Hit
+from assistant.core.records import Chunk, Hit
 
 Vector = npt.NDArray[np.float32]
 

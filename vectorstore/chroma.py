@@ -12,9 +12,9 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from assistant.errors import DependencyMissingError, StoreError
-from assistant.offline import quiet_offline_environment
-from assistant.records import Chunk, Hit
+from assistant.core.errors import DependencyMissingError, StoreError
+from assistant.core.offline import quiet_offline_environment
+from assistant.core.records import Chunk, Hit
 from vectorstore.base import SearchFilter, Vector, to_chroma_where
 
 # Chroma reads its telemetry switch at import; set before the first import so nothing phones home.

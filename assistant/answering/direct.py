@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 
 from assistant.answering.question import QuestionAnalysis
-from assistant.answertype import DURATION, NUMBER_WORDS, person_names
-from assistant.text import MONTH_NAMES, MONTHS, fold
+from assistant.core.text import MONTH_NAMES, MONTHS, fold
+from assistant.language.answertype import DURATION, NUMBER_WORDS, person_names
 
 # English writes a month with a capital ("4 March 2021"), Dutch without ("4 maart 2021").
 _SPOKEN_MONTHS = {"nl": MONTHS["nl"], "en": tuple(m.capitalize() for m in MONTHS["en"])}

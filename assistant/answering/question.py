@@ -10,7 +10,7 @@
   (capitalised words that do not open the question, acronyms, words with an inner capital or digit such as
   "WhatsApp" or "data.europa"). An answer to "Wie bezocht Oslo in 2019?" must come from text that
   mentions 2019: when no retrieved passage holds a required anchor, the documents do not answer;
-* `expectation`: the kind of answer its form asks for (assistant/answertype.py: date, number, money, person;
+* `expectation`: the kind of answer its form asks for (assistant/language/answertype.py: date, number, money, person;
   a name for a who-question without a role)
   and `yes_no` for a question opening with a finite verb ("Is …", "Heeft …", "Does …");
 * `wants_list`: whether it asks for several things ("Welke …", "Noem …", "Zet op een rij", "Which …"),
@@ -33,7 +33,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
-from assistant.answertype import (
+from assistant.core.text import STOPWORDS_EN, STOPWORDS_NL, Language, detect_language, fold
+from assistant.language.answertype import (
     NUMBER_WORDS,
     ROLE_WORDS,
     Expectation,
@@ -41,7 +42,6 @@ from assistant.answertype import (
     expected_answer,
     name_expectation,
 )
-from assistant.text import STOPWORDS_EN, STOPWORDS_NL, Language, detect_language, fold
 
 AnchorKind = Literal["year", "number", "name"]
 
@@ -53,7 +53,7 @@ def _wordset(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
-# The shared stop words (assistant/text.py) plus more closed-class words (pronouns, prepositions, question
+# The shared stop words (assistant/core/text.py) plus more closed-class words (pronouns, prepositions, question
 # words) and the words people use to point at the archive itself ("documenten", "volgens"). What remains of
 # a question is what it is about.
 STOP_NL = STOPWORDS_NL | _wordset(

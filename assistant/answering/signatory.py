@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.answertype import person_names
+from assistant.language.answertype import person_names
 
 # First person singular: Dutch "ik/mij/mijn/me", English "I/me/my" ("I" only as a capital: "i" is a numeral
 # or a list mark in Dutch documents).

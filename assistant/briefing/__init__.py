@@ -5,7 +5,7 @@ sentence with its `[n]`, so nothing can be stated that the documents do not say.
 *selection*:
 
 1. Topic analysis. Entities in the topic ("Delegatie naar Wenen" -> Wenen) are canonicalised with the
-   alias table of `assistant.entities`, so "Vienna", "Wien" and "Wenen" find the same passages. A
+   alias table of `assistant.language.entities`, so "Vienna", "Wien" and "Wenen" find the same passages. A
    topic without known entities falls back to its content words.
 2. Retrieval. Several sub-queries (one per section: visits, agreements, people, themes, events) plus the
    entity's aliases go through the configured (hybrid) retriever; the union is kept. On a corpus small

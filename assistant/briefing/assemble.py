@@ -17,8 +17,8 @@ from assistant.briefing.records import (
     CorpusState,
     Draft,
 )
-from assistant.citations import build_citations
-from assistant.records import Chunk, Hit
+from assistant.core.records import Chunk, Hit
+from assistant.language.citations import build_citations
 from ingest.manifest import DocumentRow
 
 if TYPE_CHECKING:

@@ -9,8 +9,8 @@ from collections.abc import Sequence
 from assistant.briefing.formatting import format_date
 from assistant.briefing.records import CorpusState, Draft, Unit
 from assistant.briefing.selection import chunk_annotations
-from assistant.citations import split_sentences
-from assistant.records import Chunk
+from assistant.core.records import Chunk
+from assistant.language.citations import split_sentences
 from ingest.manifest import DocumentRow
 from ingest.metadata import doc_type_name
 

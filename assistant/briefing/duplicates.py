@@ -9,8 +9,8 @@ from typing import Any
 import numpy as np
 
 from assistant.briefing.records import SECTION_TITLES, Draft
-from assistant.citations import strip_markers
-from assistant.text import fold
+from assistant.core.text import fold
+from assistant.language.citations import strip_markers
 
 # Near-duplicate lines (two documents stating the same fact) are shown once with both citations: token
 # Jaccard at least DUP_JACCARD, or, with sentence vectors, cosine at least DUP_COSINE when the tokens overlap

@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 from assistant.answering.direct import spoken_date
-from assistant.citations import neutralise_brackets
-from assistant.records import Chunk
-from assistant.text import MONTHS
+from assistant.core.records import Chunk
+from assistant.core.text import MONTHS
+from assistant.language.citations import neutralise_brackets
 from ingest.metadata import doc_type_name, find_date_spans
 
 

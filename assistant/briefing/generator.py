@@ -22,12 +22,12 @@ from assistant.briefing.selection import (
     sentence_units,
     topic_focus,
 )
-from assistant.entities import PLACE_PARTS
-from assistant.records import Hit
+from assistant.core.records import Hit
+from assistant.language.entities import PLACE_PARTS
 
 if TYPE_CHECKING:
+    from assistant.answering.generative import GenerativeAnswerer
     from assistant.briefing.writer import SectionWriter, WrittenSection
-    from assistant.generative import GenerativeAnswerer
 
 Progress = Callable[[str], None]
 
@@ -38,7 +38,7 @@ _FALLBACK_NOTE = (
 
 
 class _Assistant(Protocol):
-    """What the generator needs from `assistant.factory.Assistant` (a protocol keeps tests light)."""
+    """What the generator needs from `assistant.composition.Assistant` (a protocol keeps tests light)."""
 
     def search(self, query: str, k: int | None = None, flt: Any = None) -> list[Hit]: ...
 
@@ -70,8 +70,8 @@ class BriefingGenerator:
         self.writer = writer
 
     def _section_writer(self) -> SectionWriter | None:
+        from assistant.answering.generative import GenerativeAnswerer
         from assistant.briefing.writer import SectionWriter
-        from assistant.generative import GenerativeAnswerer
 
         answerer: object = self.writer
         if self.writer == "auto":
@@ -157,8 +157,8 @@ class BriefingGenerator:
     ) -> tuple[list[Draft], dict[str, WrittenSection]]:
         """Sections 1-6 written by the LLM from the passages their rules selected, verified like chat
         answers; a section whose text fails verification keeps its extractive lines, with a note."""
+        from assistant.answering.llm import LLMError
         from assistant.briefing.writer import SECTION_TASKS, WrittenSection, section_passages
-        from assistant.llm import LLMError
 
         subject = ", ".join(focus)
         written: dict[str, WrittenSection] = {}

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from assistant.entities import Entity, Event
-from assistant.records import Chunk, Citation, Hit
+from assistant.core.records import Chunk, Citation, Hit
+from assistant.language.entities import Entity, Event
 
 SECTION_TITLES: dict[str, str] = {
     "summary": "Samenvatting",

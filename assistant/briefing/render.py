@@ -8,8 +8,8 @@ from typing import Any
 
 from assistant.briefing.formatting import format_date
 from assistant.briefing.records import Briefing, BriefingLine
-from assistant.citations import neutralise_brackets
-from assistant.records import Answer, Citation
+from assistant.core.records import Answer, Citation
+from assistant.language.citations import neutralise_brackets
 
 
 def citation_line(c: Citation) -> str:

@@ -9,10 +9,10 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from assistant import lexicons
 from assistant.briefing.formatting import flat, format_date, source_kind
 from assistant.briefing.records import CorpusState, Draft, Unit
-from assistant.entities import BACKGROUND_EVENTS, Event
+from assistant.core import lexicons
+from assistant.language.entities import BACKGROUND_EVENTS, Event
 
 MAX_LINE_CHARS = 700
 SUMMARY_MIN_WORDS = 6

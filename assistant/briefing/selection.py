@@ -8,12 +8,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Any
 
-from assistant import lexicons
-from assistant.answering.units import Unit as AnswerUnit
-from assistant.answering.units import extract_units
-from assistant.boilerplate import addresses_reader
+from assistant.briefing.boilerplate import addresses_reader
 from assistant.briefing.records import SECTION_TITLES, Unit
-from assistant.entities import (
+from assistant.core import lexicons
+from assistant.core.records import Chunk, Hit
+from assistant.core.text import fold, fold_keep_offsets, fold_name
+from assistant.language.entities import (
     Count,
     Entity,
     Event,
@@ -23,8 +23,8 @@ from assistant.entities import (
     extract_entities,
     extract_events,
 )
-from assistant.records import Chunk, Hit
-from assistant.text import fold, fold_keep_offsets, fold_name
+from assistant.language.units import Unit as AnswerUnit
+from assistant.language.units import extract_units
 from ingest.manifest import DocumentRow
 
 SCAN_LIMIT = 20_000  # chunks; above this, only retrieval finds passages (a full scan would cost seconds)

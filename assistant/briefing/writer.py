@@ -28,15 +28,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
-from assistant.citations import best_supporting_sentence, split_sentences, strip_markers
-from assistant.generative import USER_TEMPLATE, build_messages
-from assistant.llm import Message
-from assistant.records import Chunk, Hit
-from assistant.text import fold
-from assistant.verify import SentenceCheck
+from assistant.answering.generative import USER_TEMPLATE, build_messages
+from assistant.answering.llm import Message
+from assistant.answering.verify import SentenceCheck
+from assistant.core.records import Chunk, Hit
+from assistant.core.text import fold
+from assistant.language.citations import best_supporting_sentence, split_sentences, strip_markers
 
 if TYPE_CHECKING:
-    from assistant.generative import GenerativeAnswerer
+    from assistant.answering.generative import GenerativeAnswerer
 
 MAX_PASSAGES = 8  # per section: the prompt must stay small on a 2-core CPU
 MAX_EXCERPT_CHARS = 700

@@ -6,8 +6,8 @@ import re
 
 import streamlit as st
 
-from assistant.config import Settings, describe_settings
-from assistant.errors import AssistantError
+from assistant.core.config import Settings, describe_settings
+from assistant.core.errors import AssistantError
 from assistant.ui import state
 from assistant.ui.i18n import t
 from assistant.ui.render import escape_markdown

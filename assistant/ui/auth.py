@@ -20,13 +20,14 @@ from typing import Any, Literal
 
 import streamlit as st
 
-from assistant.access import Principal, Role
-from assistant.config import Settings
-from assistant.errors import AssistantError
+from assistant.access.principal import Principal
+from assistant.access.users import SignInThrottle
+from assistant.core.config import Settings
+from assistant.core.errors import AssistantError
+from assistant.core.groups import Role
 from assistant.ui import state
 from assistant.ui.i18n import t
 from assistant.ui.render import escape_markdown
-from assistant.users import SignInThrottle
 
 LOGIN_LOGGED_KEY = "auth_login_logged"
 REVOKED_KEY = "auth_revoked"
@@ -54,7 +55,7 @@ def _oidc_section() -> Any:
 def auth_mode(settings: Settings) -> Mode:
     if _oidc_section():
         return "oidc"
-    from assistant.users import UserStore
+    from assistant.access.users import UserStore
 
     return "password" if UserStore(settings.users_path).users() else "none"
 
@@ -82,7 +83,7 @@ def _sidebar(principal: Principal, mode: Mode) -> None:
 
 
 def _password_form(settings: Settings) -> Principal | None:
-    from assistant.users import UserStore
+    from assistant.access.users import UserStore
 
     st.title(t("auth.title"))
     st.caption(t("auth.caption"))
@@ -138,7 +139,7 @@ def recheck(settings: Settings, known: Principal) -> Principal | None:
     changed);
     with OIDC or no sign-in the session's principal is already this run's. Also for button callbacks, which
     run before `require_principal` checks the session again."""
-    from assistant.users import UserStore
+    from assistant.access.users import UserStore
 
     if _oidc_section():
         return known
@@ -150,7 +151,7 @@ def recheck(settings: Settings, known: Principal) -> Principal | None:
 
 
 def _oidc(settings: Settings) -> Principal | None:
-    from assistant.users import groups_for_claims, role_for_claims
+    from assistant.access.users import groups_for_claims, role_for_claims
 
     if not st.user.is_logged_in:
         st.title(t("auth.title"))
@@ -214,7 +215,7 @@ def require_principal(settings: Settings) -> Principal:
 
 def gate() -> Principal:
     """app.py's entry: settings, then `require_principal`. Stops the run on invalid settings."""
-    from assistant.config import load_settings
+    from assistant.core.config import load_settings
 
     try:
         settings = load_settings()

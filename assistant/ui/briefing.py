@@ -10,6 +10,7 @@ import time
 
 import streamlit as st
 
+from assistant.access.scoped import ScopedAssistant as Assistant
 from assistant.briefing import (
     Briefing,
     BriefingLine,
@@ -19,9 +20,8 @@ from assistant.briefing import (
     to_markdown,
     writer_line,
 )
-from assistant.citations import markdown_file_safe
-from assistant.errors import AssistantError
-from assistant.scoped import ScopedAssistant as Assistant
+from assistant.core.errors import AssistantError
+from assistant.language.citations import markdown_file_safe
 from assistant.ui import state
 from assistant.ui.i18n import t
 from assistant.ui.render import escape_label, escape_markdown, passage_block, shorten

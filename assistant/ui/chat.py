@@ -7,10 +7,10 @@ from collections.abc import Sequence
 
 import streamlit as st
 
-from assistant.errors import AssistantError
-from assistant.intent import briefing_request
-from assistant.records import Answer
-from assistant.scoped import ScopedAssistant as Assistant
+from assistant.access.scoped import ScopedAssistant as Assistant
+from assistant.answering.intent import briefing_request
+from assistant.core.errors import AssistantError
+from assistant.core.records import Answer
 from assistant.ui import state
 from assistant.ui.export import conversation_docx, conversation_markdown
 from assistant.ui.feedback import FeedbackStore

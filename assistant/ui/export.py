@@ -10,8 +10,8 @@ import io
 import re
 from collections.abc import Sequence
 
-from assistant.citations import markdown_file_safe
-from assistant.records import Citation
+from assistant.core.records import Citation
+from assistant.language.citations import markdown_file_safe
 from assistant.ui.i18n import Lang, translate
 from assistant.ui.render import shorten
 from assistant.ui.state import ChatTurn

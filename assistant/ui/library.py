@@ -8,9 +8,10 @@ from typing import Any
 
 import streamlit as st
 
-from assistant.access import Principal, parse_groups
-from assistant.errors import AccessDeniedError, AssistantError
-from assistant.scoped import ScopedAssistant as Assistant
+from assistant.access.principal import Principal
+from assistant.access.scoped import ScopedAssistant as Assistant
+from assistant.core.errors import AccessDeniedError, AssistantError
+from assistant.core.groups import parse_groups
 from assistant.ui import state
 from assistant.ui.i18n import doc_type_label, t
 from assistant.ui.render import PASSAGE_STYLE, escape_label, escape_markdown, highlight_terms_html, strip_markdown

