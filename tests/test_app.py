@@ -167,7 +167,9 @@ def test_document_filter_restricts_the_search(data_dir: Path) -> None:
     at = start()
     oslo = next(d for d in build_assistant(load_settings()).manifest.documents() if "Oslo" in d.title)
     at.multiselect(key="flt_docs").set_value([oslo.doc_id]).run()
-    ask(at, EFUS)
+    # a question the other reports answer better ("lid" of a network, a conference), so only the filter keeps
+    # them out; the EFUS-year question is declined over the Oslo report alone, which gives no year for it
+    ask(at, "Bij welk netwerk is Den Haag lid en welke conferentie werd bezocht?")
     labels = source_labels(at)
     assert labels and all("Oslo" in label for label in labels), labels
 

@@ -125,6 +125,20 @@ def test_a_full_line_of_prose_broken_by_a_paragraph_break_is_one_sentence() -> N
     assert "Korte kop zonder punt" in sentences  # a short line is a heading, not a broken sentence
 
 
+def test_a_wrapped_sentence_goes_on_with_a_bracket_or_a_quotation() -> None:
+    text = (
+        "Bijgaand treft u aan de antwoorden op de vragen die het raadslid van Dam\n"
+        "(GroenLinks) heeft gesteld aan de wethouder en aan u over het bericht\n"
+        "‘Kermis in het centrum gaat niet door’. Dat is besproken.\n"
+        "Korte kop zonder punt\n"
+        "(bijlage) volgt hieronder."
+    )
+    sentences = [text[a:b] for a, b in split_sentences(text)]
+    assert sentences[0].startswith("Bijgaand") and "(GroenLinks)" in sentences[0]
+    assert sentences[0].endswith("gaat niet door’.")
+    assert "Korte kop zonder punt" in sentences  # a short line still stands alone
+
+
 def test_sentence_splitting_and_chunking_share_one_list_of_abbreviations() -> None:
     from assistant.language import citations
     from ingest import chunking

@@ -83,6 +83,10 @@ def _split_line(text: str, start: int, end: int) -> list[tuple[int, int]]:
 _FULL_LINE_CHARS = 60
 
 
+# A wrapped sentence may go on with a bracket or a quotation ("… die het lid Jansen" / "(D66) heeft gesteld …").
+_OPENERS = "(\"'‘“"
+
+
 def _joins_previous(text: str, previous: tuple[int, int], current: tuple[int, int]) -> bool:
     """A hard-wrapped line (PDF, e-mail): the previous line stops mid-sentence and this one goes on in
     lower case. List items and headings never continue a line."""
@@ -104,7 +108,7 @@ def _joins_previous(text: str, previous: tuple[int, int], current: tuple[int, in
         and len(last.split()) >= 8
         and (last[-1:].isalnum() or last.endswith(","))
         and not all(c.isupper() for c in letters)
-        and cur_text[:1].isupper()
+        and (cur_text[:1].isupper() or cur_text[:1] in _OPENERS)
     )
 
 
