@@ -121,3 +121,14 @@ def test_a_count_or_a_plural_in_apostrophe_s_asks_for_a_list() -> None:
     assert wants_list("Op welke drie pijlers rust het plan?")
     assert wants_list("Welke thema's kiest de regio?")
     assert not wants_list("Welk thema kiest de regio?")
+
+
+def test_modal_auxiliaries_and_the_frame_of_a_checked_claim_are_not_content() -> None:
+    # every form of the modal auxiliaries is a function word, not only those of the Snowball list
+    assert (
+        analyse("Mag de gemeente de beurs verbieden?").content == analyse("Kan de gemeente de beurs verbieden?").content
+    )
+    assert "mochte" not in analyse("Mochten de bezoekers blijven?").content
+    # "Klopt het dat …" / "Is it true that …" only frame the claim the question checks
+    assert set(analyse("Klopt het dat de markt doorgaat?").content) == {"markt", "doorga"}
+    assert set(analyse("Is it true that the market goes ahead?").content) == {"market", "goes", "ahead"}

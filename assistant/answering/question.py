@@ -60,6 +60,11 @@ STOP_NL = STOPWORDS_NL | _wordset(
     """welk welke waar wanneer hoeveel waarom wij we jij onze tijdens sinds tussen via per zoals volgens geef
     noem graag documenten document bronnen bron tekst staat staan stond stonden eigenlijk precies gewoon
     daarvan daarbij daarna daarover zo'n welks wel jullie hen"""
+) | _wordset(
+    # The modal auxiliaries in every form (ANS: kunnen, moeten, mogen, willen, zullen, hoeven); the Snowball
+    # list has some of their forms ("kan", "moet", "zal") but not the others ("mag", "mochten", "hoeft").
+    """kan kon konden kunnen kunt mag mogen mocht mochten moet moeten moest moesten wil wilt willen wilde wilden
+    zal zult zullen zou zouden hoeft hoeven hoefde hoefden"""
 )
 # Of the shared English list only words of three letters or more: the two-letter function words that matter
 # are listed here; the others ("am", "if", "up") in capitals may be an acronym the question is about.
@@ -236,7 +241,10 @@ def refers_back(question: str) -> bool:
 # Words that make up the question's form rather than its subject: "hoe lang duurde …" asks for a duration,
 # and the answer ("12 uur") need not repeat them (Dutch and English grammar: "duren" and "to last").
 _QUESTION_FORM = re.compile(
-    r"\b(?:hoe ?lang|how long|duurt|duurde|duurden|duren|geduurd|lasts|lasted)\b", re.IGNORECASE
+    r"\b(?:hoe ?lang|how long|duurt|duurde|duurden|duren|geduurd|lasts|lasted)\b"
+    # the frame of a question that checks a claim: "Klopt het dat …", "Is het waar dat …", "Is it true that …"
+    r"|\b(?:klopt het|klopt dat|is het (?:waar|juist)|is it (?:true|correct))\b",
+    re.IGNORECASE,
 )
 
 # The instruction around a request for an overview ("Zet de afspraken op een rij", "Geef een overzicht van wat
