@@ -56,15 +56,19 @@ def _wordset(text: str) -> frozenset[str]:
 # The shared stop words (assistant/core/text.py) plus more closed-class words (pronouns, prepositions, question
 # words) and the words people use to point at the archive itself ("documenten", "volgens"). What remains of
 # a question is what it is about.
-STOP_NL = STOPWORDS_NL | _wordset(
-    """welk welke waar wanneer hoeveel waarom wij we jij onze tijdens sinds tussen via per zoals volgens geef
+STOP_NL = (
+    STOPWORDS_NL
+    | _wordset(
+        """welk welke waar wanneer hoeveel waarom wij we jij onze tijdens sinds tussen via per zoals volgens geef
     noem graag documenten document bronnen bron tekst staat staan stond stonden eigenlijk precies gewoon
     daarvan daarbij daarna daarover zo'n welks wel jullie hen"""
-) | _wordset(
-    # The modal auxiliaries in every form (ANS: kunnen, moeten, mogen, willen, zullen, hoeven); the Snowball
-    # list has some of their forms ("kan", "moet", "zal") but not the others ("mag", "mochten", "hoeft").
-    """kan kon konden kunnen kunt mag mogen mocht mochten moet moeten moest moesten wil wilt willen wilde wilden
+    )
+    | _wordset(
+        # The modal auxiliaries in every form (ANS: kunnen, moeten, mogen, willen, zullen, hoeven); the Snowball
+        # list has some of their forms ("kan", "moet", "zal") but not the others ("mag", "mochten", "hoeft").
+        """kan kon konden kunnen kunt mag mogen mocht mochten moet moeten moest moesten wil wilt willen wilde wilden
     zal zult zullen zou zouden hoeft hoeven hoefde hoefden"""
+    )
 )
 # Of the shared English list only words of three letters or more: the two-letter function words that matter
 # are listed here; the others ("am", "if", "up") in capitals may be an acronym the question is about.
