@@ -342,3 +342,11 @@ def test_initials_glued_to_a_surname_are_the_person_the_question_names() -> None
     assert expectation is not None
     assert not holds_answer("Onderzoek naar het ontslag van de heer P.J.Jansen als wethouder.", expectation, question)
     assert holds_answer("Het onderzoek werd gedaan door Bureau Verhoeven en Partners.", expectation, question)
+
+
+def test_adverbs_of_consequence_point_back_only_when_they_open_the_sentence() -> None:
+    assert reason_before("Zo kan het netwerk ook subsidie aanvragen.")
+    assert reason_before("Dus de termijn is verlopen.") and reason_before("Therefore, the key is rotated.")
+    assert not reason_before("Zo'n beurs trekt veel bezoekers.")
+    # inside a sentence "zo" and "dus" are no reason: a why-question does not prefer them
+    assert not gives_reason("De app werkt zo snel mogelijk en dus ook op oude telefoons.")

@@ -551,7 +551,10 @@ _ASKS_REASON = re.compile(
 )
 _CAUSAL = sections("causal-connectives")
 _GIVES_REASON = re.compile(r"\b(?:" + phrase_pattern([*_CAUSAL["forward"], *_CAUSAL["back"]]) + r")\b")
-_REASON_BEFORE = re.compile(r"^\W*(?:" + phrase_pattern(_CAUSAL["back"]) + r")\b")
+# A connective that opens the sentence, then a space or a comma ("Zo kan het …", "Therefore, …"; not "Zo'n …").
+_REASON_BEFORE = re.compile(
+    r"^\W*(?:" + phrase_pattern([*_CAUSAL["back"], *_CAUSAL["back, at the start only"]]) + r")(?=[\s,])"
+)
 
 
 def asks_reason(question: str) -> bool:
