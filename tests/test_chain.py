@@ -241,3 +241,6 @@ def test_who_ik_is_comes_from_the_signature_of_a_first_person_report() -> None:
     assert "4567" not in answer.text
     # a question that does not ask who is not given the signature
     assert "Marieke Dekker" not in chain.ask("Waar ging het overleg in Gent over?").text
+    # a question that asks who in one of its two parts is
+    two = chain.ask("Waar ging het overleg in Gent over, en wie waren namens de afdeling aanwezig?")
+    assert "Marieke Dekker" in two.text

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from assistant.answering.answerer import Answerer, Turn
 from assistant.answering.passages import CONTINUES, SIGNED
-from assistant.answering.question import STOP_EN, STOP_NL, analyse
+from assistant.answering.question import STOP_EN, STOP_NL, analyse, asks_who
 from assistant.answering.signatory import speaks_first_person
 from assistant.core.records import Answer, ExpandedQuery, Hit
 from assistant.core.text import fold
@@ -136,8 +136,7 @@ class AnswerChain:
             if following is not None and following not in have and following not in wanted:
                 wanted[following] = (hit, in_list)
         signed: dict[str, Hit] = {}  # last chunk id -> the first-person passage of its document
-        expectation = analyse(question).expectation if question else None
-        if expectation is not None and expectation.kind in ("who", "person", "name"):
+        if question and asks_who(question):
             for hit in top:
                 if hit.chunk.doc_id in {h.chunk.doc_id for h in signed.values()}:
                     continue

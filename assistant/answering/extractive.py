@@ -49,6 +49,7 @@ from assistant.answering.question import (
     QuestionAnalysis,
     analyse,
     asks_document_date,
+    asks_who,
     content_stems,
     question_parts,
     stem,
@@ -437,7 +438,7 @@ class ExtractiveAnswerer:
             return self._abstain(question, hits, lang, self.model.reason(draft.evidence, probability), started)
         chosen = continue_units(draft.hits, self.select(draft))
         direct = self._direct_line(draft, chosen) if self.direct_line else None
-        if draft.analysis.expectation is not None and draft.analysis.expectation.kind in ("who", "person", "name"):
+        if asks_who(question):
             chosen = with_signatures(draft.hits, chosen)
         return self._compose(question, hits, lang, [direct] if direct else [], chosen, [], started)
 
@@ -493,6 +494,8 @@ class ExtractiveAnswerer:
                 added += 1
         if not chosen:
             return self._abstain(question, hits, lang, first_reason, started)
+        if asks_who(question):
+            chosen = with_signatures(hits, chosen)
         return self._compose(question, hits, lang, directs, chosen, unanswered, started)
 
     def _compose(

@@ -388,3 +388,12 @@ def analyse(question: str) -> QuestionAnalysis:
         focus=question_focus(question),
         asks_reason=asks_reason(question),
     )
+
+
+def asks_who(question: str) -> bool:
+    """Does the question, or one of its parts, ask who (a person's or an organisation's name)?"""
+    for part in question_parts(question):
+        expectation = analyse(part).expectation
+        if expectation is not None and expectation.kind in ("who", "person", "name"):
+            return True
+    return False
