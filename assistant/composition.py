@@ -118,17 +118,20 @@ class Assistant:
 
         def connect() -> Any:
             return make_client(
-                path=None if s.chroma_host else s.chroma_path, host=s.chroma_host, port=s.chroma_port, ssl=s.chroma_ssl
+                path=None if s.storage.chroma_host else s.storage.chroma_path,
+                host=s.storage.chroma_host,
+                port=s.storage.chroma_port,
+                ssl=s.storage.chroma_ssl,
             )
 
         model_id, dim = self.identity
-        embedded = not s.chroma_host
+        embedded = not s.storage.chroma_host
         # Embedded Chroma reads its files once: a library changed by another process (`assistant ingest` while
         # the app serves) needs a fresh client, or queries fail or miss the new documents.
         stale = ForeignWrites(self.manifest) if embedded else None
         return ChromaStore(
             connect(),
-            collection_name(s.collection_prefix, model_id, dim),
+            collection_name(s.storage.collection_prefix, model_id, dim),
             model_id=model_id,
             dimension=dim,
             reconnect=connect if embedded else None,
@@ -140,7 +143,7 @@ class Assistant:
         # One manifest per collection: switching models must not make the new collection look complete.
         model_id, dim = self.identity
         safe = "".join(ch if ch.isalnum() or ch in "-_." else "-" for ch in f"{model_id}-{dim}")
-        return Manifest(self.settings.data_dir / f"manifest-{safe}.sqlite3")
+        return Manifest(self.settings.storage.data_dir / f"manifest-{safe}.sqlite3")
 
     @cached_property
     def ingestor(self) -> Ingestor:
@@ -149,10 +152,10 @@ class Assistant:
             self.manifest,
             self.store,
             self.embedder,
-            chunk_size=s.chunk_size,
-            chunk_overlap=s.chunk_overlap,
-            ocr_language=s.ocr_language,
-            max_file_bytes=s.max_file_mb * 1024 * 1024,
+            chunk_size=s.ingest.chunk_size,
+            chunk_overlap=s.ingest.chunk_overlap,
+            ocr_language=s.ingest.ocr_language,
+            max_file_bytes=s.ingest.max_file_mb * 1024 * 1024,
         )
 
     @cached_property
@@ -162,7 +165,9 @@ class Assistant:
     @cached_property
     def vector_cache(self) -> VectorCache:
         model_id, dim = self.identity
-        return VectorCache(self.settings.data_dir / f"unit-vectors-{self.store.name}.sqlite3", f"{model_id}-{dim}")
+        return VectorCache(
+            self.settings.storage.data_dir / f"unit-vectors-{self.store.name}.sqlite3", f"{model_id}-{dim}"
+        )
 
     @cached_property
     def complete_chunks(self) -> CompleteChunks:
@@ -170,7 +175,7 @@ class Assistant:
 
     @cached_property
     def lexical(self) -> LexicalCache:
-        return LexicalCache(self.settings.data_dir / f"lexical-{self.store.name}", self.manifest, self.store)
+        return LexicalCache(self.settings.storage.data_dir / f"lexical-{self.store.name}", self.manifest, self.store)
 
     def retriever_for(self, store: ChunkStore, lexical: Callable[[], LexicalIndex] | None = None) -> Retriever:
         """The configured retrieval over a store. Without a lexical provider, the store's own chunks are indexed
@@ -179,7 +184,7 @@ class Assistant:
         # The store the manifest manages: BM25 and the complete-documents check follow the manifest.
         managed = store is self.store and lexical is None
         complete = self.complete_chunks if managed else None
-        if s.retrieval == "dense" or s.lexical_weight == 0:
+        if s.search.retrieval == "dense" or s.search.lexical_weight == 0:
             return DenseRetriever(self.embedder, store, searchable=complete)
         if lexical is None:
             if store is self.store:
@@ -196,14 +201,14 @@ class Assistant:
             self.embedder,
             store,
             lexical,
-            dense_weight=s.dense_weight,
-            lexical_weight=s.lexical_weight,
-            fusion=s.fusion,
-            candidates=s.retrieval_candidates,
-            max_per_doc=s.max_chunks_per_doc,
+            dense_weight=s.search.dense_weight,
+            lexical_weight=s.search.lexical_weight,
+            fusion=s.search.fusion,
+            candidates=s.search.retrieval_candidates,
+            max_per_doc=s.search.max_chunks_per_doc,
             reranker=self.reranker_for(store),
             searchable=complete,
-            leaders_within=s.top_k if s.keep_run_leaders else 0,
+            leaders_within=s.search.top_k if s.search.keep_run_leaders else 0,
         )
 
     def reranker_for(self, store: ChunkStore) -> Reranker | None:
@@ -212,38 +217,38 @@ class Assistant:
         folder is checked here and its model loaded on the first question."""
         s = self.settings
         second: Reranker | None = None
-        if s.rerank == "cross-encoder" and s.rerank_weight > 0:
-            if s.cross_encoder_path is None:
+        if s.search.rerank == "cross-encoder" and s.search.rerank_weight > 0:
+            if s.search.cross_encoder_path is None:
                 raise ConfigurationError(
                     "ASSISTANT_RERANK=cross-encoder needs a local cross-encoder folder",
                     hint="set ASSISTANT_CROSS_ENCODER_PATH to it (e.g. a copied "
                     "cross-encoder/mmarco-mMiniLMv2-L12-H384-v1 folder), or ASSISTANT_RERANK=none",
                 )
             second = CrossEncoderReranker(
-                s.cross_encoder_path.expanduser(),
-                weight=s.rerank_weight,
-                top=s.rerank_top,
-                threads=s.embedding_threads,
+                s.search.cross_encoder_path.expanduser(),
+                weight=s.search.rerank_weight,
+                top=s.search.rerank_top,
+                threads=s.embedding.embedding_threads,
             )
-        elif s.rerank == "sentence" and s.rerank_weight > 0:
+        elif s.search.rerank == "sentence" and s.search.rerank_weight > 0:
             cache = self.vector_cache if store is self.store else None
-            second = SentenceReranker(self.embedder, cache, weight=s.rerank_weight, top=s.rerank_top)
-        if s.answer_type_weight > 0:
+            second = SentenceReranker(self.embedder, cache, weight=s.search.rerank_weight, top=s.search.rerank_top)
+        if s.search.answer_type_weight > 0:
             # Cheap pattern check first; a model-based stage then re-scores the re-ordered head.
-            return AnswerTypeReranker(weight=s.answer_type_weight, top=s.rerank_top, then=second)
+            return AnswerTypeReranker(weight=s.search.answer_type_weight, top=s.search.rerank_top, then=second)
         return second
 
     @cached_property
     def answerer(self) -> Answerer:
         s = self.settings
-        if s.llm_backend != "none":
+        if s.answering.llm_backend != "none":
             from assistant.answering.generative import GenerativeAnswerer
 
             return GenerativeAnswerer(
                 self.chat_model,
                 self.embedder,
-                verify_threshold=s.verify_threshold,
-                verify_mode=s.verify_mode,
+                verify_threshold=s.answering.verify_threshold,
+                verify_mode=s.answering.verify_mode,
                 evidence=self.extractive,
             )
         return self.extractive
@@ -262,7 +267,7 @@ class Assistant:
 
         if self._chat_model is not None:
             return self._chat_model
-        if self.settings.llm_backend == "none":
+        if self.settings.answering.llm_backend == "none":
             raise ConfigurationError(
                 "no language model is configured", hint="set ASSISTANT_LLM_BACKEND (see docs/llm.md)"
             )
@@ -271,19 +276,19 @@ class Assistant:
     @cached_property
     def rewriter(self) -> QueryRewriter:
         s = self.settings
-        mode = s.query_rewriter
+        mode = s.search.query_rewriter
         if mode == "auto":
-            mode = "llm" if s.llm_backend != "none" else "history"
+            mode = "llm" if s.answering.llm_backend != "none" else "history"
         if mode == "llm":
-            if s.llm_backend == "none":
+            if s.answering.llm_backend == "none":
                 raise ConfigurationError(
                     "query_rewriter='llm' needs a language model",
                     hint="set ASSISTANT_LLM_BACKEND, or ASSISTANT_QUERY_REWRITER=history",
                 )
             from assistant.answering.rewrite import LLMRewriter
 
-            return LLMRewriter(self.chat_model, fallback=HistoryExpansion(extra_weight=s.history_weight))
-        return HistoryExpansion(extra_weight=s.history_weight)
+            return LLMRewriter(self.chat_model, fallback=HistoryExpansion(extra_weight=s.search.history_weight))
+        return HistoryExpansion(extra_weight=s.search.history_weight)
 
     @cached_property
     def chain(self) -> AnswerChain:
@@ -291,15 +296,17 @@ class Assistant:
             self.retriever,
             self.answerer,
             rewriter=self.rewriter,
-            retrieve_k=max(10, self.settings.top_k),
-            answer_k=self.settings.top_k,
+            retrieve_k=max(10, self.settings.search.top_k),
+            answer_k=self.settings.search.top_k,
             locate=self.manifest.chunk_at,
         )
 
     @cached_property
     def audit(self) -> AuditLog:
         s = self.settings
-        return AuditLog(s.audit_path, max_bytes=int(s.audit_max_mb * 1024 * 1024), backups=s.audit_backups)
+        return AuditLog(
+            s.audit_path, max_bytes=int(s.access.audit_max_mb * 1024 * 1024), backups=s.access.audit_backups
+        )
 
     def scoped(self, principal: Principal, *, audited: bool = True, session: str | None = None) -> ScopedAssistant:
         """The use cases as `principal` may see them (access groups), written to the audit log (with `session`,
@@ -311,9 +318,9 @@ class Assistant:
 
     def ingest(self, paths: list[Path], *, sync: bool = False, progress: Progress | None = None) -> IngestReport:
         report = self.ingestor.ingest(paths, sync=sync, progress=progress)
-        if self.settings.retrieval == "hybrid":
+        if self.settings.search.retrieval == "hybrid":
             self.lexical.get()  # bring the BM25 index up to date now, not on the first question
-        if self.settings.precompute_answer_vectors:
+        if self.settings.ingest.precompute_answer_vectors:
             started = time.perf_counter()
             report.answer_units = self.warm_answer_vectors(progress)
             report.answer_vectors_seconds = time.perf_counter() - started
@@ -348,11 +355,11 @@ class Assistant:
     def warm_in_background(self) -> None:
         """Start (or queue one more) background run of `warm_answer_vectors`; a long-running process calls
         this after start and after each ingest. Nothing to do when ingest embeds them itself."""
-        if not self.settings.precompute_answer_vectors:
+        if not self.settings.ingest.precompute_answer_vectors:
             self.background_warmer.request()
 
     def search(self, query: str, k: int | None = None, flt: SearchFilter | None = None) -> list[Hit]:
-        return self.retriever.search(query, k or self.settings.top_k, flt)
+        return self.retriever.search(query, k or self.settings.search.top_k, flt)
 
     def ask(self, question: str, history: list[Turn] | None = None, flt: SearchFilter | None = None) -> Answer:
         return self.chain.ask(question, history or (), flt)
@@ -368,8 +375,8 @@ class Assistant:
             failed=counts["failed"],
             with_warnings=counts["with_warnings"],
             collection=self.store.name,
-            store_mode=self.settings.store_mode,
-            embedding=f"{self.settings.embedding_backend}: {model_id} ({dim} d)",
+            store_mode=self.settings.storage.store_mode,
+            embedding=f"{self.settings.embedding.embedding_backend}: {model_id} ({dim} d)",
         )
 
     def describe(self) -> dict[str, Any]:

@@ -90,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
                 relative_cut=relative_cut,
                 max_quotes=max_quotes,
             )
-            answer = answerer.answer(q.question, hits[: assistant.settings.top_k])
+            answer = answerer.answer(q.question, hits[: assistant.settings.search.top_k])
             part = "choosing" if chooses({"set": set_name, "id": q.id}, choose_sets) else "reporting"
             results[part].append(score_question(q, answer, hits, 0.0))
         for part, scored in results.items():

@@ -65,7 +65,7 @@ def main() -> None:
         questions = [q for q in load_questions(path) if q.evidence and q.type != "briefing"]
         per_weight: dict[str, Any] = {}
         for w in WEIGHTS:
-            a = Assistant(settings.model_copy(update={"answer_type_weight": w}), embedder=embedder)
+            a = Assistant(settings.updated(answer_type_weight=w), embedder=embedder)
             ranks: dict[str, int | None] = {}
             for q in questions:
                 query = rewriter.rewrite(q.question, [Turn(t.role, t.content) for t in q.turns])

@@ -44,7 +44,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="answer-vectors-") as tmp:
         settings = load_settings(data_dir=Path(tmp), precompute_answer_vectors=False, _env_file=None)
         a = build_assistant(settings)
-        a.ingest([settings.corpus_dir])
+        a.ingest([settings.ingest.corpus_dir])
         a.search("opwarmen")  # model load, Chroma, BM25: not part of any answer below
         out["answer_cold_s"] = [_timed(a.ask, q) for q in QUESTIONS]
         out["answer_warm_s"] = [_timed(a.ask, q) for q in QUESTIONS]

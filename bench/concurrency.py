@@ -128,7 +128,9 @@ def stress(
     mode: str = "",
 ) -> StressResult:
     """Run the trial on an Assistant whose index already holds the bundled corpus."""
-    result = StressResult(mode=mode or assistant.settings.store_mode, threads=threads, writer_rounds=writer_rounds)
+    result = StressResult(
+        mode=mode or assistant.settings.storage.store_mode, threads=threads, writer_rounds=writer_rounds
+    )
     corpus_docs = {d.doc_id for d in assistant.manifest.documents()}
     first = {q: assistant.ask(q) for q in CORPUS_QUESTIONS}
     before = {q: answer_signature(a) for q, a in first.items()}
@@ -243,7 +245,9 @@ def end_state_problems(assistant: Assistant) -> list[str]:
     for row in assistant.manifest.files():
         if row.status == "ok" and assistant.manifest.document_status(row.doc_id or "") != "ok":
             problems.append(f"file {row.source} points at a missing document {row.doc_id}")
-    if assistant.settings.retrieval == "hybrid" and assistant.lexical.get().signature != chunks_signature(searchable):
+    if assistant.settings.search.retrieval == "hybrid" and assistant.lexical.get().signature != chunks_signature(
+        searchable
+    ):
         problems.append("the BM25 index does not hold exactly the searchable chunks")
     return problems
 
@@ -286,7 +290,7 @@ def main(argv: list[str] | None = None) -> int:
             host, port = args.server.rsplit(":", 1)
             overrides.update(chroma_host=host, chroma_port=int(port), collection_prefix=f"stress{int(time.time())}")
         assistant = build_assistant(load_settings(**overrides))
-        assistant.ingest([assistant.settings.corpus_dir])
+        assistant.ingest([assistant.settings.ingest.corpus_dir])
         mode = ("server" if args.server else "embedded") + (" real" if args.real else " test")
         result = stress(assistant, Path(tmp) / "writer", threads=args.threads, writer_rounds=args.rounds, mode=mode)
     args.out.mkdir(parents=True, exist_ok=True)

@@ -91,7 +91,7 @@ def build(option: str, threads: int | None) -> Embedder:
     }[option]
     return OnnxEmbedder(
         folder,
-        onnx_cache_dir(settings.models_dir, folder, model_id),
+        onnx_cache_dir(settings.storage.models_dir, folder, model_id),
         model_id=model_id,
         precision=precision,  # type: ignore[arg-type]
         batch_size=16,
@@ -213,7 +213,7 @@ def _sizes() -> Json:
     folder, model_id = resolve_model_folder(settings)
     from assistant.embedding.onnx import MODEL_FILES, onnx_cache_dir
 
-    cache = onnx_cache_dir(settings.models_dir, folder, model_id)
+    cache = onnx_cache_dir(settings.storage.models_dir, folder, model_id)
     sizes = {"torch (model.safetensors)": round((folder / "model.safetensors").stat().st_size / 1e6)}
     for precision, name in MODEL_FILES.items():
         if (cache / name).is_file():
@@ -356,7 +356,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
     if args.threads is None:
-        args.threads = load_settings().embedding_threads
+        args.threads = load_settings().embedding.embedding_threads
     json_path = args.out / "embedding_options.json"
     result: Json = json.loads(json_path.read_text()) if args.dev_only and json_path.is_file() else {}
     result.update(date=time.strftime("%Y-%m-%d %H:%M"), machine=machine_info())

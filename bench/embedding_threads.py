@@ -60,7 +60,7 @@ def child(backend: str, threads: str, n: int, busy: int, max_busy_s: float) -> J
     embedder = build_embedder(settings)
     embedder.embed_query("opwarmen")
     texts = _queries(n)
-    out: Json = {"backend": backend, "threads": threads, "effective_threads": settings.embedding_threads}
+    out: Json = {"backend": backend, "threads": threads, "effective_threads": settings.embedding.embedding_threads}
 
     def measure(batch: list[str]) -> list[float]:
         lat = []

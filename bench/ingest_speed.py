@@ -138,7 +138,7 @@ def phase_encode(texts_file: Path, backend: str, threads: int | None, batch_size
 
         from assistant.core.config import Settings
 
-        folder = Settings().models_dir / "embeddinggemma-300m"
+        folder = Settings().storage.models_dir / "embeddinggemma-300m"
         model = SentenceTransformer(str(folder), device="cpu", local_files_only=True)
         if threads:
             import torch

@@ -40,7 +40,7 @@ def main() -> None:
     args = parser.parse_args()
     settings = Settings()
     folder, model_id = resolve_model_folder(settings)
-    cache = onnx_cache_dir(settings.models_dir, folder, model_id)
+    cache = onnx_cache_dir(settings.storage.models_dir, folder, model_id)
     chunks = load_corpus(PDFS).chunks
     texts = [c.embed_text for c in random.Random(1).sample(chunks, min(args.n, len(chunks)))]
     models = {

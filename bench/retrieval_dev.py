@@ -78,7 +78,7 @@ def main() -> None:
     rewriter = HistoryExpansion()
     rows = []
     for name, overrides in CONFIGS.items():
-        a = build_assistant(base.model_copy(update=overrides), embedder=embedder)
+        a = build_assistant(base.updated(**overrides), embedder=embedder)
         ranks = []
         times = []
         for q in questions:

@@ -40,7 +40,7 @@ def collect(questions_path: Path, corpus: Path | None, out: Path) -> int:
     from .runner import corpus_index_settings
 
     settings = load_settings()
-    corpus = (corpus or settings.corpus_dir).resolve()
+    corpus = (corpus or settings.ingest.corpus_dir).resolve()
     ev = corpus_index_settings(settings, corpus)
     assistant = build_assistant(ev)
     assistant.ingest([corpus], sync=True)

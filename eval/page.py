@@ -42,7 +42,7 @@ PICK_KEY = "eval_pick"
 def uploads_dir(settings: Settings, principal: Principal) -> Path:
     """Where `principal`'s uploaded question sets live: a folder per user, so sets (whose facts may be
     confidential) are private and two users' sets of the same name never replace each other."""
-    return settings.data_dir / "eval-uploads" / safe_filename(principal.name or "anoniem")
+    return settings.storage.data_dir / "eval-uploads" / safe_filename(principal.name or "anoniem")
 
 
 def question_sets(settings: Settings, principal: Principal) -> list[Path]:
@@ -52,7 +52,7 @@ def question_sets(settings: Settings, principal: Principal) -> list[Path]:
     if DEV_SET.is_file():
         found.append(DEV_SET)
     found += sorted((PROJECT_ROOT / "eval").glob("*.jsonl"))
-    root = settings.data_dir / "eval-uploads"
+    root = settings.storage.data_dir / "eval-uploads"
     if principal.all_groups:  # with the sets uploaded before they were per user
         found += sorted([*root.glob("*/*.jsonl"), *root.glob("*.jsonl")])
     else:

@@ -56,18 +56,18 @@ def _key(*parts: object) -> str:
 def _vector_kind(settings: Settings) -> str:
     """The backend as far as the index is concerned: float32 ONNX gives torch's vectors (and shares its
     collection), so both use one evaluation index; the name is torch's, which indexes built before kept."""
-    backend = settings.embedding_backend
+    backend = settings.embedding.embedding_backend
     return "sentence-transformers" if backend == "onnx" else backend
 
 
 def eval_root(settings: Settings) -> Path:
     """Where evaluation indexes (and the distractor documents they hold) live: inside the data dir, so they get
     its permissions and go wherever it goes. They hold the text of restricted documents."""
-    return settings.data_dir / "eval"
+    return settings.storage.data_dir / "eval"
 
 
 def _legacy_eval_root(settings: Settings) -> Path:
-    return settings.data_dir.parent / "eval"  # versions before issue #17 wrote here, beside the data dir
+    return settings.storage.data_dir.parent / "eval"  # versions before issue #17 wrote here, beside the data dir
 
 
 def migrate_eval_folder(settings: Settings, name: str) -> Path:
@@ -92,9 +92,7 @@ def eval_settings(settings: Settings, *parts: object) -> Settings:
     """A separate index for evaluation, keyed by what it contains, so runs never touch the user's index and
     an unchanged corpus is reused."""
     key = _key(*parts)
-    return settings.model_copy(
-        update={"data_dir": migrate_eval_folder(settings, key), "collection_prefix": f"eval{key}"}
-    )
+    return settings.updated(data_dir=migrate_eval_folder(settings, key), collection_prefix=f"eval{key}")
 
 
 def corpus_index_settings(
@@ -102,7 +100,9 @@ def corpus_index_settings(
 ) -> Settings:
     """The evaluation index `assistant eval` uses for `corpus`: tools that measure over the same questions
     (calibration, sweeps) must open this one, not build their own."""
-    return eval_settings(settings, corpus, distractors, pipeline, _vector_kind(settings), settings.embedding_model)
+    return eval_settings(
+        settings, corpus, distractors, pipeline, _vector_kind(settings), settings.embedding.embedding_model
+    )
 
 
 def _truncate(text: str, max_chars: int | None) -> str:
@@ -197,7 +197,7 @@ def run_questions(
             "the baseline pipeline reads the corpus without access groups",
             hint="run it as the operator (no --groups/--user), or use the default pipeline",
         )
-    corpus = (corpus or settings.corpus_dir).resolve()
+    corpus = (corpus or settings.ingest.corpus_dir).resolve()
     if not corpus.exists():
         raise EvalInputError(f"corpus {corpus} does not exist", hint="pass --corpus DIR")
     out.mkdir(parents=True, exist_ok=True)
@@ -222,15 +222,15 @@ def run_questions(
         from assistant.embedding.models import resolve_model_folder
         from eval.baseline import BASELINE_K, BaselineRetriever
 
-        folder, model_id = resolve_model_folder(ev_settings.model_copy(update={"embedding_model": "all-minilm-l6-v2"}))
+        folder, model_id = resolve_model_folder(ev_settings.updated(embedding_model="all-minilm-l6-v2"))
         minilm = SentenceTransformerEmbedder(folder, model_id=model_id)
-        ev_settings.data_dir.mkdir(parents=True, exist_ok=True)
-        retriever = BaselineRetriever(minilm, ev_settings.data_dir)
+        ev_settings.storage.data_dir.mkdir(parents=True, exist_ok=True)
+        retriever = BaselineRetriever(minilm, ev_settings.storage.data_dir)
         retriever.index(paths)
         chain = AnswerChain(retriever, ExtractiveAnswerer(minilm), retrieve_k=BASELINE_K, answer_k=BASELINE_K)
         ask = chain.ask  # the baseline is a plain retrieve-and-extract chain: no briefings, no access groups
     else:
-        threads = ev_settings.ingest_threads
+        threads = ev_settings.ingest.ingest_threads
         if assistant is None:
             # Indexing waits on nobody: its embedder may use every core, as `assistant ingest`'s does. It also
             # embeds every answer sentence, so the measured latency is the steady state of a warm library, not
@@ -238,7 +238,7 @@ def run_questions(
             update: dict[str, object] = {"precompute_answer_vectors": True}
             if threads:
                 update["embedding_threads"] = threads
-            indexer = build_assistant(ev_settings.model_copy(update=update))
+            indexer = build_assistant(ev_settings.updated(**update))
             report = indexer.ingest(paths, sync=True)
             del indexer  # its model and store handles, before the serving ones open
             a = build_assistant(ev_settings)
@@ -284,7 +284,7 @@ def run_questions(
         "distractors": distractors,
         "distractor_chars": distractor_chars,
         "pipeline": pipeline,
-        "embedding": f"{settings.embedding_backend}:{settings.embedding_model}"
+        "embedding": f"{settings.embedding.embedding_backend}:{settings.embedding.embedding_model}"
         if pipeline == "default"
         else "all-minilm-l6-v2",
         "chunks_indexed": chain.retriever.store.count() if hasattr(chain.retriever, "store") else None,
@@ -315,7 +315,7 @@ def run_beir(settings: Settings, folder: Path, *, out: Path, k: int = 10, progre
     out.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     signature = _key(folder.resolve(), len(bench.corpus), sorted(bench.corpus)[:5])
-    ev_settings = eval_settings(settings, "beir", signature, _vector_kind(settings), settings.embedding_model)
+    ev_settings = eval_settings(settings, "beir", signature, _vector_kind(settings), settings.embedding.embedding_model)
     a = build_assistant(ev_settings)
     store = a.store
     t_index = time.perf_counter()

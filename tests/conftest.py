@@ -50,12 +50,12 @@ def real_settings_factory(tmp_path_factory: pytest.TempPathFactory) -> object:
     base = load_settings(profile="default", _env_file=None)
     from assistant.embedding.models import is_installed
 
-    if not is_installed(base, base.embedding_model):
+    if not is_installed(base, base.embedding.embedding_model):
         pytest.skip("EmbeddingGemma is not installed: run `assistant models install` (make test does)")
 
     def make(**overrides: object) -> Settings:
         data_dir = overrides.pop("data_dir", None) or tmp_path_factory.mktemp("data")
-        return Settings(data_dir=data_dir, models_dir=base.models_dir, _env_file=None, **overrides)  # type: ignore[arg-type]
+        return Settings(data_dir=data_dir, models_dir=base.storage.models_dir, _env_file=None, **overrides)  # type: ignore[arg-type]
 
     return make
 

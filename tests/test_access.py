@@ -101,7 +101,7 @@ def test_sidecar_wins_then_nearest_folder_and_bad_settings_fail(tmp_path: Path) 
 
 
 def test_unreadable_access_settings_fail_the_file_instead_of_making_it_public(test_settings: Settings) -> None:
-    folder = test_settings.data_dir.parent / "docs"
+    folder = test_settings.storage.data_dir.parent / "docs"
     folder.mkdir()
     (folder / "nota.txt").write_text("Nota over cameratoezicht in de binnenstad.\n\nHet toezicht loopt tot 2027.")
     (folder / "nota.txt.meta.json").write_text("{groups: veiligheid")  # not JSON
@@ -113,7 +113,7 @@ def test_unreadable_access_settings_fail_the_file_instead_of_making_it_public(te
 
 
 def test_changed_sidecar_reindexes_the_document(test_settings: Settings) -> None:
-    folder = test_settings.data_dir.parent / "docs"
+    folder = test_settings.storage.data_dir.parent / "docs"
     folder.mkdir()
     doc = folder / "nota.txt"
     doc.write_text(f"Nota {SECRET}\n\nHet cameratoezicht {SECRET} loopt tot 2027.")
@@ -237,9 +237,9 @@ def test_library_status_and_downloads_show_only_visible_documents(indexed: Assis
 
 def test_reindex_report_does_not_name_restricted_files(indexed: Assistant) -> None:
     public_editor = replace(PUBLIC, role=Role.EDITOR)  # readers may not re-index at all (tests/test_roles.py)
-    report = indexed.scoped(public_editor, audited=False).ingest([indexed.settings.corpus_dir])
+    report = indexed.scoped(public_editor, audited=False).ingest([indexed.settings.ingest.corpus_dir])
     assert len(report.results) == 5 and "dossier" not in _blob(report) and "notitie" not in _blob(report)
-    assert len(indexed.scoped(OPERATOR, audited=False).ingest([indexed.settings.corpus_dir]).results) == 7
+    assert len(indexed.scoped(OPERATOR, audited=False).ingest([indexed.settings.ingest.corpus_dir]).results) == 7
 
 
 def test_chroma_server_applies_the_same_rule(chroma_server: tuple[str, int], indexed: Assistant) -> None:

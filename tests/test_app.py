@@ -41,7 +41,7 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("ASSISTANT_PROFILE", "test")
     monkeypatch.setenv("ASSISTANT_DATA_DIR", str(data))
     assistant = build_assistant(load_settings())
-    report = assistant.ingest([assistant.settings.corpus_dir])
+    report = assistant.ingest([assistant.settings.ingest.corpus_dir])
     assert all(r.status == "ingested" for r in report.results)
     return data
 
@@ -231,7 +231,7 @@ def test_upload_txt_is_ingested_and_exe_refused(data_dir: Path) -> None:
 
 def test_upload_limit_is_the_settings_and_an_unreadable_upload_is_not_kept(data_dir: Path) -> None:
     at = goto(start(), "documents")
-    limit = load_settings().max_file_mb
+    limit = load_settings().ingest.max_file_mb
     assert at.file_uploader[0].proto.max_upload_size_mb == limit  # the browser refuses larger files itself
     assert f"{limit} MB" in at.file_uploader[0].label
     at.file_uploader[0].upload("kapot.pdf", b"%PDF-1.4 dit is geen echte pdf", "application/pdf")
@@ -353,12 +353,15 @@ def test_about_page_shows_configuration_without_secrets(data_dir: Path) -> None:
 
 
 def test_secret_looking_settings_are_masked() -> None:
-    class WithSecrets(TestSettings):
-        llm_api_key: str = "sk-live-123456"
+    class WithSecrets(TestSettings):  # a later version's settings: top-level secret-looking fields too
         service_token: str = "tok-abc"
         chroma_password: str = "hunter2"
 
-    settings = WithSecrets(chroma_host="https://admin:pw@chroma.local", _env_file=None)  # type: ignore[call-arg]
+    settings = WithSecrets(
+        chroma_host="https://admin:pw@chroma.local",
+        llm_api_key="sk-live-123456",  # type: ignore[call-arg]
+        _env_file=None,
+    )
     rows = about.settings_rows(settings)
     values = "\n".join(v for _, v, _ in rows)
     for secret in ("sk-live-123456", "tok-abc", "hunter2", "admin:pw"):

@@ -191,7 +191,7 @@ def test_briefing_page_renders_sections_and_sources(tmp_path: Path, monkeypatch:
     monkeypatch.setenv("ASSISTANT_PROFILE", "test")
     monkeypatch.setenv("ASSISTANT_DATA_DIR", str(tmp_path / "data"))
     a = build_assistant(load_settings())
-    a.ingest([a.settings.corpus_dir])
+    a.ingest([a.settings.ingest.corpus_dir])
     app = str(Path(__file__).resolve().parent.parent / "app.py")
     at = AppTest.from_file(app, default_timeout=60).run()
     at.switch_page("assistant/ui/pages/briefing.py").run()
@@ -428,8 +428,8 @@ def test_configured_llm_backend_is_used_by_default(indexed: Assistant, tmp_path:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    settings = indexed.settings.model_copy(
-        update={"llm_backend": "openai", "llm_base_url": f"http://127.0.0.1:{port}/v1", "llm_timeout_s": 5}
+    settings = indexed.settings.updated(
+        llm_backend="openai", llm_base_url=f"http://127.0.0.1:{port}/v1", llm_timeout_s=5
     )
     a = build_assistant(settings)
     b = BriefingGenerator(a).generate("EFUS")

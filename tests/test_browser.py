@@ -75,7 +75,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     settings = load_settings(profile="test", data_dir=data, _env_file=None)
     hostile = tmp_path_factory.mktemp("hostile-docs")
     (hostile / "kluis.txt").write_text(HOSTILE_DOC, encoding="utf-8")
-    build_assistant(settings).ingest([settings.corpus_dir, hostile])
+    build_assistant(settings).ingest([settings.ingest.corpus_dir, hostile])
 
     port = _free_port()
     log = (tmp_path_factory.mktemp("browser-log") / "streamlit.log").open("w")

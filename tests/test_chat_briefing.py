@@ -26,7 +26,7 @@ def indexed(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
 
     settings: Settings = TestSettings(data_dir=tmp_path_factory.mktemp("chat-briefing"), _env_file=None)  # type: ignore[call-arg]
     assistant = build_assistant(settings)
-    assistant.ingest([settings.corpus_dir])
+    assistant.ingest([settings.ingest.corpus_dir])
     return assistant
 
 

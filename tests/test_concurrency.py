@@ -62,7 +62,7 @@ def test_twenty_readers_and_a_writer_chroma_server(
     test_settings: Settings, chroma_server: tuple[str, int], tmp_path: Path
 ) -> None:
     host, port = chroma_server
-    settings = test_settings.model_copy(update={"chroma_host": host, "chroma_port": port, "collection_prefix": "conc"})
+    settings = test_settings.updated(chroma_host=host, chroma_port=port, collection_prefix="conc")
     result = stress(_indexed(settings), tmp_path / "writer", threads=20, writer_rounds=4)
     _assert_clean(result)
 
@@ -163,7 +163,7 @@ def test_ingest_holds_a_lock_that_other_processes_see(test_settings: Settings) -
 def test_unit_vector_cache_eviction_does_not_break_parallel_answers(
     test_settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    a = _indexed(test_settings.model_copy(update={"precompute_answer_vectors": False}))
+    a = _indexed(test_settings.updated(precompute_answer_vectors=False))
     hits = {q: a.search(q, 5) for q in CORPUS_QUESTIONS}
     expected = {q: answer_signature(a.answerer.answer(q, hits[q])) for q in CORPUS_QUESTIONS}
     # A tiny memory cache: every answer evicts what the others just inserted (as a big corpus does at 4096).

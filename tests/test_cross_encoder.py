@@ -14,7 +14,7 @@ from tokenizers.models import WordPiece
 from transformers import AutoTokenizer, BertConfig, BertForSequenceClassification, PreTrainedTokenizerFast
 
 from assistant.composition import build_assistant
-from assistant.core.config import Settings, TestSettings, load_settings
+from assistant.core.config import SearchSettings, Settings, TestSettings, load_settings
 from assistant.core.errors import ConfigurationError
 from assistant.core.records import Chunk, Hit
 from assistant.retrieval.cross_encoder import CrossEncoderReranker, passage_text
@@ -205,25 +205,23 @@ def test_missing_weights_or_several_labels_are_refused_at_load(model_dir: Path, 
 
 
 def test_setting_without_a_folder_is_refused_when_the_retriever_is_built(test_settings: Settings) -> None:
-    a = build_assistant(test_settings.model_copy(update={"rerank": "cross-encoder"}))
+    a = build_assistant(test_settings.updated(rerank="cross-encoder"))
     with pytest.raises(ConfigurationError, match="ASSISTANT_CROSS_ENCODER_PATH"):
         a.reranker_for(a.store)
-    off = build_assistant(
-        test_settings.model_copy(update={"rerank": "cross-encoder", "rerank_weight": 0.0, "answer_type_weight": 0.0})
-    )
+    off = build_assistant(test_settings.updated(rerank="cross-encoder", rerank_weight=0.0, answer_type_weight=0.0))
     assert off.reranker_for(off.store) is None
 
 
 def test_settings_from_the_environment(monkeypatch: pytest.MonkeyPatch, model_dir: Path, tmp_path: Path) -> None:
-    assert Settings.model_fields["rerank"].default == "none"
-    assert Settings.model_fields["cross_encoder_path"].description
+    assert SearchSettings.model_fields["rerank"].default == "none"
+    assert SearchSettings.model_fields["cross_encoder_path"].description
     monkeypatch.setenv("ASSISTANT_RERANK", "cross-encoder")
     monkeypatch.setenv("ASSISTANT_CROSS_ENCODER_PATH", "")
-    assert load_settings(profile="test", _env_file=None).cross_encoder_path is None
+    assert load_settings(profile="test", _env_file=None).search.cross_encoder_path is None
     monkeypatch.setenv("ASSISTANT_CROSS_ENCODER_PATH", str(model_dir))
     monkeypatch.setenv("ASSISTANT_RERANK_TOP", "7")
     settings = load_settings(profile="test", data_dir=tmp_path / "data", _env_file=None)
-    assert (settings.rerank, settings.cross_encoder_path) == ("cross-encoder", model_dir)
+    assert (settings.search.rerank, settings.search.cross_encoder_path) == ("cross-encoder", model_dir)
 
     retriever = build_assistant(settings).retriever
     assert isinstance(retriever, HybridRetriever)

@@ -14,20 +14,20 @@ def test_default_threads_are_half_the_cores_at_most_four(
     monkeypatch: pytest.MonkeyPatch, cores: int | None, threads: int
 ) -> None:
     monkeypatch.setattr(config.os, "cpu_count", lambda: cores)
-    assert TestSettings().embedding_threads == threads
+    assert TestSettings().embedding.embedding_threads == threads
 
 
 def test_empty_threads_lets_the_library_decide(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ASSISTANT_EMBEDDING_THREADS", "")
-    assert load_settings(profile="test").embedding_threads is None
+    assert load_settings(profile="test").embedding.embedding_threads is None
     monkeypatch.setenv("ASSISTANT_EMBEDDING_THREADS", "3")
-    assert load_settings(profile="test").embedding_threads == 3
+    assert load_settings(profile="test").embedding.embedding_threads == 3
 
 
 def test_identity_changes_with_precision_and_dimension() -> None:
     s = TestSettings(embedding_model="embeddinggemma-300m")
     ids = {
-        embedder_identity(s.model_copy(update={"embedding_backend": b, "embedding_dim": d}))
+        embedder_identity(s.updated(embedding_backend=b, embedding_dim=d))
         for b in ("sentence-transformers", "onnx", "onnx-int8")
         for d in (None, 256)
     }

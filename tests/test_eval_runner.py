@@ -191,26 +191,28 @@ def test_evaluation_indexes_move_into_the_data_dir_once(
     takes about 25 minutes); a newer index already inside wins and the old one is left alone."""
     from eval.runner import corpus_index_settings, eval_settings, migrate_eval_folder
 
-    corpus = test_settings.corpus_dir
-    key = corpus_index_settings(test_settings, corpus).data_dir.name
-    old_root = test_settings.data_dir.parent / "eval"
+    corpus = test_settings.ingest.corpus_dir
+    key = corpus_index_settings(test_settings, corpus).storage.data_dir.name
+    old_root = test_settings.storage.data_dir.parent / "eval"
     (old_root / key).mkdir(parents=True)
     (old_root / key / "manifest.sqlite3").write_bytes(b"index")
     inode = (old_root / key / "manifest.sqlite3").stat().st_ino
     with caplog.at_level("WARNING", logger="eval.runner"):
-        moved = corpus_index_settings(test_settings, corpus).data_dir
-    assert moved == test_settings.data_dir / "eval" / key and not (old_root / key).exists()
+        moved = corpus_index_settings(test_settings, corpus).storage.data_dir
+    assert moved == test_settings.storage.data_dir / "eval" / key and not (old_root / key).exists()
     assert (moved / "manifest.sqlite3").stat().st_ino == inode  # renamed, not copied
     assert any("moved evaluation folder" in r.message for r in caplog.records)
 
     (old_root / key).mkdir()
     (old_root / key / "manifest.sqlite3").write_bytes(b"older")
-    assert corpus_index_settings(test_settings, corpus).data_dir == moved
+    assert corpus_index_settings(test_settings, corpus).storage.data_dir == moved
     assert (old_root / key / "manifest.sqlite3").read_bytes() == b"older"  # left alone
     assert (moved / "manifest.sqlite3").read_bytes() == b"index"
 
-    fresh = eval_settings(test_settings, "nothing-old").data_dir
-    assert fresh.parent == test_settings.data_dir / "eval" and not fresh.exists()  # built there when used
+    fresh = eval_settings(test_settings, "nothing-old").storage.data_dir
+    assert fresh.parent == test_settings.storage.data_dir / "eval" and not fresh.exists()  # built there when used
     (old_root / "distractors").mkdir()
-    assert migrate_eval_folder(test_settings, "distractors") == test_settings.data_dir / "eval" / "distractors"
-    assert (test_settings.data_dir / "eval" / "distractors").is_dir() and not (old_root / "distractors").exists()
+    assert migrate_eval_folder(test_settings, "distractors") == test_settings.storage.data_dir / "eval" / "distractors"
+    assert (test_settings.storage.data_dir / "eval" / "distractors").is_dir() and not (
+        old_root / "distractors"
+    ).exists()

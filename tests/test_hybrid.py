@@ -52,7 +52,7 @@ def test_lexical_index_follows_ingest_changes_sync_and_delete(test_settings: Set
 
 
 def test_top_k_is_capped_per_document(test_settings: Settings, folder: Path) -> None:
-    a = build_assistant(test_settings.model_copy(update={"max_chunks_per_doc": 2}))
+    a = build_assistant(test_settings.updated(max_chunks_per_doc=2))
     a.ingest([folder])
     hits = a.search("Coalitie voor veiligheid prioriteiten politie gemeenten", k=5)
     per_doc: dict[str, int] = {}
@@ -66,9 +66,7 @@ def test_top_k_is_capped_per_document(test_settings: Settings, folder: Path) -> 
 def test_dense_mode_by_setting(test_settings: Settings) -> None:
     from assistant.retrieval.retriever import DenseRetriever
 
-    assert isinstance(
-        build_assistant(test_settings.model_copy(update={"retrieval": "dense"})).retriever, DenseRetriever
-    )
+    assert isinstance(build_assistant(test_settings.updated(retrieval="dense")).retriever, DenseRetriever)
 
 
 def test_chunks_of_a_half_written_document_are_never_returned(test_settings: Settings, folder: Path) -> None:
@@ -97,7 +95,7 @@ def test_the_bm25_leader_is_kept_in_the_top_k_by_setting(test_settings: Settings
     (folder / "notitie.txt").write_text("Kwartiermaker Jansen.", encoding="utf-8")
     query = "kwartiermaker coalitie veiligheid prioriteiten politie gemeenten burgemeesters regionaal beleidsplan"
     for keep in (True, False):
-        a = build_assistant(test_settings.model_copy(update={"keep_run_leaders": keep}))
+        a = build_assistant(test_settings.updated(keep_run_leaders=keep))
         if keep:
             a.ingest([folder])
         leader = a.lexical.get().search(query, 1)[0].chunk.chunk_id

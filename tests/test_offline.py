@@ -235,9 +235,7 @@ def test_chroma_server_ingest_ask_eval_in_process_send_nothing(
     test_settings: Settings, chroma_server: tuple[str, int], corpus: Path, questions: Path, tmp_path: Path
 ) -> None:
     host, port = chroma_server
-    settings = test_settings.model_copy(
-        update={"chroma_host": host, "chroma_port": port, "collection_prefix": f"off{os.getpid()}"}
-    )
+    settings = test_settings.updated(chroma_host=host, chroma_port=port, collection_prefix=f"off{os.getpid()}")
     with NetGuard() as guard:
         _ingest_ask_eval(build_assistant(settings), corpus, questions, tmp_path / "run")
     assert guard.attempts == []
@@ -286,7 +284,10 @@ def test_cli_with_the_real_embedder_attempts_nothing(
     real_settings_factory: Callable[..., Settings], corpus: Path, questions: Path, tmp_path: Path
 ) -> None:
     settings = real_settings_factory()
-    env = {"ASSISTANT_DATA_DIR": str(settings.data_dir), "ASSISTANT_MODELS_DIR": str(settings.models_dir)}
+    env = {
+        "ASSISTANT_DATA_DIR": str(settings.storage.data_dir),
+        "ASSISTANT_MODELS_DIR": str(settings.storage.models_dir),
+    }
     ingest, attempts, native = _cli(["ingest", str(corpus), "--json"], tmp_path, **env)
     assert ingest.returncode == 0, ingest.stderr[-3000:]
     assert attempts == [] and native == []
@@ -302,7 +303,10 @@ def test_cli_eval_with_the_real_embedder_attempts_nothing(
     real_settings_factory: Callable[..., Settings], corpus: Path, questions: Path, tmp_path: Path
 ) -> None:
     settings = real_settings_factory()
-    env = {"ASSISTANT_DATA_DIR": str(settings.data_dir), "ASSISTANT_MODELS_DIR": str(settings.models_dir)}
+    env = {
+        "ASSISTANT_DATA_DIR": str(settings.storage.data_dir),
+        "ASSISTANT_MODELS_DIR": str(settings.storage.models_dir),
+    }
     args = ["eval", "--questions", str(questions), "--corpus", str(corpus), "--out", str(tmp_path / "run")]
     result, attempts, native = _cli(args, tmp_path, **env)
     assert result.returncode == 0, result.stderr[-3000:]
@@ -316,7 +320,7 @@ def test_cli_eval_with_the_real_embedder_attempts_nothing(
 def app_data(tmp_path: Path) -> Path:
     data = tmp_path / "app-data"
     settings = load_settings(profile="test", data_dir=data, _env_file=None)
-    build_assistant(settings).ingest([settings.corpus_dir])
+    build_assistant(settings).ingest([settings.ingest.corpus_dir])
     return data
 
 

@@ -137,8 +137,8 @@ def test_a_changed_model_is_exported_again(export: tuple[Path, Path], tmp_path: 
 
 def test_settings_select_onnx_and_name_the_collection(minilm_folder: Path, tmp_path: Path) -> None:
     base = TestSettings(embedding_model=str(minilm_folder), models_dir=tmp_path / "models")
-    onnx = build_embedder(base.model_copy(update={"embedding_backend": "onnx"}))
-    int8 = build_embedder(base.model_copy(update={"embedding_backend": "onnx-int8", "embedding_dim": 256}))
+    onnx = build_embedder(base.updated(embedding_backend="onnx"))
+    int8 = build_embedder(base.updated(embedding_backend="onnx-int8", embedding_dim=256))
     # Float32 ONNX shares torch's collection; 8-bit vectors and another dimension get their own.
     assert (onnx.model_id, onnx.dimension) == (minilm_folder.name, 384)
     assert (int8.model_id, int8.dimension) == (f"{minilm_folder.name}-int8", 256)
@@ -148,9 +148,9 @@ def test_settings_select_onnx_and_name_the_collection(minilm_folder: Path, tmp_p
 @pytest.mark.slow
 def test_embeddinggemma_onnx_matches_torch(real_settings_factory: object) -> None:
     settings = real_settings_factory()  # type: ignore[operator]
-    torch_model = build_embedder(settings.model_copy(update={"embedding_backend": "sentence-transformers"}))
-    onnx_model = build_embedder(settings.model_copy(update={"embedding_backend": "onnx"}))
-    int8_model = build_embedder(settings.model_copy(update={"embedding_backend": "onnx-int8"}))
+    torch_model = build_embedder(settings.updated(embedding_backend="sentence-transformers"))
+    onnx_model = build_embedder(settings.updated(embedding_backend="onnx"))
+    int8_model = build_embedder(settings.updated(embedding_backend="onnx-int8"))
     ref = torch_model.embed_documents(DOCS)
     assert float(np.max(np.abs(onnx_model.embed_documents(DOCS) - ref))) < 1e-4
     assert _cos(onnx_model.embed_query(QUERY), torch_model.embed_query(QUERY)) > 0.99999
@@ -172,6 +172,6 @@ def test_set_up_exports_the_configured_onnx_model_once(minilm_folder: Path, tmp_
     assert not any("exporting" in line for line in said)
     # The torch backend needs no export.
     said.clear()
-    torch_settings = settings.model_copy(update={"embedding_backend": "sentence-transformers"})
+    torch_settings = settings.updated(embedding_backend="sentence-transformers")
     prepare_runtime(torch_settings, str(minilm_folder), progress=said.append)
     assert not said

@@ -294,7 +294,7 @@ def test_state_tells_running_and_interrupted_ingests(test_settings: Settings, fo
 def test_answer_vectors_are_warmed_once_and_an_interrupted_warm_up_resumes(
     test_settings: Settings, folder: Path
 ) -> None:
-    assistant = build_assistant(test_settings.model_copy(update={"precompute_answer_vectors": True}))
+    assistant = build_assistant(test_settings.updated(precompute_answer_vectors=True))
     report = assistant.ingest([folder])
     docs = {d.doc_id for d in assistant.manifest.documents()}
     assert report.answer_units > 0 and assistant.vector_cache.warmed() == docs

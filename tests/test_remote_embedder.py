@@ -186,12 +186,12 @@ def test_settings_wire_the_remote_backend_with_local_prompts(server: EmbeddingSe
     embedder = build_embedder(settings)
     embedder.embed_query("vraag")
     assert server.requests[-1]["body"]["input"] == [GEMMA_QUERY + "vraag"]
-    explicit = build_embedder(settings.model_copy(update={"embedding_query_prompt": ""}))
+    explicit = build_embedder(settings.updated(embedding_query_prompt=""))
     explicit.embed_query("vraag")
     assert server.requests[-1]["body"]["input"] == ["vraag"]
     # Identity: the model name; the dimension is known up front only when set.
     assert embedder_identity(settings) is None
-    assert embedder_identity(settings.model_copy(update={"embedding_dim": 64})) == (str(folder), 64)
+    assert embedder_identity(settings.updated(embedding_dim=64)) == (str(folder), 64)
 
 
 def test_ingest_and_search_through_the_remote_embedder(server: EmbeddingServer, tmp_path: Path) -> None:

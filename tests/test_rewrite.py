@@ -135,8 +135,8 @@ def test_rewriter_setting() -> None:
     plain = TestSettings(_env_file=None)  # type: ignore[call-arg]
     assert isinstance(Assistant(plain).rewriter, HistoryExpansion)
     with pytest.raises(ConfigurationError, match="needs a language model"):
-        _ = Assistant(plain.model_copy(update={"query_rewriter": "llm"})).rewriter
-    with_model = plain.model_copy(update={"llm_backend": "openai", "query_rewriter": "history"})
+        _ = Assistant(plain.updated(query_rewriter="llm")).rewriter
+    with_model = plain.updated(llm_backend="openai", query_rewriter="history")
     assert isinstance(Assistant(with_model, chat_model=ScriptedModel()).rewriter, HistoryExpansion)
 
 

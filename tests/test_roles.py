@@ -17,7 +17,7 @@ from assistant.access.audit import read_entries
 from assistant.access.principal import Principal
 from assistant.access.users import UserStore, hash_password, role_for_claims
 from assistant.composition import build_assistant
-from assistant.core.config import Settings, TestSettings, load_settings
+from assistant.core.config import AccessSettings, TestSettings, load_settings
 from assistant.core.errors import AccessDeniedError, ConfigurationError
 from assistant.core.groups import Role, parse_role
 from ingest.uploads import store_upload, upload_owner
@@ -132,7 +132,7 @@ def test_only_editors_change_the_library_and_only_what_they_may_edit(data_dir: P
     reader = assistant.scoped(Principal("lees", frozenset({"veiligheid"})))
     editor = assistant.scoped(Principal("an", frozenset({"veiligheid"}), role=Role.EDITOR))
     with pytest.raises(AccessDeniedError, match="may not change the library"):
-        reader.ingest([assistant.settings.corpus_dir])
+        reader.ingest([assistant.settings.ingest.corpus_dir])
     with pytest.raises(AccessDeniedError):
         reader.delete_document(secret.doc_id)
     with pytest.raises(AccessDeniedError):
@@ -290,4 +290,4 @@ def test_oidc_roles_decide_the_library_controls(data_dir: Path, monkeypatch: pyt
 
 def test_settings_describe_the_role_mapping() -> None:
     for name in ("oidc_roles", "oidc_roles_claim"):
-        assert Settings.model_fields[name].description
+        assert AccessSettings.model_fields[name].description

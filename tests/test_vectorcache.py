@@ -60,7 +60,7 @@ def test_ingest_with_answer_vectors_lets_questions_embed_no_sentences(
     test_settings: Settings, corpus_dir: Path
 ) -> None:
     embedder = CountingEmbedder()
-    a = build_assistant(test_settings.model_copy(update={"precompute_answer_vectors": True}), embedder=embedder)
+    a = build_assistant(test_settings.updated(precompute_answer_vectors=True), embedder=embedder)
     a.ingest([corpus_dir])
     assert len(a.vector_cache) > a.store.count()  # several units per chunk
     before = embedder.document_texts

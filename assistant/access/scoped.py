@@ -252,7 +252,7 @@ class _BriefingSource:
         return self._scoped.base.answerer
 
     def search(self, query: str, k: int | None = None, flt: Any = None) -> list[Hit]:
-        return self._scoped.retriever.search(query, k or self._scoped.settings.top_k, flt or self._flt)
+        return self._scoped.retriever.search(query, k or self._scoped.settings.search.top_k, flt or self._flt)
 
 
 _HEADING = re.compile(r"^(#{1,4}) ", re.MULTILINE)
@@ -297,7 +297,7 @@ class ScopedAssistant:
     # --- reading --------------------------------------------------------------------------------------
 
     def search(self, query: str, k: int | None = None, flt: SearchFilter | None = None) -> list[Hit]:
-        hits = self.retriever.search(query, k or self.settings.top_k, flt)
+        hits = self.retriever.search(query, k or self.settings.search.top_k, flt)
         self.audit("search", query=query, returned=documents_of_hits(hits))
         return hits
 

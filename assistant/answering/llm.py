@@ -284,36 +284,41 @@ class LlamaCpp:
 def build_chat_model(settings: Settings) -> ChatModel:
     """The chat model the settings select. Raises ConfigurationError for 'none' or an incomplete setup."""
     s = settings
-    if s.llm_backend == "openai":
-        key = s.llm_api_key.get_secret_value() if s.llm_api_key is not None else None
+    if s.answering.llm_backend == "openai":
+        key = s.answering.llm_api_key.get_secret_value() if s.answering.llm_api_key is not None else None
         return OpenAICompatible(
-            s.llm_base_url or "http://127.0.0.1:8080/v1",
+            s.answering.llm_base_url or "http://127.0.0.1:8080/v1",
             key,
-            s.llm_model or "local",
-            temperature=s.llm_temperature,
-            max_tokens=s.llm_max_tokens,
-            timeout=s.llm_timeout_s,
+            s.answering.llm_model or "local",
+            temperature=s.answering.llm_temperature,
+            max_tokens=s.answering.llm_max_tokens,
+            timeout=s.answering.llm_timeout_s,
         )
-    if s.llm_backend == "ollama":
-        if not s.llm_model:
+    if s.answering.llm_backend == "ollama":
+        if not s.answering.llm_model:
             raise ConfigurationError(
                 "the ollama backend needs a model name", hint="set ASSISTANT_LLM_MODEL, e.g. qwen2.5:1.5b-instruct"
             )
         return Ollama(
-            s.llm_base_url or "http://127.0.0.1:11434",
-            s.llm_model,
-            temperature=s.llm_temperature,
-            max_tokens=s.llm_max_tokens,
-            timeout=s.llm_timeout_s,
+            s.answering.llm_base_url or "http://127.0.0.1:11434",
+            s.answering.llm_model,
+            temperature=s.answering.llm_temperature,
+            max_tokens=s.answering.llm_max_tokens,
+            timeout=s.answering.llm_timeout_s,
         )
-    if s.llm_backend == "llamacpp":
-        if s.llm_model_path is None:
+    if s.answering.llm_backend == "llamacpp":
+        if s.answering.llm_model_path is None:
             raise ConfigurationError(
                 "the llamacpp backend needs a GGUF file", hint="set ASSISTANT_LLM_MODEL_PATH (see docs/llm.md)"
             )
-        if not s.llm_model_path.is_file():
+        if not s.answering.llm_model_path.is_file():
             raise ConfigurationError(
-                f"GGUF model {s.llm_model_path} not found", hint="run `scripts/llm_setup.sh model` (see docs/llm.md)"
+                f"GGUF model {s.answering.llm_model_path} not found",
+                hint="run `scripts/llm_setup.sh model` (see docs/llm.md)",
             )
-        return LlamaCpp(str(s.llm_model_path), temperature=s.llm_temperature, max_tokens=s.llm_max_tokens)
+        return LlamaCpp(
+            str(s.answering.llm_model_path),
+            temperature=s.answering.llm_temperature,
+            max_tokens=s.answering.llm_max_tokens,
+        )
     raise ConfigurationError("no LLM backend selected", hint="set ASSISTANT_LLM_BACKEND to openai, ollama or llamacpp")

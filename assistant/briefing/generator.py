@@ -75,8 +75,8 @@ class BriefingGenerator:
 
         answerer: object = self.writer
         if self.writer == "auto":
-            settings = getattr(self.assistant, "settings", None)
-            if settings is None or getattr(settings, "llm_backend", "none") == "none":
+            answering = getattr(getattr(self.assistant, "settings", None), "answering", None)
+            if answering is None or getattr(answering, "llm_backend", "none") == "none":
                 return None
             answerer = getattr(self.assistant, "answerer", None)
         return SectionWriter(answerer) if isinstance(answerer, GenerativeAnswerer) else None

@@ -74,8 +74,8 @@ def principal() -> Principal:
                     hint="add it with `assistant users add NAME --groups …`, or pass --groups",
                 )
             return user.principal()
-        if settings().user_groups is not None:
-            return Principal.with_groups(name, settings().user_groups or "", role=Role.ADMIN)
+        if settings().access.user_groups is not None:
+            return Principal.with_groups(name, settings().access.user_groups or "", role=Role.ADMIN)
     except ValueError as exc:
         raise ConfigurationError(str(exc), hint="group names are a-z, 0-9, '_' or '-'") from exc
     return Principal.operator(name)

@@ -20,7 +20,7 @@ from assistant.cli.context import (
     scoped,
     settings,
 )
-from assistant.core.config import describe_settings
+from assistant.core.config import describe_settings, setting_fields
 from ingest.pipeline import FileResult, IngestMeter, IngestState
 
 
@@ -80,15 +80,15 @@ def ingest(
     ] = None,
 ) -> None:
     """Read, clean, chunk and embed documents into the store (incremental: unchanged files are skipped)."""
-    targets = paths or [settings().corpus_dir]
+    targets = paths or [settings().ingest.corpus_dir]
     update: dict[str, object] = {}
-    if _State.assistant is None and settings().ingest_threads:
+    if _State.assistant is None and settings().ingest.ingest_threads:
         # This process only ingests: its embedder may use the cores a serving process leaves to questions.
-        update["embedding_threads"] = settings().ingest_threads
+        update["embedding_threads"] = settings().ingest.ingest_threads
     if _State.assistant is None and answer_vectors is not None:
         update["precompute_answer_vectors"] = answer_vectors
     if update:
-        _State.settings = settings().model_copy(update=update)
+        _State.settings = settings().updated(**update)
     a = scoped()
     results: list[FileResult] = []
     if as_json:
@@ -205,9 +205,10 @@ def status(
         mt.add_row(m["name"], m["dimension"], m["installed"], m["active"], m["description"])
     out.print(mt)
     if show_settings:
-        stt = Table(title="Settings (ASSISTANT_<NAME> to override)")
-        for col in ("name", "value", "description"):
+        stt = Table(title="Settings (ASSISTANT_<NAME> to override, whatever the section)")
+        for col in ("section", "name", "value", "description"):
             stt.add_column(col)
+        fields = setting_fields(type(settings()))
         for name, value, desc in describe_settings(settings()):
-            stt.add_row(name, escape(value), escape(desc))
+            stt.add_row(fields[name][0] or "", name, escape(value), escape(desc))
         out.print(stt)

@@ -172,11 +172,11 @@ def chat() -> None:
             continue
         pieces, finish = a.stream(question, history)
         for piece in pieces:
-            if a.settings.llm_backend != "none":  # extractive answers arrive whole and are printed below
+            if a.settings.answering.llm_backend != "none":  # extractive answers arrive whole and are printed below
                 sys.stdout.write(piece)
                 sys.stdout.flush()
         answer = finish()
-        if a.settings.llm_backend != "none":
+        if a.settings.answering.llm_backend != "none":
             sys.stdout.write("\n\n")
         _print_answer(answer)
         cited = tuple(dict.fromkeys(c.doc_id for c in answer.citations))

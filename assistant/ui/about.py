@@ -33,9 +33,8 @@ def settings_rows(settings: Settings) -> list[tuple[str, str, str]]:
 
 
 def llm_backend(settings: Settings) -> str | None:
-    """The configured LLM backend, if this version of the settings has one."""
-    for name in ("llm_backend", "llm", "llm_model"):
-        value = getattr(settings, name, None)
+    """The configured LLM backend (else the model name, if one is set); None without a language model."""
+    for value in (settings.answering.llm_backend, settings.answering.llm_model):
         if value not in (None, "", "none"):
             return str(value)
     return None
@@ -59,14 +58,15 @@ def page() -> None:
         st.error(str(exc))
         return
     llm = llm_backend(settings)
+    search = settings.search
     rows = [
         (t("about.embedding"), status.embedding),
-        (t("about.store"), f"{settings.store_mode} · {status.collection}"),
+        (t("about.store"), f"{settings.storage.store_mode} · {status.collection}"),
         (
             t("about.retrieval"),
-            settings.retrieval
-            if settings.retrieval == "dense"
-            else f"hybrid ({settings.fusion}, dense {settings.dense_weight} / BM25 {settings.lexical_weight})",
+            search.retrieval
+            if search.retrieval == "dense"
+            else f"hybrid ({search.fusion}, dense {search.dense_weight} / BM25 {search.lexical_weight})",
         ),
         (t("about.llm"), safe_value("llm", llm) if llm else t("about.llm.none")),
         (t("about.corpus"), t("about.corpus.value", docs=status.documents, chunks=status.chunks)),

@@ -163,8 +163,8 @@ def _oidc(settings: Settings) -> Principal | None:
         return None
     claims = {k: v for k, v in dict(st.user).items() if k != "tokens"}
     name = str(claims.get("email") or claims.get("name") or claims.get("sub") or "oidc-user")
-    groups = groups_for_claims(claims, settings.oidc_groups, settings.oidc_groups_claim)
-    role = role_for_claims(claims, settings.oidc_roles, settings.oidc_roles_claim)
+    groups = groups_for_claims(claims, settings.access.oidc_groups, settings.access.oidc_groups_claim)
+    role = role_for_claims(claims, settings.access.oidc_roles, settings.access.oidc_roles_claim)
     principal = Principal(name, groups, role=role)
     if not st.session_state.get(LOGIN_LOGGED_KEY):
         _audit("login", name, method="oidc", groups=sorted(groups), role=role.value)

@@ -235,7 +235,7 @@ def _answer(
         st.markdown(escape_markdown(question))
     with st.chat_message("assistant"):
         try:
-            if assistant.settings.llm_backend != "none":
+            if assistant.settings.answering.llm_backend != "none":
                 answer = _stream_llm(question, assistant, turns, flt)
             else:
                 with st.spinner(t("chat.thinking")):
@@ -250,7 +250,7 @@ def _answer(
         turn = state.ChatTurn(question=question, answer=answer)
         turns.append(turn)
         # Streamed once; later reruns render the turn from the session's history.
-        render_answer_text(turn.answer, stream=assistant.settings.llm_backend == "none", key=turn.turn_id)
+        render_answer_text(turn.answer, stream=assistant.settings.answering.llm_backend == "none", key=turn.turn_id)
         render_sources(
             turn.answer, documents, turn.turn_id, on_download=assistant.audit, read_document=assistant.document_chunks
         )

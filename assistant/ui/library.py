@@ -234,10 +234,10 @@ def _upload(assistant: Assistant) -> None:
     # No `type=` filter on purpose: a refused file gets a message saying why, not a silent browser filter.
     # The same limit in the browser (a larger file is never sent) and at ingest.
     st.file_uploader(
-        t("docs.upload.label", mb=settings.max_file_mb),
+        t("docs.upload.label", mb=settings.ingest.max_file_mb),
         accept_multiple_files=True,
         key=key,
-        max_upload_size=settings.max_file_mb,
+        max_upload_size=settings.ingest.max_file_mb,
     )
     choices = [",".join(groups) for groups in assistant.principal.upload_choices()]
     st.selectbox(
@@ -248,7 +248,7 @@ def _upload(assistant: Assistant) -> None:
         key="docs_upload_go",
         type="primary",
         on_click=_accept_uploads,
-        args=(key, state.uploads_dir(settings), settings.max_file_mb),
+        args=(key, state.uploads_dir(settings), settings.ingest.max_file_mb),
     )
     for problem_key, values in st.session_state.pop(PROBLEMS_KEY, []):
         st.error(t(problem_key, **values))
@@ -315,9 +315,9 @@ def _delete(assistant: Assistant) -> None:
 def _reindex(assistant: Assistant) -> None:
     settings = assistant.settings
     st.subheader(t("docs.reindex"))
-    st.caption(escape_markdown(t("docs.reindex.caption", corpus=settings.corpus_dir)))
+    st.caption(escape_markdown(t("docs.reindex.caption", corpus=settings.ingest.corpus_dir)))
     if st.button(t("docs.reindex"), key="docs_reindex", icon=":material/refresh:"):
-        paths = [p for p in (settings.corpus_dir, state.uploads_dir(settings)) if p.exists()]
+        paths = [p for p in (settings.ingest.corpus_dir, state.uploads_dir(settings)) if p.exists()]
         _ingest_with_progress(assistant, paths, t("docs.reindex"))
 
 

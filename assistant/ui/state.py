@@ -110,12 +110,12 @@ def history(conversation: list[ChatTurn]) -> list[Turn]:
 
 
 def uploads_dir(settings: Settings) -> Path:
-    return settings.data_dir / "uploads"
+    return settings.storage.data_dir / "uploads"
 
 
 def runs_dir(settings: Settings) -> Path:
-    return settings.data_dir / "runs"
+    return settings.storage.data_dir / "runs"
 
 
 def feedback_path(settings: Settings) -> Path:
-    return settings.data_dir / "feedback.sqlite3"
+    return settings.storage.data_dir / "feedback.sqlite3"
