@@ -185,6 +185,66 @@ def test_smoke_check_without_a_server() -> None:
     assert message is not None and "cannot reach" in message
 
 
+# ------------------------------------------------------------------------- retries (assistant.core.retry)
+
+
+def _posts(base: str) -> int:
+    return int(httpx.get(base.removesuffix("/v1") + "/requests").json()["posts"])
+
+
+@pytest.mark.parametrize("mode", ["flaky", "busy", "drop"])
+def test_the_client_retries_a_server_that_fails_and_then_answers(
+    fake_server: Callable[..., tuple[str, Any, Path]], mode: str
+) -> None:
+    """503 twice, 429 with Retry-After: 1, a connection closed without an answer: each is tried again."""
+    base, _, _ = fake_server(mode)
+    model = OpenAICompatible(base, None, "m", timeout=10)
+    started = time.monotonic()
+    assert model.complete(MESSAGES) == "ja"
+    waited = time.monotonic() - started
+    assert _posts(base) == {"flaky": 3, "busy": 2, "drop": 2}[mode]
+    if mode == "busy":
+        assert waited >= 1.0  # the server's Retry-After was honoured
+    assert list(model.stream(MESSAGES)) == ["ja"]  # the stream, asked after the failures, answers at once
+
+
+def test_a_stream_is_retried_until_it_starts(fake_server: Callable[..., tuple[str, Any, Path]]) -> None:
+    base, _, _ = fake_server("flaky")
+    model = OpenAICompatible(base, None, "m", timeout=10)
+    assert list(model.stream(MESSAGES)) == ["ja"]
+    assert _posts(base) == 3
+
+
+def test_a_client_error_is_not_retried(fake_server: Callable[..., tuple[str, Any, Path]]) -> None:
+    base, _, _ = fake_server("bad")
+    model = OpenAICompatible(base, None, "m", timeout=10)
+    with pytest.raises(LLMError, match="HTTP 400"):
+        model.complete(MESSAGES)
+    assert _posts(base) == 1
+
+
+def test_retries_stop_after_the_attempts_and_within_the_time_bound(
+    fake_server: Callable[..., tuple[str, Any, Path]],
+) -> None:
+    from assistant.core.retry import NO_RETRY, RetryPolicy
+
+    base, _, _ = fake_server("error")  # HTTP 500 every time
+    model = OpenAICompatible(base, None, "m", timeout=10, retry=RetryPolicy(attempts=3, first_wait_s=0.05))
+    with pytest.raises(LLMError, match="HTTP 500"):
+        model.complete(MESSAGES)
+    assert _posts(base) == 3
+    # The total bound: no try starts after max_total_s, however many attempts were allowed.
+    slow = RetryPolicy(attempts=100, first_wait_s=0.2, max_wait_s=0.2, max_total_s=1.0)
+    started = time.monotonic()
+    with pytest.raises(LLMError, match="HTTP 500"):
+        OpenAICompatible(base, None, "m", timeout=10, retry=slow).complete(MESSAGES)
+    tried = _posts(base) - 3
+    assert time.monotonic() - started < 2.0 and 3 <= tried <= 6  # waits of 0.2 s and up within 1 s
+    with pytest.raises(LLMError):
+        OpenAICompatible(base, None, "m", timeout=10, retry=NO_RETRY).complete(MESSAGES)
+    assert _posts(base) == 3 + tried + 1
+
+
 # ------------------------------------------------------------------------------------- real server
 
 MODEL = Path(

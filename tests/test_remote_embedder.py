@@ -16,7 +16,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -35,24 +35,34 @@ GEMMA_QUERY = "task: search result | query: "
 GEMMA_DOC = "title: none | text: "
 
 
+DROP = -1  # EmbeddingServer(failures=[DROP]): the connection closed without an answer
+
+
 class EmbeddingServer:
     """A small real embeddings server. Records every request body; answers OpenAI data in reverse order (the
-    client must sort by index), unscaled vectors (the client must normalise)."""
+    client must sort by index), unscaled vectors (the client must normalise). `failures`: the first answers,
+    an HTTP status each (`DROP`: close the connection without answering), before it answers properly."""
 
-    def __init__(self, *, api_key: str | None = None, delay_s: float = 0.0) -> None:
+    def __init__(
+        self, *, api_key: str | None = None, delay_s: float = 0.0, failures: Sequence[int] = (), status: int = 0
+    ) -> None:
         self.inner = FakeEmbedder(64)
         self.requests: list[dict[str, Any]] = []
         self.api_key = api_key
         self.delay_s = delay_s
+        self.failures = list(failures)
+        self.status = status  # answer this status every time (after the failures)
         server = self
 
         class Handler(BaseHTTPRequestHandler):
             def log_message(self, *args: Any) -> None:
                 pass
 
-            def _send(self, status: int, body: Any) -> None:
+            def _send(self, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
                 data = json.dumps(body).encode()
                 self.send_response(status)
+                for name, value in (headers or {}).items():
+                    self.send_header(name, value)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
@@ -63,7 +73,13 @@ class EmbeddingServer:
                 server.requests.append({"path": self.path, "body": body, "auth": self.headers.get("Authorization")})
                 if server.delay_s:
                     time.sleep(server.delay_s)
-                if server.api_key and self.headers.get("Authorization") != f"Bearer {server.api_key}":
+                failing = server.failures.pop(0) if server.failures else server.status
+                if failing == DROP:
+                    self.close_connection = True  # no answer: the client sees the connection closed
+                elif failing:
+                    headers = {"Retry-After": "0"} if failing == 429 else {}
+                    self._send(failing, {"error": {"message": f"status {failing}"}}, headers)
+                elif server.api_key and self.headers.get("Authorization") != f"Bearer {server.api_key}":
                     self._send(401, {"error": {"message": "invalid api key"}})
                 elif self.path == "/v1/embeddings":
                     texts = body["input"]
@@ -137,8 +153,37 @@ def test_api_key_is_sent_and_a_wrong_one_says_what_to_fix() -> None:
         bad = OpenAICompatibleEmbedder(running.url, model="m", api_key="fout")
         with pytest.raises(EmbeddingServerError) as exc:
             bad.embed_query("x")
+        assert len(running.requests) == 2  # one each: a wrong key is not tried again
     assert "401" in exc.value.message and running.url in exc.value.message
     assert exc.value.hint and "ASSISTANT_EMBEDDING_API_KEY" in exc.value.hint
+
+
+@pytest.mark.parametrize("failures", [[503, 503], [429], [502, DROP]])
+def test_a_server_that_fails_and_then_answers_is_tried_again(failures: list[int]) -> None:
+    """5xx, 429 (with Retry-After) and a connection closed without an answer are retried with backoff."""
+    with EmbeddingServer(failures=failures) as flaky:
+        got = OpenAICompatibleEmbedder(flaky.url, model="m").embed_documents(["een", "twee"])
+        assert len(flaky.requests) == len(failures) + 1
+    assert np.allclose(got, _unit(FakeEmbedder(64).embed_documents(["een", "twee"])), atol=1e-6)
+
+
+def test_client_errors_are_not_retried_and_retries_are_bounded() -> None:
+    from assistant.core.retry import RetryPolicy
+
+    for status in (400, 401, 404, 422):
+        with EmbeddingServer(status=status) as refusing, pytest.raises(EmbeddingServerError, match=f"HTTP {status}"):
+            OpenAICompatibleEmbedder(refusing.url, model="m").embed_query("x")
+        assert len(refusing.requests) == 1, status
+    with EmbeddingServer(status=503) as down:
+        policy = RetryPolicy(attempts=3, first_wait_s=0.05)
+        with pytest.raises(EmbeddingServerError, match="HTTP 503"):
+            TeiEmbedder(down.url, model="m", retry=policy).embed_query("x")
+        assert len(down.requests) == 3
+        started = time.monotonic()
+        bounded = RetryPolicy(attempts=100, first_wait_s=0.2, max_wait_s=0.2, max_total_s=1.0)
+        with pytest.raises(EmbeddingServerError, match="HTTP 503"):
+            TeiEmbedder(down.url, model="m", retry=bounded).embed_query("x")
+        assert time.monotonic() - started < 2.0 and 3 + 3 <= len(down.requests) <= 3 + 6
 
 
 def test_wrong_route_unreachable_server_and_timeout_are_clear(server: EmbeddingServer) -> None:

@@ -5,8 +5,10 @@
 - `Ollama`: Ollama's native `/api/chat` (streaming: one JSON object per line).
 - `LlamaCpp`: a GGUF file loaded in-process with `llama_cpp.Llama` (optional extra `llamacpp`).
 
-The HTTP backends use plain `httpx` (already a dependency), so no client package is needed. Network
-problems become `LLMError` with a hint that says what to check; nothing here prints the API key.
+The HTTP backends use plain `httpx` (already a dependency), so no client package is needed. A refused or
+broken connection, HTTP 429 and 5xx are tried again with backoff (`assistant.core.retry`; a stream only until
+its first line); what still fails becomes `LLMError` with a hint that says what to check; nothing here prints
+the API key.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 import httpx
 
 from assistant.core.errors import AssistantError, ConfigurationError, DependencyMissingError
+from assistant.core.retry import DEFAULT_RETRY, RetryPolicy, call_with_retries
 
 if TYPE_CHECKING:
     from assistant.core.config import Settings
@@ -48,11 +51,19 @@ def _server_hint(url: str) -> str:
 
 
 class _HttpChat:
-    """Shared HTTP plumbing: one client, error translation."""
+    """Shared HTTP plumbing: one client, retries, error translation."""
 
-    def __init__(self, base_url: str, *, timeout: float, transport: httpx.BaseTransport | None) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        timeout: float,
+        transport: httpx.BaseTransport | None,
+        retry: RetryPolicy = DEFAULT_RETRY,
+    ) -> None:
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
+        self.retry = retry
         self._client = httpx.Client(timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)), transport=transport)
 
     def close(self) -> None:
@@ -80,18 +91,38 @@ class _HttpChat:
         return LLMError(f"cannot reach the LLM server at {url} ({type(exc).__name__}: {exc})", hint=_server_hint(url))
 
     def _post_json(self, url: str, payload: Mapping[str, Any], headers: Mapping[str, str]) -> Any:
-        try:
+        def send() -> httpx.Response:
             response = self._client.post(url, json=payload, headers=dict(headers))
             response.raise_for_status()
-            return response.json()
+            return response
+
+        try:
+            return call_with_retries(send, self.retry).json()
         except (httpx.HTTPError, json.JSONDecodeError) as exc:
             raise self._error(exc, url) from exc
 
+    def _open_stream(self, url: str, payload: Mapping[str, Any], headers: Mapping[str, str]) -> httpx.Response:
+        request = self._client.build_request("POST", url, json=payload, headers=dict(headers))
+
+        def send() -> httpx.Response:
+            response = self._client.send(request, stream=True)
+            if response.is_error:
+                response.read()  # the body goes into the error message; the connection is freed
+                response.close()
+            response.raise_for_status()
+            return response
+
+        return call_with_retries(send, self.retry)
+
     def _stream_lines(self, url: str, payload: Mapping[str, Any], headers: Mapping[str, str]) -> Iterator[str]:
+        # Retried until the server starts answering; a stream that breaks later is not replayed (the reader
+        # has already shown its first words).
         try:
-            with self._client.stream("POST", url, json=payload, headers=dict(headers)) as response:
-                response.raise_for_status()
+            response = self._open_stream(url, payload, headers)
+            try:
                 yield from response.iter_lines()
+            finally:
+                response.close()
         except httpx.HTTPError as exc:
             raise self._error(exc, url) from exc
 
@@ -109,8 +140,9 @@ class OpenAICompatible(_HttpChat):
         max_tokens: int = 512,
         timeout: float = 120.0,
         transport: httpx.BaseTransport | None = None,
+        retry: RetryPolicy = DEFAULT_RETRY,
     ) -> None:
-        super().__init__(base_url, timeout=timeout, transport=transport)
+        super().__init__(base_url, timeout=timeout, transport=transport, retry=retry)
         self._api_key = api_key
         self.model = model
         self.temperature = temperature
@@ -179,8 +211,9 @@ class Ollama(_HttpChat):
         max_tokens: int = 512,
         timeout: float = 120.0,
         transport: httpx.BaseTransport | None = None,
+        retry: RetryPolicy = DEFAULT_RETRY,
     ) -> None:
-        super().__init__(base_url, timeout=timeout, transport=transport)
+        super().__init__(base_url, timeout=timeout, transport=transport, retry=retry)
         self.model = model
         self.temperature = temperature
         self.max_tokens = max_tokens

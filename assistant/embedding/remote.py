@@ -8,7 +8,8 @@
 Neither protocol knows queries from documents, so the model's prompts are put before the text here, exactly as
 the local embedder does (EmbeddingGemma: "task: search result | query: " / "title: none | text: "); the server
 must then not add a prompt of its own. Vectors are L2-normalised here whatever the server returns, and
-truncated first when a Matryoshka dimension is set. Failures become `EmbeddingServerError` naming the URL and
+truncated first when a Matryoshka dimension is set. A refused or broken connection, HTTP 429 and 5xx are tried
+again with backoff (`assistant.core.retry`); what still fails becomes `EmbeddingServerError` naming the URL and
 what to check.
 """
 
@@ -21,6 +22,7 @@ import httpx
 import numpy as np
 
 from assistant.core.errors import ModelError
+from assistant.core.retry import DEFAULT_RETRY, RetryPolicy, call_with_retries
 
 Vectors = Any
 
@@ -52,6 +54,7 @@ class _RemoteEmbedder:
         truncate_dim: int | None = None,
         dimension: int | None = None,
         transport: httpx.BaseTransport | None = None,
+        retry: RetryPolicy = DEFAULT_RETRY,
     ) -> None:
         if not url.startswith(("http://", "https://")):
             raise EmbeddingServerError(
@@ -67,6 +70,7 @@ class _RemoteEmbedder:
         self._batch_size = batch_size
         self._truncate = truncate_dim
         self._dim = truncate_dim or dimension
+        self._retry = retry
         headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
         self._client = httpx.Client(
             timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)), headers=headers, transport=transport
@@ -92,11 +96,14 @@ class _RemoteEmbedder:
     def _parse(self, body: Any, count: int) -> list[list[float]]:
         raise NotImplementedError
 
+    def _send(self, texts: list[str]) -> Any:
+        response = self._client.post(self.url, json=self._payload(texts))
+        response.raise_for_status()
+        return response.json()
+
     def _post(self, texts: list[str]) -> Vectors:
         try:
-            response = self._client.post(self.url, json=self._payload(texts))
-            response.raise_for_status()
-            body = response.json()
+            body = call_with_retries(lambda: self._send(texts), self._retry)
         except httpx.TimeoutException as exc:
             raise EmbeddingServerError(
                 f"the embedding server at {self.url} did not answer within {self._timeout:g} s",
