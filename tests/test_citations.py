@@ -139,14 +139,6 @@ def test_a_wrapped_sentence_goes_on_with_a_bracket_or_a_quotation() -> None:
     assert "Korte kop zonder punt" in sentences  # a short line still stands alone
 
 
-def test_a_footnote_number_stuck_to_the_full_stop_ends_the_sentence() -> None:
-    text = "Dit geldt voor alle persoonsgegevens.30 Volgens de toezichthouder is dat voldoende. Zie versie 2.0 Bijlage."
-    sentences = [text[a:b] for a, b in split_sentences(text)]
-    assert sentences[0] == "Dit geldt voor alle persoonsgegevens.30"
-    assert sentences[1] == "Volgens de toezichthouder is dat voldoende."
-    assert sentences[2] == "Zie versie 2.0 Bijlage."  # a number's decimal point is no sentence end
-
-
 def test_sentence_splitting_and_chunking_share_one_list_of_abbreviations() -> None:
     from assistant.language import citations
     from ingest import chunking

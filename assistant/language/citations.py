@@ -24,9 +24,7 @@ from assistant.core.text import fold
 _ABBREVIATIONS = frozenset(lexicons.words("abbreviations"))  # shared with ingest/chunking.py
 
 # Candidate sentence ends: terminal punctuation, optional closing quotes/brackets, then whitespace.
-# A sentence ends at its punctuation; in PDFs a footnote number may stick to it ("persoonsgegevens.30 Volgens"),
-# after a word, never after a number ("versie 2.0 De").
-_END = re.compile(r"[.!?]+[\"'”’»)\]]*(?=\s)|(?<=[^\W\d_])[.!?][\"'”’»)\]]*\d{1,3}(?=\s)")
+_END = re.compile(r"[.!?]+[\"'”’»)\]]*(?=\s)")
 # What may start a new sentence: an upper-case letter, a digit, an opening quote or bracket.
 _STARTER = re.compile(r"\s+[\"'“‘„«(\[*]*[A-Z0-9À-ÖØ-Þ]")
 _LIST_ITEM = re.compile(r"^\s*(?:\d{1,3}[.)]|[a-zA-Z][.)]|[-•*–·▪])\s+")
