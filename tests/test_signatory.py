@@ -28,6 +28,8 @@ def test_a_name_on_its_own_line_among_the_last_lines_signs_the_text(text: str, n
         # prose after the name
         "Marieke Dekker\n\nDe vergadering begon om tien uur en duurde tot de middag, met een lunch erna.",
         "Het overleg ging over overlast.",
+        # a list of names ends the text: participants, not a signature
+        "Deelnemers:\nJan de Boer\nKarin de Vries\nPieter Bakker",
     ],
 )
 def test_no_signature_where_prose_follows_or_no_name_stands_alone(text: str) -> None:

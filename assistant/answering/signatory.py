@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import re
 
+from assistant.core import lexicons
 from assistant.language.answertype import person_names
+
+_UNIT_NOUNS = frozenset(lexicons.words("org-unit-nouns"))  # "Afdeling Veiligheid" under a name is no second name
 
 # First person singular: Dutch "ik/mij/mijn/me", English "I/me/my" ("I" only as a capital: "i" is a numeral
 # or a list mark in Dutch documents).
@@ -43,13 +46,22 @@ def signature_span(text: str) -> tuple[int, int, str] | None:
         after = tail[i + 1 :]
         if any(len(rest) > MAX_SIGNATURE_LINE or rest.endswith((".", "?", "!", ":")) for _, _, rest in after):
             continue  # prose follows: no signature block
-        names = person_names(line)
-        if len(names) != 1 or names[0] != line.rstrip(",").strip():
+        if not _name_line(line):
             continue
+        neighbours = [*tail[max(0, i - 1) : i], *after[:1]]
+        if any(_name_line(rest) for _, _, rest in neighbours):
+            return None  # a list of names (participants, a distribution list), not one signature
         block_end = end
         for _, e, rest in after[:MAX_SIGNATURE_LINES]:
             if any(ch.isdigit() for ch in rest):
                 break  # a telephone number or address: the person is named already
             block_end = e
-        return start, block_end, names[0]
+        return start, block_end, line.rstrip(",").strip()
     return None
+
+
+def _name_line(line: str) -> bool:
+    """A line that is a person's name and nothing else; "Afdeling Veiligheid" (an organisational unit) is not."""
+    first = line.split()[0].lower() if line.split() else ""
+    names = person_names(line)
+    return first not in _UNIT_NOUNS and len(names) == 1 and names[0] == line.rstrip(",").strip()
