@@ -235,7 +235,8 @@ def test_who_ik_is_comes_from_the_signature_of_a_first_person_report() -> None:
     answer = chain.ask("Wie waren namens de afdeling aanwezig bij het overleg in Gent?")
     lines = answer.text.splitlines()
     ik = next(i for i, line in enumerate(lines) if "Pieter Bakker en ik" in line)
-    assert "Marieke Dekker" in lines[ik + 1]  # the signature right after the sentence with "ik"
+    # the signature right after the sentence with "ik", name first, then role and department
+    assert "Marieke Dekker (Beleidsadviseur, Afdeling Veiligheid)" in lines[ik + 1]
     assert any(c.chunk_id == "r1" and c.quote.startswith("Marieke Dekker") for c in answer.citations)
     # the telephone number is not part of the signature quoted
     assert "4567" not in answer.text

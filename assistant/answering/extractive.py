@@ -514,8 +514,12 @@ class ExtractiveAnswerer:
             other = lang not in quoted_languages and quoted_languages <= {"nl", "en"}
             lines.append((LEAD_OTHER_LANGUAGE if other else LEAD)[lang])
         for unit in chosen:
-            signed = f"{SIGNED_BY[lang]} " if unit.kind == "signature" else ""
-            lines.append(f"- {signed}{display(unit)} [{unit.hit + 1}]")
+            if unit.kind == "signature":  # "Karin de Vries (Beleidsadviseur, Afdeling Veiligheid)"
+                name, *rest = [line.strip() for line in unit.text.splitlines() if line.strip()]
+                shown = f"{name} ({', '.join(rest)})" if rest else name
+                lines.append(f"- {SIGNED_BY[lang]} {neutralise_brackets(shown)} [{unit.hit + 1}]")
+                continue
+            lines.append(f"- {display(unit)} [{unit.hit + 1}]")
         for part in unanswered:
             lines.append(f"{PART_NOT_FOUND[lang]} {neutralise_brackets(part.split(' (')[0])}")
         quotes: dict[int, str] = {}
