@@ -350,3 +350,11 @@ def test_adverbs_of_consequence_point_back_only_when_they_open_the_sentence() ->
     assert not reason_before("Zo'n beurs trekt veel bezoekers.")
     # inside a sentence "zo" and "dus" are no reason: a why-question does not prefer them
     assert not gives_reason("De app werkt zo snel mogelijk en dus ook op oude telefoons.")
+
+
+def test_a_date_inside_a_document_of_the_asked_month_is_no_other_event() -> None:
+    question = "Wie werd in de vergadering van 3 maart 2021 benoemd tot voorzitter?"
+    text = "mevrouw A. de Wit per 1 april 2021 te benoemen tot voorzitter."
+    assert contradicts_date(question, text)  # on its own, an April date is about another event
+    assert not contradicts_date(question, text, "2021-03-03")  # but not in the minutes of that March meeting
+    assert contradicts_date(question, text, "2021-05-10")

@@ -376,7 +376,11 @@ class ExtractiveAnswerer:
         }
         candidates = [i for i in order if i in direct] + [i for i in order if i not in direct and close_enough(i)]
         # A unit dated in another month than the one asked about is about another event.
-        kept = [i for i in candidates if not contradicts_date(analysis.text, units[i].text)]
+        kept = [
+            i
+            for i in candidates
+            if not contradicts_date(analysis.text, units[i].text, draft.hits[units[i].hit].chunk.date)
+        ]
         candidates = kept or candidates
         limit = self.max_list_quotes if analysis.wants_list else self.max_quotes
         passages = {units[i].hit for i in candidates}

@@ -527,11 +527,16 @@ def _month_years(text: str) -> set[tuple[int, int]]:
     return {(int(y), MONTH_NUMBER[m]) for m, y in _MONTH_YEAR.findall(fold(text))}
 
 
-def contradicts_date(question: str, text: str) -> bool:
+def contradicts_date(question: str, text: str, document_date: str | None = None) -> bool:
     """True when the question names a month ("in maart 2024") and `text` dates itself in another month of the
-    same year ("30 mei 2024"): it is about a different event, however similar its words."""
+    same year ("30 mei 2024"): it is about a different event, however similar its words. Not when `text` comes
+    from a document of the asked month (ISO `document_date`): the minutes of the 29 June meeting may say that a
+    decision takes effect on 9 July."""
     asked = _month_years(question)
     if not asked:
+        return False
+    month = re.fullmatch(r"(\d{4})-(\d{2})(?:-\d{2})?", document_date or "")
+    if month and (int(month.group(1)), int(month.group(2))) in asked:
         return False
     stated = _month_years(text)
     asked_years = {y for y, _ in asked}
