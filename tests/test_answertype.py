@@ -358,3 +358,67 @@ def test_a_date_inside_a_document_of_the_asked_month_is_no_other_event() -> None
     assert contradicts_date(question, text)  # on its own, an April date is about another event
     assert not contradicts_date(question, text, "2021-03-03")  # but not in the minutes of that March meeting
     assert contradicts_date(question, text, "2021-05-10")
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["Per welke datum gaat de regeling in?", "Van welke datum is het advies?", "Sinds welke datum geldt de regel?"],
+)
+def test_any_preposition_before_welke_datum_asks_for_a_day(question: str) -> None:
+    from assistant.answering.direct import answer_value
+    from assistant.answering.question import analyse
+
+    assert not holds_answer("De begroting 2016 is vastgesteld.", _kind(question), question)
+    assert holds_answer("Dat is per 1 januari 2016 geregeld.", _kind(question), question)
+    # The direct answer line is as precise as the question: no year for a day.
+    analysis = analyse(question)
+    assert answer_value("De begroting 2016 is vastgesteld.", analysis) is None
+    assert answer_value("Dat is per 1 januari 2016 geregeld, na de begroting van 2015.", analysis) == "1 januari 2016"
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("Welke medewerker van de gemeente stelde het plan voor?", "person"),
+        ("Wie waren de twee personen die de reis maakten?", "person"),
+        ("Which officials signed the agreement?", "person"),
+        ("Welk bureau deed het onderzoek?", "who"),  # an organisation: any name answers
+        ("Hoeveel medewerkers telt de afdeling?", "number"),
+    ],
+)
+def test_a_noun_for_a_kind_of_person_asks_for_a_persons_name(question: str, kind: str) -> None:
+    from assistant.answering.question import analyse
+
+    expectation = analyse(question).expectation
+    assert expectation is not None and expectation.kind == kind
+    if kind == "person":
+        # A person answers, whether or not the sentence repeats what the question names; an organisation or
+        # a place the question does not name does not.
+        assert holds_answer("Het voorstel kwam van Jan de Vries.", expectation, question)
+        assert not holds_answer("Het voorstel kwam van de directie Internationaal in Utrecht.", expectation, question)
+
+
+def test_an_english_date_with_the_month_first_answers_a_question_for_the_day() -> None:
+    from assistant.answering.direct import answer_value
+    from assistant.answering.question import analyse
+
+    question = "Between which dates did the audit take place?"
+    text = "The audit took place between July 9th and August 25th, 2020."
+    assert holds_answer(text, _kind(question), question)
+    assert answer_value(text, analyse(question)) == "August 25th, 2020"
+    assert not holds_answer("The audit took place in 2020.", _kind(question), question)
+
+
+def test_a_street_with_its_house_number_is_no_person() -> None:
+    from assistant.language.answertype import person_names
+
+    assert person_names("Postadres: Zwarte Woud 2, 3524 SJ Utrecht") == []
+    assert person_names("Bezoekadres: Lange Voorhout 9 2514 EA Den Haag") == []
+    assert person_names("Het voorstel kwam van Jan de Vries, die 12 stemmen kreeg.") == ["Jan de Vries"]
+
+
+def test_a_kind_of_organisation_opening_a_line_is_no_person() -> None:
+    from assistant.language.answertype import person_names
+
+    assert person_names("De Vereniging en de Stichtingen dragen een formele naam.") == []
+    assert person_names("Het Adviesbureau schreef dit samen met Anna Bakker.") == ["Anna Bakker"]

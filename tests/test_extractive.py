@@ -499,3 +499,17 @@ def test_pairs_only_within_a_paragraph_and_only_when_asked_for() -> None:
     reason = "Het project is gestopt. Dat gebeurde omdat de kosten stegen."
     assert "pair" not in [u.kind for u in extract_units(0, reason, pairs=True)]
     assert [u.kind for u in extract_units(0, reason, pairs=True, reasons=True)][-1] == "pair"
+
+
+def test_an_answer_whose_quotes_hold_no_value_of_the_asked_kind_is_declined() -> None:
+    # The evidence model is told never to decline (bias only): the topic matches, so it would answer. But no
+    # quote gives a year, so the documents do not answer "in welk jaar", whatever else they say on the topic.
+    never_declines = ExtractiveAnswerer(FlatEmbedder(), model=_model())
+    hits = [_hit(PARK, "a")]
+    answer = never_declines.answer("In welk jaar is de Stichting Groen Erfgoed opgericht?", hits)
+    assert answer.abstained and "none of the quotes gives the kind of answer" in (answer.abstain_reason or "")
+    # The same passages answer a question whose kind of answer they hold, and one that asks for no kind.
+    assert not never_declines.answer("Wie beheert het Stadspark?", hits).abstained
+    assert not never_declines.answer("Wat weten we over het beheer van het Stadspark?", hits).abstained
+    dated = never_declines.answer("In welk jaar dateert het beheerplan van het Stadspark?", [*hits, _hit(PLAN, "b", 2)])
+    assert not dated.abstained and "2021" in dated.text

@@ -231,3 +231,17 @@ def test_evidence_decision_declines_before_the_model_is_asked_and_orders_the_pas
     assert not answer.abstained and len(model.sent) == 1
     assert "[1] Doc 3" in model.sent[0][-1]["content"]
     assert answer.citations and answer.citations[0].chunk_id == "c3"
+
+
+def test_the_model_is_not_asked_when_no_quote_holds_the_asked_kind_of_value() -> None:
+    from assistant.answering.abstention import FEATURES, AbstentionModel
+
+    never_declines = AbstentionModel(tuple(0.0 for _ in FEATURES), 3)
+    model = ScriptedModel("De Coalitie voor veiligheid kent vijf prioriteiten [1].")
+    gate = ExtractiveAnswerer(FakeEmbedder(), model=never_declines)
+    answerer = GenerativeAnswerer(model, FakeEmbedder(), evidence=gate)  # type: ignore[arg-type]
+    only_coalitie = [HITS[1]]  # on topic, but no year anywhere: the evidence model alone would let it through
+    declined = answerer.answer("In welk jaar is de Coalitie voor veiligheid opgericht?", only_coalitie)
+    assert declined.abstained and "kind of answer" in (declined.abstain_reason or "") and model.sent == []
+    answered = answerer.answer("Welke prioriteiten kent de Coalitie voor veiligheid?", only_coalitie)
+    assert not answered.abstained and len(model.sent) == 1, answered.abstain_reason

@@ -10,7 +10,7 @@ import re
 
 from assistant.answering.question import QuestionAnalysis
 from assistant.core.text import MONTH_NAMES, MONTHS, fold
-from assistant.language.answertype import DURATION, NUMBER_WORDS, person_names
+from assistant.language.answertype import DURATION, NUMBER_WORDS, date_precision, person_names
 
 # English writes a month with a capital ("4 March 2021"), Dutch without ("4 maart 2021").
 _SPOKEN_MONTHS = {"nl": MONTHS["nl"], "en": tuple(m.capitalize() for m in MONTHS["en"])}
@@ -19,6 +19,9 @@ _FULL_DATE = re.compile(
     rf"\b\d{{1,2}}(?:\s*(?:-|–|t/m|tot en met)\s*\d{{1,2}})?\s+(?:{_MONTHS})\s+(?:1[89]|20)\d\d\b", re.I
 )
 _DAY_MONTH = re.compile(rf"\b\d{{1,2}}\s+(?:{_MONTHS})\b", re.I)
+# English order: "July 9th, 2020", "August 25 2020", "July 9th".
+_FULL_DATE_EN = re.compile(rf"\b(?:{_MONTHS})\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+(?:1[89]|20)\d\d\b", re.I)
+_MONTH_DAY = re.compile(rf"\b(?:{_MONTHS})\s+\d{{1,2}}(?:st|nd|rd|th)?\b(?!\d)", re.I)
 _MONTH_YEAR = re.compile(rf"\b(?:{_MONTHS})\s+(?:1[89]|20)\d\d\b", re.I)
 _NUMERIC_DATE = re.compile(r"\b\d{1,2}[-/.]\d{1,2}[-/.](?:\d{4}|\d{2})\b")
 _YEAR = re.compile(r"\b(?:1[89]|20)\d\d\b")
@@ -38,8 +41,16 @@ def _first(pattern: re.Pattern[str], text: str, exclude: set[str]) -> str | None
     return None
 
 
-def _date(text: str, exclude: set[str]) -> str | None:
-    for pattern in (_FULL_DATE, _NUMERIC_DATE, _MONTH_YEAR, _DAY_MONTH, _YEAR):
+_DATE_PATTERNS = {
+    # As precise as the question asks: "op welke datum" wants a day, "in welk jaar" a year (a full date has one).
+    "day": (_FULL_DATE, _FULL_DATE_EN, _NUMERIC_DATE, _DAY_MONTH, _MONTH_DAY),
+    "year": (_FULL_DATE, _FULL_DATE_EN, _NUMERIC_DATE, _MONTH_YEAR, _YEAR),
+    "any": (_FULL_DATE, _FULL_DATE_EN, _NUMERIC_DATE, _MONTH_YEAR, _DAY_MONTH, _MONTH_DAY, _YEAR),
+}
+
+
+def _date(text: str, exclude: set[str], precision: str = "any") -> str | None:
+    for pattern in _DATE_PATTERNS[precision]:
         found = _first(pattern, text, exclude)
         if found:
             return found
@@ -72,7 +83,7 @@ def answer_value(text: str, analysis: QuestionAnalysis) -> str | None:
         return None
     exclude = {a.key for a in analysis.anchors}
     if expectation.kind == "date":
-        return _date(text, exclude)
+        return _date(text, exclude, date_precision(analysis.text))
     if expectation.kind == "money":
         return _first(_MONEY, text, exclude)
     if expectation.kind == "duration":

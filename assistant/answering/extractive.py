@@ -82,6 +82,7 @@ DUPLICATE_COSINE = 0.93
 PER_PASSAGE = 2
 HEADING_RESTATES = 0.5  # share of a heading's content words that the question uses
 LIST_TIE = 0.01  # breaks the tie between a list and its announcing sentence by the question's form
+NO_VALUE_QUOTED = "the passages are on topic but none of the quotes gives the kind of answer asked for"
 MAX_QUOTES = 4  # quotes in an answer to a question that asks for one thing
 MAX_LIST_QUOTES = 5  # ... and to a question that asks for several
 CACHE_SIZE = 4096  # unit vectors kept in memory; the persistent cache holds the rest
@@ -444,7 +445,26 @@ class ExtractiveAnswerer:
         direct = self._direct_line(draft, chosen) if self.direct_line else None
         if asks_who(question):
             chosen = with_signatures(draft.hits, chosen)
+        if not self.gives_kind(draft, chosen, direct):
+            return self._abstain(question, hits, lang, NO_VALUE_QUOTED, started)
         return self._compose(question, hits, lang, [direct] if direct else [], chosen, [], started)
+
+    def quoted(self, draft: Draft) -> list[Unit]:
+        """The units an answer to `draft` quotes: the selection, wrapped lines finished, and for a who-question
+        the signature that says who "ik" is."""
+        chosen = continue_units(draft.hits, self.select(draft))
+        return with_signatures(draft.hits, chosen) if asks_who(draft.analysis.text) else chosen
+
+    @staticmethod
+    def gives_kind(draft: Draft, chosen: Sequence[Unit], direct: str | None = None) -> bool:
+        """Does the answer give the kind of value the question asks for (a year for "in welk jaar", a name for
+        "wie")? The evidence model weighs how far the best such unit lies below the best unit, but a close
+        topic match can outweigh that: then the quotes are about the subject and hold no value of the kind
+        asked for, so the documents do not answer (the issue's "no unit holds the expected kind")."""
+        expectation = draft.analysis.expectation
+        if expectation is None or direct:
+            return True
+        return any(holds_answer(u.text, expectation, draft.analysis.text) for u in chosen)
 
     def _answer_parts(self, question: str, parts: Sequence[str], hits: list[Hit], started: float) -> Answer:
         """A question that asks two things: each part is drafted, decided and selected on its own over the same
@@ -485,6 +505,10 @@ class ExtractiveAnswerer:
                 continue
             picked = continue_units(hits, self.select(draft))
             direct = self._direct_line(draft, picked) if self.direct_line else None
+            if not self.gives_kind(draft, with_signatures(hits, picked) if asks_who(part) else picked, direct):
+                unanswered.append(part)
+                first_reason = first_reason or NO_VALUE_QUOTED
+                continue
             if direct and direct not in directs:
                 directs.append(direct)
             added = 0
@@ -567,6 +591,8 @@ class ExtractiveAnswerer:
         for unit in chosen:
             if unit.score < top - DIRECT_LINE_CUT and not direct_answer(unit.text, analysis.expectation):
                 continue  # a value from a much weaker unit is a guess, not the answer
+            if not holds_answer(unit.text, analysis.expectation, analysis.text):
+                continue  # the value check decides, as for abstention: no year for "welke datum", no asked-for name
             value = answer_value(unit.text, analysis)
             if value and all(fold(value) != fold(v) for v, _ in values):
                 values.append((value, unit))

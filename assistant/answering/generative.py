@@ -20,8 +20,9 @@ from collections.abc import Iterator, Sequence
 from dataclasses import replace
 
 from assistant.answering.answerer import Turn
-from assistant.answering.extractive import ExtractiveAnswerer
+from assistant.answering.extractive import NO_VALUE_QUOTED, ExtractiveAnswerer
 from assistant.answering.llm import ChatModel, Message
+from assistant.answering.question import question_parts
 from assistant.answering.verify import ABSTENTION, DEFAULT_THRESHOLD, Verification, VerifyMode, verify_answer
 from assistant.core.embedder import Embedder
 from assistant.core.records import Answer, Hit
@@ -175,7 +176,13 @@ class GenerativeAnswerer:
             reason = model.reason(draft.evidence, probability) if draft.units else "no answer sentences"
             lang = draft.analysis.language
             return list(hits), self.evidence.decline(question, hits, lang, reason, started)
-        first = list(dict.fromkeys(u.hit for u in self.evidence.select(draft)))
+        selected = self.evidence.select(draft)
+        # The same check as the extractive answer's: quotes about the subject that hold no value of the asked-for
+        # kind do not answer (a two-part question is left to the model: its parts ask for different kinds).
+        if len(question_parts(question)) == 1 and not self.evidence.gives_kind(draft, self.evidence.quoted(draft)):
+            lang = draft.analysis.language
+            return list(hits), self.evidence.decline(question, hits, lang, NO_VALUE_QUOTED, started)
+        first = list(dict.fromkeys(u.hit for u in selected))
         order = first + [i for i in range(len(hits)) if i not in first]
         return [replace(hits[i], rank=rank) for rank, i in enumerate(order, start=1)], None
 

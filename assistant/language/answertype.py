@@ -293,8 +293,17 @@ def person_names(text: str) -> list[str]:
             continue
         if _is_known_place_or_org(span) or any(_is_known_place_or_org(w) for w in words if len(w) > 3):
             continue
+        if any(_ORGANISATION_KIND.match(fold(w)) for w in words):
+            continue  # "De Vereniging", "Het Bureau": a kind of organisation opening a line, not a person
+        if _ADDRESS_AFTER.match(lowered, match.end()):
+            continue  # "Zwarte Woud 2, 3524 SJ Utrecht": a street with its house number, not a person
         names.append(span)
     return names
+
+
+# A house number (with an optional letter) then a comma, a postcode or a closing bracket: the name before it
+# is a street. Dutch postcodes are four digits and two capitals (PostNL); Belgian ones four digits.
+_ADDRESS_AFTER = re.compile(r"\s+\d{1,5}\s?[a-zA-Z]?(?:\s*[,)]|\s+\d{4}(?:\s?[A-Z]{2})?\b)")
 
 
 def _folded_words(text: str) -> set[str]:
@@ -350,11 +359,23 @@ _REFERENCE_BEFORE = re.compile(
 _DAY_MONTH = re.compile(
     r"\b\d{1,2}(?:\s*(?:,|-|en|and|t/m|tot)\s*\d{1,2})*\s+(?:" + "|".join(MONTH_NAMES) + r")\b"
     r"|\b\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}\b"
+    # English writes the month first: "July 9th", "August 25, 2020".
+    r"|\b(?:" + "|".join(MONTH_NAMES) + r")\s+\d{1,2}(?:st|nd|rd|th)?\b(?!\d)"
 )
-_ASKS_DAY = re.compile(r"\b(?:op welke (?:datum|dag)|which (?:date|day)|what (?:date|day)|de datum)\b")
+# "Op / per / van / sinds welke datum …", "Op welke data …", "On which date …": a day answers, a year or a month
+# alone does not.
+_ASKS_DAY = re.compile(r"\b(?:welke (?:datum|data)|op welke dag|(?:which|what) (?:dates?|day)|de datum)\b")
 # "In welk jaar …", "Sinds welk jaar …", "In which year …": a year answers, a month or a day alone does not.
 _ASKS_YEAR = re.compile(r"\b(?:welk jaar|(?:which|what) year)\b")
 _YEAR = re.compile(r"\b(?:1[89]|20)\d\d\b")
+
+
+def date_precision(question: str) -> Literal["day", "year", "any"]:
+    """How precise a date must be to answer `question`: a day for "op welke datum", a year for "in welk jaar"."""
+    asked = fold(question)
+    return "day" if _ASKS_DAY.search(asked) else "year" if _ASKS_YEAR.search(asked) else "any"
+
+
 _CLOCK = re.compile(r"\b\d{1,2}[:.]\d{2}(?:[:.]\d{2})?\b")
 
 
@@ -409,7 +430,8 @@ def holds_answer(text: str, expectation: Expectation, question: str) -> bool:
         return any(v not in numbers for v in _count_spans(text))
     if expectation.kind == "date":
         folded = fold(text)
-        pattern = _DAY_MONTH if _ASKS_DAY.search(asked) else _YEAR if _ASKS_YEAR.search(asked) else _DATE
+        precision = date_precision(question)
+        pattern = _DAY_MONTH if precision == "day" else _YEAR if precision == "year" else _DATE
         return any(m.group() not in asked for m in pattern.finditer(folded))
     if expectation.kind in ("who", "name", "person", "place"):
 
@@ -493,6 +515,21 @@ def asks_place(question: str) -> bool:
     return bool(_PLACE_KIND.search(fold(question)))
 
 
+PERSON_KINDS = words("person-kinds")
+_PERSON_KIND = re.compile(
+    r"\b(?:(?:welke|welk|which|what)\s+(?:[\w'’-]+\s+)?"
+    r"|(?:wie|who)\s+(?:waren|zijn|was|is|were|are)\s+(?:de|het|the)\s+(?:[\w'’-]+\s+)?)(?:"
+    + "|".join(re.escape(w) for w in sorted(PERSON_KINDS, key=len, reverse=True))
+    + r")\b"
+)
+
+
+def asks_person_kind(question: str) -> bool:
+    """Does `question` ask which person by a noun for a kind of person ("Welke medewerker …", "Wie waren de
+    twee personen …", "Which officials …")? Then a person's name answers it, not an organisation or a place."""
+    return _PERSON_KIND.search(fold(question)) is not None
+
+
 def name_expectation(question: str) -> Expectation | None:
     """A who-question without a role ("Wie leidde de evaluatie?", "Hoe heet de projectleider?") or a which-
     organisation question ("Welk bureau deed het onderzoek?"): the answer is a person's or organisation's
@@ -500,6 +537,8 @@ def name_expectation(question: str) -> Expectation | None:
     folded = fold(question)
     if asks_place(question):
         return Expectation("place", anchors=_anchors(question))
+    if asks_person_kind(question):
+        return Expectation("person")  # a person's name; the sentence need not repeat what the question names
     if not _ASKS_NAME.search(folded):
         if asks_organisation(question):
             return Expectation("who", anchors=_anchors(question))
