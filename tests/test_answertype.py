@@ -422,3 +422,17 @@ def test_a_kind_of_organisation_opening_a_line_is_no_person() -> None:
 
     assert person_names("De Vereniging en de Stichtingen dragen een formele naam.") == []
     assert person_names("Het Adviesbureau schreef dit samen met Anna Bakker.") == ["Anna Bakker"]
+
+
+@pytest.mark.parametrize(
+    ("question", "money"),
+    [
+        ("Hoe hoog is de begroting van de veiligheidsregio?", True),
+        ("Hoe hoog is de afvalstoffenheffing voor een huishouden?", True),
+        ("How high was the fee for the study?", True),
+        ("Hoe hoog is de toren van het stadhuis?", False),  # height, not money
+    ],
+)
+def test_how_high_with_a_money_noun_asks_for_an_amount(question: str, money: bool) -> None:
+    expectation = expected_answer(question)
+    assert (expectation is not None and expectation.kind == "money") is money

@@ -31,10 +31,13 @@ _WORD = re.compile(r"[\w.'’-]+", re.UNICODE)
 # Dutch money nouns also end a compound ("verblijfskosten", "projectbudget", "subsidiebedrag").
 _MONEY_WORDS = re.compile(
     r"\b(?:\w*budget\w*|begroting\w*|\w*kosten|kost|kostte|gekost|\w*bedrag\w*|geld|financiering|\w*subsidie\w*"
-    r"|investering\w*|euro|cost|costs|funding|money|price|prijs)\b"
+    r"|investering\w*|euro|cost|costs|funding|money|price|prijs"
+    # Levies, rates, premiums, wages, fees and fines are amounts of money too ("de afvalstoffenheffing").
+    r"|\w*heffing\w*|tarief|tarieven|\w*premie\w*|salaris\w*|\w*vergoeding\w*|boete\w*|fee|fees|tax|taxes)\b"
 )
 _ASKS_AMOUNT = re.compile(
-    r"\b(?:hoeveel|hoe groot|how much|wat (?:is|was|zijn|waren|kost|kostte|kosten|kostten)|what (?:is|was|are|were)"
+    r"\b(?:hoeveel|hoe groot|hoe hoog|how much|how high|wat (?:is|was|zijn|waren|kost|kostte|kosten|kostten)"
+    r"|what (?:is|was|are|were)"
     r"|what did|welk|wat (?:heeft|hebben|had|hadden)\b(?=.*\bgekost\b))\b"
 )
 _ASKS_NUMBER = re.compile(r"\b(?:hoeveel|how many|how much)\b")
