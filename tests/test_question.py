@@ -132,3 +132,11 @@ def test_modal_auxiliaries_and_the_frame_of_a_checked_claim_are_not_content() ->
     # "Klopt het dat …" / "Is it true that …" only frame the claim the question checks
     assert set(analyse("Klopt het dat de markt doorgaat?").content) == {"markt", "doorga"}
     assert set(analyse("Is it true that the market goes ahead?").content) == {"market", "goes", "ahead"}
+
+
+def test_the_future_auxiliary_and_the_pro_verbs_of_a_wh_question_are_not_content() -> None:
+    # "Wat gaat er … gebeuren?" asks about its subject; the passages name the event itself, not "gebeuren".
+    assert analyse("Wat gaat er met de subsidie gebeuren?").content == analyse("Wat met de subsidie?").content
+    assert analyse("Wat deed de wethouder na het besluit?").content == analyse("De wethouder na het besluit").content
+    assert analyse("What happened to the grant?").content == analyse("The grant").content
+    # A separable verb keeps its particle as content: "doorgaan" is more than "gaan".

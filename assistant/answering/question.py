@@ -69,6 +69,13 @@ STOP_NL = (
         """kan kon konden kunnen kunt mag mogen mocht mochten moet moeten moest moesten wil wilt willen wilde wilden
     zal zult zullen zou zouden hoeft hoeven hoefde hoefden"""
     )
+    | _wordset(
+        # The frame of a wh-question, not its subject: "gaan" as the auxiliary of the future ("Wat gaat er
+        # … gebeuren?") and the pro-verbs "gebeuren" and "doen" ("Wat is er gebeurd?", "Wat doet X?"), in
+        # every form (ANS: gaan + infinitive; doen as a pro-verb). Passages name the event itself.
+        """ga gaat gaan ging gingen gegaan gebeurt gebeuren gebeurde gebeurden gebeurd doe doet doen deed deden
+    gedaan"""
+    )
 )
 # Of the shared English list only words of three letters or more: the two-letter function words that matter
 # are listed here; the others ("am", "if", "up") in capitals may be an acronym the question is about.
@@ -77,7 +84,7 @@ STOP_EN = frozenset(w for w in STOPWORDS_EN if len(w) > 2) | _wordset(
     had do does did that this these those what who whom which where when how why not no also as than
     then but so it its they them their he she his her we our you your i my can could will would shall
     should may might must there here during between according documents document text sources source
-    mentioned give list name tell many much more else other"""
+    mentioned give list name tell many much more else other happen happens happened"""
 )
 # Question openers of a yes/no question: a finite verb first.
 _YES_NO_OPENERS = _wordset(
