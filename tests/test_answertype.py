@@ -436,3 +436,35 @@ def test_a_kind_of_organisation_opening_a_line_is_no_person() -> None:
 def test_how_high_with_a_money_noun_asks_for_an_amount(question: str, money: bool) -> None:
     expectation = expected_answer(question)
     assert (expectation is not None and expectation.kind == "money") is money
+
+
+@pytest.mark.parametrize(
+    ("question", "condition"),
+    [
+        ("Onder welke voorwaarden mag de markt doorgaan?", True),
+        ("In welke gevallen stopt het gebruik van de app?", True),
+        ("Under what circumstances is the app switched off?", True),
+        ("Wanneer wordt de regeling ingetrokken?", True),  # a rule's condition or its date
+        ("Onder welke naam is de stichting geregistreerd?", False),
+        ("Wanneer was de conferentie?", False),  # an event: a date
+    ],
+)
+def test_questions_for_a_condition(question: str, condition: bool) -> None:
+    from assistant.answering.question import analyse
+
+    expectation = analyse(question).expectation
+    assert (expectation is not None and expectation.kind == "condition") is condition
+
+
+def test_a_conditional_clause_answers_a_condition_question_a_comparison_does_not() -> None:
+    from assistant.answering.question import analyse
+
+    question = "Onder welke voorwaarden mag de markt doorgaan?"
+    expectation = analyse(question).expectation
+    assert expectation is not None
+    assert holds_answer("De markt gaat door als de veiligheidsregio daarmee instemt.", expectation, question)
+    assert holds_answer("Dat mag, tenzij de burgemeester anders besluit.", expectation, question)
+    assert not holds_answer("Zowel de markt als de kermis trekken veel bezoekers.", expectation, question)
+    assert not holds_answer("De raad bepaalt wanneer de markt doorgaat.", expectation, question)  # indirect question
+    when = "Wanneer wordt de regeling ingetrokken?"
+    assert holds_answer("De regeling vervalt per 1 januari 2026.", analyse(when).expectation, when)  # type: ignore[arg-type]

@@ -513,3 +513,14 @@ def test_an_answer_whose_quotes_hold_no_value_of_the_asked_kind_is_declined() ->
     assert not never_declines.answer("Wat weten we over het beheer van het Stadspark?", hits).abstained
     dated = never_declines.answer("In welk jaar dateert het beheerplan van het Stadspark?", [*hits, _hit(PLAN, "b", 2)])
     assert not dated.abstained and "2021" in dated.text
+
+
+def test_a_condition_question_quotes_the_conditional_sentence_first() -> None:
+    text = (
+        "De raad heeft gevraagd vooraf te bepalen wanneer de regeling wordt ingetrokken en door wie. "
+        "De regeling wordt ingetrokken als de evaluatie onvoldoende effect laat zien."
+    )
+    answer = _flat().answer("Wanneer wordt de regeling ingetrokken?", [_hit(text, "a")])
+    assert not answer.abstained
+    first_quote = answer.text.splitlines()[1]
+    assert "als de evaluatie onvoldoende effect laat zien" in first_quote, answer.text

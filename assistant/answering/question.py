@@ -38,6 +38,7 @@ from assistant.language.answertype import (
     NUMBER_WORDS,
     ROLE_WORDS,
     Expectation,
+    asks_condition,
     asks_reason,
     expected_answer,
     name_expectation,
@@ -388,7 +389,9 @@ def analyse(question: str) -> QuestionAnalysis:
         language=detect_language(question),
         content=tuple(content_stems(_INSTRUCTION_FORM.sub(" ", _QUESTION_FORM.sub(" ", question)))),
         anchors=question_anchors(question),
-        expectation=expected_answer(question) or name_expectation(question),
+        expectation=Expectation("condition")
+        if asks_condition(question)
+        else (expected_answer(question) or name_expectation(question)),
         yes_no=first in _YES_NO_OPENERS,
         wants_list=wants_list(question),
         refers_back=refers_back(question),

@@ -22,7 +22,7 @@ from assistant.core.text import MONTH_NAMES, MONTH_NUMBER, fold
 from assistant.language.entities import ROLE_WORDS as ENTITY_ROLES
 from assistant.language.entities import canonical
 
-Kind = Literal["money", "number", "date", "duration", "person", "name", "who", "place", "definition"]
+Kind = Literal["money", "number", "date", "duration", "person", "name", "who", "place", "definition", "condition"]
 
 _WORD = re.compile(r"[\w.'’-]+", re.UNICODE)
 
@@ -326,6 +326,8 @@ def satisfies(text: str, expectation: Expectation) -> bool:
         return bool(DURATION.search(folded))
     if expectation.kind == "definition":
         return any(spells_out(text, a) for a in expectation.anchors)
+    if expectation.kind == "condition":
+        return states_condition(text) or bool(_DATE.search(folded))
     if expectation.kind in ("name", "who"):
         # A person's or organisation's name that the question does not itself name; for "wie …", a person
         # described by a role ("de burgemeester en haar adviseur") answers too.
@@ -429,6 +431,10 @@ def _given(question: str) -> tuple[str, frozenset[str], frozenset[str]]:
 def holds_answer(text: str, expectation: Expectation, question: str) -> bool:
     """Does `text` hold a value of the kind `question` asks for, other than the ones the question gives?"""
     asked, numbers, given = _given(question)
+    if expectation.kind == "condition":
+        # "Wanneer wordt …?" is answered by a date as well as by a condition.
+        when = _WHEN_PASSIVE.search(asked) is not None
+        return states_condition(text) or (when and holds_answer(text, Expectation("date"), question))
     if expectation.kind == "number":
         return any(v not in numbers for v in _count_spans(text))
     if expectation.kind == "date":
@@ -516,6 +522,41 @@ _PLACE_KIND = re.compile(
 def asks_place(question: str) -> bool:
     """Does `question` ask which place ("in welke stad", "which countries")?"""
     return bool(_PLACE_KIND.search(fold(question)))
+
+
+# "Onder welke voorwaarden …", "In welke gevallen …", "Under what circumstances …": the answer is a condition.
+# "Wanneer wordt X gedeactiveerd?" (a present passive) asks for a condition or a date alike: a rule of a policy
+# ("als …") answers it as well as a day does.
+_ASKS_CONDITION = re.compile(
+    r"\b(?:onder welke (?:omstandighe\w*|voorwaarde\w*|condities?)|in welk e? ?(?:geval|gevallen|situaties?)"
+    r"|in welke (?:geval|gevallen|situaties?)|under (?:what|which) (?:circumstances?|conditions?)"
+    r"|in (?:what|which) (?:cases?|situations?|circumstances?)|on what conditions?"
+    r"|(?:wat|welke) zijn de voorwaarden|what are the conditions)\b"
+)
+_WHEN_PASSIVE = re.compile(r"^\s*(?:en\s+)?wanneer\s+(?:wordt|worden)\b")
+# A conditional clause (ANS: onderschikkende voegwoorden van voorwaarde; the English ones of the same sense).
+# "als" and "wanneer" also compare ("zowel … als", "net als") and ask indirectly ("bepalen wanneer de app …"):
+# "als" counts with a subject or "uit" after it, "wanneer" never.
+_CONDITION = re.compile(
+    r"\b(?:indien|mits|tenzij|zodra|zolang|ingeval|in geval van|in het geval dat|op voorwaarde dat"
+    r"|onder voorwaarde dat|if|unless|provided that|as long as|in case|only when|only if)\b"
+)
+_IF_ALS = re.compile(r"(?<!net )(?<!zoals )\bals\s+(?:de|het|een|er|deze|dit|dat|zij|hij|ze|we|wij|men|u|uit|iemand)\b")
+
+
+def asks_condition(question: str) -> bool:
+    """Does `question` ask under which condition something holds or happens (see `_ASKS_CONDITION`)?"""
+    folded = fold(question)
+    return bool(_ASKS_CONDITION.search(folded) or _WHEN_PASSIVE.search(folded))
+
+
+def states_condition(text: str) -> bool:
+    """Does `text` state a condition (a conditional clause, see `_CONDITION`)?"""
+    folded = fold(text)
+    if _CONDITION.search(folded):
+        return True
+    # "zowel de burgemeester als de raad": "als" after "zowel" in the same sentence joins, it does not condition.
+    return any("zowel" not in re.split(r"[.!?;]", folded[: m.start()])[-1] for m in _IF_ALS.finditer(folded))
 
 
 PERSON_KINDS = words("person-kinds")
