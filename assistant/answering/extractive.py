@@ -449,10 +449,10 @@ class ExtractiveAnswerer:
             return self._abstain(question, hits, lang, NO_VALUE_QUOTED, started)
         return self._compose(question, hits, lang, [direct] if direct else [], chosen, [], started)
 
-    def quoted(self, draft: Draft) -> list[Unit]:
-        """The units an answer to `draft` quotes: the selection, wrapped lines finished, and for a who-question
-        the signature that says who "ik" is."""
-        chosen = continue_units(draft.hits, self.select(draft))
+    def quoted(self, draft: Draft, selected: Sequence[Unit] | None = None) -> list[Unit]:
+        """The units an answer to `draft` quotes: the selection (`selected` when the caller has it), wrapped
+        lines finished, and for a who-question the signature that says who "ik" is."""
+        chosen = continue_units(draft.hits, self.select(draft) if selected is None else selected)
         return with_signatures(draft.hits, chosen) if asks_who(draft.analysis.text) else chosen
 
     @staticmethod

@@ -179,7 +179,8 @@ class GenerativeAnswerer:
         selected = self.evidence.select(draft)
         # The same check as the extractive answer's: quotes about the subject that hold no value of the asked-for
         # kind do not answer (a two-part question is left to the model: its parts ask for different kinds).
-        if len(question_parts(question)) == 1 and not self.evidence.gives_kind(draft, self.evidence.quoted(draft)):
+        one_part = len(question_parts(question)) == 1
+        if one_part and not self.evidence.gives_kind(draft, self.evidence.quoted(draft, selected)):
             lang = draft.analysis.language
             return list(hits), self.evidence.decline(question, hits, lang, NO_VALUE_QUOTED, started)
         first = list(dict.fromkeys(u.hit for u in selected))

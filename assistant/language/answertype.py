@@ -528,8 +528,8 @@ def asks_place(question: str) -> bool:
 # "Wanneer wordt X gedeactiveerd?" (a present passive) asks for a condition or a date alike: a rule of a policy
 # ("als …") answers it as well as a day does.
 _ASKS_CONDITION = re.compile(
-    r"\b(?:onder welke (?:omstandighe\w*|voorwaarde\w*|condities?)|in welk e? ?(?:geval|gevallen|situaties?)"
-    r"|in welke (?:geval|gevallen|situaties?)|under (?:what|which) (?:circumstances?|conditions?)"
+    r"\b(?:onder welke (?:omstandighe\w*|voorwaarde\w*|condities?)|in welke? (?:geval|gevallen|situaties?)"
+    r"|under (?:what|which) (?:circumstances?|conditions?)"
     r"|in (?:what|which) (?:cases?|situations?|circumstances?)|on what conditions?"
     r"|(?:wat|welke) zijn de voorwaarden|what are the conditions)\b"
 )
