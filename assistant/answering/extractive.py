@@ -443,8 +443,7 @@ class ExtractiveAnswerer:
             return self._abstain(question, hits, lang, self.model.reason(draft.evidence, probability), started)
         chosen = continue_units(draft.hits, self.select(draft))
         direct = self._direct_line(draft, chosen) if self.direct_line else None
-        if asks_who(question):
-            chosen = with_signatures(draft.hits, chosen)
+        chosen = self._signed(draft, chosen)
         if not self.gives_kind(draft, chosen, direct):
             return self._abstain(question, hits, lang, NO_VALUE_QUOTED, started)
         return self._compose(question, hits, lang, [direct] if direct else [], chosen, [], started)
@@ -452,8 +451,12 @@ class ExtractiveAnswerer:
     def quoted(self, draft: Draft, selected: Sequence[Unit] | None = None) -> list[Unit]:
         """The units an answer to `draft` quotes: the selection (`selected` when the caller has it), wrapped
         lines finished, and for a who-question the signature that says who "ik" is."""
-        chosen = continue_units(draft.hits, self.select(draft) if selected is None else selected)
-        return with_signatures(draft.hits, chosen) if asks_who(draft.analysis.text) else chosen
+        return self._signed(draft, continue_units(draft.hits, self.select(draft) if selected is None else selected))
+
+    @staticmethod
+    def _signed(draft: Draft, units: list[Unit]) -> list[Unit]:
+        """`units`, and for a who-question the signature that says who "ik" is."""
+        return with_signatures(draft.hits, units) if asks_who(draft.analysis.text) else units
 
     @staticmethod
     def gives_kind(draft: Draft, chosen: Sequence[Unit], direct: str | None = None) -> bool:
@@ -505,7 +508,7 @@ class ExtractiveAnswerer:
                 continue
             picked = continue_units(hits, self.select(draft))
             direct = self._direct_line(draft, picked) if self.direct_line else None
-            if not self.gives_kind(draft, with_signatures(hits, picked) if asks_who(part) else picked, direct):
+            if not self.gives_kind(draft, self._signed(draft, picked), direct):
                 unanswered.append(part)
                 first_reason = first_reason or NO_VALUE_QUOTED
                 continue
