@@ -16,6 +16,16 @@ def test_anchors_are_years_numbers_and_names_not_the_opening_word() -> None:
     anchors = question_anchors("Wat besloot de gemeenteraad van Zwolle in 2019 over 12 wijken?")
     assert [(a.kind, a.text) for a in anchors] == [("name", "Zwolle"), ("year", "2019"), ("number", "12")]
     assert question_anchors("Welke rol speelt de burgemeester?") == ()  # capitalised only as the first word
+
+
+def test_a_dutch_plural_or_genitive_of_an_abbreviation_names_the_abbreviation() -> None:
+    # Taalunie: abbreviations take 's or 'en; the passages write "de GGD" or another apostrophe.
+    for question, name in (
+        ("Wat zeggen de stukken over de GGD'en?", "GGD"),
+        ("Hoeveel BOA’s werken er in Den Haag?", "BOA"),
+        ("Welke rol hadden de NGO's?", "NGO"),
+    ):
+        assert name in [a.text for a in question_anchors(question)], question
     joined = question_anchors("Wat deed Noord Data Services's team met de app MeldPunt?")
     assert [a.text for a in joined] == ["Noord Data Services", "MeldPunt"]  # possessive dropped
 

@@ -193,7 +193,9 @@ def question_anchors(question: str) -> tuple[Anchor, ...]:
             run.clear()
 
     for position, match in enumerate(tokens):
-        token = re.sub(r"['’]s$", "", match.group().rstrip(".,;:?!'’"))  # "Germany's" names Germany
+        # "Germany's" names Germany; a Dutch plural of an abbreviation takes 's or 'en ("GGD'en", "BOA's",
+        # Taalunie spelling rules), and the passages may write the singular or another apostrophe.
+        token = re.sub(r"['’](?:s|en)$", "", match.group().rstrip(".,;:?!'’"))
         if _YEAR.match(token):
             flush()
             anchors.append(Anchor("year", token, token))
@@ -267,6 +269,8 @@ _INSTRUCTION_FORM = re.compile(
     r"|\b(?:zeggen|zegt|vermelden|vermeldt|say|says|mention)\b(?=(?:\s+[\w'’-]+){0,3}?\s+(?:over|about)\b)",
     re.IGNORECASE,
 )
+
+
 
 # Interrogatives and yes/no openers that start a second question inside one ("…, en wie …", "…, and was it …"),
 # with at most one preposition before them ("…, en van wanneer is …").
