@@ -103,6 +103,13 @@ _YEAR = re.compile(r"^(?:1[89]|20)\d\d$")
 _NUMBER = re.compile(r"^\d+(?:[.,]\d+)?$")
 _ROLE_FOLDED = frozenset(fold(r) for r in ROLE_WORDS)
 _REFERS_BACK_OPENERS = re.compile(r"^(?:en|of|maar|ook|and|but|also|what about|how about)\b", re.IGNORECASE)
+# Dutch pronominal adverbs (ANS 8.6: daar/er/hier + preposition, "daarvan", "eraan", "hierover") point at
+# something said before; after an opening "En"/"Maar" they point at the previous turn.
+_PRONOMINAL_ADVERB = re.compile(
+    r"\b(?:daar|er|hier)(?:aan|achter|bij|binnen|boven|buiten|door|in|langs|mee|na|naar|naast|om|onder|op|over"
+    r"|tegen|toe|tussen|uit|van|voor|zonder)\b",
+    re.IGNORECASE,
+)
 _ANAPHORA = re.compile(
     r"\b(?:daar|daarbij|daarvan|daarover|daarin|daarna|dat|die|deze|dit|zo'n|zulke|hij|zij|ze|hen|hun|het"
     r"|there|they|them|their|it|that|those|such)\b",
@@ -248,8 +255,11 @@ def refers_back(question: str) -> bool:
     with few content words of its own ("En wie waren daar?", "Kan zo'n beurs niet verboden worden?")."""
     content = content_stems(question)
     lowered = question.strip()
-    pointing = bool(_REFERS_BACK_OPENERS.match(lowered) or _ANAPHORA.search(lowered))
-    return len(content) < 2 or (pointing and len(content) < 4)
+    opener = bool(_REFERS_BACK_OPENERS.match(lowered))
+    pointing = opener or bool(_ANAPHORA.search(lowered))
+    # "En op welke eerdere documenten was de eerste versie daarvan gebaseerd?" has words enough of its own, but
+    # an opening conjunction with a pronominal adverb cannot stand alone.
+    return len(content) < 2 or (pointing and len(content) < 4) or (opener and bool(_PRONOMINAL_ADVERB.search(lowered)))
 
 
 # Words that make up the question's form rather than its subject: "hoe lang duurde …" asks for a duration,
