@@ -139,6 +139,19 @@ def test_a_wrapped_sentence_goes_on_with_a_bracket_or_a_quotation() -> None:
     assert "Korte kop zonder punt" in sentences  # a short line still stands alone
 
 
+def test_a_line_ending_in_a_word_that_cannot_end_a_sentence_goes_on() -> None:
+    # Short lines and capitals after the break (a title in capitals, a quoted name) do not stop the sentence.
+    text = (
+        "Eerste versie, gebaseerd op “VEILIGHEID &\nLEEFBAARHEID” (2019) en\n"
+        "“Wijkaanpak 2.0” van de\nGemeente Zwolle.\n"
+        "Korte kop zonder punt\n"
+        "Bijlage A volgt hieronder."
+    )
+    sentences = [text[a:b] for a, b in split_sentences(text)]
+    assert sentences[0].startswith("Eerste versie") and sentences[0].endswith("Gemeente Zwolle.")
+    assert "Korte kop zonder punt" in sentences  # a line ending in a content word still stands alone
+
+
 def test_sentence_splitting_and_chunking_share_one_list_of_abbreviations() -> None:
     from assistant.language import citations
     from ingest import chunking

@@ -43,6 +43,11 @@ def test_follow_ups_lean_back_and_standalone_questions_do_not() -> None:
     assert refers_back("En wie waren daar?")
     assert refers_back("Kan zo'n beurs niet verboden worden?")
     assert not refers_back("Welke thema's staan in het regionaal veiligheidsplan voor de komende jaren?")
+    # Words enough of its own, but an opening conjunction with a pronominal adverb cannot stand alone.
+    assert refers_back("En op welke afspraken met de provincie was het eerste ontwerp daarvan gebaseerd?")
+    assert refers_back("Maar hoeveel gemeenten in de regio hebben daaraan uiteindelijk meegedaan?")
+    assert not refers_back("En welke afspraken maakte de gemeente met de provincie over het ontwerp?")
+    assert not refers_back("Wat zijn de kosten daarvan volgens de begroting van de gemeente Utrecht?")
 
 
 def test_analysis_types_the_question() -> None:

@@ -83,6 +83,8 @@ def _split_line(text: str, start: int, end: int) -> list[tuple[int, int]]:
 _FULL_LINE_CHARS = 60
 
 
+_CONTINUING = frozenset(lexicons.words("line-continuing-words"))
+
 # A wrapped sentence may go on with a bracket or a quotation ("… die het lid Jansen" / "(D66) heeft gesteld …").
 _OPENERS = "(\"'‘“"
 
@@ -97,6 +99,11 @@ def _joins_previous(text: str, previous: tuple[int, int], current: tuple[int, in
     if prev_text[-1:] in ".!?:;\"'”’)":
         return False
     if cur_text[:1].islower():
+        return True
+    # A line that ends in "&" or a word that cannot end a sentence ("… gebruikmakend van de" / "USER STORIES &")
+    # goes on in the next line, whatever its case or length.
+    tail = prev_text.rstrip().rsplit(None, 1)[-1] if prev_text.strip() else ""
+    if tail == "&" or tail.endswith("&") or tail.lower() in _CONTINUING:
         return True
     # A full-width line of prose that stops without punctuation goes on in the next line even when that one
     # opens with a name ("… scholen die de" / "Nationale Leerplatform standaard volgen …"); PDF
