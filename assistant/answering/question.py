@@ -281,7 +281,6 @@ _INSTRUCTION_FORM = re.compile(
 )
 
 
-
 # Interrogatives and yes/no openers that start a second question inside one ("…, en wie …", "…, and was it …"),
 # with at most one preposition before them ("…, en van wanneer is …").
 _INTERROGATIVES = (
