@@ -524,3 +524,19 @@ def test_a_condition_question_quotes_the_conditional_sentence_first() -> None:
     assert not answer.abstained
     first_quote = answer.text.splitlines()[1]
     assert "als de evaluatie onvoldoende effect laat zien" in first_quote, answer.text
+
+
+def test_a_conditional_sentence_goes_before_sentences_that_only_repeat_the_subject() -> None:
+    # Two sentences repeat more of the question's words than the conditional one, which lies within the cut: the
+    # condition is quoted first (the flat embedder makes every unit a near-duplicate of the first, so one quote).
+    subject = (
+        "De minister moet volgens het advies van de commissie bepalen wanneer de regeling wordt ingetrokken. "
+        "Het advies van de commissie over het intrekken van de regeling volgt later dit jaar."
+    )
+    rule = "Reactie: de regeling vervalt indien de evaluatie onvoldoende effect laat zien."
+    answerer = ExtractiveAnswerer(FlatEmbedder(), model=_model())  # never declines
+    answer = answerer.answer(
+        "Wanneer wordt de regeling volgens het advies van de commissie ingetrokken?", [_hit(subject + " " + rule, "a")]
+    )
+    quotes = [line for line in answer.text.splitlines() if line.startswith("- ")]
+    assert quotes and "indien de evaluatie" in quotes[0], answer.text

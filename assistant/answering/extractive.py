@@ -375,7 +375,13 @@ class ExtractiveAnswerer:
             and units[i].score >= best - DIRECT_CUT
             and direct_answer(units[i].text, expectation)
         }
-        candidates = [i for i in order if i in direct] + [i for i in order if i not in direct and close_enough(i)]
+        close = [i for i in order if i not in direct and close_enough(i)]
+        if expectation is not None and expectation.kind == "condition":
+            # A condition is answered by a conditional clause: those within the cut go before sentences that only
+            # repeat the subject ("… bepalen wanneer de app buiten gebruik wordt gesteld").
+            conditional = [i for i in close if holds_answer(units[i].text, expectation, analysis.text)]
+            close = conditional + [i for i in close if i not in conditional]
+        candidates = [i for i in order if i in direct] + close
         # A unit dated in another month than the one asked about is about another event.
         kept = [
             i
