@@ -153,17 +153,25 @@ def _base_name(source: str) -> str:
 # ----------------------------------------------------------------------------------------- retrieval
 
 
+TRIMMED_GAP = 2  # characters between two chunks that only the trimmed whitespace of a boundary can explain
+
+
 def _join_adjacent(a: Chunk, b: Chunk) -> str | None:
     """Text of two chunks of the same document that touch or overlap, merged by offsets.
 
-    Returns None when they are from different documents, have a gap between them, or one lies inside
-    the other (then the joined text holds nothing the larger chunk does not).
+    Returns None when they are from different documents, have a gap between them (more than the whitespace
+    a chunker trims at a boundary), or one lies inside the other (then the joined text holds nothing the
+    larger chunk does not).
     """
     if a.doc_id != b.doc_id:
         return None
     first, second = sorted((a, b), key=lambda c: (c.start, c.end))
-    if second.start > first.end or second.end <= first.end:
+    if second.end <= first.end:
         return None
+    if second.start > first.end:
+        # The chunker trims the whitespace at a boundary: chunks that end and start a character or two apart
+        # touch. Joined without the gap; a quote holding a character of a real gap then still fails to match.
+        return first.text + second.text if second.start - first.end <= TRIMMED_GAP else None
     overlap = first.end - second.start
     if len(first.text) == first.end - first.start and len(second.text) == second.end - second.start:
         # Offsets describe the texts exactly: drop the shared part once.

@@ -129,9 +129,15 @@ def test_evidence_rank_prefers_a_better_single_chunk_and_rejects_non_neighbours(
     # Same offsets, different documents: no join.
     other_doc_b = chunk(DOC[30:], doc_id="d9", start=30)
     assert evidence_rank([QUOTE], hits_of(a, other_doc_b)) is None
-    # A gap between the chunks (A ends at 40, C starts at 41): no join.
+    # A gap between the chunks (A ends at 40, C starts at 41): the lost character is not whitespace, so the
+    # quote across it is not found; a wider gap never joins.
     gap = chunk(DOC[41:], start=41)
     assert evidence_rank([DOC[:60]], hits_of(a, gap)) is None
+    assert evidence_rank([DOC[42:60]], hits_of(chunk(DOC[:42], start=0), chunk(DOC[45:], start=45))) is None
+    # The chunker trimmed the space at the boundary (A' ends before it, E starts after it): they touch.
+    assert DOC[41] == " "
+    trimmed = chunk(DOC[:41], start=0), chunk(DOC[42:], start=42)
+    assert evidence_rank([DOC[30:60]], hits_of(noise(1), *trimmed)) == 3
     # Touching chunks (A ends where D starts) join without overlap.
     touching = chunk(DOC[40:], start=40)
     assert evidence_rank([QUOTE], hits_of(touching, a)) == 2
