@@ -166,6 +166,25 @@ def test_who_question_without_a_role_expects_a_name() -> None:
     assert name_expectation("Wat is de rol van de functionaris?") is None
 
 
+def test_a_question_for_the_name_of_someone_asks_as_hoe_heet_does() -> None:
+    from assistant.language.answertype import Expectation, holds_answer, name_expectation
+
+    for question in (
+        "Wat is de naam van de projectleider?",
+        "Wat was de voornaam van mevrouw De Wit, de directeur?",
+        "What is the first name of Ms De Wit?",
+        "What was the full name of the consultancy?",
+    ):
+        found = name_expectation(question)
+        assert found is not None and found.kind == "name", question
+    # The name the question gives is no answer to it: only another name is.
+    question = "Wat is de voornaam van mevrouw De Wit, de directeur?"
+    assert not holds_answer("In mei was de directeur, mevrouw De Wit, op bezoek.", Expectation("name"), question)
+    assert holds_answer("De directeur, Anna de Wit-Jansen, was op bezoek.", Expectation("name"), question)
+    # A noun that only starts like "naam" is no name question.
+    assert name_expectation("Wat is de namenlijst van de vergadering?") is None
+
+
 def test_duration_questions_want_a_number_with_a_unit_of_time() -> None:
     from assistant.answering.direct import answer_value
     from assistant.answering.question import analyse

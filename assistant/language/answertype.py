@@ -474,8 +474,15 @@ def holds_answer(text: str, expectation: Expectation, question: str) -> bool:
 _PROPER_NAME = re.compile(
     r"\b[A-Z][A-Z0-9&]{2,}\b|\b[A-Z][\w'’&.-]+(?:\s+(?:&\s+)?[A-Z][\w'’&.-]+)+|(?<=[a-z,;:] )[A-Z][\w'’&.-]+"
 )
+# "Wat is de (voor)naam van …", "What was the full name of …" ask for a name as "hoe heet" does.
+_NAME_NOUN = (
+    r"\b(?:wat|welke?)\s+(?:is|was|zijn|waren)\s+(?:de|zijn|haar|hun)\s+(?:volledige\s+|officiele\s+)?"
+    r"(?:voor|achter|familie|bij)?na(?:a)?m(?:en)?\b"
+    r"|\bwhat\s+(?:is|was|are|were)\s+(?:the|his|her|their|its)\s+(?:full\s+|official\s+)?"
+    r"(?:first\s+|last\s+|given\s+|family\s+|sur)?names?\b"
+)
 _ASKS_NAME = re.compile(
-    r"^\s*(?:en\s+)?(?:wie|who)\b|\bhoe (?:heet|heette|heten)\b|\bwhat is the name\b|\bdoor wie\b|\bby whom\b"
+    r"^\s*(?:en\s+)?(?:wie|who)\b|\bhoe (?:heet|heette|heten)\b|\bdoor wie\b|\bby whom\b|" + _NAME_NOUN
 )
 
 
@@ -587,7 +594,7 @@ def name_expectation(question: str) -> Expectation | None:
         if asks_organisation(question):
             return Expectation("who", anchors=_anchors(question))
         return None
-    strict = bool(re.search(r"\bhoe (?:heet|heette|heten)\b|\bwhat is the name\b", folded))
+    strict = bool(re.search(r"\bhoe (?:heet|heette|heten)\b|" + _NAME_NOUN, folded))
     return Expectation("name" if strict else "who", anchors=_anchors(question))
 
 
