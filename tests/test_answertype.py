@@ -371,6 +371,23 @@ def test_adverbs_of_consequence_point_back_only_when_they_open_the_sentence() ->
     assert not gives_reason("De app werkt zo snel mogelijk en dus ook op oude telefoons.")
 
 
+def test_a_demonstrative_pronominal_adverb_opening_a_sentence_leans_on_the_sentence_before() -> None:
+    from assistant.language.answertype import leans_on_previous
+    from assistant.language.units import extract_units
+
+    assert leans_on_previous("Daarvan is in ieder geval sprake als de evaluatie negatief is.")
+    assert leans_on_previous("Hierbij gaat het om drie wijken.") and leans_on_previous("Daarom is gekozen voor A.")
+    assert not leans_on_previous("Er is geen sprake van een tekort.")  # existential "er"
+    assert not leans_on_previous("De raad heeft daarover gesproken.")  # only when it opens the sentence
+    # Paired with the sentence before, also when that one is the item after a label ("Reactie:") in its line.
+    text = (
+        "Reactie:\nDe regeling vervalt als de evaluatie negatief is. Daarvan is sprake als het bereik daalt.\n"
+        "- eerste punt\nDaarom blijft het zo."
+    )
+    pairs = [u.text for u in extract_units(0, text, pairs=True) if u.kind == "pair"]
+    assert pairs == ["De regeling vervalt als de evaluatie negatief is. Daarvan is sprake als het bereik daalt."]
+
+
 def test_a_date_inside_a_document_of_the_asked_month_is_no_other_event() -> None:
     question = "Wie werd in de vergadering van 3 maart 2021 benoemd tot voorzitter?"
     text = "mevrouw A. de Wit per 1 april 2021 te benoemen tot voorzitter."

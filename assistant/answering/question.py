@@ -36,6 +36,7 @@ from typing import Literal
 from assistant.core.text import STOPWORDS_EN, STOPWORDS_NL, Language, detect_language, fold
 from assistant.language.answertype import (
     NUMBER_WORDS,
+    PRONOMINAL_ADVERB,
     ROLE_WORDS,
     Expectation,
     asks_condition,
@@ -103,13 +104,9 @@ _YEAR = re.compile(r"^(?:1[89]|20)\d\d$")
 _NUMBER = re.compile(r"^\d+(?:[.,]\d+)?$")
 _ROLE_FOLDED = frozenset(fold(r) for r in ROLE_WORDS)
 _REFERS_BACK_OPENERS = re.compile(r"^(?:en|of|maar|ook|and|but|also|what about|how about)\b", re.IGNORECASE)
-# Dutch pronominal adverbs (ANS 8.6: daar/er/hier + preposition, "daarvan", "eraan", "hierover") point at
+# Pronominal adverbs ("daarvan", "eraan", `assistant.language.answertype.PRONOMINAL_ADVERB`) point at
 # something said before; after an opening "En"/"Maar" they point at the previous turn.
-_PRONOMINAL_ADVERB = re.compile(
-    r"\b(?:daar|er|hier)(?:aan|achter|bij|binnen|boven|buiten|door|in|langs|mee|na|naar|naast|om|onder|op|over"
-    r"|tegen|toe|tussen|uit|van|voor|zonder)\b",
-    re.IGNORECASE,
-)
+_PRONOMINAL_ADVERB = re.compile(rf"\b{PRONOMINAL_ADVERB}\b", re.IGNORECASE)
 _ANAPHORA = re.compile(
     r"\b(?:daar|daarbij|daarvan|daarover|daarin|daarna|dat|die|deze|dit|zo'n|zulke|hij|zij|ze|hen|hun|het"
     r"|there|they|them|their|it|that|those|such)\b",

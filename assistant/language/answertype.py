@@ -666,3 +666,20 @@ def reason_before(sentence: str) -> bool:
     """Does `sentence` open with a connective that points at the sentence before it for its reason
     ("Daarom …", "Hierdoor …", "For this reason …")? Alone it says only half of what it means."""
     return _REASON_BEFORE.search(fold(sentence)) is not None
+
+
+# Dutch pronominal adverbs (ANS 8.6: daar/er/hier + preposition, "daarvan", "eraan", "hierover") stand for
+# something said before.
+PRONOMINAL_ADVERB = (
+    r"(?:daar|er|hier)(?:aan|achter|bij|binnen|boven|buiten|door|in|langs|mee|na|naar|naast|om|onder|op|over"
+    r"|tegen|toe|tussen|uit|van|voor|zonder)"
+)
+# Opening a sentence, the demonstrative ones ("Daarvan is sprake als …", "Hierbij gaat het om …") point at the
+# sentence before it ("er" opening a sentence is mostly the existential "Er is …").
+_POINTS_BACK = re.compile(r"^\W*(?:daar|hier)" + PRONOMINAL_ADVERB[len("(?:daar|er|hier)") :] + r"\b")
+
+
+def leans_on_previous(sentence: str) -> bool:
+    """Does `sentence` say only half of what it means without the one before it: a connective of reason
+    ("Daarom …") or a demonstrative pronominal adverb ("Daarvan is in ieder geval sprake als …") opening it?"""
+    return reason_before(sentence) or _POINTS_BACK.search(fold(sentence)) is not None

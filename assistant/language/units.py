@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-from assistant.language.answertype import gives_reason, reason_before
+from assistant.language.answertype import gives_reason, leans_on_previous
 from assistant.language.citations import neutralise_brackets, split_sentences
 
 UnitKind = Literal["sentence", "list", "section", "pair", "signature"]
@@ -249,16 +249,19 @@ def extract_units(
                 continue
         if end - start <= MAX_UNIT_CHARS and _WORD.search(piece):
             units.append(Unit(hit_index, start, end, piece, heading))
-            before = units[-2] if len(units) > 1 else None
+            # The sentence before: a plain one, or the last item of a list when this sentence goes on in its line
+            # ("Reactie:\nDe app wordt gedeactiveerd als … Daarvan is sprake als …").
+            before = next(
+                (u for u in reversed(units[:-1]) if u.kind == "sentence" and i and (u.start, u.end) == spans[i - 1]),
+                None,
+            )
+            joined = before is not None and ("\n" if before.item else "\n\n") not in text[before.end : start]
             if (
                 (pairs or reasons)
                 and before is not None
-                and before.kind == "sentence"
-                and not before.item
-                and before.end == spans[i - 1][1]
-                and "\n\n" not in text[before.end : start]
+                and joined
                 and end - before.start <= MAX_UNIT_CHARS
-                and (reason_before(piece) or (reasons and gives_reason(piece)))
+                and (leans_on_previous(piece) or (reasons and gives_reason(piece)))
             ):
                 units.append(Unit(hit_index, before.start, end, text[before.start : end], heading, "pair"))
         i += 1
