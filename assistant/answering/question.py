@@ -119,6 +119,9 @@ def stem(word: str) -> str:
     conferentie/conference); Dutch past participles ("georganiseerd") meet their verb without "ge-"."""
     if word.startswith("ge") and len(word) > 7:
         word = word[2:]
+    # Dutch plurals whose stem ends in s or f voice it (ANS 3.3: "beurs / beurzen", "brief / brieven").
+    if len(word) >= 6 and word.endswith(("zen", "ven")):
+        word = word[:-3] + ("s" if word.endswith("zen") else "f")
     return word[:6]
 
 
