@@ -504,3 +504,15 @@ def test_a_conditional_clause_answers_a_condition_question_a_comparison_does_not
     assert not holds_answer("De raad bepaalt wanneer de markt doorgaat.", expectation, question)  # indirect question
     when = "Wanneer wordt de regeling ingetrokken?"
     assert holds_answer("De regeling vervalt per 1 januari 2026.", analyse(when).expectation, when)  # type: ignore[arg-type]
+
+
+def test_companies_are_found_by_their_legal_form() -> None:
+    from assistant.language.answertype import company_names
+
+    assert company_names("met de naamloze vennootschap Pels Rijcken & Droogleever Fortuijn N.V., gevestigd te") == [
+        "Pels Rijcken & Droogleever Fortuijn"
+    ]
+    assert company_names("uitgevoerd door NFIR BV in opdracht van VWS") == ["NFIR"]
+    assert company_names("Apple Inc. en Google LLC bieden de interface aan.") == ["Apple", "Google"]
+    # A legal form without a name, or after a function word only, names no company.
+    assert company_names("Een BV is een rechtsvorm.") == [] and company_names("De AG van de VN") == []

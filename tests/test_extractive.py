@@ -540,3 +540,26 @@ def test_a_conditional_sentence_goes_before_sentences_that_only_repeat_the_subje
     )
     quotes = [line for line in answer.text.splitlines() if line.startswith("- ")]
     assert quotes and "indien de evaluatie" in quotes[0], answer.text
+
+
+def test_a_question_for_a_firm_is_answered_by_the_company_its_document_names_with_a_legal_form() -> None:
+    # The report names the firm that wrote it only in its disclaimer, a sentence with few of the question's
+    # words: it is quoted first and given as the answer.
+    report = (
+        "Evaluatie van het parkeerbeleid in de binnenstad. "
+        "Deze evaluatie van het parkeerbeleid in de binnenstad is geschreven voor de gemeenteraad. "
+        "Op alle werkzaamheden zijn de algemene voorwaarden van Verkeer & Ruimte Advies B.V. van toepassing."
+    )
+    question = "Welk adviesbureau schreef de evaluatie van het parkeerbeleid in de binnenstad?"
+    answer = _answerer(model=_model()).answer(question, [_hit(report, "a")])
+    assert answer.text.startswith("**Verkeer & Ruimte Advies** [1]"), answer.text
+    assert "algemene voorwaarden van Verkeer & Ruimte Advies B.V." in answer.text.splitlines()[2]
+    # Two companies in the document: which one wrote it is not known, nothing is added.
+    two = report + " De kaarten zijn geleverd door Stadskaart Nederland B.V."
+    answer = _answerer(model=_model()).answer(question, [_hit(two, "a")])
+    assert not answer.text.startswith("**") and "Stadskaart" not in answer.text
+    # A question for something else is not answered with the firm.
+    answer = _answerer(model=_model()).answer(
+        "Wat zegt de evaluatie van het parkeerbeleid in de binnenstad?", [_hit(report, "a")]
+    )
+    assert "Verkeer & Ruimte" not in answer.text

@@ -25,6 +25,7 @@ documents".
 from __future__ import annotations
 
 import math
+import re
 import threading
 import time
 from collections.abc import Sequence
@@ -58,7 +59,14 @@ from assistant.core.embedder import Embedder
 from assistant.core.records import Answer, Chunk, Hit
 from assistant.core.text import fold
 from assistant.embedding.cache import VectorCache
-from assistant.language.answertype import contradicts_date, direct_answer, gives_reason, holds_answer
+from assistant.language.answertype import (
+    asks_organisation,
+    company_names,
+    contradicts_date,
+    direct_answer,
+    gives_reason,
+    holds_answer,
+)
 from assistant.language.citations import build_citations, neutralise_brackets
 from assistant.language.units import (
     Unit,
@@ -449,6 +457,7 @@ class ExtractiveAnswerer:
             return self._abstain(question, hits, lang, self.model.reason(draft.evidence, probability), started)
         chosen = continue_units(draft.hits, self.select(draft))
         direct = self._direct_line(draft, chosen) if self.direct_line else None
+        chosen, direct = self._with_firm(draft, chosen, direct)
         chosen = self._signed(draft, chosen)
         if not self.gives_kind(draft, chosen, direct):
             return self._abstain(question, hits, lang, NO_VALUE_QUOTED, started)
@@ -463,6 +472,36 @@ class ExtractiveAnswerer:
     def _signed(draft: Draft, units: list[Unit]) -> list[Unit]:
         """`units`, and for a who-question the signature that says who "ik" is."""
         return with_signatures(draft.hits, units) if asks_who(draft.analysis.text) else units
+
+    def _with_firm(self, draft: Draft, chosen: list[Unit], direct: str | None) -> tuple[list[Unit], str | None]:
+        """For "welk advocatenkantoor / bureau / bedrijf …" (a kind of organisation): when no quote names a
+        company with its legal form, the one company the best unit's document names so in the passages
+        ("… overeenkomst van opdracht met … Pels Rijcken & Droogleever Fortuijn N.V.") is quoted first and
+        given as the direct answer. Reports and letters name the firm that wrote them in a letterhead, footer or
+        disclaimer, sentences that share few words with the question. Nothing changes when that document
+        names no company the question does not name, or several, or one a quote already names."""
+        analysis = draft.analysis
+        if not chosen or not asks_organisation(analysis.text) or any(company_names(u.text) for u in chosen):
+            return chosen, direct
+        doc = draft.hits[chosen[0].hit].chunk.doc_id
+        asked = set(re.findall(r"\w+", fold(analysis.text)))
+        found: dict[str, tuple[str, Unit]] = {}
+        for index, hit in enumerate(draft.hits):
+            if hit.chunk.doc_id != doc:
+                continue
+            for unit in extract_units(index, hit.chunk.text, hit.chunk.heading_path):
+                if unit.kind != "sentence":
+                    continue
+                for name in company_names(unit.text):
+                    key = fold(name.split()[-1])
+                    if key not in asked:
+                        found.setdefault(key, (name, unit))
+        quoted = set(re.findall(r"\w+", fold(" ".join(u.text for u in chosen))))
+        if len(found) != 1 or next(iter(found)) in quoted:  # one company, and not one a quote already names
+            return chosen, direct
+        name, unit = next(iter(found.values()))
+        line = f"**{neutralise_brackets(name)}** [{unit.hit + 1}]" if self.direct_line else None
+        return [unit, *chosen][: self.max_quotes], line
 
     @staticmethod
     def gives_kind(draft: Draft, chosen: Sequence[Unit], direct: str | None = None) -> bool:
@@ -514,6 +553,7 @@ class ExtractiveAnswerer:
                 continue
             picked = continue_units(hits, self.select(draft))
             direct = self._direct_line(draft, picked) if self.direct_line else None
+            picked, direct = self._with_firm(draft, picked, direct)
             if not self.gives_kind(draft, self._signed(draft, picked), direct):
                 unanswered.append(part)
                 first_reason = first_reason or NO_VALUE_QUOTED

@@ -496,6 +496,28 @@ _WHICH = re.compile(r"\b(welke|welk|which|what)\s+((?:[\w'’-]+\s+){0,2}[\w'’
 _FUNCTION_WORDS = frozenset(words("stopwords"))
 
 
+# A company named with its legal form ("Pels Rijcken & Droogleever Fortuijn N.V.", "NFIR BV", "Apple Inc."): up to
+# five capitalised words (with "&", "van", "de") before a legal form of `legal-forms.txt`.
+_LEGAL_FORMS = sorted({re.sub(r"[.\s]", "", f) for f in words("legal-forms")}, key=len, reverse=True)
+_COMPANY = re.compile(
+    r"\b((?:[A-Z][\w'’&-]*|&|van|de|der|den)(?:\s+(?:[A-Z][\w'’&-]*|&|van|de|der|den)){0,5}?)\s+(?:"
+    + "|".join(r"\.?".join(re.escape(ch) for ch in form) + r"\.?" for form in _LEGAL_FORMS)
+    + r")(?=[\s,;:)]|$)"
+)
+
+
+def company_names(text: str) -> list[str]:
+    """Companies named with their legal form in `text`, the name without the form ("NFIR" for "NFIR B.V.")."""
+    names = []
+    for match in _COMPANY.finditer(text):
+        tokens = match.group(1).split()
+        while tokens and fold(tokens[0]) in _FUNCTION_WORDS:  # "Een BV", "De AG": no name
+            tokens = tokens[1:]
+        if tokens and tokens[0][:1].isupper():
+            names.append(" ".join(tokens))
+    return names
+
+
 def asks_organisation(question: str) -> bool:
     """Does `question` ask which organisation ("welk bureau", "which providers")? The noun follows the
     interrogative directly or after modifiers: in Dutch one inflected adjective ("welke externe partij",
