@@ -5,17 +5,15 @@ from __future__ import annotations
 import pytest
 
 from assistant.language.answertype import (
-    asks_reason,
     contradicts_date,
     direct_answer,
     expected_answer,
-    gives_reason,
     holds_answer,
     name_expectation,
     person_names,
-    reason_before,
     satisfies,
 )
+from assistant.language.discourse import asks_reason, gives_reason, reason_before
 
 
 @pytest.mark.parametrize(
@@ -372,7 +370,7 @@ def test_adverbs_of_consequence_point_back_only_when_they_open_the_sentence() ->
 
 
 def test_a_demonstrative_pronominal_adverb_opening_a_sentence_leans_on_the_sentence_before() -> None:
-    from assistant.language.answertype import leans_on_previous
+    from assistant.language.discourse import leans_on_previous
     from assistant.language.units import extract_units
 
     assert leans_on_previous("Daarvan is in ieder geval sprake als de evaluatie negatief is.")

@@ -64,10 +64,10 @@ from assistant.language.answertype import (
     company_names,
     contradicts_date,
     direct_answer,
-    gives_reason,
     holds_answer,
 )
 from assistant.language.citations import build_citations, neutralise_brackets
+from assistant.language.discourse import gives_reason
 from assistant.language.units import (
     Unit,
     display,

@@ -36,14 +36,13 @@ from typing import Literal
 from assistant.core.text import STOPWORDS_EN, STOPWORDS_NL, Language, detect_language, fold
 from assistant.language.answertype import (
     NUMBER_WORDS,
-    PRONOMINAL_ADVERB,
     ROLE_WORDS,
     Expectation,
     asks_condition,
-    asks_reason,
     expected_answer,
     name_expectation,
 )
+from assistant.language.discourse import PRONOMINAL_ADVERB, asks_reason
 
 AnchorKind = Literal["year", "number", "name"]
 
@@ -104,7 +103,7 @@ _YEAR = re.compile(r"^(?:1[89]|20)\d\d$")
 _NUMBER = re.compile(r"^\d+(?:[.,]\d+)?$")
 _ROLE_FOLDED = frozenset(fold(r) for r in ROLE_WORDS)
 _REFERS_BACK_OPENERS = re.compile(r"^(?:en|of|maar|ook|and|but|also|what about|how about)\b", re.IGNORECASE)
-# Pronominal adverbs ("daarvan", "eraan", `assistant.language.answertype.PRONOMINAL_ADVERB`) point at
+# Pronominal adverbs ("daarvan", "eraan", `assistant.language.discourse.PRONOMINAL_ADVERB`) point at
 # something said before; after an opening "En"/"Maar" they point at the previous turn.
 _PRONOMINAL_ADVERB = re.compile(rf"\b{PRONOMINAL_ADVERB}\b", re.IGNORECASE)
 _ANAPHORA = re.compile(

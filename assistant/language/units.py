@@ -19,8 +19,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-from assistant.language.answertype import gives_reason, leans_on_previous
 from assistant.language.citations import neutralise_brackets, split_sentences
+from assistant.language.discourse import gives_reason, leans_on_previous
 
 UnitKind = Literal["sentence", "list", "section", "pair", "signature"]
 
