@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from assistant.core.records import Chunk, Hit
 from assistant.language.citations import (
     build_citations,
@@ -110,46 +112,42 @@ def test_format_context_numbers_sources_and_neutralises_brackets() -> None:
     assert neutralise_brackets("[1]") == "(1)"
 
 
-def test_a_full_line_of_prose_broken_by_a_paragraph_break_is_one_sentence() -> None:
-    # PDF extraction put a blank line inside the sentence; the next line opens with a name.
-    text = (
-        "De provincie meldt in haar brief van 3 maart dat zij een vrijstelling voorbereidt voor alle scholen die de\n"
-        "\n"
-        "Nationale Leerplatform standaard volgen, zonder extra kosten. Dat geldt pas vanaf volgend jaar.\n"
-        "\n"
-        "Korte kop zonder punt\n"
-        "Bijlage A volgt hieronder."
-    )
+@pytest.mark.parametrize(
+    ("text", "opens", "closes"),
+    [
+        # PDF extraction put a blank line inside the sentence; the next line opens with a name.
+        (
+            "De provincie meldt in haar brief van 3 maart dat zij een vrijstelling "
+            "voorbereidt voor alle scholen die de\n"
+            "\n"
+            "Nationale Leerplatform standaard volgen, zonder extra kosten. Dat geldt pas vanaf volgend jaar.\n"
+            "\n",
+            "De provincie",
+            "zonder extra kosten.",
+        ),
+        # A wrapped sentence goes on with a bracket or a quotation.
+        (
+            "Bijgaand treft u aan de antwoorden op de vragen die het raadslid van Dam\n"
+            "(GroenLinks) heeft gesteld aan de wethouder en aan u over het bericht\n"
+            "‘Kermis in het centrum gaat niet door’. Dat is besproken.\n"
+            "Korte kop zonder punt\n(bijlage) volgt hieronder.\n",
+            "Bijgaand",
+            "gaat niet door’.",
+        ),
+        # A line ending in a word that cannot end a sentence goes on, whatever the next line's case or length.
+        (
+            "Eerste versie, gebaseerd op “VEILIGHEID &\nLEEFBAARHEID” (2019) en\n"
+            "“Wijkaanpak 2.0” van de\nGemeente Zwolle.\n",
+            "Eerste versie",
+            "Gemeente Zwolle.",
+        ),
+    ],
+)
+def test_a_sentence_broken_over_lines_is_one_sentence(text: str, opens: str, closes: str) -> None:
+    text += "Korte kop zonder punt\nBijlage A volgt hieronder."
     sentences = [text[a:b] for a, b in split_sentences(text)]
-    assert sentences[0].startswith("De provincie") and sentences[0].endswith("zonder extra kosten.")
-    assert "Korte kop zonder punt" in sentences  # a short line is a heading, not a broken sentence
-
-
-def test_a_wrapped_sentence_goes_on_with_a_bracket_or_a_quotation() -> None:
-    text = (
-        "Bijgaand treft u aan de antwoorden op de vragen die het raadslid van Dam\n"
-        "(GroenLinks) heeft gesteld aan de wethouder en aan u over het bericht\n"
-        "‘Kermis in het centrum gaat niet door’. Dat is besproken.\n"
-        "Korte kop zonder punt\n"
-        "(bijlage) volgt hieronder."
-    )
-    sentences = [text[a:b] for a, b in split_sentences(text)]
-    assert sentences[0].startswith("Bijgaand") and "(GroenLinks)" in sentences[0]
-    assert sentences[0].endswith("gaat niet door’.")
-    assert "Korte kop zonder punt" in sentences  # a short line still stands alone
-
-
-def test_a_line_ending_in_a_word_that_cannot_end_a_sentence_goes_on() -> None:
-    # Short lines and capitals after the break (a title in capitals, a quoted name) do not stop the sentence.
-    text = (
-        "Eerste versie, gebaseerd op “VEILIGHEID &\nLEEFBAARHEID” (2019) en\n"
-        "“Wijkaanpak 2.0” van de\nGemeente Zwolle.\n"
-        "Korte kop zonder punt\n"
-        "Bijlage A volgt hieronder."
-    )
-    sentences = [text[a:b] for a, b in split_sentences(text)]
-    assert sentences[0].startswith("Eerste versie") and sentences[0].endswith("Gemeente Zwolle.")
-    assert "Korte kop zonder punt" in sentences  # a line ending in a content word still stands alone
+    assert sentences[0].startswith(opens) and sentences[0].endswith(closes), sentences[0]
+    assert "Korte kop zonder punt" in sentences  # a short line ending in a content word still stands alone
 
 
 def test_sentence_splitting_and_chunking_share_one_list_of_abbreviations() -> None:
