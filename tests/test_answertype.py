@@ -507,10 +507,10 @@ def test_a_conditional_clause_answers_a_condition_question_a_comparison_does_not
 def test_companies_are_found_by_their_legal_form() -> None:
     from assistant.language.answertype import company_names
 
-    assert company_names("met de naamloze vennootschap Pels Rijcken & Droogleever Fortuijn N.V., gevestigd te") == [
-        "Pels Rijcken & Droogleever Fortuijn"
+    assert company_names("met de naamloze vennootschap Jansen & De Wit Advocaten N.V., gevestigd te") == [
+        "Jansen & De Wit Advocaten"
     ]
-    assert company_names("uitgevoerd door NFIR BV in opdracht van VWS") == ["NFIR"]
+    assert company_names("uitgevoerd door Noord Data BV in opdracht van de gemeente") == ["Noord Data"]
     assert company_names("Apple Inc. en Google LLC bieden de interface aan.") == ["Apple", "Google"]
     # A legal form without a name, or after a function word only, names no company.
     assert company_names("Een BV is een rechtsvorm.") == [] and company_names("De AG van de VN") == []

@@ -476,7 +476,7 @@ class ExtractiveAnswerer:
     def _with_firm(self, draft: Draft, chosen: list[Unit], direct: str | None) -> tuple[list[Unit], str | None]:
         """For "welk advocatenkantoor / bureau / bedrijf …" (a kind of organisation): when no quote names a
         company with its legal form, the one company the best unit's document names so in the passages
-        ("… overeenkomst van opdracht met … Pels Rijcken & Droogleever Fortuijn N.V.") is quoted first and
+        ("… op grond van een overeenkomst van opdracht met Jansen & De Wit Advocaten N.V.") is quoted first and
         given as the direct answer. Reports and letters name the firm that wrote them in a letterhead, footer or
         disclaimer, sentences that share few words with the question. Nothing changes when that document
         names no company the question does not name, or several, or one a quote already names."""

@@ -118,7 +118,7 @@ def stem(word: str) -> str:
     conferentie/conference); Dutch past participles ("georganiseerd") meet their verb without "ge-"."""
     if word.startswith("ge") and len(word) > 7:
         word = word[2:]
-    # Dutch plurals whose stem ends in s or f voice it (ANS 3.3: "beurs / beurzen", "brief / brieven").
+    # Dutch plurals whose stem ends in s or f voice it (ANS 3.3: "reis / reizen", "brief / brieven").
     if len(word) >= 6 and word.endswith(("zen", "ven")):
         word = word[:-3] + ("s" if word.endswith("zen") else "f")
     return word[:6]
@@ -256,7 +256,7 @@ def refers_back(question: str) -> bool:
     lowered = question.strip()
     opener = bool(_REFERS_BACK_OPENERS.match(lowered))
     pointing = opener or bool(_ANAPHORA.search(lowered))
-    # "En op welke eerdere documenten was de eerste versie daarvan gebaseerd?" has words enough of its own, but
+    # "En op welke afspraken met de provincie was het ontwerp daarvan gebaseerd?" has words enough of its own, but
     # an opening conjunction with a pronominal adverb cannot stand alone.
     return len(content) < 2 or (pointing and len(content) < 4) or (opener and bool(_PRONOMINAL_ADVERB.search(lowered)))
 

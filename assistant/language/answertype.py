@@ -496,7 +496,7 @@ _WHICH = re.compile(r"\b(welke|welk|which|what)\s+((?:[\w'’-]+\s+){0,2}[\w'’
 _FUNCTION_WORDS = frozenset(words("stopwords"))
 
 
-# A company named with its legal form ("Pels Rijcken & Droogleever Fortuijn N.V.", "NFIR BV", "Apple Inc."): up to
+# A company named with its legal form ("Jansen & De Wit Advocaten N.V.", "Noord Data BV", "Apple Inc."): up to
 # five capitalised words (with "&", "van", "de") before a legal form of `legal-forms.txt`.
 _LEGAL_FORMS = sorted({re.sub(r"[.\s]", "", f) for f in words("legal-forms")}, key=len, reverse=True)
 _COMPANY = re.compile(

@@ -100,7 +100,7 @@ def _joins_previous(text: str, previous: tuple[int, int], current: tuple[int, in
         return False
     if cur_text[:1].islower():
         return True
-    # A line that ends in "&" or a word that cannot end a sentence ("… gebruikmakend van de" / "USER STORIES &")
+    # A line that ends in "&" or a word that cannot end a sentence ("… gebaseerd op de" / "VEILIGHEID &")
     # goes on in the next line, whatever its case or length.
     tail = prev_text.rstrip().rsplit(None, 1)[-1] if prev_text.strip() else ""
     if tail == "&" or tail.endswith("&") or tail.lower() in _CONTINUING:
