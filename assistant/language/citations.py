@@ -103,7 +103,7 @@ def _joins_previous(text: str, previous: tuple[int, int], current: tuple[int, in
     # A line that ends in "&" or a word that cannot end a sentence ("… gebaseerd op de" / "VEILIGHEID &")
     # goes on in the next line, whatever its case or length.
     tail = prev_text.rstrip().rsplit(None, 1)[-1] if prev_text.strip() else ""
-    if tail == "&" or tail.endswith("&") or tail.lower() in _CONTINUING:
+    if tail.endswith("&") or tail.lower() in _CONTINUING:
         return True
     # A full-width line of prose that stops without punctuation goes on in the next line even when that one
     # opens with a name ("… scholen die de" / "Nationale Leerplatform standaard volgen …"); PDF
