@@ -507,7 +507,8 @@ _COMPANY = re.compile(
 
 
 def company_names(text: str) -> list[str]:
-    """Companies named with their legal form in `text`, the name without the form ("Noord Data" for "Noord Data B.V.")."""
+    """Companies named with their legal form in `text`, each name without its form ("Noord Data" for
+    "Noord Data B.V.")."""
     names = []
     for match in _COMPANY.finditer(text):
         tokens = match.group(1).split()
