@@ -126,6 +126,9 @@ class Draft:
     evidence: Evidence
 
 
+_WORDS = re.compile(r"\w+")
+
+
 def _jaccard(a: set[str], b: set[str]) -> float:
     return len(a & b) / len(a | b) if a and b else 0.0
 
@@ -484,7 +487,7 @@ class ExtractiveAnswerer:
         if not chosen or not asks_organisation(analysis.text) or any(company_names(u.text) for u in chosen):
             return chosen, direct
         doc = draft.hits[chosen[0].hit].chunk.doc_id
-        asked = set(re.findall(r"\w+", fold(analysis.text)))
+        asked = set(_WORDS.findall(fold(analysis.text)))
         found: dict[str, tuple[str, Unit]] = {}
         for index, hit in enumerate(draft.hits):
             if hit.chunk.doc_id != doc:
@@ -496,7 +499,7 @@ class ExtractiveAnswerer:
                     key = fold(name.split()[-1])
                     if key not in asked:
                         found.setdefault(key, (name, unit))
-        quoted = set(re.findall(r"\w+", fold(" ".join(u.text for u in chosen))))
+        quoted = set(_WORDS.findall(fold(" ".join(u.text for u in chosen))))
         if len(found) != 1 or next(iter(found)) in quoted:  # one company, and not one a quote already names
             return chosen, direct
         name, unit = next(iter(found.values()))

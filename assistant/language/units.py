@@ -251,9 +251,9 @@ def extract_units(
             units.append(Unit(hit_index, start, end, piece, heading))
             # The sentence before: a plain one, or the last item of a list when this sentence goes on in its line
             # ("Reactie:\nDe app wordt gedeactiveerd als … Daarvan is sprake als …").
+            span_before = spans[i - 1] if i else None
             before = next(
-                (u for u in reversed(units[:-1]) if u.kind == "sentence" and i and (u.start, u.end) == spans[i - 1]),
-                None,
+                (u for u in reversed(units) if u.kind == "sentence" and (u.start, u.end) == span_before), None
             )
             joined = before is not None and ("\n" if before.item else "\n\n") not in text[before.end : start]
             if (
