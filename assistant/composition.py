@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -23,11 +23,12 @@ from assistant.core.config import Settings
 from assistant.core.embedder import Embedder
 from assistant.core.errors import ConfigurationError
 from assistant.core.offline import quiet_offline_environment
-from assistant.core.records import Answer, Hit, StoreStatus
+from assistant.core.records import Answer, Chunk, Hit, StoreStatus
 from assistant.embedding.cache import VectorCache
 from assistant.embedding.embedders import LazyEmbedder, build_embedder, embedder_identity
 from assistant.retrieval.cross_encoder import CrossEncoderReranker
 from assistant.retrieval.hybrid import HybridRetriever, LexicalCache
+from assistant.retrieval.learned import BUNDLED_MODEL, LearnedReranker, RankerModel
 from assistant.retrieval.lexical import LexicalIndex
 from assistant.retrieval.rerank import AnswerTypeReranker, Reranker, SentenceReranker
 from assistant.retrieval.retriever import CompleteChunks, DenseRetriever, Retriever
@@ -206,15 +207,21 @@ class Assistant:
             fusion=s.search.fusion,
             candidates=s.search.retrieval_candidates,
             max_per_doc=s.search.max_chunks_per_doc,
-            reranker=self.reranker_for(store),
+            reranker=self.reranker_for(store, lexical),
             searchable=complete,
             leaders_within=s.search.top_k if s.search.keep_run_leaders else 0,
         )
 
-    def reranker_for(self, store: ChunkStore) -> Reranker | None:
+    @cached_property
+    def ranker_model(self) -> RankerModel:
+        """The learned ranker's weights: the configured file, else the bundled one (read once)."""
+        return RankerModel.load(self.settings.search.ranker_model or BUNDLED_MODEL)
+
+    def reranker_for(self, store: ChunkStore, lexical: Callable[[], LexicalIndex] | None = None) -> Reranker | None:
         """The second stage. Sentence vectors come from the store's unit-vector cache (filled at ingest); a
         store without one (the BEIR evaluation's) embeds the candidates' sentences on demand. A cross-encoder
-        folder is checked here and its model loaded on the first question."""
+        folder is checked here and its model loaded on the first question. The learned ranker reads the BM25
+        index (`lexical`) for its word-coverage signal."""
         s = self.settings
         second: Reranker | None = None
         if s.search.rerank == "cross-encoder" and s.search.rerank_weight > 0:
@@ -233,6 +240,13 @@ class Assistant:
         elif s.search.rerank == "sentence" and s.search.rerank_weight > 0:
             cache = self.vector_cache if store is self.store else None
             second = SentenceReranker(self.embedder, cache, weight=s.search.rerank_weight, top=s.search.rerank_top)
+        if s.search.ranker == "learned" and lexical is not None:
+            index = lexical
+
+            def coverage(query: str, chunks: Sequence[Chunk]) -> list[float]:
+                return index().coverage(query, chunks)
+
+            return LearnedReranker(self.ranker_model, coverage, then=second)
         if s.search.answer_type_weight > 0:
             # Cheap pattern check first; a model-based stage then re-scores the re-ordered head.
             return AnswerTypeReranker(weight=s.search.answer_type_weight, top=s.search.rerank_top, then=second)

@@ -60,6 +60,8 @@ ENV: dict[str, tuple[str, Any]] = {
     "keep_run_leaders": ("false", False),
     "max_chunks_per_doc": ("2", 2),
     "rerank": ("sentence", "sentence"),
+    "ranker": ("learned", "learned"),
+    "ranker_model": ("/srv/a/ranker.json", Path("/srv/a/ranker.json")),
     "cross_encoder_path": ("/srv/a/ce", Path("/srv/a/ce")),
     "rerank_weight": ("0.25", 0.25),
     "rerank_top": ("10", 10),
@@ -163,7 +165,7 @@ def test_every_field_is_described_and_has_a_unique_env_name() -> None:
     for name in SECTIONS:
         assert Settings.model_fields[name].description, name
     env_names = [f"ASSISTANT_{name.upper()}" for name in fields]
-    assert len(set(env_names)) == len(env_names) == 59
+    assert len(set(env_names)) == len(env_names) == 61
     assert not {n.upper() for n in fields} & {s.upper() for s in SECTIONS}  # no env name shadows a section's
     for name, (section, info) in fields.items():
         assert info.description, name

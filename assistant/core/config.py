@@ -247,6 +247,21 @@ class SearchSettings(_Section):
     max_chunks_per_doc: int = Field(
         3, description="Diversity: at most this many passages of one document in the top k (0 = no cap).", ge=0
     )
+    ranker: Literal["fixed", "learned"] = Field(
+        "fixed",
+        description="Hybrid retrieval: how the fused candidates are ordered. 'fixed': the fused order with the "
+        "answer-type preference of answer_type_weight. 'learned': the first 30 are re-scored by a linear model "
+        "over each passage's cosine, relative BM25 score, answer-type support and IDF-weighted query-word "
+        "coverage, fitted on our own question sets (assistant/data/ranker.json, `python -m bench.learn_ranker`). "
+        "'learned' finds the evidence passage earlier on every benchmark (evidence MRR up on all eight, laws "
+        "nDCG@10 +0.013) but the extractive answers were slightly worse with it (facts lost on four of nine "
+        "sets), so it is off by default (docs/retrieval.md).",
+    )
+    ranker_model: Path | None = Field(
+        None,
+        description="ranker='learned' only: a model file written by `python -m bench.learn_ranker --out FILE` "
+        "(e.g. fitted on your own question set) instead of the bundled one.",
+    )
     rerank: Literal["none", "sentence", "cross-encoder"] = Field(
         "none",
         description="Second stage over the fused candidates: 'sentence' mixes in the best cosine between the "
@@ -273,7 +288,8 @@ class SearchSettings(_Section):
     rerank_top: int = Field(20, description="Fused candidates re-scored by the second stage.", ge=2, le=200)
     answer_type_weight: float = Field(
         0.3,
-        description="Preference, among the top candidates, for passages that hold the kind of answer the "
+        description="ranker='fixed' only (the learned ranker weighs answer types itself): preference, among "
+        "the top candidates, for passages that hold the kind of answer the "
         "question's form asks for (a date for 'wanneer', a number for 'hoeveel', an amount for 'budget', a "
         "named person for 'wie is de burgemeester van X'); mixed like rerank_weight; 0 disables it. Questions "
         "without such a form are not affected (bench/results/answer_type_sweep.md).",
@@ -296,7 +312,7 @@ class SearchSettings(_Section):
         "the server is down); 'auto' uses 'llm' when llm_backend is set, else 'history'.",
     )
 
-    @field_validator("cross_encoder_path", mode="before")
+    @field_validator("cross_encoder_path", "ranker_model", mode="before")
     @classmethod
     def _empty_is_none(cls, value: Any) -> Any:
         return _none_if_empty(value)

@@ -11,8 +11,10 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import math
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import asdict
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -120,6 +122,31 @@ class LexicalIndex:
         if not terms or self._bm25 is None:
             return np.zeros(len(self.chunks), dtype=np.float32)
         return np.asarray(self._bm25.get_scores(terms), dtype=np.float32)[: len(self.chunks)]
+
+    @cached_property
+    def _rows(self) -> dict[str, int]:
+        return {c.chunk_id: i for i, c in enumerate(self.chunks)}
+
+    def coverage(self, query: str, chunks: Sequence[Chunk]) -> list[float]:
+        """Per chunk, the share of the query's distinct indexed words it contains, each word weighted by its
+        inverse document frequency log(1 + N / df), so a rare word counts more than a common one. 0 for a chunk
+        the index does not hold, and for every chunk when no query word is indexed."""
+        if self._bm25 is None or not chunks:
+            return [0.0] * len(chunks)
+        terms = [t for t in dict.fromkeys(self.analyzer.tokens(query)) if t in self._vocab]
+        # bm25s keeps, per term, the rows that contain it (a CSC matrix): no scoring of the whole corpus.
+        indptr, indices = self._bm25.scores["indptr"], self._bm25.scores["indices"]
+        rows = [self._rows.get(c.chunk_id, -1) for c in chunks]
+        got, total = np.zeros(len(chunks)), 0.0
+        for term in terms:
+            tid = self._vocab[term]
+            holding = indices[indptr[tid] : indptr[tid + 1]]
+            if len(holding) == 0:
+                continue
+            weight = math.log(1.0 + len(self.chunks) / len(holding))
+            total += weight
+            got += weight * np.isin(rows, holding)
+        return [float(g / total) for g in got] if total > 0 else [0.0] * len(chunks)
 
     def search(self, query: str, k: int = 5, flt: SearchFilter | None = None) -> list[Hit]:
         """Top-k chunks by BM25 (only chunks sharing a term with the query), filtered by `flt`."""

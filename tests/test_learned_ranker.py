@@ -1,0 +1,198 @@
+"""The learned ranker: its features, its fit, its model file, and how the composition root wires it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from assistant.composition import build_assistant
+from assistant.core.config import Settings
+from assistant.core.errors import ConfigurationError
+from assistant.core.records import Chunk, Hit
+from assistant.retrieval.hybrid import HybridRetriever
+from assistant.retrieval.learned import (
+    BUNDLED_MODEL,
+    FEATURES,
+    LearnedReranker,
+    RankerModel,
+    feature_matrix,
+    fit_pairwise,
+)
+from assistant.retrieval.lexical import LexicalIndex
+from assistant.retrieval.rerank import AnswerTypeReranker, Reranker
+
+
+def _chunk(cid: str, text: str) -> Chunk:
+    return Chunk(chunk_id=cid, doc_id=cid, source=f"{cid}.txt", title="", text=text, start=0, end=len(text), ordinal=0)
+
+
+def _hit(cid: str, text: str, rank: int, *, dense: float | None = None, bm25: float | None = None) -> Hit:
+    scores = {k: v for k, v in (("dense", dense), ("bm25", bm25)) if v is not None}
+    return Hit(chunk=_chunk(cid, text), score=1.0 / rank, rank=rank, scores=scores)
+
+
+# --- features ----------------------------------------------------------------------------------------------
+
+
+def test_features_per_hit_in_the_documented_order() -> None:
+    hits = [
+        _hit("a", "De samenwerking begon op 15 juni 2023.", 1, dense=0.60, bm25=8.0),
+        _hit("b", "Geen datum in deze zin.", 2, dense=0.50),
+        _hit("c", "Alleen BM25 vond deze passage.", 3, bm25=2.0),
+    ]
+    x = feature_matrix("Wanneer begon de samenwerking?", hits, lambda q, chunks: [0.9, 0.1, 0.5])
+    assert x.shape == (3, len(FEATURES)) and FEATURES == ("dense", "bm25", "answer_type", "coverage")
+    assert x[:, 0] == pytest.approx([0.60, 0.50, 0.48])  # no cosine: just below the dense run's last
+    assert x[:, 1] == pytest.approx([1.0, 0.0, 0.25])  # BM25 over the query's best BM25 score
+    assert list(x[:, 2]) == [1.0, 0.0, 0.0]  # "wanneer" asks for a date; only "a" has one
+    assert list(x[:, 3]) == [0.9, 0.1, 0.5]
+
+
+def test_features_take_the_run_extremes_from_the_context() -> None:
+    chosen = [_hit("a", "Het thema was veiligheid.", 1, dense=0.7, bm25=2.0), _hit("b", "Iets.", 2, bm25=1.0)]
+    context = [*chosen, _hit("c", "Meer.", 3, dense=0.4, bm25=8.0)]
+    x = feature_matrix("Wat was het thema?", chosen, None, context)
+    assert x.shape == (2, 4)
+    assert x[:, 0] == pytest.approx([0.7, 0.38]) and x[:, 1] == pytest.approx([0.25, 0.125])
+    assert not x[:, 2].any() and not x[:, 3].any()  # no answer form, no coverage function
+
+
+# --- ranking -----------------------------------------------------------------------------------------------
+
+
+def test_reranker_orders_the_head_by_the_model_and_keeps_the_tail_below() -> None:
+    hits = [
+        _hit("few-words", "Veiligheid.", 1, dense=0.62),
+        _hit("all-words", "Veiligheid in havensteden en hun samenwerking.", 2, dense=0.60),
+        _hit("tail-1", "Iets anders.", 3, dense=0.30),
+        _hit("tail-2", "Nog iets anders.", 4, dense=0.20),
+    ]
+    coverage = {"few-words": 0.2, "all-words": 1.0, "tail-1": 0.0, "tail-2": 0.0}
+    model = RankerModel(weights=(10.0, 1.0, 1.0, 1.0), head=2)
+    out = LearnedReranker(model, lambda q, chunks: [coverage[c.chunk_id] for c in chunks]).rerank("x", hits)
+    assert [h.chunk.chunk_id for h in out] == ["all-words", "few-words", "tail-1", "tail-2"]
+    assert [h.rank for h in out] == [1, 2, 3, 4]
+    assert out[0].scores["learned"] == pytest.approx(10 * 0.60 + 1.0) and out[0].scores["dense"] == 0.60
+    assert all(out[1].score >= h.score for h in out[2:])
+    # Coverage weighed less than the cosine gap: the fused order stands.
+    kept = LearnedReranker(RankerModel(weights=(100.0, 1.0, 1.0, 1.0), head=2), None).rerank("x", hits)
+    assert [h.chunk.chunk_id for h in kept] == ["few-words", "all-words", "tail-1", "tail-2"]
+
+
+def test_ties_keep_the_fused_order_and_the_next_stage_runs_after() -> None:
+    class Reverse:
+        def rerank(self, query: str, hits: list[Hit]) -> list[Hit]:
+            return list(reversed(hits))
+
+    hits = [_hit("a", "een", 1, dense=0.5), _hit("b", "twee", 2, dense=0.5), _hit("c", "drie", 3, dense=0.5)]
+    ranker = LearnedReranker(RankerModel(weights=(1.0, 0.0, 0.0, 0.0)), None)
+    assert isinstance(ranker, Reranker)
+    assert [h.chunk.chunk_id for h in ranker.rerank("q", hits)] == ["a", "b", "c"]
+    chained = LearnedReranker(RankerModel(weights=(1.0, 0.0, 0.0, 0.0)), None, then=Reverse())
+    assert [h.chunk.chunk_id for h in chained.rerank("q", hits)] == ["c", "b", "a"]
+    assert ranker.rerank("q", hits[:1]) == hits[:1] and ranker.rerank("q", []) == []
+
+
+# --- fitting -----------------------------------------------------------------------------------------------
+
+
+def test_fit_learns_which_feature_marks_the_relevant_passage() -> None:
+    rng = np.random.default_rng(7)
+    groups = []
+    for _ in range(40):
+        x = rng.normal(size=(10, 3))
+        relevant = [False] * 10
+        best = int(np.argmax(x[:, 1]))  # only feature 1 decides
+        relevant[best] = True
+        groups.append((x, relevant))
+    w = fit_pairwise(groups, c=10.0)
+    assert w[1] > 3 * max(abs(w[0]), abs(w[2]))
+    hits = sum(int(np.argmax(x @ w)) == relevant.index(True) for x, relevant in groups)
+    assert hits >= 38
+    # Stronger regularisation shrinks the weights.
+    assert np.linalg.norm(fit_pairwise(groups, c=0.01)) < np.linalg.norm(w)
+
+
+def test_fit_skips_questions_without_a_pair_and_refuses_when_none_has_one() -> None:
+    x = np.array([[1.0, 0.0], [0.0, 1.0]])
+    with pytest.raises(ValueError, match="nothing to learn"):
+        fit_pairwise([(x, [False, False]), (x, [True, True])])
+    w = fit_pairwise([(x, [True, False]), (x, [False, False])])
+    assert w[0] > 0 > w[1]
+
+
+# --- model file --------------------------------------------------------------------------------------------
+
+
+def test_bundled_model_is_complete_and_says_where_it_came_from() -> None:
+    model = RankerModel.load(BUNDLED_MODEL)
+    assert model.features == FEATURES and len(model.weights) == len(FEATURES) and model.head >= 10
+    assert model.provenance["trained_on"] and "bench.learn_ranker" in model.provenance["by"]
+    # Nothing public chose it: only the question sets we wrote ourselves.
+    assert all(name.startswith("own") for name in model.provenance["trained_on"])
+
+
+def test_model_round_trip_and_bad_files_get_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "ranker.json"
+    model = RankerModel(weights=(1.0, 2.0, 3.0, 4.0), head=12, provenance={"trained_on": ["mine"]})
+    model.save(path)
+    assert RankerModel.load(path) == model
+    for body in ("not json", json.dumps({"features": ["dense", "colour"], "weights": [1, 2]}), json.dumps({})):
+        path.write_text(body, encoding="utf-8")
+        with pytest.raises(ConfigurationError, match="cannot read the ranker model") as info:
+            RankerModel.load(path)
+        assert str(path) in str(info.value) and "ASSISTANT_RANKER" in str(info.value)
+    with pytest.raises(ConfigurationError, match="cannot read"):
+        RankerModel.load(tmp_path / "missing.json")
+    with pytest.raises(ValueError, match="one weight per feature"):
+        RankerModel(weights=(1.0,))
+
+
+# --- coverage ----------------------------------------------------------------------------------------------
+
+
+def test_coverage_weights_rare_words_above_common_ones() -> None:
+    chunks = [
+        _chunk("rare", "De havenbeveiliging in Rotterdam."),
+        _chunk("common", "De gemeente en de gemeente en de gemeente."),
+        _chunk("both", "De gemeente regelt de havenbeveiliging."),
+        *[_chunk(f"filler-{i}", f"De gemeente besluit over punt {i}.") for i in range(6)],
+    ]
+    index = LexicalIndex.build(chunks)
+    outside = _chunk("outside", "havenbeveiliging gemeente")
+    rare, common, both, missing = index.coverage("havenbeveiliging gemeente", [*chunks[:3], outside])
+    assert both == pytest.approx(1.0) and rare > common > 0 and rare + common == pytest.approx(1.0)
+    assert missing == 0.0  # a passage the index does not hold
+    assert index.coverage("onbekendwoord", chunks[:2]) == [0.0, 0.0]
+    assert index.coverage("gemeente", []) == []
+
+
+# --- wiring ------------------------------------------------------------------------------------------------
+
+
+def test_composition_uses_the_learned_ranker_when_asked(test_settings: Settings, tmp_path: Path) -> None:
+    default = build_assistant(test_settings).retriever
+    assert isinstance(default, HybridRetriever) and isinstance(default.reranker, AnswerTypeReranker)
+    learned = build_assistant(test_settings.updated(ranker="learned")).retriever
+    assert isinstance(learned, HybridRetriever) and isinstance(learned.reranker, LearnedReranker)
+    assert learned.reranker.model.features == FEATURES
+    own = tmp_path / "mine.json"
+    RankerModel(weights=(1.0, 0.0, 0.0, 2.0)).save(own)
+    mine = build_assistant(test_settings.updated(ranker="learned", ranker_model=own)).retriever
+    assert isinstance(mine, HybridRetriever) and isinstance(mine.reranker, LearnedReranker)
+    assert mine.reranker.model.weights == (1.0, 0.0, 0.0, 2.0)
+    broken = tmp_path / "broken.json"
+    broken.write_text("{", encoding="utf-8")
+    with pytest.raises(ConfigurationError, match=str(broken)):
+        _ = build_assistant(test_settings.updated(ranker="learned", ranker_model=broken)).retriever
+
+
+def test_learned_search_scores_every_head_passage(test_settings: Settings, corpus_dir: Path) -> None:
+    a = build_assistant(test_settings.updated(ranker="learned"))
+    a.ingest([corpus_dir])
+    hits = a.retriever.search("Wanneer begon de samenwerking?", 10)
+    assert len(hits) == 10 and [h.rank for h in hits] == list(range(1, 11))
+    assert all("learned" in h.scores and "convex" in h.scores for h in hits)
