@@ -29,7 +29,7 @@ from assistant.embedding.embedders import LazyEmbedder, build_embedder, embedder
 from assistant.retrieval.cross_encoder import CrossEncoderReranker
 from assistant.retrieval.hybrid import HybridRetriever, LexicalCache
 from assistant.retrieval.learned import BUNDLED_MODEL, LearnedReranker, RankerModel
-from assistant.retrieval.lexical import LexicalIndex
+from assistant.retrieval.lexical import LexicalIndex, TermPresence
 from assistant.retrieval.rerank import AnswerTypeReranker, Reranker, SentenceReranker
 from assistant.retrieval.retriever import CompleteChunks, DenseRetriever, Retriever
 from ingest.manifest import Manifest
@@ -243,10 +243,10 @@ class Assistant:
         if s.search.ranker == "learned" and lexical is not None:
             index = lexical
 
-            def coverage(query: str, chunks: Sequence[Chunk]) -> list[float]:
-                return index().coverage(query, chunks)
+            def terms(query: str, chunks: Sequence[Chunk]) -> TermPresence:
+                return index().term_presence(query, chunks)
 
-            return LearnedReranker(self.ranker_model, coverage, then=second)
+            return LearnedReranker(self.ranker_model, terms, then=second)
         if s.search.answer_type_weight > 0:
             # Cheap pattern check first; a model-based stage then re-scores the re-ordered head.
             return AnswerTypeReranker(weight=s.search.answer_type_weight, top=s.search.rerank_top, then=second)

@@ -1,7 +1,7 @@
 """Fit the learned ranker (`assistant/retrieval/learned.py`) and report it on sets it did not see.
 
     .venv/bin/python -m bench.learn_ranker            # report only (bench/results/learned_ranker.md)
-    .venv/bin/python -m bench.learn_ranker --write    # also write assistant/data/ranker.json
+    .venv/bin/python -m bench.learn_ranker --write --novelty 5    # also write assistant/data/ranker.json
     .venv/bin/python -m bench.learn_ranker --out my-ranker.json --train my-questions.jsonl:my/corpus
 
 Needs the eval indexes (`assistant eval` on each corpus once). Training sets: the five question sets we wrote
@@ -93,7 +93,7 @@ def _load(name: str, qfile: Path, corpus: Path, assistants: dict[Path, Any]) -> 
             dense = [h for h in dense if h.chunk.chunk_id in allowed]
         runs = {"dense": dense, "bm25": lexical.search(text, n, None)}
         fused = convex_fusion(runs, r.weights, n)
-        x = feature_matrix(text, fused[:HEAD], lexical.coverage, fused)
+        x = feature_matrix(text, fused[:HEAD], lexical.term_presence(text, [h.chunk for h in fused[:HEAD]]), fused)
         relevant = [evidence_rank(evidence, [h]) == 1 for h in fused[: len(x)]]
         out.append(Question(qid, text, evidence, runs, fused, x, relevant))
     print(f"{name}: {len(out)} questions with evidence", flush=True)
@@ -129,9 +129,9 @@ def _single_run(s: QuestionSet, run: str, label: str) -> dict[str, Any]:
     return {"set": s.name, "config": label, **metrics(ranks)}
 
 
-def _laws(weights: np.ndarray) -> dict[str, dict[str, float]]:
+def _laws(weights: np.ndarray, novelty: float) -> dict[str, dict[str, float]]:
     """nDCG@10 / R@1 / MRR@10 on the laws BEIR benchmark from its cached runs (bench/dense_runs.py,
-    bench/lexical_choices.py); coverage from a BM25 index over its corpus."""
+    bench/lexical_choices.py); word coverage from a BM25 index over its corpus."""
     from eval.beir import load_beir
 
     dense_file = RESULTS / "laws-nl-beir_embeddinggemma-300m_dense_runs.json"
@@ -148,8 +148,8 @@ def _laws(weights: np.ndarray) -> dict[str, dict[str, float]]:
             for r, (c, s) in enumerate(run, 1)
         ]
 
-    model = RankerModel(tuple(float(w) for w in weights), head=HEAD)
-    ranker = LearnedReranker(model, lexical.coverage)
+    model = RankerModel(tuple(float(w) for w in weights), head=HEAD, novelty=novelty)
+    ranker = LearnedReranker(model, lexical.term_presence)
     out: dict[str, dict[str, float]] = {}
     runs_by: dict[str, dict[str, list[str]]] = {k: {} for k in ("fixed", "learned", "dense", "bm25")}
     for qid, text in bench.queries.items():
@@ -176,6 +176,13 @@ def main() -> None:
     parser.add_argument(
         "--train", action="append", default=[], help="QUESTIONS.jsonl[:CORPUS] to train on instead of our own sets"
     )
+    parser.add_argument(
+        "--novelty",
+        type=float,
+        default=0.0,
+        help="weight of the query words a passage adds to those above it (RankerModel.novelty); the bundled model "
+        "has 5, chosen by `assistant eval` on our own sets (docs/retrieval.md)",
+    )
     args = parser.parse_args()
     assistants: dict[Path, Any] = {}
     train_spec = {
@@ -198,28 +205,32 @@ def main() -> None:
     rows = []
     for s in train + report:
         fitted = weights if s in report else _fit([t for t in train if t is not s], best_c)
-        model = RankerModel(tuple(float(w) for w in fitted), head=HEAD)
-        coverage = s.retriever.lexical().coverage
+        model = RankerModel(tuple(float(w) for w in fitted), head=HEAD, novelty=args.novelty)
+        terms = s.retriever.lexical().term_presence
         rows.append(_product_ranks(s, fixed, "fixed: convex 0.7/0.3 + answer-type mix 0.3"))
-        rows.append(_product_ranks(s, LearnedReranker(model, coverage), "learned"))
+        rows.append(_product_ranks(s, LearnedReranker(model, terms), "learned"))
         rows.append(_single_run(s, "dense", "dense only"))
         rows.append(_single_run(s, "bm25", "BM25 only"))
         print(" | ".join(f"{r['config'][:8]} {r['R@5']:.3f}/{r['MRR']:.3f}" for r in rows[-4:]), s.name, flush=True)
-    laws = _laws(weights)
+    laws = _laws(weights, args.novelty)
     model = RankerModel(
         tuple(round(float(w), 4) for w in weights),
         FEATURES,
         HEAD,
+        args.novelty,
         {
             "fitted": date.today().isoformat(),
-            "by": "python -m bench.learn_ranker --write",
+            "by": f"python -m bench.learn_ranker --write --novelty {args.novelty:g}",
             "trained_on": sorted(train_spec),
             "c": best_c,
+            "novelty": f"{args.novelty:g}, chosen by assistant eval on the training sets (0, 2, 5, 10)",
             "questions": sum(len(s.questions) for s in train),
             "loss": "pairwise logistic, evidence passage above every other of the fused top 30, per question",
         },
     )
-    _write_report(rows, laws, sweep, best_c, model, [s.name for s in train])
+    # A fit on other sets is printed only: the results file documents the bundled model.
+    results_file = None if args.train else RESULTS / "learned_ranker.md"
+    _write_report(rows, laws, sweep, best_c, model, [s.name for s in train], results_file)
     if args.write or args.out:
         model.save(args.out or BUNDLED_MODEL)
         print(f"model written to {args.out or BUNDLED_MODEL}")
@@ -232,6 +243,7 @@ def _write_report(
     best_c: float,
     model: RankerModel,
     train: list[str],
+    path: Path | None,
 ) -> None:
     sets = list(dict.fromkeys(r["set"] for r in rows))
     configs = list(dict.fromkeys(r["config"] for r in rows))
@@ -258,10 +270,12 @@ def _write_report(
         + ", ".join(f"{c:g}: {v:.3f}" for c, v in sweep.items())
         + f" → {best_c:g}.",
         "",
-        "Weights (" + ", ".join(f"{f} {w:.3f}" for f, w in zip(model.features, model.weights, strict=True)) + ").",
+        "Weights (" + ", ".join(f"{f} {w:.3f}" for f, w in zip(model.features, model.weights, strict=True)) + f"), "
+        f"novelty {model.novelty:g}.",
         "",
     ]
-    (RESULTS / "learned_ranker.md").write_text("\n".join(text), encoding="utf-8")
+    if path is not None:
+        path.write_text("\n".join(text), encoding="utf-8")
     print("\n".join(text))
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -18,10 +19,11 @@ from assistant.retrieval.learned import (
     FEATURES,
     LearnedReranker,
     RankerModel,
+    cover_greedily,
     feature_matrix,
     fit_pairwise,
 )
-from assistant.retrieval.lexical import LexicalIndex
+from assistant.retrieval.lexical import LexicalIndex, TermPresence
 from assistant.retrieval.rerank import AnswerTypeReranker, Reranker
 
 
@@ -34,6 +36,16 @@ def _hit(cid: str, text: str, rank: int, *, dense: float | None = None, bm25: fl
     return Hit(chunk=_chunk(cid, text), score=1.0 / rank, rank=rank, scores=scores)
 
 
+def _terms(held: dict[str, str], words: str) -> Callable[[str, Sequence[Chunk]], TermPresence]:
+    """Fake `LexicalIndex.term_presence`: chunk id -> the letters (one letter a word, weight 1) it holds."""
+
+    def terms(query: str, chunks: Sequence[Chunk]) -> TermPresence:
+        present = np.array([[w in held.get(c.chunk_id, "") for w in words] for c in chunks], dtype=bool)
+        return TermPresence(np.ones(len(words)), present.reshape(len(chunks), len(words)))
+
+    return terms
+
+
 # --- features ----------------------------------------------------------------------------------------------
 
 
@@ -43,12 +55,14 @@ def test_features_per_hit_in_the_documented_order() -> None:
         _hit("b", "Geen datum in deze zin.", 2, dense=0.50),
         _hit("c", "Alleen BM25 vond deze passage.", 3, bm25=2.0),
     ]
-    x = feature_matrix("Wanneer begon de samenwerking?", hits, lambda q, chunks: [0.9, 0.1, 0.5])
+    # one query word, weight 1: coverage is 1 where a hit holds it
+    terms = TermPresence(np.ones(1), np.array([[True], [False], [True]]))
+    x = feature_matrix("Wanneer begon de samenwerking?", hits, terms)
     assert x.shape == (3, len(FEATURES)) and FEATURES == ("dense", "bm25", "answer_type", "coverage")
     assert x[:, 0] == pytest.approx([0.60, 0.50, 0.48])  # no cosine: just below the dense run's last
     assert x[:, 1] == pytest.approx([1.0, 0.0, 0.25])  # BM25 over the query's best BM25 score
     assert list(x[:, 2]) == [1.0, 0.0, 0.0]  # "wanneer" asks for a date; only "a" has one
-    assert list(x[:, 3]) == [0.9, 0.1, 0.5]
+    assert list(x[:, 3]) == [1.0, 0.0, 1.0]
 
 
 def test_features_take_the_run_extremes_from_the_context() -> None:
@@ -70,12 +84,12 @@ def test_reranker_orders_the_head_by_the_model_and_keeps_the_tail_below() -> Non
         _hit("tail-1", "Iets anders.", 3, dense=0.30),
         _hit("tail-2", "Nog iets anders.", 4, dense=0.20),
     ]
-    coverage = {"few-words": 0.2, "all-words": 1.0, "tail-1": 0.0, "tail-2": 0.0}
     model = RankerModel(weights=(10.0, 1.0, 1.0, 1.0), head=2)
-    out = LearnedReranker(model, lambda q, chunks: [coverage[c.chunk_id] for c in chunks]).rerank("x", hits)
+    out = LearnedReranker(model, _terms({"few-words": "a", "all-words": "abcde"}, "abcde")).rerank("x", hits)
     assert [h.chunk.chunk_id for h in out] == ["all-words", "few-words", "tail-1", "tail-2"]
     assert [h.rank for h in out] == [1, 2, 3, 4]
     assert out[0].scores["learned"] == pytest.approx(10 * 0.60 + 1.0) and out[0].scores["dense"] == 0.60
+    assert out[1].scores["learned"] == pytest.approx(10 * 0.62 + 0.2)
     assert all(out[1].score >= h.score for h in out[2:])
     # Coverage weighed less than the cosine gap: the fused order stands.
     kept = LearnedReranker(RankerModel(weights=(100.0, 1.0, 1.0, 1.0), head=2), None).rerank("x", hits)
@@ -94,6 +108,26 @@ def test_ties_keep_the_fused_order_and_the_next_stage_runs_after() -> None:
     chained = LearnedReranker(RankerModel(weights=(1.0, 0.0, 0.0, 0.0)), None, then=Reverse())
     assert [h.chunk.chunk_id for h in chained.rerank("q", hits)] == ["c", "b", "a"]
     assert ranker.rerank("q", hits[:1]) == hits[:1] and ranker.rerank("q", []) == []
+
+
+def test_novelty_gives_later_places_to_passages_holding_the_question_s_other_words() -> None:
+    hits = [
+        _hit("first-part", "deel een", 1, dense=0.70),
+        _hit("first-part-again", "deel een opnieuw", 2, dense=0.69),
+        _hit("second-part", "deel twee", 3, dense=0.65),
+    ]
+    held = {"first-part": "ab", "first-part-again": "ab", "second-part": "cd"}
+    plain = LearnedReranker(RankerModel(weights=(10.0, 0.0, 0.0, 0.0)), _terms(held, "abcd"))
+    assert [h.chunk.chunk_id for h in plain.rerank("q", hits)] == ["first-part", "first-part-again", "second-part"]
+    diverse = LearnedReranker(RankerModel(weights=(10.0, 0.0, 0.0, 0.0), novelty=2.0), _terms(held, "abcd"))
+    out = diverse.rerank("q", hits)
+    assert [h.chunk.chunk_id for h in out] == ["first-part", "second-part", "first-part-again"]
+    assert [h.rank for h in out] == [1, 2, 3] and out[2].scores["learned"] == pytest.approx(6.9)
+    # A passage adding nothing new competes on its score alone; ties go to the earlier one.
+    terms = TermPresence(np.ones(2), np.array([[True, False], [True, False], [False, False]]))
+    assert [i for i, _ in cover_greedily([1.0, 1.0, 1.0], terms, 5.0)] == [0, 1, 2]
+    no_words = TermPresence(np.zeros(0), np.zeros((3, 0), dtype=bool))
+    assert [i for i, _ in cover_greedily([1.0, 0.5, 0.2], no_words, 5.0)] == [0, 1, 2]
 
 
 # --- fitting -----------------------------------------------------------------------------------------------
@@ -137,7 +171,7 @@ def test_bundled_model_is_complete_and_says_where_it_came_from() -> None:
 
 def test_model_round_trip_and_bad_files_get_a_clear_error(tmp_path: Path) -> None:
     path = tmp_path / "ranker.json"
-    model = RankerModel(weights=(1.0, 2.0, 3.0, 4.0), head=12, provenance={"trained_on": ["mine"]})
+    model = RankerModel(weights=(1.0, 2.0, 3.0, 4.0), head=12, novelty=1.5, provenance={"trained_on": ["mine"]})
     model.save(path)
     assert RankerModel.load(path) == model
     for body in ("not json", json.dumps({"features": ["dense", "colour"], "weights": [1, 2]}), json.dumps({})):
@@ -149,6 +183,8 @@ def test_model_round_trip_and_bad_files_get_a_clear_error(tmp_path: Path) -> Non
         RankerModel.load(tmp_path / "missing.json")
     with pytest.raises(ValueError, match="one weight per feature"):
         RankerModel(weights=(1.0,))
+    with pytest.raises(ValueError, match="novelty at least 0"):
+        RankerModel(weights=(1.0, 1.0, 1.0, 1.0), novelty=-1.0)
 
 
 # --- coverage ----------------------------------------------------------------------------------------------
@@ -168,6 +204,8 @@ def test_coverage_weights_rare_words_above_common_ones() -> None:
     assert missing == 0.0  # a passage the index does not hold
     assert index.coverage("onbekendwoord", chunks[:2]) == [0.0, 0.0]
     assert index.coverage("gemeente", []) == []
+    presence = index.term_presence("havenbeveiliging gemeente", chunks[:3])
+    assert presence.present.shape == (3, 2) and presence.present[2].all() and presence.weights.min() > 0
 
 
 # --- wiring ------------------------------------------------------------------------------------------------

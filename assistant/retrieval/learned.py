@@ -37,6 +37,7 @@ import numpy.typing as npt
 from assistant.core.errors import ConfigurationError
 from assistant.core.records import Chunk, Hit
 from assistant.language.answertype import retrieval_expectation
+from assistant.retrieval.lexical import TermPresence
 from assistant.retrieval.rerank import Reranker, answer_type_support, with_tail
 
 FEATURES = ("dense", "bm25", "answer_type", "coverage")
@@ -45,17 +46,20 @@ BUNDLED_MODEL = Path(__file__).resolve().parent.parent / "data" / "ranker.json"
 # every returned one, and a small step keeps it from tying with them.
 _BELOW_DENSE_RUN = 0.02
 
-Coverage = Callable[[str, Sequence[Chunk]], list[float]]
+Terms = Callable[[str, Sequence[Chunk]], TermPresence]  # `LexicalIndex.term_presence`
 Matrix = npt.NDArray[np.float64]
 
 
 @dataclass(frozen=True)
 class RankerModel:
-    """Weights over `features` (names from `FEATURES`), applied to the first `head` fused candidates."""
+    """Weights over `features` (names from `FEATURES`), applied to the first `head` fused candidates. With
+    `novelty` > 0 the order is built greedily, each place going to the passage whose score plus `novelty` × the
+    weighted share of query words it adds to those of the passages before it is highest (`cover_greedily`)."""
 
     weights: tuple[float, ...]
     features: tuple[str, ...] = FEATURES
     head: int = 30
+    novelty: float = 0.0
     provenance: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -65,8 +69,11 @@ class RankerModel:
                 f"a ranker needs one weight per feature, features from {FEATURES}; got features "
                 f"{list(self.features)} and {len(self.weights)} weights"
             )
-        if not all(math.isfinite(w) for w in self.weights) or self.head < 2:
-            raise ValueError(f"ranker weights must be finite and head at least 2; got {self.weights}, {self.head}")
+        if not all(math.isfinite(w) for w in (*self.weights, self.novelty)) or self.head < 2 or self.novelty < 0:
+            raise ValueError(
+                f"ranker weights must be finite, novelty at least 0 and head at least 2; got {self.weights}, "
+                f"{self.novelty}, {self.head}"
+            )
 
     @classmethod
     def load(cls, path: Path) -> RankerModel:
@@ -77,6 +84,7 @@ class RankerModel:
                 weights=tuple(float(w) for w in raw["weights"]),
                 features=tuple(str(f) for f in raw["features"]),
                 head=int(raw.get("head", 30)),
+                novelty=float(raw.get("novelty", 0.0)),
                 provenance=dict(raw.get("provenance", {})),
             )
         except (OSError, ValueError, KeyError, TypeError) as exc:
@@ -87,61 +95,94 @@ class RankerModel:
             ) from exc
 
     def save(self, path: Path) -> None:
-        body = {"features": list(self.features), "weights": list(self.weights), "head": self.head}
+        body = {
+            "features": list(self.features),
+            "weights": list(self.weights),
+            "head": self.head,
+            "novelty": self.novelty,
+        }
         Path(path).write_text(json.dumps({**body, "provenance": self.provenance}, indent=1) + "\n", encoding="utf-8")
 
 
 def feature_matrix(
-    query: str, hits: Sequence[Hit], coverage: Coverage | None, context: Sequence[Hit] | None = None
+    query: str, hits: Sequence[Hit], terms: TermPresence | None, context: Sequence[Hit] | None = None
 ) -> Matrix:
-    """One row per hit, columns in `FEATURES` order. `context` (default: `hits`) is the whole fused candidate
-    list: the dense run's last cosine and BM25's best score are taken over it."""
+    """One row per hit, columns in `FEATURES` order; `terms`: the query words each hit holds (None: no coverage
+    signal). `context` (default: `hits`) is the whole fused candidate list: the dense run's last cosine and
+    BM25's best score are taken over it."""
     pool = hits if context is None else context
     dense = [h.scores["dense"] for h in pool if "dense" in h.scores]
     lexical = [h.scores["bm25"] for h in pool if "bm25" in h.scores]
     floor = (min(dense) if dense else 0.0) - _BELOW_DENSE_RUN
     best = max(lexical) if lexical else 0.0
     expectation = retrieval_expectation(query)
-    covered = coverage(query, [h.chunk for h in hits]) if coverage is not None else [0.0] * len(hits)
+    covered = terms.coverage() if terms is not None else np.zeros(len(hits))
     rows = [
         [
             h.scores.get("dense", floor),
             h.scores.get("bm25", 0.0) / best if best > 0 else 0.0,
             answer_type_support(h.chunk.text, h.chunk.heading_path, expectation) if expectation is not None else 0.0,
-            c,
+            float(c),
         ]
         for h, c in zip(hits, covered, strict=True)
     ]
     return np.asarray(rows, dtype=np.float64).reshape(len(hits), len(FEATURES))
 
 
+def cover_greedily(scores: Sequence[float], terms: TermPresence, novelty: float) -> list[tuple[int, float]]:
+    """(index, value) per place: each place goes to the remaining item with the highest score + `novelty` × the
+    weighted share of query words it holds that no item placed before it holds; ties to the earlier item. The
+    passages an answer reads then cover the question's parts, not only its best-matched one."""
+    total = float(terms.weights.sum())
+    covered = np.zeros(terms.present.shape[1], dtype=bool)
+    left = list(range(len(scores)))
+    placed: list[tuple[int, float]] = []
+    while left:
+        gains = (terms.present[left] & ~covered) @ terms.weights / total if total > 0 else np.zeros(len(left))
+        values = [scores[i] + novelty * float(g) for i, g in zip(left, gains, strict=True)]
+        j = int(np.argmax(values))
+        placed.append((left[j], values[j]))
+        covered |= terms.present[left.pop(j)]
+    return placed
+
+
 class LearnedReranker:
     """Re-orders the first `model.head` fused candidates by the model's score; the rest keep their order below.
     Each hit keeps its fused score under its fusion's name and gets the model's under "learned"."""
 
-    def __init__(self, model: RankerModel, coverage: Coverage | None = None, *, then: Reranker | None = None) -> None:
+    def __init__(self, model: RankerModel, terms: Terms | None = None, *, then: Reranker | None = None) -> None:
         self.model = model
-        self.coverage = coverage
+        self.terms = terms
         self.then = then
         self._columns = [FEATURES.index(f) for f in model.features]
         self._weights = np.asarray(model.weights, dtype=np.float64)
 
     def scores(self, query: str, hits: Sequence[Hit], context: Sequence[Hit] | None = None) -> list[float]:
         """The model's score of each hit (`context`: the whole fused list, see `feature_matrix`)."""
+        terms = self.terms(query, [h.chunk for h in hits]) if self.terms is not None and hits else None
+        return self._scores(query, hits, terms, context)
+
+    def _scores(
+        self, query: str, hits: Sequence[Hit], terms: TermPresence | None, context: Sequence[Hit] | None
+    ) -> list[float]:
         if not hits:
             return []
-        x = feature_matrix(query, hits, self.coverage, context)
+        x = feature_matrix(query, hits, terms, context)
         return [float(v) for v in x[:, self._columns] @ self._weights]
 
     def rerank(self, query: str, hits: Sequence[Hit]) -> list[Hit]:
         out = list(hits)
         if len(out) >= 2:
             head, tail = out[: self.model.head], out[self.model.head :]
-            scores = self.scores(query, head, out)
-            order = sorted(range(len(head)), key=lambda i: (-scores[i], i))  # ties keep the fused order
+            terms = self.terms(query, [h.chunk for h in head]) if self.terms is not None else None
+            scores = self._scores(query, head, terms, out)
+            if self.model.novelty > 0 and terms is not None:
+                placed = cover_greedily(scores, terms, self.model.novelty)
+            else:
+                placed = [(i, scores[i]) for i in sorted(range(len(head)), key=lambda i: (-scores[i], i))]
             ranked = [
-                replace(head[i], score=scores[i], rank=r, scores={**head[i].scores, "learned": scores[i]})
-                for r, i in enumerate(order, start=1)
+                replace(head[i], score=value, rank=r, scores={**head[i].scores, "learned": scores[i]})
+                for r, (i, value) in enumerate(placed, start=1)
             ]
             out = with_tail(ranked, tail) if tail else ranked
         return self.then.rerank(query, out) if self.then is not None else out

@@ -13,7 +13,7 @@ import json
 import logging
 import math
 from collections.abc import Collection, Iterable, Sequence
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -57,6 +57,21 @@ def _chunk_from_json(line: str) -> Chunk:
     obj["heading_path"] = tuple(obj.get("heading_path") or ())
     obj["groups"] = tuple(obj.get("groups") or ())
     return Chunk(**obj)
+
+
+@dataclass(frozen=True)
+class TermPresence:
+    """Which of a query's words each of some chunks holds (`present`: chunks × words), and each word's weight."""
+
+    weights: npt.NDArray[np.float64]
+    present: npt.NDArray[np.bool_]
+
+    def coverage(self) -> npt.NDArray[np.float64]:
+        """Per chunk, the weighted share of the words it holds (0 when there are no words)."""
+        total = float(self.weights.sum())
+        if total <= 0:
+            return np.zeros(len(self.present))
+        return np.asarray(self.present @ self.weights / total, dtype=np.float64)
 
 
 class LexicalIndex:
@@ -127,26 +142,31 @@ class LexicalIndex:
     def _rows(self) -> dict[str, int]:
         return {c.chunk_id: i for i, c in enumerate(self.chunks)}
 
-    def coverage(self, query: str, chunks: Sequence[Chunk]) -> list[float]:
-        """Per chunk, the share of the query's distinct indexed words it contains, each word weighted by its
-        inverse document frequency log(1 + N / df), so a rare word counts more than a common one. 0 for a chunk
-        the index does not hold, and for every chunk when no query word is indexed."""
-        if self._bm25 is None or not chunks:
-            return [0.0] * len(chunks)
+    def term_presence(self, query: str, chunks: Sequence[Chunk]) -> TermPresence:
+        """Which of the query's distinct indexed words each chunk holds, each word weighted by its inverse
+        document frequency log(1 + N / df), so a rare word counts more than a common one. A chunk the index
+        does not hold holds none."""
         terms = [t for t in dict.fromkeys(self.analyzer.tokens(query)) if t in self._vocab]
+        if self._bm25 is None or not chunks or not terms:
+            return TermPresence(np.zeros(0), np.zeros((len(chunks), 0), dtype=bool))
         # bm25s keeps, per term, the rows that contain it (a CSC matrix): no scoring of the whole corpus.
         indptr, indices = self._bm25.scores["indptr"], self._bm25.scores["indices"]
         rows = [self._rows.get(c.chunk_id, -1) for c in chunks]
-        got, total = np.zeros(len(chunks)), 0.0
+        weights, columns = [], []
         for term in terms:
             tid = self._vocab[term]
             holding = indices[indptr[tid] : indptr[tid + 1]]
-            if len(holding) == 0:
-                continue
-            weight = math.log(1.0 + len(self.chunks) / len(holding))
-            total += weight
-            got += weight * np.isin(rows, holding)
-        return [float(g / total) for g in got] if total > 0 else [0.0] * len(chunks)
+            if len(holding):
+                weights.append(math.log(1.0 + len(self.chunks) / len(holding)))
+                columns.append(np.isin(rows, holding))
+        if not weights:
+            return TermPresence(np.zeros(0), np.zeros((len(chunks), 0), dtype=bool))
+        return TermPresence(np.asarray(weights), np.stack(columns, axis=1))
+
+    def coverage(self, query: str, chunks: Sequence[Chunk]) -> list[float]:
+        """Per chunk, the IDF-weighted share of the query's distinct indexed words it contains (0 for every
+        chunk when no query word is indexed)."""
+        return [float(c) for c in self.term_presence(query, chunks).coverage()]
 
     def search(self, query: str, k: int = 5, flt: SearchFilter | None = None) -> list[Hit]:
         """Top-k chunks by BM25 (only chunks sharing a term with the query), filtered by `flt`."""
