@@ -15,7 +15,6 @@ on all training sets: none of those three chose anything. Rankings for the repor
 from __future__ import annotations
 
 import argparse
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
@@ -39,6 +38,7 @@ from assistant.retrieval.learned import (
 from assistant.retrieval.lexical import LexicalIndex
 from assistant.retrieval.rerank import AnswerTypeReranker, Reranker
 from bench.retrieval_offline import RESULTS, ROOT, SHARED, index_settings, load_queries, metrics
+from bench.retrieval_variants import laws_hits, laws_runs
 from eval.metrics import aggregate_beir, evidence_rank
 
 DATA = ROOT / "bench" / "data"
@@ -54,7 +54,6 @@ REPORT = {
     "dev": (SHARED / "eval" / "questions-dev.jsonl", BUNDLED_CORPUS),
     "pdfs": (SHARED / "eval" / "questions-pdfs.jsonl", PDFS),
 }
-LAWS = ROOT / "bench" / "data" / "laws-nl-beir"
 C_GRID = (0.5, 2.0, 6.0, 20.0, 60.0)
 HEAD = 30
 
@@ -132,28 +131,17 @@ def _single_run(s: QuestionSet, run: str, label: str) -> dict[str, Any]:
 def _laws(weights: np.ndarray, novelty: float) -> dict[str, dict[str, float]]:
     """nDCG@10 / R@1 / MRR@10 on the laws BEIR benchmark from its cached runs (bench/dense_runs.py,
     bench/lexical_choices.py); word coverage from a BM25 index over its corpus."""
-    from eval.beir import load_beir
-
-    dense_file = RESULTS / "laws-nl-beir_embeddinggemma-300m_dense_runs.json"
-    bm25_file = RESULTS / "laws_beir_bm25_runs.json"
-    if not dense_file.is_file() or not bm25_file.is_file():
+    cached = laws_runs()
+    if cached is None:
         return {}
-    bench = load_beir(LAWS)
-    dense, bm25 = json.loads(dense_file.read_text()), json.loads(bm25_file.read_text())
+    bench, dense, bm25 = cached
     lexical = LexicalIndex.build([Chunk(d, d, d, "", doc.text, 0, 0, 0) for d, doc in bench.corpus.items()])
-
-    def hits(run: list[list[Any]], name: str) -> list[Hit]:
-        return [
-            Hit(Chunk(str(c), str(c), str(c), "", "", 0, 0, 0), float(s), r, {name: float(s)})
-            for r, (c, s) in enumerate(run, 1)
-        ]
-
     model = RankerModel(tuple(float(w) for w in weights), head=HEAD, novelty=novelty)
     ranker = LearnedReranker(model, lexical.term_presence)
     out: dict[str, dict[str, float]] = {}
     runs_by: dict[str, dict[str, list[str]]] = {k: {} for k in ("fixed", "learned", "dense", "bm25")}
     for qid, text in bench.queries.items():
-        runs = {"dense": hits(dense.get(qid, []), "dense"), "bm25": hits(bm25.get(qid, []), "bm25")}
+        runs = {"dense": laws_hits(dense.get(qid, []), "dense"), "bm25": laws_hits(bm25.get(qid, []), "bm25")}
         fused = convex_fusion(runs, {"dense": 0.7, "bm25": 0.3}, 100)
         # The head is re-scored with chunk texts looked up, as the product has them.
         with_text = [replace(h, chunk=replace(h.chunk, text=bench.corpus[h.chunk.chunk_id].text)) for h in fused[:50]]

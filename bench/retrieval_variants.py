@@ -204,32 +204,43 @@ REPORTED = [  # (label, doc, query, fusion, answer_type, sentence, cap)
 ]
 
 
-def _laws_rows() -> dict[str, dict[str, float]]:
-    """The fusions of REPORTED over the cached laws-BEIR runs (dense: bench/dense_runs.py, BM25:
-    bench/lexical_choices.py). Title queries have no question form, so the answer-type preference, the QA
-    prompt and the cap do not apply; the laws corpus has no titles, so neither does the title prompt."""
-    from assistant.core.records import Chunk
+def laws_runs() -> tuple[Any, dict[str, list[list[Any]]], dict[str, list[list[Any]]]] | None:
+    """The laws BEIR benchmark and its cached dense and BM25 runs (bench/dense_runs.py, bench/lexical_choices.py),
+    or None when a run is not cached."""
     from eval.beir import load_beir
-    from eval.metrics import aggregate_beir
 
     dense_file = RESULTS / "laws-nl-beir_embeddinggemma-300m_dense_runs.json"
     bm25_file = RESULTS / "laws_beir_bm25_runs.json"
     if not dense_file.is_file() or not bm25_file.is_file():
+        return None
+    return load_beir(LAWS), json.loads(dense_file.read_text()), json.loads(bm25_file.read_text())
+
+
+def laws_hits(run: list[list[Any]], name: str) -> list[Hit]:
+    """A cached run ([chunk id, score] best first) as hits with that score under `name`."""
+    from assistant.core.records import Chunk
+
+    return [
+        Hit(Chunk(str(c), str(c), str(c), "", "", 0, 0, 0), float(s), r, {name: float(s)})
+        for r, (c, s) in enumerate(run, 1)
+    ]
+
+
+def _laws_rows() -> dict[str, dict[str, float]]:
+    """The fusions of REPORTED over the cached laws-BEIR runs (dense: bench/dense_runs.py, BM25:
+    bench/lexical_choices.py). Title queries have no question form, so the answer-type preference, the QA
+    prompt and the cap do not apply; the laws corpus has no titles, so neither does the title prompt."""
+    from eval.metrics import aggregate_beir
+
+    cached = laws_runs()
+    if cached is None:
         return {}
-    bench = load_beir(LAWS)
-    dense, bm25 = json.loads(dense_file.read_text()), json.loads(bm25_file.read_text())
-
-    def hits(run: list[list[Any]], name: str) -> list[Hit]:
-        return [
-            Hit(Chunk(str(c), str(c), str(c), "", "", 0, 0, 0), float(s), r, {name: float(s)})
-            for r, (c, s) in enumerate(run, 1)
-        ]
-
+    bench, dense, bm25 = cached
     out: dict[str, dict[str, float]] = {}
     for fname, fuse in fusers().items():
         run = {}
         for qid in bench.queries:
-            runs = {"dense": hits(dense.get(qid, []), "dense"), "bm25": hits(bm25.get(qid, []), "bm25")}
+            runs = {"dense": laws_hits(dense.get(qid, []), "dense"), "bm25": laws_hits(bm25.get(qid, []), "bm25")}
             run[qid] = [h.chunk.chunk_id for h in fuse(runs)][:100]
         out[fname] = aggregate_beir(run, bench.qrels)
     return out
