@@ -199,13 +199,13 @@ def test_coverage_weights_rare_words_above_common_ones() -> None:
     ]
     index = LexicalIndex.build(chunks)
     outside = _chunk("outside", "havenbeveiliging gemeente")
-    rare, common, both, missing = index.coverage("havenbeveiliging gemeente", [*chunks[:3], outside])
+    presence = index.term_presence("havenbeveiliging gemeente", [*chunks[:3], outside])
+    rare, common, both, missing = presence.coverage()
     assert both == pytest.approx(1.0) and rare > common > 0 and rare + common == pytest.approx(1.0)
     assert missing == 0.0  # a passage the index does not hold
-    assert index.coverage("onbekendwoord", chunks[:2]) == [0.0, 0.0]
-    assert index.coverage("gemeente", []) == []
-    presence = index.term_presence("havenbeveiliging gemeente", chunks[:3])
-    assert presence.present.shape == (3, 2) and presence.present[2].all() and presence.weights.min() > 0
+    assert presence.present.shape == (4, 2) and presence.present[2].all() and presence.weights.min() > 0
+    assert list(index.term_presence("onbekendwoord", chunks[:2]).coverage()) == [0.0, 0.0]
+    assert len(index.term_presence("gemeente", []).coverage()) == 0
 
 
 # --- wiring ------------------------------------------------------------------------------------------------

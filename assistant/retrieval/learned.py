@@ -10,7 +10,7 @@ ranks highest by `w · x` instead, where x holds, per passage:
 - ``answer_type``: 1 when a sentence of it holds the kind of answer the question's form asks for (a date for
   "wanneer", a number for "hoeveel", …; `assistant.retrieval.rerank.answer_type_support`), else 0;
 - ``coverage``: the share of the query's words (weighted by inverse document frequency) it contains
-  (`LexicalIndex.coverage`): a passage about one of the question's words loses to one holding all of them.
+  (`LexicalIndex.term_presence`): a passage about one of the question's words loses to one holding all of them.
 
 w is fitted by pairwise logistic regression (per question, a passage holding an evidence quote should score
 above one that does not; L2-regularised, `fit_pairwise`) on the question sets we wrote ourselves and shipped
@@ -18,8 +18,9 @@ with its provenance in `assistant/data/ranker.json`; `python -m bench.learn_rank
 set with a model that did not see it. Raw cosines rather than per-query min-max: min-max makes the best
 passage of an off-topic run look as good as the best of an on-topic one.
 
-Off by default: it ranks the evidence passage higher on every benchmark, but the extractive answers, whose
-rules were tuned on the fixed order, lost facts with it (docs/retrieval.md).
+Off by default: it ranks the evidence passage higher on six of eight benchmarks (level on one, slightly lower on
+one), but the extractive answers, whose rules were tuned on the fixed order, lost facts with it
+(docs/retrieval.md).
 """
 
 from __future__ import annotations
@@ -156,11 +157,6 @@ class LearnedReranker:
         self.then = then
         self._columns = [FEATURES.index(f) for f in model.features]
         self._weights = np.asarray(model.weights, dtype=np.float64)
-
-    def scores(self, query: str, hits: Sequence[Hit], context: Sequence[Hit] | None = None) -> list[float]:
-        """The model's score of each hit (`context`: the whole fused list, see `feature_matrix`)."""
-        terms = self.terms(query, [h.chunk for h in hits]) if self.terms is not None and hits else None
-        return self._scores(query, hits, terms, context)
 
     def _scores(
         self, query: str, hits: Sequence[Hit], terms: TermPresence | None, context: Sequence[Hit] | None

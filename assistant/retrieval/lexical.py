@@ -163,11 +163,6 @@ class LexicalIndex:
             return TermPresence(np.zeros(0), np.zeros((len(chunks), 0), dtype=bool))
         return TermPresence(np.asarray(weights), np.stack(columns, axis=1))
 
-    def coverage(self, query: str, chunks: Sequence[Chunk]) -> list[float]:
-        """Per chunk, the IDF-weighted share of the query's distinct indexed words it contains (0 for every
-        chunk when no query word is indexed)."""
-        return [float(c) for c in self.term_presence(query, chunks).coverage()]
-
     def search(self, query: str, k: int = 5, flt: SearchFilter | None = None) -> list[Hit]:
         """Top-k chunks by BM25 (only chunks sharing a term with the query), filtered by `flt`."""
         if k <= 0 or not query.strip() or not self.chunks:
