@@ -123,6 +123,8 @@ def test_novelty_gives_later_places_to_passages_holding_the_question_s_other_wor
     out = diverse.rerank("q", hits)
     assert [h.chunk.chunk_id for h in out] == ["first-part", "second-part", "first-part-again"]
     assert [h.rank for h in out] == [1, 2, 3] and out[2].scores["learned"] == pytest.approx(6.9)
+    shown = [h.score for h in out]  # on the fused 0..1 scale, best first, whatever the model's range
+    assert shown[0] == 1.0 and shown[-1] == 0.0 and shown == sorted(shown, reverse=True)
     # A passage adding nothing new competes on its score alone; ties go to the earlier one.
     terms = TermPresence(np.ones(2), np.array([[True, False], [True, False], [False, False]]))
     assert [i for i, _ in cover_greedily([1.0, 1.0, 1.0], terms, 5.0)] == [0, 1, 2]

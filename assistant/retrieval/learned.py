@@ -38,6 +38,7 @@ import numpy.typing as npt
 from assistant.core.errors import ConfigurationError
 from assistant.core.records import Chunk, Hit
 from assistant.language.answertype import retrieval_expectation
+from assistant.retrieval.fusion import minmax
 from assistant.retrieval.lexical import TermPresence
 from assistant.retrieval.rerank import Reranker, answer_type_support, with_tail
 
@@ -176,9 +177,12 @@ class LearnedReranker:
                 placed = cover_greedily(scores, terms, self.model.novelty)
             else:
                 placed = [(i, scores[i]) for i in sorted(range(len(head)), key=lambda i: (-scores[i], i))]
+            # Consumers read Hit.score on the fused scale (0..1, best first; the briefing adds a bonus to it):
+            # the placement values, made non-increasing, are min-max scaled like the fixed preference's mix.
+            shown = minmax(list(np.minimum.accumulate([value for _, value in placed])))
             ranked = [
-                replace(head[i], score=value, rank=r, scores={**head[i].scores, "learned": scores[i]})
-                for r, (i, value) in enumerate(placed, start=1)
+                replace(head[i], score=shown[r - 1], rank=r, scores={**head[i].scores, "learned": scores[i]})
+                for r, (i, _value) in enumerate(placed, start=1)
             ]
             out = with_tail(ranked, tail) if tail else ranked
         return self.then.rerank(query, out) if self.then is not None else out
