@@ -51,13 +51,13 @@ def _terms(held: dict[str, str], words: str) -> Callable[[str, Sequence[Chunk]],
 
 def test_features_per_hit_in_the_documented_order() -> None:
     hits = [
-        _hit("a", "De samenwerking begon op 15 juni 2023.", 1, dense=0.60, bm25=8.0),
+        _hit("a", "Het stadskantoor opende op 15 juni 2023.", 1, dense=0.60, bm25=8.0),
         _hit("b", "Geen datum in deze zin.", 2, dense=0.50),
         _hit("c", "Alleen BM25 vond deze passage.", 3, bm25=2.0),
     ]
     # one query word, weight 1: coverage is 1 where a hit holds it
     terms = TermPresence(np.ones(1), np.array([[True], [False], [True]]))
-    x = feature_matrix("Wanneer begon de samenwerking?", hits, terms)
+    x = feature_matrix("Wanneer opende het stadskantoor?", hits, terms)
     assert x.shape == (3, len(FEATURES)) and FEATURES == ("dense", "bm25", "answer_type", "coverage")
     assert x[:, 0] == pytest.approx([0.60, 0.50, 0.48])  # no cosine: just below the dense run's last
     assert x[:, 1] == pytest.approx([1.0, 0.0, 0.25])  # BM25 over the query's best BM25 score
@@ -80,7 +80,7 @@ def test_features_take_the_run_extremes_from_the_context() -> None:
 def test_reranker_orders_the_head_by_the_model_and_keeps_the_tail_below() -> None:
     hits = [
         _hit("few-words", "Veiligheid.", 1, dense=0.62),
-        _hit("all-words", "Veiligheid in havensteden en hun samenwerking.", 2, dense=0.60),
+        _hit("all-words", "Veiligheid in havensteden en hun bruggen.", 2, dense=0.60),
         _hit("tail-1", "Iets anders.", 3, dense=0.30),
         _hit("tail-2", "Nog iets anders.", 4, dense=0.20),
     ]
@@ -233,6 +233,6 @@ def test_composition_uses_the_learned_ranker_when_asked(test_settings: Settings,
 def test_learned_search_scores_every_head_passage(test_settings: Settings, corpus_dir: Path) -> None:
     a = build_assistant(test_settings.updated(ranker="learned"))
     a.ingest([corpus_dir])
-    hits = a.retriever.search("Wanneer begon de samenwerking?", 10)
+    hits = a.retriever.search("Wanneer opende het stadskantoor?", 10)
     assert len(hits) == 10 and [h.rank for h in hits] == list(range(1, 11))
     assert all("learned" in h.scores and "convex" in h.scores for h in hits)
