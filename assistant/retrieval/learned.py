@@ -159,20 +159,13 @@ class LearnedReranker:
         self._columns = [FEATURES.index(f) for f in model.features]
         self._weights = np.asarray(model.weights, dtype=np.float64)
 
-    def _scores(
-        self, query: str, hits: Sequence[Hit], terms: TermPresence | None, context: Sequence[Hit] | None
-    ) -> list[float]:
-        if not hits:
-            return []
-        x = feature_matrix(query, hits, terms, context)
-        return [float(v) for v in x[:, self._columns] @ self._weights]
-
     def rerank(self, query: str, hits: Sequence[Hit]) -> list[Hit]:
         out = list(hits)
         if len(out) >= 2:
             head, tail = out[: self.model.head], out[self.model.head :]
             terms = self.terms(query, [h.chunk for h in head]) if self.terms is not None else None
-            scores = self._scores(query, head, terms, out)
+            x = feature_matrix(query, head, terms, out)
+            scores = [float(v) for v in x[:, self._columns] @ self._weights]
             if self.model.novelty > 0 and terms is not None:
                 placed = cover_greedily(scores, terms, self.model.novelty)
             else:
