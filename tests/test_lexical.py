@@ -9,7 +9,7 @@ import pytest
 
 from assistant.core.records import Chunk
 from assistant.retrieval.bm25_analysis import Analyzer
-from assistant.retrieval.lexical import LexicalIndex, chunks_signature
+from assistant.retrieval.lexical import FORMAT_VERSION, LexicalIndex, abbreviation_glosses, chunks_signature
 from vectorstore.base import SearchFilter
 
 PLAIN = Analyzer(stemmer="none", split_compounds=False)
@@ -152,3 +152,41 @@ def test_words_borrowed_from_the_conversation_count_less() -> None:
     assert index.scores(ExpandedQuery("burgemeesters aanwezig", "reis oslo reis", 1.0)) == pytest.approx(
         index.scores(plain)
     )
+
+
+def test_a_passage_using_an_abbreviation_is_found_by_the_long_form_its_document_defines() -> None:
+    defining = _chunk("g1", "plan", "Het Regionaal Kustwachtoverleg Noord (RKN) komt elk kwartaal bijeen.")
+    using = _chunk("g2", "plan", "Het RKN besloot tot extra oefeningen op zee.")
+    other = _chunk("g3", "memo", "Het RKN van een andere organisatie oefende ook.")
+    unrelated = _chunk("g4", "memo", "Overleg over de begroting van de haven.")
+    glosses = abbreviation_glosses([defining, using, other, unrelated])
+    # Only the passage that uses the abbreviation without spelling it out, and only within its own document.
+    assert glosses == {"g2": "Regionaal Kustwachtoverleg Noord"}
+    index = LexicalIndex.build([defining, using, other, unrelated], PLAIN)
+    found = [h.chunk.chunk_id for h in index.search("Kustwachtoverleg oefeningen", 4)]
+    assert found[0] == "g2"
+    assert "g3" not in found
+    # The stored chunk is what the user sees: the gloss lives in the index only.
+    assert index.chunks[1].text == using.text
+    # A document added to an existing index is glossed as well.
+    grown = LexicalIndex.build([other, unrelated], PLAIN).updated([defining, using])
+    assert grown.search("Kustwachtoverleg oefeningen", 1)[0].chunk.chunk_id == "g2"
+
+
+def test_an_abbreviation_defined_twice_takes_its_most_frequent_long_form() -> None:
+    chunks = [
+        _chunk("h1", "d", "De Stichting Veilig Wonen (SVW) en de gemeente."),
+        _chunk("h2", "d", "Namens de Stichting Veilig Wonen (SVW) sprak de voorzitter."),
+        _chunk("h3", "d", "De Samenwerking Veilige Wijken (SVW) is opgeheven."),
+        _chunk("h4", "d", "De SVW tekende het convenant."),
+    ]
+    assert abbreviation_glosses(chunks)["h4"] == "Stichting Veilig Wonen"
+
+
+def test_an_index_saved_in_an_older_format_is_refused(tmp_path: Path) -> None:
+    index = LexicalIndex.build(CHUNKS, PLAIN)
+    index.save(tmp_path / "lex")
+    meta = tmp_path / "lex" / "lexical.json"
+    meta.write_text(meta.read_text(encoding="utf-8").replace(f'"format": {FORMAT_VERSION}', '"format": 1'))
+    with pytest.raises(ValueError, match="format 1"):
+        LexicalIndex.load(tmp_path / "lex")

@@ -12,6 +12,8 @@ import hashlib
 import json
 import logging
 import math
+import re
+from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import asdict, dataclass
 from functools import cached_property
@@ -23,12 +25,13 @@ import numpy as np
 import numpy.typing as npt
 
 from assistant.core.records import Chunk, ExpandedQuery, Hit
+from assistant.language.entities import find_definitions
 from assistant.retrieval.bm25_analysis import DEFAULT_ANALYZER, Analyzer, CompoundSplitter
 from vectorstore.base import SearchFilter
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 _CHUNKS_FILE = "chunks.jsonl"
 _META_FILE = "lexical.json"
 _BM25_DIR = "bm25"
@@ -43,9 +46,42 @@ def chunks_signature(chunk_ids: Iterable[str]) -> str:
     return digest.hexdigest()
 
 
-def index_text(chunk: Chunk) -> str:
-    """What BM25 sees: title and headings travel with the text, as for the embedder."""
-    return chunk.embed_text
+def index_text(chunk: Chunk, gloss: str = "") -> str:
+    """What BM25 sees: title and headings travel with the text, as for the embedder; `gloss`: the long forms
+    of the abbreviations it uses (`abbreviation_glosses`)."""
+    return f"{chunk.embed_text}\n{gloss}" if gloss else chunk.embed_text
+
+
+def abbreviation_glosses(chunks: Sequence[Chunk]) -> dict[str, str]:
+    """Per chunk id, the long forms of the abbreviations the chunk uses without spelling out, as its own document
+    defines them elsewhere: "Algemene wet bestuursrecht (Awb)" on page 2 makes a page-9 passage that only says
+    "de Awb" findable by the words of the law's name. Only the document's own definitions count (an abbreviation
+    may mean another thing in another document); one defined twice differently takes its most frequent long
+    form. Measured in docs/retrieval.md (issue #15)."""
+    by_doc: dict[str, list[Chunk]] = defaultdict(list)
+    for chunk in chunks:
+        by_doc[chunk.doc_id].append(chunk)
+    glosses: dict[str, str] = {}
+    for doc_chunks in by_doc.values():
+        forms: dict[str, Counter[str]] = defaultdict(Counter)
+        for chunk in doc_chunks:
+            for definition in find_definitions(chunk.text):
+                forms[definition.short][" ".join(definition.long.split())] += 1
+        if not forms:
+            continue
+        defined = {short: counts.most_common(1)[0][0] for short, counts in forms.items()}
+        used = re.compile(r"(?<!\w)(" + "|".join(sorted(map(re.escape, defined), key=len, reverse=True)) + r")(?!\w)")
+        for chunk in doc_chunks:
+            lower = chunk.text.lower()
+            longs = [defined[s] for s in dict.fromkeys(used.findall(chunk.text)) if defined[s].lower() not in lower]
+            if longs:
+                glosses[chunk.chunk_id] = " ; ".join(longs)
+    return glosses
+
+
+def _index_texts(chunks: Sequence[Chunk]) -> list[str]:
+    glosses = abbreviation_glosses(chunks)
+    return [index_text(c, glosses.get(c.chunk_id, "")) for c in chunks]
 
 
 def _chunk_to_json(chunk: Chunk) -> str:
@@ -89,12 +125,12 @@ class LexicalIndex:
     def build(cls, chunks: Sequence[Chunk], analyzer: Analyzer = DEFAULT_ANALYZER) -> LexicalIndex:
         """Fit the analyzer on the chunks (compound vocabulary) and index them."""
         unique = _dedupe(chunks)
-        fitted, corpus_tokens = analyzer.fit_tokens(index_text(c) for c in unique)
+        fitted, corpus_tokens = analyzer.fit_tokens(_index_texts(unique))
         return cls._from_tokens(unique, fitted, corpus_tokens)
 
     @classmethod
     def _index(cls, chunks: Sequence[Chunk], analyzer: Analyzer) -> LexicalIndex:
-        return cls._from_tokens(chunks, analyzer, analyzer.tokens_many(index_text(c) for c in chunks))
+        return cls._from_tokens(chunks, analyzer, analyzer.tokens_many(_index_texts(chunks)))
 
     @classmethod
     def _from_tokens(cls, chunks: Sequence[Chunk], analyzer: Analyzer, corpus_tokens: list[list[str]]) -> LexicalIndex:
