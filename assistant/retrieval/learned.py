@@ -18,8 +18,8 @@ with its provenance in `assistant/data/ranker.json`; `python -m bench.learn_rank
 set with a model that did not see it. Raw cosines rather than per-query min-max: min-max makes the best
 passage of an off-topic run look as good as the best of an on-topic one.
 
-Off by default: it ranks the evidence passage higher on six of eight benchmarks (level on one, slightly lower on
-one), but the extractive answers, whose rules were tuned on the fixed order, lost facts with it
+Off by default: it ranks the evidence passage higher on seven of eight benchmarks (level on the eighth), but the
+extractive answers, whose rules were tuned on the fixed order, lost facts with it on the sets that choose
 (docs/retrieval.md).
 """
 
