@@ -190,3 +190,13 @@ def test_an_index_saved_in_an_older_format_is_refused(tmp_path: Path) -> None:
     meta.write_text(meta.read_text(encoding="utf-8").replace(f'"format": {FORMAT_VERSION}', '"format": 1'))
     with pytest.raises(ValueError, match="format 1"):
         LexicalIndex.load(tmp_path / "lex")
+
+
+def test_a_definition_that_is_not_a_name_glosses_nothing() -> None:
+    chunks = [
+        _chunk("k1", "d", "Het portaal Hub (https:// theportalhub.com) werkt."),
+        _chunk("k2", "d", "Het RKN (“Regionaal Kustwachtoverleg Noord”) vergaderde."),
+        _chunk("k3", "d", "De Hub van het RKN is bijgewerkt."),
+    ]
+    # Both are definitions to the pattern; the web address is no long form, the quoted one is, without its quotes.
+    assert abbreviation_glosses(chunks) == {"k3": "Regionaal Kustwachtoverleg Noord"}

@@ -52,6 +52,12 @@ def index_text(chunk: Chunk, gloss: str = "") -> str:
     return f"{chunk.embed_text}\n{gloss}" if gloss else chunk.embed_text
 
 
+# A long form is words only: the pattern also takes a bracketed aside, a web address or a clause now and then
+# ("EG (en onder c, Verordening …)"), which would gloss every passage that uses the letters with noise.
+_GLOSS_WORDS = re.compile(r"[^\W\d_]+(?:[ '’&/-]+[^\W\d_]+)*")
+_GLOSS_TRIM = " ([{“”\"'‘’)]}.,;:"
+
+
 def abbreviation_glosses(chunks: Sequence[Chunk]) -> dict[str, str]:
     """Per chunk id, the long forms of the abbreviations the chunk uses without spelling out, as its own document
     defines them elsewhere: "Algemene wet bestuursrecht (Awb)" on page 2 makes a page-9 passage that only says
@@ -66,7 +72,9 @@ def abbreviation_glosses(chunks: Sequence[Chunk]) -> dict[str, str]:
         forms: dict[str, Counter[str]] = defaultdict(Counter)
         for chunk in doc_chunks:
             for definition in find_definitions(chunk.text):
-                forms[definition.short][" ".join(definition.long.split())] += 1
+                long = " ".join(definition.long.split()).strip(_GLOSS_TRIM)
+                if _GLOSS_WORDS.fullmatch(long):
+                    forms[definition.short][long] += 1
         if not forms:
             continue
         defined = {short: counts.most_common(1)[0][0] for short, counts in forms.items()}
