@@ -200,3 +200,13 @@ def test_a_definition_that_is_not_a_name_glosses_nothing() -> None:
     ]
     # Both are definitions to the pattern; the web address is no long form, the quoted one is, without its quotes.
     assert abbreviation_glosses(chunks) == {"k3": "Regionaal Kustwachtoverleg Noord"}
+
+
+def test_a_long_form_after_the_drafting_formula_is_a_definition_too() -> None:
+    chunks = [
+        _chunk("m1", "d", "De Minister van Haven, Kust en Zee (hierna: HKZ) stelt de regels vast."),
+        _chunk("m2", "d", "Zie artikel 4, en onder c, Kustregeling (EG) hierover."),
+        _chunk("m3", "d", "De HKZ en de EG overleggen."),
+    ]
+    # The comma belongs to the ministry's name; a long form that opens with a function word is a clause.
+    assert abbreviation_glosses(chunks) == {"m3": "Haven, Kust en Zee"}

@@ -259,8 +259,13 @@ _ACRONYM_RE = re.compile(r"(?<![\w.])([A-Z][A-Z0-9&]{1,5})(?!\w|\.\w)")
 
 # --- "Long Name (ABBR)" ---------------------------------------------------------------------------------
 
-# "(RPC)", "(Nevs)": an abbreviation in brackets, after the words it abbreviates; "RPC (Regionaal ...)" too.
-_SHORT_IN_BRACKETS_RE = re.compile(r"\(\s*([A-Za-z][A-Za-z0-9&-]{1,9})\s*\)")
+# "(RPC)", "(Nevs)": an abbreviation in brackets, after the words it abbreviates; "RPC (Regionaal ...)" too. The
+# drafting formula of Dutch and English legal and policy texts may introduce it: "(hierna: RPC)", "(hierna te
+# noemen: RPC)", "(hereinafter RPC)".
+_SHORT_IN_BRACKETS_RE = re.compile(
+    r"\(\s*(?:(?i:hierna|hereinafter)(?:\s+(?i:te\s+noemen|ook|also|referred\s+to\s+as))?\s*:?\s*)?"
+    r"[“\"'‘]?([A-Za-z][A-Za-z0-9&-]{1,9})[”\"'’]?\s*\)"
+)
 _LONG_IN_BRACKETS_RE = re.compile(r"(?<![\w.])([A-Z][A-Za-z0-9&-]{1,9})\s+\(([^()\n]{4,150})\)")
 _CONNECTORS = frozenset([*lexicons.words("stopwords"), "&"])
 _DOCUMENT_NOUNS = lexicons.words("document-nouns")
