@@ -139,10 +139,14 @@ def normalise(text: str) -> str:
     return " ".join(stripped.translate(_CHAR_MAP).split())
 
 
+_NOT_ALNUM = re.compile(r"[\W_]+")
+
+
 def _squash(text: str) -> str:
-    """Normalised text without any whitespace: evidence quotes are verbatim, but PDF extraction both
-    drops and inserts spaces and line breaks, so whitespace is ignored when looking for a quote."""
-    return normalise(text).replace(" ", "")
+    """Normalised text without whitespace or punctuation: evidence quotes are verbatim, but PDF extraction both
+    drops and inserts spaces and line breaks, and ingest writes a letter's tab-separated header fields as
+    "Datum: …" lines, so only letters and digits are compared when looking for a quote."""
+    return _NOT_ALNUM.sub("", normalise(text))
 
 
 def _base_name(source: str) -> str:
@@ -187,7 +191,7 @@ def _join_adjacent(a: Chunk, b: Chunk) -> str | None:
 def evidence_rank(evidence: Sequence[str], hits: Sequence[Hit], *, joined_neighbours: bool = True) -> int | None:
     """1-based rank of the first retrieved chunk that contains any evidence quote, or None.
 
-    Containment ignores case, accents, quote/dash style and whitespace (see `normalise`, `_squash`).
+    Containment ignores case, accents, punctuation and whitespace (see `normalise`, `_squash`).
 
     Split quotes: a chunker may cut a quote in two. With `joined_neighbours`, a quote that no single
     hit contains still counts when two retrieved chunks of the same document that touch or overlap

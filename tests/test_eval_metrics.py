@@ -104,6 +104,13 @@ def test_evidence_rank_single_chunk_ignores_case_accents_quotes_and_whitespace()
     assert evidence_rank(["uit 17 landen"], []) is None
 
 
+def test_evidence_rank_finds_a_quote_of_a_letter_header_that_ingest_rewrote() -> None:
+    # The source has "Datum<TAB>3 maart 2021<TAB>Steller<TAB>P. de Vries"; ingest writes "Datum: …" lines.
+    header = chunk("Aan: De raad\nDatum: 3 maart 2021\nSteller: P. de Vries\nOnderwerp: Kustplan", start=0)
+    assert evidence_rank(["Datum 3 maart 2021 Steller P. de Vries"], hits_of(noise(1), header)) == 2
+    assert evidence_rank(["Datum 4 maart 2021 Steller P. de Vries"], hits_of(noise(1), header)) is None
+
+
 def test_evidence_rank_joins_two_overlapping_neighbours_by_offsets() -> None:
     # A = DOC[0:40], B = DOC[30:]: they share DOC[30:40] ("ag offici"-ish, 10 characters).
     a = chunk(DOC[:40], start=0)
