@@ -192,21 +192,30 @@ def test_an_index_saved_in_an_older_format_is_refused(tmp_path: Path) -> None:
         LexicalIndex.load(tmp_path / "lex")
 
 
-def test_a_definition_that_is_not_a_name_glosses_nothing() -> None:
-    chunks = [
-        _chunk("k1", "d", "Het portaal Hub (https:// theportalhub.com) werkt."),
-        _chunk("k2", "d", "Het RKN (“Regionaal Kustwachtoverleg Noord”) vergaderde."),
-        _chunk("k3", "d", "De Hub van het RKN is bijgewerkt."),
-    ]
-    # Both are definitions to the pattern; the web address is no long form, the quoted one is, without its quotes.
-    assert abbreviation_glosses(chunks) == {"k3": "Regionaal Kustwachtoverleg Noord"}
-
-
-def test_a_long_form_after_the_drafting_formula_is_a_definition_too() -> None:
-    chunks = [
-        _chunk("m1", "d", "De Minister van Haven, Kust en Zee (hierna: HKZ) stelt de regels vast."),
-        _chunk("m2", "d", "Zie artikel 4, en onder c, Kustregeling (EG) hierover."),
-        _chunk("m3", "d", "De HKZ en de EG overleggen."),
-    ]
-    # The comma belongs to the ministry's name; a long form that opens with a function word is a clause.
-    assert abbreviation_glosses(chunks) == {"m3": "Haven, Kust en Zee"}
+@pytest.mark.parametrize(
+    ("definitions", "using", "gloss"),
+    [
+        # Both are definitions to the pattern; a web address is no long form, a quoted one is, without its quotes.
+        (
+            [
+                "Het portaal Hub (https:// theportalhub.com) werkt.",
+                "Het RKN (“Regionaal Kustwachtoverleg Noord”) vergaderde.",
+            ],
+            "De Hub van het RKN is bijgewerkt.",
+            "Regionaal Kustwachtoverleg Noord",
+        ),
+        # The drafting formula introduces one, and the comma belongs to the ministry's name; a long form that
+        # opens with a function word is a clause.
+        (
+            [
+                "De Minister van Haven, Kust en Zee (hierna: HKZ) stelt de regels vast.",
+                "Zie artikel 4, en onder c, Kustregeling (EG) hierover.",
+            ],
+            "De HKZ en de EG overleggen.",
+            "Haven, Kust en Zee",
+        ),
+    ],
+)
+def test_only_a_long_form_made_of_words_glosses(definitions: list[str], using: str, gloss: str) -> None:
+    chunks = [_chunk(f"k{i}", "d", text) for i, text in enumerate(definitions)]
+    assert abbreviation_glosses([*chunks, _chunk("use", "d", using)]) == {"use": gloss}
