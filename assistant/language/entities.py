@@ -34,7 +34,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from assistant.core import lexicons
-from assistant.core.text import MONTHS, fold_keep_offsets, fold_name
+from assistant.core.text import MONTHS, STOPWORDS_EN, STOPWORDS_NL, fold_keep_offsets, fold_name
 from assistant.language.citations import split_sentences
 
 # Reused on purpose: one date grammar for the whole project (see the module docstring).
@@ -269,6 +269,11 @@ _SHORT_IN_BRACKETS_RE = re.compile(
 _LONG_IN_BRACKETS_RE = re.compile(r"(?<![\w.])([A-Z][A-Za-z0-9&-]{1,9})\s+\(([^()\n]{4,150})\)")
 _CONNECTORS = frozenset([*lexicons.words("stopwords"), "&"])
 _DOCUMENT_NOUNS = lexicons.words("document-nouns")
+# A long form is words, the first no function word: the pattern also takes a bracketed aside, a web address or a
+# clause now and then ("EG (en onder c, Verordening …)").
+_LONG_FORM_WORDS = re.compile(r"[^\W\d_]+(?:[ '’&/,-]+[^\W\d_]+)*")
+_LONG_FORM_TRIM = " ([{“”\"'‘’)]}.,;:"
+_FUNCTION_WORDS = STOPWORDS_NL | STOPWORDS_EN
 
 
 @dataclass(frozen=True, slots=True)
@@ -279,6 +284,15 @@ class Definition:
     long: str
     start: int
     end: int
+
+    @property
+    def spelled_out(self) -> str | None:
+        """The long form as plain words (whitespace collapsed, quotes and brackets around it dropped), or None
+        when what the pattern caught is no name: a web address, a clause."""
+        long = " ".join(self.long.split()).strip(_LONG_FORM_TRIM)
+        if _LONG_FORM_WORDS.fullmatch(long) and long.split()[0].lower() not in _FUNCTION_WORDS:
+            return long
+        return None
 
     @property
     def names_organisation(self) -> bool:

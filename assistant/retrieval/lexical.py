@@ -25,7 +25,6 @@ import numpy as np
 import numpy.typing as npt
 
 from assistant.core.records import Chunk, ExpandedQuery, Hit
-from assistant.core.text import STOPWORDS_EN, STOPWORDS_NL
 from assistant.language.entities import find_definitions
 from assistant.retrieval.bm25_analysis import DEFAULT_ANALYZER, Analyzer, CompoundSplitter
 from vectorstore.base import SearchFilter
@@ -53,14 +52,6 @@ def index_text(chunk: Chunk, gloss: str = "") -> str:
     return f"{chunk.embed_text}\n{gloss}" if gloss else chunk.embed_text
 
 
-# A long form is words, the first no function word: the pattern also takes a bracketed aside, a web address or a
-# clause now and then ("EG (en onder c, Verordening …)"), which would gloss every passage that uses the letters
-# with noise.
-_GLOSS_WORDS = re.compile(r"[^\W\d_]+(?:[ '’&/,-]+[^\W\d_]+)*")
-_GLOSS_TRIM = " ([{“”\"'‘’)]}.,;:"
-_FUNCTION_WORDS = STOPWORDS_NL | STOPWORDS_EN
-
-
 def abbreviation_glosses(chunks: Sequence[Chunk]) -> dict[str, str]:
     """Per chunk id, the long forms of the abbreviations the chunk uses without spelling out, as its own document
     defines them elsewhere: "Algemene wet bestuursrecht (Awb)" on page 2 makes a page-9 passage that only says
@@ -75,8 +66,8 @@ def abbreviation_glosses(chunks: Sequence[Chunk]) -> dict[str, str]:
         forms: dict[str, Counter[str]] = defaultdict(Counter)
         for chunk in doc_chunks:
             for definition in find_definitions(chunk.text):
-                long = " ".join(definition.long.split()).strip(_GLOSS_TRIM)
-                if _GLOSS_WORDS.fullmatch(long) and long.split()[0].lower() not in _FUNCTION_WORDS:
+                # A web address or a clause the pattern caught would gloss every passage using the letters.
+                if long := definition.spelled_out:
                     forms[definition.short][long] += 1
         if not forms:
             continue
