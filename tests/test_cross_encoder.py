@@ -19,7 +19,8 @@ from assistant.core.errors import ConfigurationError
 from assistant.core.records import Chunk, Hit
 from assistant.retrieval.cross_encoder import CrossEncoderReranker, passage_text
 from assistant.retrieval.hybrid import HybridRetriever
-from assistant.retrieval.rerank import AnswerTypeReranker, Reranker, mix_scores
+from assistant.retrieval.learned import LearnedReranker
+from assistant.retrieval.rerank import Reranker, mix_scores
 from tests.netguard.netguard import NetGuard
 
 WORDS = ("de", "het", "een", "en", "van", "in", "is", "op", "voor", "wie", "wat", "parkeren", "vergunning", "gemeente")
@@ -225,8 +226,8 @@ def test_settings_from_the_environment(monkeypatch: pytest.MonkeyPatch, model_di
 
     retriever = build_assistant(settings).retriever
     assert isinstance(retriever, HybridRetriever)
-    # The answer-type preference runs first, then hands the re-ordered head to the cross-encoder.
-    assert isinstance(retriever.reranker, AnswerTypeReranker)
+    # The learned ranker runs first, then hands the re-ordered head to the cross-encoder.
+    assert isinstance(retriever.reranker, LearnedReranker)
     cross = retriever.reranker.then
     assert isinstance(cross, CrossEncoderReranker)
     assert (cross.folder, cross.top) == (model_dir, 7)

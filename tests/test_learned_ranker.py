@@ -213,10 +213,10 @@ def test_coverage_weights_rare_words_above_common_ones() -> None:
 # --- wiring ------------------------------------------------------------------------------------------------
 
 
-def test_composition_uses_the_learned_ranker_when_asked(test_settings: Settings, tmp_path: Path) -> None:
-    default = build_assistant(test_settings).retriever
-    assert isinstance(default, HybridRetriever) and isinstance(default.reranker, AnswerTypeReranker)
-    learned = build_assistant(test_settings.updated(ranker="learned")).retriever
+def test_composition_uses_the_learned_ranker_by_default(test_settings: Settings, tmp_path: Path) -> None:
+    fixed = build_assistant(test_settings.updated(ranker="fixed")).retriever
+    assert isinstance(fixed, HybridRetriever) and isinstance(fixed.reranker, AnswerTypeReranker)
+    learned = build_assistant(test_settings).retriever
     assert isinstance(learned, HybridRetriever) and isinstance(learned.reranker, LearnedReranker)
     assert learned.reranker.model.features == FEATURES
     own = tmp_path / "mine.json"
