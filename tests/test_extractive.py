@@ -10,6 +10,7 @@ import numpy as np
 from assistant.answering.abstention import FEATURES, AbstentionModel
 from assistant.answering.answerer import Answerer
 from assistant.answering.extractive import ExtractiveAnswerer
+from assistant.answering.question import question_parts
 from assistant.core.records import Chunk, Hit
 from assistant.core.text import detect_language
 from assistant.embedding.embedders import FakeEmbedder
@@ -282,6 +283,28 @@ def test_a_two_part_question_gets_each_part_answered() -> None:
     assert not answer.abstained
     assert "**14 maart 2021**" in answer.text
     assert "Stichting Groen Erfgoed" in answer.text and "14 maart 2021 en loopt" in answer.text
+
+
+class RecordingEmbedder(FlatEmbedder):
+    """FlatEmbedder that remembers the queries it embedded."""
+
+    def __init__(self) -> None:
+        self.queries: list[str] = []
+
+    def embed_query(self, text: str) -> np.ndarray:
+        self.queries.append(text)
+        return super().embed_query(text)
+
+
+def test_each_part_is_scored_with_its_own_words_in_its_vector() -> None:
+    # The whole question carries the subject a short part leaves out; the part's own vector what it asks.
+    embedder = RecordingEmbedder()
+    answerer = ExtractiveAnswerer(embedder, model=EVIDENCE_ONLY)
+    question = "Wie beheert het Stadspark, en van wanneer is het beheerplan?"
+    answer = answerer.answer(question, [_hit(PARK, "a"), _hit(PLAN, "b", 2)])
+    assert not answer.abstained
+    assert question in embedder.queries
+    assert set(question_parts(question)) <= set(embedder.queries)
 
 
 def test_the_part_the_documents_do_not_answer_is_named() -> None:
