@@ -91,6 +91,12 @@ def eval_app(cli: CliServices) -> typer.Typer:
                 table.add_row(key, f"{value:.4g}")
         cli.out.print(table)
         cli.out.print(f"report: {target / 'report.html'}" if questions is not None else f"results: {target}")
+        if run.unfound_evidence:
+            ids = ", ".join(sorted(run.unfound_evidence))
+            cli.err.print(
+                f"[yellow]warning:[/] {len(run.unfound_evidence)} question(s) have evidence quotes no indexed passage "
+                f"holds, so they count as retrieval misses: {escape(ids)}. Check those quotes (listed in the report)."
+            )
         failures = check_thresholds(run.metrics, fail_under or [])
         for failure in failures:
             cli.err.print(f"[red]below threshold:[/] {escape(failure)}")

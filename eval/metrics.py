@@ -28,6 +28,7 @@ import unicodedata
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import pairwise
 from typing import Any
 
 from assistant.core.records import Answer, Chunk, Citation, Hit
@@ -186,6 +187,33 @@ def _join_adjacent(a: Chunk, b: Chunk) -> str | None:
         if first.text.endswith(second.text[:size]):
             return first.text + second.text[size:]
     return first.text + " " + second.text
+
+
+def unfound_evidence(evidence: Mapping[str, Sequence[str]], chunks: Iterable[Chunk]) -> dict[str, tuple[str, ...]]:
+    """Per question id, the evidence quotes that no indexed chunk holds, nor two touching chunks of one document
+    joined: the matching `evidence_rank` uses, so such a question can never count as found. Usually a quote that
+    was edited, or copied from text the loader reads differently (a table, a scanned page); the set's author
+    should look at it. Questions whose quotes are all found are left out."""
+    texts: list[str] = []
+    by_doc: dict[str, list[Chunk]] = {}
+    for chunk in chunks:
+        texts.append(_squash(chunk.text))
+        by_doc.setdefault(chunk.doc_id, []).append(chunk)
+    for doc_chunks in by_doc.values():
+        ordered = sorted(doc_chunks, key=lambda c: (c.start, c.end))
+        for first, second in pairwise(ordered):
+            joined = _join_adjacent(first, second)
+            if joined is not None:
+                texts.append(_squash(joined))
+    # One search per quote over all texts at once; squashed text holds only letters and digits, so the line
+    # break cannot join the end of one text to the start of the next.
+    haystack = "\n".join(texts)
+    unfound: dict[str, tuple[str, ...]] = {}
+    for qid, quotes in evidence.items():
+        missing = tuple(q for q in quotes if (squashed := _squash(q)) and squashed not in haystack)
+        if missing:
+            unfound[qid] = missing
+    return unfound
 
 
 def evidence_rank(evidence: Sequence[str], hits: Sequence[Hit], *, joined_neighbours: bool = True) -> int | None:

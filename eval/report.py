@@ -251,12 +251,26 @@ def _md(text: Any) -> str:
     return html.escape(flat, quote=False).replace("\\", "\\\\").replace("|", "\\|")
 
 
+UNFOUND = "evidence_unfound"  # meta key: question id -> quotes no indexed chunk holds
+UNFOUND_TITLE = "Evidence quotes not in the index"
+UNFOUND_NOTE = (
+    "No indexed passage holds these quotes (letters and digits compared), so their questions count as retrieval "
+    "misses whatever the ranking. Check each quote against the document text: an edited quote, or text the "
+    "loader reads differently (a table, a scanned page)."
+)
+
+
 def _markdown(
     metrics: Mapping[str, float], results: Sequence[Mapping[str, Any]], title: str, meta: Mapping[str, Any]
 ) -> str:
     lines = [f"# {_md(title)}", ""]
     for key, value in meta.items():
-        lines.append(f"- **{_md(key)}**: {_md(value)}")
+        if key != UNFOUND:
+            lines.append(f"- **{_md(key)}**: {_md(value)}")
+    unfound: Mapping[str, Sequence[str]] = meta.get(UNFOUND) or {}
+    if unfound:
+        lines += ["", f"## {UNFOUND_TITLE} ({len(unfound)})", "", UNFOUND_NOTE, ""]
+        lines += [f"- {_md(qid)}: " + "; ".join(f"“{_md(q)}”" for q in quotes) for qid, quotes in unfound.items()]
     lines += ["", "## Metrics", "", "| metric | value |", "|---|---:|"]
     lines += [f"| {name} | {format_value(name, value)} |" for name, value in _top_level(metrics)]
     for kind in ("type", "lang"):
@@ -321,8 +335,15 @@ def _html(
     ]
     if meta:
         parts.append("<table>")
-        parts += [f"<tr><th>{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in meta.items()]
+        parts += [f"<tr><th>{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in meta.items() if k != UNFOUND]
         parts.append("</table>")
+    unfound: Mapping[str, Sequence[str]] = meta.get(UNFOUND) or {}
+    if unfound:
+        parts += [f"<h2>{_e(UNFOUND_TITLE)} ({len(unfound)})</h2>", f"<p>{_e(UNFOUND_NOTE)}</p>", "<ul>"]
+        parts += [
+            f"<li>{_e(qid)}: " + "; ".join(f"“{_e(q)}”" for q in quotes) + "</li>" for qid, quotes in unfound.items()
+        ]
+        parts.append("</ul>")
 
     parts += ["<h2>Metrics</h2>", "<table><tr><th>metric</th><th>value</th></tr>"]
     parts += [

@@ -27,7 +27,7 @@ from assistant.core.errors import EvalInputError
 from assistant.core.records import Answer, Chunk, Hit
 from assistant.retrieval.lexical import LexicalIndex
 from eval.beir import load_beir
-from eval.metrics import QuestionResult, aggregate, aggregate_beir, score_question
+from eval.metrics import QuestionResult, aggregate, aggregate_beir, score_question, unfound_evidence
 from eval.questions import Question, load_questions
 from eval.report import append_result, write_metrics, write_report
 
@@ -47,6 +47,8 @@ class EvalRun:
     seconds: float = 0.0
     index_seconds: float = 0.0
     interrupted: bool = False
+    # question id -> its evidence quotes that no indexed chunk holds (`eval.metrics.unfound_evidence`)
+    unfound_evidence: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 def _key(*parts: object) -> str:
@@ -213,6 +215,7 @@ def run_questions(
         folder = migrate_eval_folder(settings, "distractors")  # the index's manifest names these files
         paths.append(materialise_distractors(distractor_source, distractors, folder, distractor_chars))
     t_index = time.perf_counter()
+    unfound: dict[str, tuple[str, ...]] = {}
     chain: Any
     ask: Callable[[str, Sequence[Turn]], Answer]
     if pipeline == "baseline":
@@ -253,6 +256,8 @@ def run_questions(
         view = a.scoped(principal, audited=False)
         chain = view.chain
         ask = view.ask
+        # A quote the index does not hold makes its question a retrieval miss whatever the ranking: say so.
+        unfound = unfound_evidence({q.id: q.evidence for q in questions if q.evidence}, a.store.all_chunks())
     index_seconds = time.perf_counter() - t_index
 
     results: list[QuestionResult] = []
@@ -294,13 +299,14 @@ def run_questions(
         "access": None if principal.all_groups else sorted(principal.groups),
         "user": principal.name,
         "completed": f"{len(results)}/{len(questions)}",
+        "evidence_unfound": {qid: list(quotes) for qid, quotes in unfound.items()},
         "date": datetime.now().isoformat(timespec="seconds"),
         "machine": f"{platform.machine()} {platform.processor() or ''} {_cpu_count()} CPUs".strip(),
     }
     write_metrics(out, metrics)
     (out / "meta.json").write_text(json.dumps(meta, indent=2), encoding="utf-8")
     write_report(out, metrics, records, title=f"Evaluatie {questions_path.name} ({pipeline})", meta=meta)
-    return EvalRun(out, metrics, records, time.perf_counter() - started, index_seconds, interrupted)
+    return EvalRun(out, metrics, records, time.perf_counter() - started, index_seconds, interrupted, unfound)
 
 
 def _cpu_count() -> int:

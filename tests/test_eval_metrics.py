@@ -32,6 +32,7 @@ from eval.metrics import (
     percentile,
     recall_at_k,
     score_question,
+    unfound_evidence,
 )
 from eval.questions import Question
 
@@ -124,6 +125,24 @@ def test_evidence_rank_joins_two_overlapping_neighbours_by_offsets() -> None:
     assert evidence_rank([QUOTE], hits, joined_neighbours=False) is None
     # Order in the ranking does not matter, only offsets: A at 1, B at 3 -> 3.
     assert evidence_rank([QUOTE], hits_of(a, noise(1), b)) == 3
+
+
+def test_unfound_evidence_names_only_quotes_no_passage_or_touching_pair_holds() -> None:
+    a, b = chunk(DOC[:40], start=0), chunk(DOC[30:], start=30)
+    apart = chunk("Een ander stuk over de begroting van 2016.", doc_id="d2", source="b.txt")
+    evidence = {
+        "split": [QUOTE],  # only in a and b joined by their offsets
+        "punctuation": ["EFUS; een netwerk van steden!"],  # letters and digits compared
+        "edited": ["In 2016 is de gemeente Den Haag officieel lid geworden van EFUS", QUOTE],
+        "across documents": ["een netwerk van steden Een ander stuk"],  # d1's end, d2's start: not a pair
+        "none": [],
+    }
+    unfound = unfound_evidence(evidence, [b, apart, a])
+    assert unfound == {
+        "edited": ("In 2016 is de gemeente Den Haag officieel lid geworden van EFUS",),
+        "across documents": ("een netwerk van steden Een ander stuk",),
+    }
+    assert unfound_evidence({"split": [QUOTE]}, [a]) == {"split": (QUOTE,)}
 
 
 def test_evidence_rank_prefers_a_better_single_chunk_and_rejects_non_neighbours() -> None:

@@ -80,6 +80,17 @@ def test_cli_eval_compare_and_fail_under(tmp_path: Path) -> None:
     cmp = cli("eval", "compare", str(tmp_path / "a"), str(tmp_path / "b"))
     assert cmp.returncode == 0 and "retrieval.mrr" in cmp.stdout
 
+    edited = tmp_path / "edited.jsonl"
+    quote = "Deze zin staat in geen enkel document van het corpus"
+    edited.write_text(
+        json.dumps({"id": "q-edit", "type": "factoid", "lang": "nl", "question": "Wat staat er?", "evidence": [quote]})
+        + "\n",
+        encoding="utf-8",
+    )
+    warned = cli("eval", "--questions", str(edited), "--out", str(tmp_path / "d"))
+    assert warned.returncode == 0 and "warning" in warned.stderr and "q-edit" in warned.stderr
+    assert "warning" not in a.stderr
+
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"id": "x", "type": "factoid", "lang": "nl"}\nnot json\n', encoding="utf-8")
     broken = cli("eval", "--questions", str(bad), "--out", str(tmp_path / "c"))
@@ -164,6 +175,43 @@ def test_questions_take_the_chat_path_whatever_their_label(
     assert "Briefing:" not in by_id["plain"]["answer"] and "2015" in by_id["plain"]["answer"]
     assert by_id["request"]["answer"].startswith("### Briefing: EFUS") and by_id["request"]["query"] == "EFUS"
     assert by_id["request"]["citations_list"]
+
+
+def test_a_quote_the_index_does_not_hold_is_reported(test_settings: Settings, tmp_path: Path) -> None:
+    # An edited quote can never be found, however good retrieval is: the run names it instead of counting it
+    # silently as a miss.
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "verslag.txt").write_text(
+        "Verslag werkbezoek\n\nDe delegatie bezocht op 3 mei 2023 het havenbedrijf van Kustdorp.\n", encoding="utf-8"
+    )
+    questions = tmp_path / "set.jsonl"
+    lines = [
+        {
+            "id": "kept",
+            "type": "factoid",
+            "lang": "nl",
+            "question": "Wanneer bezocht de delegatie het havenbedrijf?",
+            "facts": [["3 mei 2023"]],
+            "evidence": ["De delegatie bezocht op 3 mei 2023 het havenbedrijf"],
+        },
+        {
+            "id": "edited",
+            "type": "factoid",
+            "lang": "nl",
+            "question": "Welk bedrijf bezocht de delegatie?",
+            "facts": [["havenbedrijf"]],
+            "evidence": ["De delegatie bezocht op 4 mei 2023 het havenbedrijf"],
+        },
+    ]
+    questions.write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
+    run = run_questions(test_settings, questions, out=tmp_path / "run", corpus=docs)
+    assert run.unfound_evidence == {"edited": ("De delegatie bezocht op 4 mei 2023 het havenbedrijf",)}
+    meta = json.loads((tmp_path / "run" / "meta.json").read_text())
+    assert meta["evidence_unfound"] == {"edited": ["De delegatie bezocht op 4 mei 2023 het havenbedrijf"]}
+    report = (tmp_path / "run" / "report.md").read_text()
+    assert "## Evidence quotes not in the index (1)" in report and "4 mei 2023" in report
+    assert "Evidence quotes not in the index (1)" in (tmp_path / "run" / "report.html").read_text()
 
 
 def test_beir_run_scores_a_hand_made_benchmark(test_settings: Settings, tmp_path: Path) -> None:
