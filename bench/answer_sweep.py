@@ -37,6 +37,10 @@ SETS: dict[str, tuple[Path, Path]] = {
     "owncorpus": (ROOT / "bench/data/own-questions-corpus-unanswerable.jsonl", ROOT / "assistant/data/corpus"),
     "ownpdfs": (ROOT / "bench/data/own-questions-pdfs.jsonl", SHARED / "testdata/pdfs"),
     "pdfs": (SHARED / "eval/questions-pdfs.jsonl", SHARED / "testdata/pdfs"),
+    "owncorpus2": (ROOT / "bench/data/own-questions-corpus-2.jsonl", ROOT / "assistant/data/corpus"),
+    "ownpdfs2": (ROOT / "bench/data/own-questions-pdfs-2.jsonl", SHARED / "testdata/pdfs"),
+    "ownpdfs-t1": (ROOT / "bench/data/own-questions-pdfs-t1.jsonl", SHARED / "testdata/pdfs"),
+    "ownpdfs-t2": (ROOT / "bench/data/own-questions-pdfs-t2.jsonl", SHARED / "testdata/pdfs"),
 }
 KEY = ("answer.fact_recall", "answer.all_facts", "citation.precision", "abstention.false_rate", "abstention.accuracy")
 
