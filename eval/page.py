@@ -78,6 +78,16 @@ def run_visible(run: Path, principal: Principal) -> bool:
     return isinstance(access, list) and set(access) <= principal.groups
 
 
+def unfound_evidence(run: Path) -> dict[str, list[str]]:
+    """The run's questions whose evidence quotes no indexed passage holds (`meta.json`; empty for older runs)."""
+    try:
+        meta = json.loads((run / "meta.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    found = meta.get("evidence_unfound") if isinstance(meta, dict) else None
+    return {str(k): list(v) for k, v in found.items()} if isinstance(found, dict) else {}
+
+
 def new_run_folder(root: Path) -> Path:
     """A fresh folder name per run: the time, with a suffix when two runs start within the same second
     (otherwise the second run would overwrite the first)."""
@@ -185,6 +195,9 @@ def _results_section(settings: Settings, principal: Principal) -> None:
     except (AssistantError, OSError, ValueError) as exc:
         st.error(str(exc))
         return
+    unfound = unfound_evidence(run)
+    if unfound:
+        st.warning(t("eval.unfound", n=len(unfound), ids=escape_markdown(", ".join(sorted(unfound)))))
 
     shown = [m for m in KEY_METRICS if m in metrics]
     for row in range(0, len(shown), 4):

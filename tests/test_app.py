@@ -298,17 +298,20 @@ def test_evaluation_runs_an_uploaded_question_set(data_dir: Path) -> None:
         {"id": "q1", "type": "factoid", "lang": "nl", "question": EFUS, "answer": "2015", "facts": [["2015"]],
          "sources": ["000_c0ed1ecefa30b148.txt"], "evidence": ["In 2015 is de gemeente Den Haag officieel lid"]},
         {"id": "q2", "type": "unanswerable", "lang": "nl", "question": ABSENT},
+        {"id": "q3", "type": "factoid", "lang": "nl", "question": EFUS, "facts": [["2015"]],
+         "evidence": ["In 2016 is de gemeente Den Haag officieel lid"]},  # edited: no passage holds it
     ]  # fmt: skip
     body = "\n".join(json.dumps(q) for q in questions).encode()
     at.file_uploader(key="eval_upload").upload("mini.jsonl", body, "application/json").run()
     at.selectbox(key="eval_set").set_value(data_dir / "eval-uploads" / "lokaal" / "mini.jsonl").run()
     at.button(key="eval_run").click().run()
     assert not at.error, [e.value for e in at.error]
+    assert [w.value for w in at.warning if "q3" in w.value and "q1" not in w.value]
     labels = {m.label for m in at.metric}  # named for people, explained in a tooltip
     assert "Genoemde feiten" in labels and "Terecht geweigerd" in labels and "answer.fact_recall" not in labels
     assert all(m.help for m in at.metric)
     ids = at.dataframe[0].value.iloc[:, 0].tolist()
-    assert sorted(ids) == ["q1", "q2"]
+    assert sorted(ids) == ["q1", "q2", "q3"]
     at.selectbox(key="eval_drill").set_value("q1").run()
     assert any("EFUS" in t.value for t in at.text)
     first = at.selectbox(key="eval_pick").value

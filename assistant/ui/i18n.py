@@ -125,6 +125,9 @@ TEXTS: dict[Lang, dict[str, str]] = {
         "eval.results": "Resultaten",
         "eval.pick_run": "Run",
         "eval.no_runs": "Nog geen runs. Start hierboven een evaluatie.",
+        "eval.unfound": "{n} vraag/vragen hebben een bewijscitaat dat in geen enkele passage van de index staat, en "
+        "tellen daardoor altijd als gemiste vondst: {ids}. Controleer die citaten tegen de tekst van het document "
+        "(zie het rapport).",
         "eval.by_type": "Per vraagtype",
         "eval.by_type.metric": "Maat",
         "eval.questions": "Per vraag",
@@ -335,6 +338,8 @@ TEXTS: dict[Lang, dict[str, str]] = {
         "eval.results": "Results",
         "eval.pick_run": "Run",
         "eval.no_runs": "No runs yet. Start an evaluation above.",
+        "eval.unfound": "{n} question(s) have an evidence quote that no indexed passage holds, so they always count "
+        "as retrieval misses: {ids}. Check those quotes against the document text (see the report).",
         "eval.by_type": "By question type",
         "eval.by_type.metric": "Metric",
         "eval.questions": "Per question",
