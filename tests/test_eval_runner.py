@@ -18,6 +18,16 @@ from eval.runner import run_questions
 
 from .conftest import DEV_QUESTIONS
 
+
+def _question(qid: str, question: str, kind: str = "factoid", **fields: object) -> dict[str, object]:
+    return {"id": qid, "type": kind, "lang": "nl", "question": question, **fields}
+
+
+def _question_set(path: Path, *questions: dict[str, object]) -> Path:
+    path.write_text("".join(json.dumps(q) + "\n" for q in questions), encoding="utf-8")
+    return path
+
+
 needs_dev = pytest.mark.skipif(not DEV_QUESTIONS.exists(), reason="../shared/eval/questions-dev.jsonl is absent")
 
 
@@ -80,13 +90,8 @@ def test_cli_eval_compare_and_fail_under(tmp_path: Path) -> None:
     cmp = cli("eval", "compare", str(tmp_path / "a"), str(tmp_path / "b"))
     assert cmp.returncode == 0 and "retrieval.mrr" in cmp.stdout
 
-    edited = tmp_path / "edited.jsonl"
     quote = "Deze zin staat in geen enkel document van het corpus"
-    edited.write_text(
-        json.dumps({"id": "q-edit", "type": "factoid", "lang": "nl", "question": "Wat staat er?", "evidence": [quote]})
-        + "\n",
-        encoding="utf-8",
-    )
+    edited = _question_set(tmp_path / "edited.jsonl", _question("q-edit", "Wat staat er?", evidence=[quote]))
     warned = cli("eval", "--questions", str(edited), "--out", str(tmp_path / "d"))
     assert warned.returncode == 0 and "warning" in warned.stderr and "q-edit" in warned.stderr
     assert "warning" not in a.stderr
@@ -151,24 +156,11 @@ def test_questions_take_the_chat_path_whatever_their_label(
         return original(self, topic, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(ScopedAssistant, "briefing", spy)
-    questions = tmp_path / "labels.jsonl"
-    lines = [
-        {
-            "id": "plain",
-            "type": "briefing",
-            "lang": "nl",
-            "question": "In welk jaar is de gemeente Den Haag lid geworden van EFUS?",
-            "facts": [["2015"]],
-        },
-        {
-            "id": "request",
-            "type": "factoid",
-            "lang": "nl",
-            "question": "Maak een briefing over EFUS",
-            "facts": [["EFUS"]],
-        },
-    ]
-    questions.write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
+    questions = _question_set(
+        tmp_path / "labels.jsonl",
+        _question("plain", "In welk jaar is de gemeente Den Haag lid geworden van EFUS?", "briefing", facts=[["2015"]]),
+        _question("request", "Maak een briefing over EFUS", facts=[["EFUS"]]),
+    )
     run = run_questions(test_settings, questions, out=tmp_path / "labels")
     by_id = {r["id"]: r for r in run.results}
     assert topics == ["EFUS"]
@@ -185,30 +177,20 @@ def test_a_quote_the_index_does_not_hold_is_reported(test_settings: Settings, tm
     (docs / "verslag.txt").write_text(
         "Verslag werkbezoek\n\nDe delegatie bezocht op 3 mei 2023 het havenbedrijf van Kustdorp.\n", encoding="utf-8"
     )
-    questions = tmp_path / "set.jsonl"
-    lines = [
-        {
-            "id": "kept",
-            "type": "factoid",
-            "lang": "nl",
-            "question": "Wanneer bezocht de delegatie het havenbedrijf?",
-            "facts": [["3 mei 2023"]],
-            "evidence": ["De delegatie bezocht op 3 mei 2023 het havenbedrijf"],
-        },
-        {
-            "id": "edited",
-            "type": "factoid",
-            "lang": "nl",
-            "question": "Welk bedrijf bezocht de delegatie?",
-            "facts": [["havenbedrijf"]],
-            "evidence": ["De delegatie bezocht op 4 mei 2023 het havenbedrijf"],
-        },
-    ]
-    questions.write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
+    edited = "De delegatie bezocht op 4 mei 2023 het havenbedrijf"
+    questions = _question_set(
+        tmp_path / "set.jsonl",
+        _question(
+            "kept",
+            "Wanneer bezocht de delegatie het havenbedrijf?",
+            evidence=["De delegatie bezocht op 3 mei 2023 het havenbedrijf"],
+        ),
+        _question("edited", "Welk bedrijf bezocht de delegatie?", evidence=[edited]),
+    )
     run = run_questions(test_settings, questions, out=tmp_path / "run", corpus=docs)
-    assert run.unfound_evidence == {"edited": ("De delegatie bezocht op 4 mei 2023 het havenbedrijf",)}
+    assert run.unfound_evidence == {"edited": (edited,)}
     meta = json.loads((tmp_path / "run" / "meta.json").read_text())
-    assert meta["evidence_unfound"] == {"edited": ["De delegatie bezocht op 4 mei 2023 het havenbedrijf"]}
+    assert meta["evidence_unfound"] == {"edited": [edited]}
     report = (tmp_path / "run" / "report.md").read_text()
     assert "## Evidence quotes not in the index (1)" in report and "4 mei 2023" in report
     assert "Evidence quotes not in the index (1)" in (tmp_path / "run" / "report.html").read_text()
