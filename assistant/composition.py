@@ -240,17 +240,19 @@ class Assistant:
         elif s.search.rerank == "sentence" and s.search.rerank_weight > 0:
             cache = self.vector_cache if store is self.store else None
             second = SentenceReranker(self.embedder, cache, weight=s.search.rerank_weight, top=s.search.rerank_top)
+        fixed: Reranker | None = second
+        if s.search.answer_type_weight > 0:
+            # Cheap pattern check first; a model-based stage then re-scores the re-ordered head.
+            fixed = AnswerTypeReranker(weight=s.search.answer_type_weight, top=s.search.rerank_top, then=second)
         if s.search.ranker == "learned" and lexical is not None:
             index = lexical
 
             def terms(query: str, chunks: Sequence[Chunk]) -> TermPresence:
                 return index().term_presence(query, chunks)
 
-            return LearnedReranker(self.ranker_model, terms, then=second)
-        if s.search.answer_type_weight > 0:
-            # Cheap pattern check first; a model-based stage then re-scores the re-ordered head.
-            return AnswerTypeReranker(weight=s.search.answer_type_weight, top=s.search.rerank_top, then=second)
-        return second
+            # A question in a language the model was not fitted for keeps the fixed order (docs/retrieval.md).
+            return LearnedReranker(self.ranker_model, terms, then=second, other_languages=fixed)
+        return fixed
 
     @cached_property
     def answerer(self) -> Answerer:

@@ -15,6 +15,7 @@ on all training sets: none of those three chose anything. Rankings for the repor
 from __future__ import annotations
 
 import argparse
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
@@ -26,6 +27,7 @@ import numpy as np
 from assistant.core.config import BUNDLED_CORPUS, load_settings
 from assistant.core.offline import quiet_offline_environment
 from assistant.core.records import Chunk, Hit
+from assistant.core.text import detect_language
 from assistant.retrieval.fusion import cap_per_document, convex_fusion, keep_run_leaders
 from assistant.retrieval.learned import (
     BUNDLED_MODEL,
@@ -188,15 +190,19 @@ def main() -> None:
         print(f"c={c}: leave-one-set-out mean MRR {sweep[c]:.3f}", flush=True)
     best_c = max(C_GRID, key=lambda c: (round(sweep[c], 3), -c))  # ties: the stronger regularisation
     weights = _fit(train, best_c)
+    # The model is for the query languages of at least half its training questions (a question in another
+    # language keeps the fixed order: stop 33, docs/retrieval.md).
+    spoken = Counter(detect_language(str(q.text)) for s in train for q in s.questions)
+    languages = tuple(sorted(lang for lang, n in spoken.items() if 2 * n >= sum(spoken.values())))
     settings = load_settings()
     fixed = AnswerTypeReranker(weight=settings.search.answer_type_weight, top=settings.search.rerank_top)
     rows = []
     for s in train + report:
         fitted = weights if s in report else _fit([t for t in train if t is not s], best_c)
-        model = RankerModel(tuple(float(w) for w in fitted), head=HEAD, novelty=args.novelty)
+        model = RankerModel(tuple(float(w) for w in fitted), head=HEAD, novelty=args.novelty, languages=languages)
         terms = s.retriever.lexical().term_presence
         rows.append(_product_ranks(s, fixed, "fixed: convex 0.7/0.3 + answer-type mix 0.3"))
-        rows.append(_product_ranks(s, LearnedReranker(model, terms), "learned"))
+        rows.append(_product_ranks(s, LearnedReranker(model, terms, other_languages=fixed), "learned"))
         rows.append(_single_run(s, "dense", "dense only"))
         rows.append(_single_run(s, "bm25", "BM25 only"))
         print(" | ".join(f"{r['config'][:8]} {r['R@5']:.3f}/{r['MRR']:.3f}" for r in rows[-4:]), s.name, flush=True)
@@ -215,6 +221,7 @@ def main() -> None:
             "questions": sum(len(s.questions) for s in train),
             "loss": "pairwise logistic, evidence passage above every other of the fused top 30, per question",
         },
+        languages,
     )
     # A fit on other sets is printed only: the results file documents the bundled model.
     results_file = None if args.train else RESULTS / "learned_ranker.md"

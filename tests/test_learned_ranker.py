@@ -96,6 +96,37 @@ def test_reranker_orders_the_head_by_the_model_and_keeps_the_tail_below() -> Non
     assert [h.chunk.chunk_id for h in kept] == ["few-words", "all-words", "tail-1", "tail-2"]
 
 
+def test_a_question_in_a_language_the_model_was_not_fitted_for_gets_the_other_order() -> None:
+    # Word coverage favours passages in the question's language: an English question over Dutch reports would
+    # be ranked by words that mostly cannot occur there.
+    class Recorder:
+        def __init__(self) -> None:
+            self.queries: list[str] = []
+
+        def rerank(self, query: str, hits: Sequence[Hit]) -> list[Hit]:
+            self.queries.append(query)
+            return list(reversed(hits))
+
+    hits = [
+        _hit("few-words", "Veiligheid.", 1, dense=0.62),
+        _hit("all-words", "Veiligheid in havensteden en hun bruggen.", 2, dense=0.60),
+    ]
+    terms = _terms({"few-words": "a", "all-words": "abcde"}, "abcde")
+    fixed = Recorder()
+    ranker = LearnedReranker(
+        RankerModel(weights=(10.0, 1.0, 1.0, 1.0), languages=("nl",)), terms, other_languages=fixed
+    )
+    dutch = ranker.rerank("Welke havens werden bezocht door de delegatie?", hits)
+    assert [h.chunk.chunk_id for h in dutch] == ["all-words", "few-words"] and "learned" in dutch[0].scores
+    assert fixed.queries == []
+    english = ranker.rerank("Which ports did the delegation visit?", hits)
+    assert fixed.queries == ["Which ports did the delegation visit?"]
+    assert [h.chunk.chunk_id for h in english] == ["all-words", "few-words"] and "learned" not in english[0].scores
+    # A model for every language (no languages recorded) ranks every question.
+    anyone = LearnedReranker(RankerModel(weights=(10.0, 1.0, 1.0, 1.0)), terms, other_languages=fixed)
+    assert "learned" in anyone.rerank("Which ports did the delegation visit?", hits)[0].scores
+
+
 def test_ties_keep_the_fused_order_and_the_next_stage_runs_after() -> None:
     class Reverse:
         def rerank(self, query: str, hits: list[Hit]) -> list[Hit]:
@@ -169,6 +200,7 @@ def test_bundled_model_is_complete_and_says_where_it_came_from() -> None:
     assert model.provenance["trained_on"] and "bench.learn_ranker" in model.provenance["by"]
     # Nothing public chose it: only the question sets we wrote ourselves.
     assert all(name.startswith("own") for name in model.provenance["trained_on"])
+    assert model.languages == ("nl",) and "languages" in model.provenance  # most of those questions are Dutch
 
 
 def test_model_round_trip_and_bad_files_get_a_clear_error(tmp_path: Path) -> None:
@@ -176,6 +208,9 @@ def test_model_round_trip_and_bad_files_get_a_clear_error(tmp_path: Path) -> Non
     model = RankerModel(weights=(1.0, 2.0, 3.0, 4.0), head=12, novelty=1.5, provenance={"trained_on": ["mine"]})
     model.save(path)
     assert RankerModel.load(path) == model
+    for_dutch = RankerModel(weights=(1.0, 2.0, 3.0, 4.0), languages=("nl",))
+    for_dutch.save(path)
+    assert RankerModel.load(path) == for_dutch
     for body in ("not json", json.dumps({"features": ["dense", "colour"], "weights": [1, 2]}), json.dumps({})):
         path.write_text(body, encoding="utf-8")
         with pytest.raises(ConfigurationError, match="cannot read the ranker model") as info:
@@ -218,6 +253,7 @@ def test_composition_uses_the_learned_ranker_by_default(test_settings: Settings,
     assert isinstance(fixed, HybridRetriever) and isinstance(fixed.reranker, AnswerTypeReranker)
     learned = build_assistant(test_settings).retriever
     assert isinstance(learned, HybridRetriever) and isinstance(learned.reranker, LearnedReranker)
+    assert isinstance(learned.reranker.other_languages, AnswerTypeReranker)  # the fixed order, for other languages
     assert learned.reranker.model.features == FEATURES
     own = tmp_path / "mine.json"
     RankerModel(weights=(1.0, 0.0, 0.0, 2.0)).save(own)

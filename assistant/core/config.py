@@ -252,7 +252,8 @@ class SearchSettings(_Section):
         description="Hybrid retrieval: how the fused candidates are ordered. 'learned' (default): the first 30 are "
         "re-scored by a linear model over each passage's cosine, relative BM25 score, answer-type support and "
         "IDF-weighted query-word coverage, fitted on our own question sets, each next place going to the passage "
-        "that adds most of the query's words (assistant/data/ranker.json, `python -m bench.learn_ranker`). "
+        "that adds most of the query's words (assistant/data/ranker.json, `python -m bench.learn_ranker`); a "
+        "question in another language than the model was fitted for keeps the fixed order. "
         "'fixed': the fused order with the answer-type preference of answer_type_weight (the default until stop "
         "33). Chosen on three blind question sets written for the decision (110 questions): fact recall 0.600 → "
         "0.644, evidence MRR 0.665 → 0.690, 3 fewer answerable questions declined (docs/retrieval.md).",

@@ -21,7 +21,9 @@ passage of an off-topic run look as good as the best of an on-topic one.
 The default since stop 33: it ranks the evidence passage higher on seven of eight benchmarks (level on the
 eighth), and on three blind question sets written for the decision its answers held more facts than the fixed
 order's (0.600 → 0.644 of 205). The own sets had said otherwise, but the extractive answerer's rules were
-developed on them under the fixed order (docs/retrieval.md, stop 33).
+developed on them under the fixed order (docs/retrieval.md, stop 33). The model records the languages of most of
+its training questions; a question in another language keeps the fixed order, since the word signals cannot
+match most passages for it.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ import numpy.typing as npt
 
 from assistant.core.errors import ConfigurationError
 from assistant.core.records import Chunk, Hit
+from assistant.core.text import detect_language
 from assistant.language.answertype import retrieval_expectation
 from assistant.retrieval.fusion import minmax
 from assistant.retrieval.lexical import TermPresence
@@ -64,6 +67,9 @@ class RankerModel:
     head: int = 30
     novelty: float = 0.0
     provenance: dict[str, Any] = field(default_factory=dict)
+    # The query languages the weights were fitted for (empty: all). A question in another language gets the
+    # fixed order: the word signals weigh differently when the question's words cannot occur in most passages.
+    languages: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         unknown = [f for f in self.features if f not in FEATURES]
@@ -89,6 +95,7 @@ class RankerModel:
                 head=int(raw.get("head", 30)),
                 novelty=float(raw.get("novelty", 0.0)),
                 provenance=dict(raw.get("provenance", {})),
+                languages=tuple(str(lang) for lang in raw.get("languages", ())),
             )
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise ConfigurationError(
@@ -103,6 +110,7 @@ class RankerModel:
             "weights": list(self.weights),
             "head": self.head,
             "novelty": self.novelty,
+            **({"languages": list(self.languages)} if self.languages else {}),
         }
         Path(path).write_text(json.dumps({**body, "provenance": self.provenance}, indent=1) + "\n", encoding="utf-8")
 
@@ -153,15 +161,29 @@ class LearnedReranker:
     """Re-orders the first `model.head` fused candidates by the model's score; the rest keep their order below.
     Each hit keeps its fused score under its fusion's name and gets the model's under "learned"."""
 
-    def __init__(self, model: RankerModel, terms: Terms | None = None, *, then: Reranker | None = None) -> None:
+    def __init__(
+        self,
+        model: RankerModel,
+        terms: Terms | None = None,
+        *,
+        then: Reranker | None = None,
+        other_languages: Reranker | None = None,
+    ) -> None:
+        """`other_languages`: the order for a question in a language the model was not fitted for (`None`: the
+        fused order, then `then`)."""
         self.model = model
         self.terms = terms
         self.then = then
+        self.other_languages = other_languages
         self._columns = [FEATURES.index(f) for f in model.features]
         self._weights = np.asarray(model.weights, dtype=np.float64)
 
     def rerank(self, query: str, hits: Sequence[Hit]) -> list[Hit]:
         out = list(hits)
+        if self.model.languages and detect_language(query) not in self.model.languages:
+            if self.other_languages is not None:
+                return self.other_languages.rerank(query, out)
+            return self.then.rerank(query, out) if self.then is not None else out
         if len(out) >= 2:
             head, tail = out[: self.model.head], out[self.model.head :]
             terms = self.terms(query, [h.chunk for h in head]) if self.terms is not None else None
