@@ -10,7 +10,8 @@ from assistant.core.text import detect_language
 from ingest.cleaning import clean_pages, extract_letter_header
 from ingest.loaders import load_file
 from ingest.metadata import find_document_date, guess_doc_type, guess_title
-from ingest.quality import OCR_HINT, QualityReport, assess_extraction, ocr_available, ocr_pdf
+from ingest.quality import OCR_HINT, RUN_TOGETHER, QualityReport, assess_extraction, ocr_available, ocr_pdf
+from ingest.respace import SPACES_RESTORED, respace_pages, word_model
 
 
 def _remap_spans(old: str, new: str, spans: tuple[PageSpan, ...]) -> tuple[PageSpan, ...]:
@@ -37,6 +38,21 @@ def _remap_spans(old: str, new: str, spans: tuple[PageSpan, ...]) -> tuple[PageS
     return tuple(PageSpan(s.number, move(s.start), move(s.end)) for s in spans)
 
 
+def _respaced(pages: tuple[str, ...]) -> tuple[tuple[str, ...], int, str]:
+    """Pages whose words run together, with spaces put back where the language has a word list
+    (`ingest.respace`), and the warning that says what was done."""
+    language = detect_language("\n".join(pages))
+    model = word_model(language)
+    if model is None:
+        return pages, 0, f"spaces not restored: no word list for this language ({language}); quotes may read run on"
+    fixed, count = respace_pages(pages, model)
+    return (
+        fixed,
+        count,
+        f"spaces restored in {count} runs of letters with an English word list: check quotes against the PDF",
+    )
+
+
 def build_document(
     path: Path, *, source: str | None = None, ocr_language: str = "nld", allow_ocr: bool = True
 ) -> Document:
@@ -48,6 +64,7 @@ def build_document(
         raise IngestError("cannot read file", path=str(path), hint="check permissions") from exc
     warnings = list(raw.warnings)
     pages = raw.pages
+    restored = -1  # runs of letters re-spaced (`ingest.respace`); -1: the text did not need it
     if raw.format == "pdf":
         report: QualityReport | None = assess_extraction(pages)
         assert report is not None
@@ -61,6 +78,9 @@ def build_document(
             report = None
         if report is not None:
             warnings.extend(f"extraction quality: {reason}" for reason in report.reasons)
+            if any(r.startswith(RUN_TOGETHER) for r in report.reasons):
+                pages, restored, note = _respaced(pages)
+                warnings.append(note)
 
     cleaned = clean_pages(pages)
     letter_meta, text = extract_letter_header(cleaned.text)
@@ -73,6 +93,8 @@ def build_document(
     metadata["format"] = raw.format
     if raw.encoding:
         metadata["encoding"] = raw.encoding
+    if restored >= 0:
+        metadata[SPACES_RESTORED] = str(restored)
     if cleaned.removed_lines:
         metadata["removed_header_lines"] = str(cleaned.removed_lines)
     if not text.strip():

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from assistant.core.records import Chunk, Document
+from ingest.quality import RUN_TOGETHER
+from ingest.respace import SPACES_RESTORED
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
@@ -284,6 +286,16 @@ class Manifest:
             )
             for r in rows
         ]
+
+    def read_before_respacing(self, doc_id: str) -> bool:
+        """Was the document flagged for words running together by a version that did not yet restore spaces
+        (`ingest.respace`)? Then its text improves when it is read again."""
+        with self._lock:
+            row = self._conn.execute("SELECT warnings, metadata FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
+        if row is None:
+            return False
+        flagged = any(RUN_TOGETHER in warning for warning in json.loads(row[0]))
+        return flagged and SPACES_RESTORED not in json.loads(row[1])
 
     def document_groups(self, doc_id: str) -> tuple[str, ...] | None:
         """The access groups recorded for a document (None when it is unknown)."""

@@ -453,6 +453,7 @@ class Ingestor:
             and row.mtime_ns == st.st_mtime_ns
             and self.manifest.document_status(row.doc_id) == "ok"
             and self.manifest.document_groups(row.doc_id) == groups  # a changed sidecar re-indexes
+            and not self.manifest.read_before_respacing(row.doc_id)  # its text is better read again
         ):
             return FileResult(path_s, source, "unchanged", doc_id=row.doc_id, seconds=time.perf_counter() - t0)
 
@@ -464,7 +465,8 @@ class Ingestor:
         if doc_id in in_flight:
             # The same bytes under another name earlier in this run: linked once that one is stored.
             return _Work(cand, st, row, groups, doc_id, t0, same_as_earlier=True)
-        link = self._link_if_stored(cand, st, row, doc_id, t0)
+        reread = self.manifest.read_before_respacing(doc_id)
+        link = None if reread else self._link_if_stored(cand, st, row, doc_id, t0)
         return link if link is not None else _Work(cand, st, row, groups, doc_id, t0)
 
     def _link_if_stored(
@@ -555,8 +557,14 @@ class Ingestor:
         import numpy as np
 
         # Committed (made ok) together with its file by the caller: see Manifest.commit_file.
+        # A document read again (same bytes, better text) leaves its old chunks behind: deleted once the new
+        # ones are stored (interrupted in between, `recover` removes them: the manifest no longer knows them).
+        before = set(self.manifest.chunk_ids(doc.doc_id))
         self.manifest.begin_document(doc, chunks)
         self.store.add(chunks, np.asarray(vectors, dtype=np.float32))
+        stale = before - {c.chunk_id for c in chunks}
+        if stale:
+            self.store.delete(sorted(stale))
 
     def _fail(self, cand: Candidate, st: os.stat_result, message: str) -> FileResult:
         self._purge(self.manifest.record_failure(str(cand.path), cand.source, st.st_size, st.st_mtime_ns, message))

@@ -25,6 +25,7 @@ MAX_AVG_TOKEN_LEN = 9.0
 MAX_LONG_TOKEN_SHARE = 0.04  # tokens over 25 characters
 MAX_JUNK_SHARE = 0.05  # replacement chars, private use, controls, "(cid:NN)"
 MIN_FUNCTION_WORD_SHARE = 0.12
+RUN_TOGETHER = "words run together"  # the reason `ingest.respace` acts on
 _MIN_TOKENS_FOR_STATS = 50  # too little text to judge ratios; only the emptiness check applies
 
 # The commonest Dutch and English function words: ordinary prose of any subject is full of them,
@@ -88,7 +89,7 @@ def assess_extraction(pages: Sequence[str]) -> QualityReport:
     if stats["tokens"] >= _MIN_TOKENS_FOR_STATS:
         if stats["avg_token_len"] > MAX_AVG_TOKEN_LEN or stats["long_token_share"] > MAX_LONG_TOKEN_SHARE:
             reasons.append(
-                f"words run together (avg token length {stats['avg_token_len']:.1f}, "
+                f"{RUN_TOGETHER} (avg token length {stats['avg_token_len']:.1f}, "
                 f"{stats['long_token_share']:.0%} tokens over 25 characters)"
             )
         if stats["junk_share"] > MAX_JUNK_SHARE:

@@ -351,3 +351,47 @@ def test_the_manifest_locates_chunks_by_position_from_either_end(assistant: Assi
     assert at(doc.doc_id, 0) == ordered[0].chunk_id
     assert at(doc.doc_id, -1) == ordered[-1].chunk_id and at(doc.doc_id, -2) == ordered[-2].chunk_id
     assert at(doc.doc_id, len(ordered)) is None and at(doc.doc_id, -len(ordered) - 1) is None
+
+
+@pytest.mark.integration
+def test_a_run_together_pdf_read_before_spaces_were_restored_is_read_again(
+    test_settings: Settings, tmp_path: Path
+) -> None:
+    """An index written before `ingest.respace` existed holds the flagged PDF's run-on text: the next ingest reads
+    it again (same file, same document id), replaces its chunks without leaving the old ones, and then stops."""
+    import json
+    import sqlite3
+
+    from tests.conftest import TESTDATA_PDFS
+
+    pdf = TESTDATA_PDFS / "Bijlage_J_-_MinVWS-Coronamelder-REPORT-v1.0.pdf"
+    if not pdf.is_file():
+        pytest.skip(f"{pdf} is absent")
+    folder = tmp_path / "pdfs"
+    folder.mkdir()
+    shutil.copy(pdf, folder / pdf.name)
+    a = build_assistant(test_settings)
+    assert a.ingest([folder]).summary()["ingested"] == 1
+    doc = a.manifest.documents()[0]
+    new_ids = set(a.manifest.chunk_ids(doc.doc_id))
+    # What the earlier version left: the same warning, no note of restored spaces, and a chunk of its own text.
+    from dataclasses import replace
+
+    first = a.store.get([sorted(new_ids)[0]])[0]
+    old = replace(first, chunk_id="chunk-of-the-run-on-text", text="Thereportwillbesent")
+    a.store.add([old], np.asarray(a.embedder.embed_documents([old.text]), dtype=np.float32))
+    with sqlite3.connect(a.manifest.path) as db:
+        db.execute("INSERT INTO chunks VALUES (?, ?, ?)", (old.chunk_id, doc.doc_id, 9999))
+        (metadata,) = db.execute("SELECT metadata FROM documents WHERE doc_id = ?", (doc.doc_id,)).fetchone()
+        older = {k: v for k, v in json.loads(metadata).items() if k != "spaces_restored"}
+        db.execute("UPDATE documents SET metadata = ? WHERE doc_id = ?", (json.dumps(older), doc.doc_id))
+    assert a.manifest.read_before_respacing(doc.doc_id)
+
+    again = a.ingest([folder])
+    assert again.summary()["updated"] == 1, again.summary()
+    assert not a.manifest.read_before_respacing(doc.doc_id)
+    assert a.manifest.documents()[0].doc_id == doc.doc_id
+    assert set(a.manifest.chunk_ids(doc.doc_id)) == new_ids  # same text as the first read: same chunk ids
+    assert old.chunk_id not in a.store.ids()  # the earlier version's chunk is gone from the store too
+    _consistent(a)
+    assert a.ingest([folder]).summary()["unchanged"] == 1
