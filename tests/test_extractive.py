@@ -163,6 +163,43 @@ def test_sources_that_disagree_on_a_figure_are_both_quoted() -> None:
     assert "**17 landen** [1]" in first and "**16 landen** [2]" in first
 
 
+def test_sources_that_give_one_figure_in_two_languages_agree() -> None:
+    """An English report's "3 hours" and a Dutch letter's "3 uur", both quoted, are one value: the direct line
+    gives it once instead of saying the sources differ (and it still says so for 3 hours against 3 days)."""
+    answerer = _answerer()
+    english = _hit("The first team spent 3 hours on the review of the portal.", "a", 1)
+    for other, differ in (("3 uur", False), ("3 dagen", True)):
+        dutch = _hit(f"Het tweede team besteedde {other} aan de review van het portal.", "b", 2)
+        draft = answerer.draft("Hoe lang duurde de review van het portal?", [english, dutch])
+        # Both sentences quoted, the weaker (the English one, for a Dutch question) first: both values count.
+        quoted = sorted((u for u in draft.units if u.kind == "sentence"), key=lambda u: u.score)
+        line = answerer._direct_line(draft, quoted) or ""
+        assert line.startswith("De bronnen noemen verschillende waarden") is differ, line
+        assert ("3 hours" in line or "3 uur" in line) and ("3 dagen" in line) is differ, line
+
+
+def test_value_keys_compare_meaning_not_spelling() -> None:
+    from assistant.answering.direct import value_key
+
+    same = [
+        ("3 hours", "3 uur", "duration"),
+        ("2 weeks", "2 weken", "duration"),
+        ("9 June 2020", "9 juni 2020", "date"),
+        ("June 9th, 2020", "9 juni 2020", "date"),
+        ("16 landen", "16 countries", "number"),
+    ]
+    for a, b, kind in same:
+        assert value_key(a, kind) == value_key(b, kind), (a, b)
+    different = [
+        ("3 hours", "3 dagen", "duration"),
+        ("9 juni 2020", "13 juli 2020", "date"),
+        ("9 juni 2020", "9 juni 2021", "date"),
+        ("17 landen", "16 landen", "number"),
+    ]
+    for a, b, kind in different:
+        assert value_key(a, kind) != value_key(b, kind), (a, b)
+
+
 def test_sentence_about_another_month_is_not_quoted() -> None:
     march = _hit("De conferentie in Brussel van 20 tot 22 maart 2024 werd georganiseerd door Efus.", "a", 1)
     may = _hit("Op 30 mei 2024 organiseerde de AD een conferentie in Brussel.", "b", 2)

@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 
 from assistant.answering.question import QuestionAnalysis
-from assistant.core.text import MONTH_NAMES, MONTHS, fold
-from assistant.language.answertype import DURATION, NUMBER_WORDS, date_precision, person_names
+from assistant.core.text import MONTH_NAMES, MONTH_NUMBER, MONTHS, fold
+from assistant.language.answertype import DURATION, NUMBER_WORDS, TIME_UNIT_OF, date_precision, person_names
 
 # English writes a month with a capital ("4 March 2021"), Dutch without ("4 maart 2021").
 _SPOKEN_MONTHS = {"nl": MONTHS["nl"], "en": tuple(m.capitalize() for m in MONTHS["en"])}
@@ -95,6 +95,33 @@ def answer_value(text: str, analysis: QuestionAnalysis) -> str | None:
             if fold(name) not in exclude and not any(fold(name) in a for a in exclude):
                 return name
     return None
+
+
+_DIGITS = re.compile(r"\d+(?:[.,]\d+)?")
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+def value_key(value: str, kind: str) -> str:
+    """What a value says, whatever its language or spelling: "3 hours" and "3 uur" are one duration, "9 June
+    2020" and "9 juni 2020" one date, "16 landen" and "16 countries" one count. Sources that agree are then not
+    shown as giving different values."""
+    folded = fold(value)
+    if kind == "date":
+        numbers = [int(n) for n in re.findall(r"\d+", folded)]
+        month = next((MONTH_NUMBER[w] for w in _WORD.findall(folded) if w in MONTH_NUMBER), None)
+        if month is not None and numbers:
+            year = next((n for n in numbers if n >= 1000), None)
+            day = next((n for n in numbers if n < 32), None)
+            return f"{year or ''}-{month:02d}-{day or ''}"
+        return folded
+    number = _DIGITS.search(folded)
+    if kind == "duration":
+        unit = next((TIME_UNIT_OF[w] for w in _WORD.findall(folded) if w in TIME_UNIT_OF), None)
+        amount = number.group().replace(",", ".") if number else " ".join(_WORD.findall(folded)[:1])
+        return f"{amount} {unit}" if unit else folded
+    if kind == "number" and number:
+        return number.group().replace(",", ".")
+    return folded
 
 
 def spoken_date(iso: str, lang: str) -> str:

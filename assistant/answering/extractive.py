@@ -35,7 +35,7 @@ import numpy as np
 
 from assistant.answering.abstention import AbstentionModel, Evidence, load_model
 from assistant.answering.answerer import Turn
-from assistant.answering.direct import answer_value, spoken_date
+from assistant.answering.direct import answer_value, spoken_date, value_key
 from assistant.answering.passages import (
     CONTINUES,
     SHORT_ACRONYM,
@@ -655,7 +655,8 @@ class ExtractiveAnswerer:
             if not holds_answer(unit.text, analysis.expectation, analysis.text):
                 continue  # the value check decides, as for abstention: no year for "welke datum", no asked-for name
             value = answer_value(unit.text, analysis)
-            if value and all(fold(value) != fold(v) for v, _ in values):
+            kind = analysis.expectation.kind
+            if value and all(value_key(value, kind) != value_key(v, kind) for v, _ in values):
                 values.append((value, unit))
         if not values:
             return None

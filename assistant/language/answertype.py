@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
-from assistant.core.lexicons import phrase_pattern, words
+from assistant.core.lexicons import phrase_pattern, table, words
 from assistant.core.text import MONTH_NAMES, MONTH_NUMBER, fold
 from assistant.language.entities import ROLE_WORDS as ENTITY_ROLES
 from assistant.language.entities import canonical
@@ -42,7 +42,10 @@ _ASKS_AMOUNT = re.compile(
 )
 _ASKS_NUMBER = re.compile(r"\b(?:hoeveel|how many|how much)\b")
 # "Hoe lang duurde …", "Voor hoeveel jaar …", "How long …": a length of time, a number with a unit of time.
-TIME_UNITS = words("time-units")
+# Each unit of time by its Dutch singular, with every name Dutch and English give it ("uur": uren, hour, hours).
+TIME_UNIT_NAMES = table("time-units")
+TIME_UNIT_OF = {name: unit for unit, names in TIME_UNIT_NAMES.items() for name in (unit, *names)}
+TIME_UNITS = tuple(TIME_UNIT_OF)
 _TIME_UNIT = phrase_pattern(TIME_UNITS)
 _ASKS_DURATION = re.compile(
     rf"\b(?:hoe ?lang|how long|hoeveel tijd|how much time|(?:hoeveel|how many) (?:{_TIME_UNIT}))\b"
