@@ -186,7 +186,7 @@ def test_value_keys_compare_meaning_not_spelling() -> None:
         ("2 weeks", "2 weken", "duration"),
         ("9 June 2020", "9 juni 2020", "date"),
         ("June 9th, 2020", "9 juni 2020", "date"),
-        ("16 landen", "16 countries", "number"),
+        ("12 steden", "12 cities", "number"),
     ]
     for a, b, kind in same:
         assert value_key(a, kind) == value_key(b, kind), (a, b)
@@ -194,7 +194,7 @@ def test_value_keys_compare_meaning_not_spelling() -> None:
         ("3 hours", "3 dagen", "duration"),
         ("9 juni 2020", "13 juli 2020", "date"),
         ("9 juni 2020", "9 juni 2021", "date"),
-        ("17 landen", "16 landen", "number"),
+        ("13 steden", "12 steden", "number"),
     ]
     for a, b, kind in different:
         assert value_key(a, kind) != value_key(b, kind), (a, b)

@@ -103,7 +103,7 @@ _WORD = re.compile(r"[^\W\d_]+")
 
 def value_key(value: str, kind: str) -> str:
     """What a value says, whatever its language or spelling: "3 hours" and "3 uur" are one duration, "9 June
-    2020" and "9 juni 2020" one date, "16 landen" and "16 countries" one count. Sources that agree are then not
+    2020" and "9 juni 2020" one date, "12 steden" and "12 cities" one count. Sources that agree are then not
     shown as giving different values."""
     folded = fold(value)
     if kind == "date":
