@@ -294,6 +294,15 @@ def test_a_name_after_titles_and_with_a_particle_is_a_person() -> None:
     assert person_names("Namens het college sprak mevrouw mr. A. van der Linden.") == ["mevrouw mr. A. van der Linden"]
 
 
+def test_a_flemish_name_keeps_its_capitalised_particle_and_surname() -> None:
+    # Flemish names write the particle with a capital: the surname follows it, the name does not end at it.
+    assert person_names("Volgens de woordvoerder, Pieter Van Acker, gaat het project door.") == ["Pieter Van Acker"]
+    names = person_names("Het verslag is van Anna De Smet en Mark van der Berg.")
+    assert names == ["Anna De Smet", "Mark van der Berg"]
+    # ... but a service named after a place whose name has a particle is no person (nor half of one).
+    assert person_names("Het rapport van Brandweer Den Bosch noemt geen namen.") == []
+
+
 def test_a_why_question_asks_for_a_reason_and_causal_connectives_give_one() -> None:
     for question in (
         "Waarom sluit de gemeente het zwembad?",

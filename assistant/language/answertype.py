@@ -19,8 +19,8 @@ from typing import Literal
 
 from assistant.core.lexicons import phrase_pattern, table, words
 from assistant.core.text import MONTH_NAMES, MONTH_NUMBER, fold
+from assistant.language.entities import PARTICLE, canonical
 from assistant.language.entities import ROLE_WORDS as ENTITY_ROLES
-from assistant.language.entities import canonical
 
 Kind = Literal["money", "number", "date", "duration", "person", "name", "who", "place", "definition", "condition"]
 
@@ -244,8 +244,7 @@ DURATION = re.compile(
 )
 _DATE = re.compile(r"\b(?:1[89]|20)\d\d\b|\b\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}\b|\b(?:" + "|".join(MONTH_NAMES) + r")\b")
 _NAME_WORD = r"[A-Z][a-zà-ÿ'’]+(?:-[A-Z][a-zà-ÿ'’]+)?"
-_PARTICLE = r"(?:van|de|der|den|du|le|la|von|ter|ten|van de|van der|van den)"
-_PERSON = re.compile(rf"\b{_NAME_WORD}(?:\s+{_PARTICLE})?\s+{_NAME_WORD}\b")
+_PERSON = re.compile(rf"\b{_NAME_WORD}(?:\s+{PARTICLE})*\s+{_NAME_WORD}\b")
 _CAPITALISED = re.compile(r"\b[A-Z][a-zà-ÿ-]+\b")
 # Initials belong to the name ("de heer P.J. Brinkman"), so the surname is not left behind.
 # Academic and professional titles may follow ("de heer drs. ing. G.J. Braas"), and a surname may open with
@@ -299,6 +298,8 @@ def person_names(text: str) -> list[str]:
             continue
         if _is_known_place_or_org(span) or any(_is_known_place_or_org(w) for w in words if len(w) > 3):
             continue
+        if any(_is_known_place_or_org(" ".join(words[i:])) for i in range(1, len(words) - 1)):
+            continue  # "Eenheid Den Haag": a unit named after a place ends in the place's name
         if any(_ORGANISATION_KIND.match(fold(w)) for w in words):
             continue  # "De Vereniging", "Het Bureau": a kind of organisation opening a line, not a person
         if _ADDRESS_AFTER.match(lowered, match.end()):

@@ -156,7 +156,9 @@ def aliases(name: str) -> list[str]:
 # ------------------------------------------------------------------------------------------- patterns
 
 _NAME_WORD = r"[A-Z][a-zà-ÿ'’\-]+"
-_PARTICLE = r"(?:van|de|der|den|du|le|la|von|ter|ten|Van|De|Der|Den|Le|La)"
+# Name particles, lower case (Dutch) and capitalised (Flemish: "Ine Van Wymersch").
+PARTICLE = r"(?:van|de|der|den|du|le|la|von|ter|ten|Van|De|Der|Den|Le|La)"
+_PARTICLE = PARTICLE
 # "Karin Mulder", "Anna van der Berg", "Pieter Van Damme": 2-4 name words, particles allowed between.
 _PERSON_NAME = rf"{_NAME_WORD}(?:\s+{_PARTICLE})*(?:\s+{_NAME_WORD}){{1,2}}"
 
