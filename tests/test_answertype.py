@@ -294,6 +294,14 @@ def test_a_name_after_titles_and_with_a_particle_is_a_person() -> None:
     assert person_names("Namens het college sprak mevrouw mr. A. van der Linden.") == ["mevrouw mr. A. van der Linden"]
 
 
+def test_capitalised_words_before_a_role_are_its_title_not_a_person() -> None:
+    assert person_names("Het advies van de Data Protection Officer volgde later.") == []
+    assert person_names("Het overleg met de Chief Information Officer en Anna De Smet.") == ["Anna De Smet"]
+    assert person_names("Daarna sprak Jan Smit burgemeester van Ede.") == ["Jan Smit"]
+    assert person_names("Het oordeel van de European Data Protection Board is bindend.") == []
+    assert person_names("Het verslag van Ine Van Den Broeck klopt.") == ["Ine Van Den Broeck"]
+
+
 def test_a_flemish_name_keeps_its_capitalised_particle_and_surname() -> None:
     # Flemish names write the particle with a capital: the surname follows it, the name does not end at it.
     assert person_names("Volgens de woordvoerder, Pieter Van Acker, gaat het project door.") == ["Pieter Van Acker"]

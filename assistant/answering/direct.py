@@ -93,7 +93,7 @@ def answer_value(text: str, analysis: QuestionAnalysis) -> str | None:
     if expectation.kind in ("person", "name", "who"):
         for name in person_names(text):
             if fold(name) not in exclude and not any(fold(name) in a for a in exclude):
-                return name
+                return " ".join(name.split())  # a name broken over two lines is shown on one
     return None
 
 
@@ -105,7 +105,7 @@ def value_key(value: str, kind: str) -> str:
     """What a value says, whatever its language or spelling: "3 hours" and "3 uur" are one duration, "9 June
     2020" and "9 juni 2020" one date, "12 steden" and "12 cities" one count. Sources that agree are then not
     shown as giving different values."""
-    folded = fold(value)
+    folded = " ".join(fold(value).split())
     if kind == "date":
         numbers = [int(n) for n in re.findall(r"\d+", folded)]
         month = next((MONTH_NUMBER[w] for w in _WORD.findall(folded) if w in MONTH_NUMBER), None)

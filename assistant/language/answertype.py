@@ -289,6 +289,7 @@ def person_names(text: str) -> list[str]:
     # A role opening a sentence ("Burgemeester Ahmed Aboutaleb …") would pair with the given name and hide the
     # name itself: roles are lowered first.
     lowered = _CAPITALISED.sub(lambda m: m.group().lower() if _ROLE_RE.fullmatch(fold(m.group())) else m.group(), text)
+    titles = _title_runs(text)
     for match in _PERSON.finditer(lowered):
         span = match.group()
         words = span.split()
@@ -302,10 +303,34 @@ def person_names(text: str) -> list[str]:
             continue  # "Eenheid Den Haag": a unit named after a place ends in the place's name
         if any(_ORGANISATION_KIND.match(fold(w)) for w in words):
             continue  # "De Vereniging", "Het Bureau": a kind of organisation opening a line, not a person
+        # (`lowered` keeps the text's offsets unless lower-casing changed a length: then this check is skipped.)
+        after = (
+            _CAPITALISED.match(text, match.end() + 1)
+            if len(lowered) == len(text) and text[match.end() : match.end() + 1] in (" ", "\t")
+            else None
+        )
+        if after and _ROLE_RE.fullmatch(fold(after.group())):
+            continue  # "Chief Information Officer": capitalised words before a role's name are the role's title
+        if len(lowered) == len(text) and any(start < match.end() and match.start() < end for start, end in titles):
+            continue  # inside "European Data Protection Board": the name of a thing, not of a person
         if _ADDRESS_AFTER.match(lowered, match.end()):
             continue  # "Zwarte Woud 2, 3524 SJ Utrecht": a street with its house number, not a person
         names.append(span)
     return names
+
+
+_TITLE_RUN = re.compile(r"\b[A-Z][a-zà-ÿ-]+(?:\s+[A-Z][a-zà-ÿ-]+)+")
+_PARTICLE_WORD = re.compile(rf"{PARTICLE}", re.IGNORECASE)
+
+
+def _title_runs(text: str) -> list[tuple[int, int]]:
+    """Runs of four or more capitalised words, particles not counted: names of things ("Data Protection Impact
+    Assessment", "European Data Protection Board"), longer than a person's name ("Ine Van Den Broeck": three)."""
+    return [
+        m.span()
+        for m in _TITLE_RUN.finditer(text)
+        if sum(1 for w in m.group().split() if not _PARTICLE_WORD.fullmatch(w)) >= 4
+    ]
 
 
 # A house number (with an optional letter) then a comma, a postcode or a closing bracket: the name before it
