@@ -289,7 +289,10 @@ def person_names(text: str) -> list[str]:
     # A role opening a sentence ("Burgemeester Ahmed Aboutaleb …") would pair with the given name and hide the
     # name itself: roles are lowered first.
     lowered = _CAPITALISED.sub(lambda m: m.group().lower() if _ROLE_RE.fullmatch(fold(m.group())) else m.group(), text)
-    titles = _title_runs(text)
+    # Offsets into `text` hold for `lowered` unless lower-casing changed a length: then the two checks that read
+    # `text` around a match are off.
+    aligned = len(lowered) == len(text)
+    titles = _title_runs(text) if aligned else []
     for match in _PERSON.finditer(lowered):
         span = match.group()
         words = span.split()
@@ -303,15 +306,11 @@ def person_names(text: str) -> list[str]:
             continue  # "Eenheid Den Haag": a unit named after a place ends in the place's name
         if any(_ORGANISATION_KIND.match(fold(w)) for w in words):
             continue  # "De Vereniging", "Het Bureau": a kind of organisation opening a line, not a person
-        # (`lowered` keeps the text's offsets unless lower-casing changed a length: then this check is skipped.)
-        after = (
-            _CAPITALISED.match(text, match.end() + 1)
-            if len(lowered) == len(text) and text[match.end() : match.end() + 1] in (" ", "\t")
-            else None
-        )
+        gap = text[match.end() : match.end() + 1] if aligned else ""
+        after = _CAPITALISED.match(text, match.end() + 1) if gap in (" ", "\t") else None
         if after and _ROLE_RE.fullmatch(fold(after.group())):
             continue  # "Chief Information Officer": capitalised words before a role's name are the role's title
-        if len(lowered) == len(text) and any(start < match.end() and match.start() < end for start, end in titles):
+        if any(start < match.end() and match.start() < end for start, end in titles):
             continue  # inside "European Data Protection Board": the name of a thing, not of a person
         if _ADDRESS_AFTER.match(lowered, match.end()):
             continue  # "Zwarte Woud 2, 3524 SJ Utrecht": a street with its house number, not a person
