@@ -10,6 +10,7 @@ from assistant.core.text import detect_language
 from ingest.cleaning import clean_pages, extract_letter_header
 from ingest.loaders import load_file
 from ingest.metadata import find_document_date, guess_doc_type, guess_title
+from ingest.pdffonts import PDF_READER, PDF_READER_VERSION
 from ingest.quality import OCR_HINT, RUN_TOGETHER, QualityReport, assess_extraction, ocr_available, ocr_pdf
 from ingest.respace import SPACES_RESTORED, respace_pages, word_model
 
@@ -91,6 +92,8 @@ def build_document(
     sha = sha256_hex(data)
     metadata: dict[str, str] = {f"letter_{k}": v for k, v in letter_meta.items()}
     metadata["format"] = raw.format
+    if raw.format == "pdf":
+        metadata[PDF_READER] = str(PDF_READER_VERSION)
     if raw.encoding:
         metadata["encoding"] = raw.encoding
     if restored >= 0:

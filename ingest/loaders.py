@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.core.errors import IngestError, UnsupportedFormatError
+from ingest.pdffonts import FIGURES_RECOVERED, FigureRepair, install_space_fix
 
 SUPPORTED_SUFFIXES: dict[str, str] = {
     ".txt": "txt",
@@ -167,14 +168,17 @@ def _load_text(path: Path, data: bytes, fmt: str) -> RawDocument:
 
 @contextmanager
 def _quiet_pypdf() -> Iterator[None]:
-    # pypdf logs every recoverable oddity; we report what matters as warnings instead.
-    logger = logging.getLogger("pypdf")
-    old = logger.level
-    logger.setLevel(logging.ERROR)
+    # pypdf (and fontTools, reading embedded fonts for it and for `ingest.pdffonts`) log every recoverable
+    # oddity; we report what matters as warnings instead.
+    loggers = [logging.getLogger(name) for name in ("pypdf", "fontTools")]
+    old = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.ERROR)
     try:
         yield
     finally:
-        logger.setLevel(old)
+        for logger, level in zip(loggers, old, strict=True):
+            logger.setLevel(level)
 
 
 def _meaningful_pdf_title(title: Any, first_pages: str) -> str | None:
@@ -195,6 +199,7 @@ def _load_pdf(path: Path, data: bytes) -> RawDocument:
     from pypdf import PdfReader
     from pypdf.errors import DependencyError, FileNotDecryptedError
 
+    install_space_fix()
     warnings: list[str] = []
     with _quiet_pypdf():
         try:
@@ -225,12 +230,21 @@ def _load_pdf(path: Path, data: bytes) -> RawDocument:
         except Exception as exc:  # pypdf raises many types on broken input; all mean the same to a user
             raise IngestError(f"cannot read PDF ({exc})", path=str(path), hint=_DAMAGED_HINT) from exc
         pages: list[str] = []
+        figures = FigureRepair()
         for number, page in enumerate(page_objs, start=1):
             try:
-                pages.append(page.extract_text() or "")
+                text = page.extract_text() or ""
+                if figures.page(page, text):
+                    text = page.extract_text() or ""
+                pages.append(text)
             except Exception as exc:  # one bad page should not cost the whole document
                 warnings.append(f"page {number} could not be read ({type(exc).__name__})")
                 pages.append("")
+        if figures.fonts_repaired:
+            warnings.append(
+                f"{FIGURES_RECOVERED}: {figures.fonts_repaired} font(s) draw figures the PDF's text map leaves out; "
+                "they were read from the glyph shapes (check figures against the PDF)"
+            )
         try:
             meta_title = reader.metadata.title if reader.metadata else None
         except Exception:

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from assistant.core.records import Chunk, Document
+from ingest.pdffonts import PDF_READER, PDF_READER_VERSION
 from ingest.quality import RUN_TOGETHER
-from ingest.respace import SPACES_RESTORED
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
@@ -287,15 +287,17 @@ class Manifest:
             for r in rows
         ]
 
-    def read_before_respacing(self, doc_id: str) -> bool:
-        """Was the document flagged for words running together by a version that did not yet restore spaces
-        (`ingest.respace`)? Then its text improves when it is read again."""
+    def read_again(self, doc_id: str) -> bool:
+        """Was the document flagged for words running together by an older PDF reader (before spaces were
+        restored, `ingest.respace`, or before composite fonts' word gaps were read, `ingest.pdffonts`)? Then its
+        text improves when it is read again."""
         with self._lock:
             row = self._conn.execute("SELECT warnings, metadata FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
         if row is None:
             return False
         flagged = any(RUN_TOGETHER in warning for warning in json.loads(row[0]))
-        return flagged and SPACES_RESTORED not in json.loads(row[1])
+        reader = str(json.loads(row[1]).get(PDF_READER, "1"))  # absent: before versions were kept
+        return flagged and (not reader.isdigit() or int(reader) < PDF_READER_VERSION)
 
     def document_groups(self, doc_id: str) -> tuple[str, ...] | None:
         """The access groups recorded for a document (None when it is unknown)."""

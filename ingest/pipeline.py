@@ -453,7 +453,7 @@ class Ingestor:
             and row.mtime_ns == st.st_mtime_ns
             and self.manifest.document_status(row.doc_id) == "ok"
             and self.manifest.document_groups(row.doc_id) == groups  # a changed sidecar re-indexes
-            and not self.manifest.read_before_respacing(row.doc_id)  # its text is better read again
+            and not self.manifest.read_again(row.doc_id)  # its text is better read again
         ):
             return FileResult(path_s, source, "unchanged", doc_id=row.doc_id, seconds=time.perf_counter() - t0)
 
@@ -465,7 +465,7 @@ class Ingestor:
         if doc_id in in_flight:
             # The same bytes under another name earlier in this run: linked once that one is stored.
             return _Work(cand, st, row, groups, doc_id, t0, same_as_earlier=True)
-        reread = self.manifest.read_before_respacing(doc_id)
+        reread = self.manifest.read_again(doc_id)
         link = None if reread else self._link_if_stored(cand, st, row, doc_id, t0)
         return link if link is not None else _Work(cand, st, row, groups, doc_id, t0)
 

@@ -25,7 +25,7 @@ from assistant.core.errors import ConfigurationError
 
 LANGUAGES = ("en",)  # word lists available
 # Metadata key of a document whose words ran together: how many runs were split. A document flagged without it
-# was read before spaces were restored, and the next ingest reads it again (`Manifest.read_before_respacing`).
+# was read before spaces were restored, and the next ingest reads it again (`Manifest.read_again`).
 SPACES_RESTORED = "spaces_restored"
 MIN_RUN = 6  # shorter letter runs are left alone: too little text to tell a glued pair from a name
 MIN_MEAN_PIECE = 3.0  # a split whose pieces average fewer letters than this is noise

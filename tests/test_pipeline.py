@@ -14,6 +14,8 @@ import pytest
 from assistant.composition import Assistant, build_assistant
 from assistant.core.config import Settings
 from assistant.core.records import Chunk
+from ingest.pdffonts import FIGURES_RECOVERED, PDF_READER
+from ingest.quality import RUN_TOGETHER
 
 
 @pytest.fixture
@@ -158,7 +160,7 @@ def test_delete_document(assistant: Assistant, folder: Path) -> None:
 
 @pytest.mark.integration
 def test_ingest_real_government_pdfs(test_settings: Settings) -> None:
-    """The shared real PDFs through the whole pipeline: all ingested, the badly extracting report flagged,
+    """The shared real PDFs through the whole pipeline: all ingested, none flagged,
     the DPIA's running header/footer in no stored chunk, page numbers on every chunk."""
     from tests.conftest import TESTDATA_PDFS
 
@@ -168,9 +170,10 @@ def test_ingest_real_government_pdfs(test_settings: Settings) -> None:
     report = a.ingest([TESTDATA_PDFS])
     assert not report.failed, [r.error for r in report.results if r.error]
     by_source = {r.source: r for r in report.results}
-    assert any("extraction quality" in w for w in by_source["Bijlage_J_-_MinVWS-Coronamelder-REPORT-v1.0.pdf"].warnings)
+    # The composite-font report reads with its word gaps and figures (`ingest.pdffonts`): nothing is flagged.
+    assert any(FIGURES_RECOVERED in w for w in by_source["Bijlage_J_-_MinVWS-Coronamelder-REPORT-v1.0.pdf"].warnings)
     flagged = [s for s, r in by_source.items() if any("extraction quality" in w for w in r.warnings)]
-    assert flagged == ["Bijlage_J_-_MinVWS-Coronamelder-REPORT-v1.0.pdf"]
+    assert flagged == []
     dpia = next(d for d in a.manifest.documents() if d.source.startswith("Bijlage_A"))
     chunks = a.store.get(a.manifest.chunk_ids(dpia.doc_id))  # type: ignore[attr-defined]
     assert len(chunks) == dpia.chunk_count > 50
@@ -354,11 +357,10 @@ def test_the_manifest_locates_chunks_by_position_from_either_end(assistant: Assi
 
 
 @pytest.mark.integration
-def test_a_run_together_pdf_read_before_spaces_were_restored_is_read_again(
-    test_settings: Settings, tmp_path: Path
-) -> None:
-    """An index written before `ingest.respace` existed holds the flagged PDF's run-on text: the next ingest reads
-    it again (same file, same document id), replaces its chunks without leaving the old ones, and then stops."""
+def test_a_run_together_pdf_read_by_an_older_reader_is_read_again(test_settings: Settings, tmp_path: Path) -> None:
+    """An index written by an older PDF reader holds a composite-font PDF's run-on text, flagged: the next ingest
+    reads it again (same file, same document id), replaces its chunks without leaving the old ones, and then
+    stops. The current reader reads that PDF's word gaps and figures (`ingest.pdffonts`), so it is not flagged."""
     import json
     import sqlite3
 
@@ -373,8 +375,10 @@ def test_a_run_together_pdf_read_before_spaces_were_restored_is_read_again(
     a = build_assistant(test_settings)
     assert a.ingest([folder]).summary()["ingested"] == 1
     doc = a.manifest.documents()[0]
+    assert not any(RUN_TOGETHER in w for w in doc.warnings), doc.warnings
+    assert any(FIGURES_RECOVERED in w for w in doc.warnings), doc.warnings
     new_ids = set(a.manifest.chunk_ids(doc.doc_id))
-    # What the earlier version left: the same warning, no note of restored spaces, and a chunk of its own text.
+    # What an older reader left: the warning, no reader version, and a chunk of its own run-on text.
     from dataclasses import replace
 
     first = a.store.get([sorted(new_ids)[0]])[0]
@@ -383,13 +387,16 @@ def test_a_run_together_pdf_read_before_spaces_were_restored_is_read_again(
     with sqlite3.connect(a.manifest.path) as db:
         db.execute("INSERT INTO chunks VALUES (?, ?, ?)", (old.chunk_id, doc.doc_id, 9999))
         (metadata,) = db.execute("SELECT metadata FROM documents WHERE doc_id = ?", (doc.doc_id,)).fetchone()
-        older = {k: v for k, v in json.loads(metadata).items() if k != "spaces_restored"}
-        db.execute("UPDATE documents SET metadata = ? WHERE doc_id = ?", (json.dumps(older), doc.doc_id))
-    assert a.manifest.read_before_respacing(doc.doc_id)
+        older = {k: v for k, v in json.loads(metadata).items() if k != PDF_READER}
+        flagged = json.dumps([f"extraction quality: {RUN_TOGETHER} (avg token length 9.9)"])
+        db.execute(
+            "UPDATE documents SET metadata = ?, warnings = ? WHERE doc_id = ?", (json.dumps(older), flagged, doc.doc_id)
+        )
+    assert a.manifest.read_again(doc.doc_id)
 
     again = a.ingest([folder])
     assert again.summary()["updated"] == 1, again.summary()
-    assert not a.manifest.read_before_respacing(doc.doc_id)
+    assert not a.manifest.read_again(doc.doc_id)
     assert a.manifest.documents()[0].doc_id == doc.doc_id
     assert set(a.manifest.chunk_ids(doc.doc_id)) == new_ids  # same text as the first read: same chunk ids
     assert old.chunk_id not in a.store.ids()  # the earlier version's chunk is gone from the store too

@@ -1,11 +1,8 @@
 """Restoring the spaces of text whose words run together (`ingest.respace`): the rule with a small fake word
-list, the real English word list on sentences written here, and the one such PDF of the test set."""
+list and the real English word list on sentences written here (a whole PDF: tests/test_pdffonts.py)."""
 
 from __future__ import annotations
 
-import pytest
-
-from ingest.quality import RUN_TOGETHER, assess_extraction
 from ingest.respace import WordModel, respace, respace_pages, respace_run, word_model
 
 # A fake word list: rank = place in this list (frequent first). Enough to spell the sentences below.
@@ -66,25 +63,3 @@ def test_the_english_word_list_restores_sentences_written_here() -> None:
     assert text == "The council will receive an update before the summer, and the mayor will attend."
     assert count == 2
     assert respace("Rotterdam Haaglanden", model) == ("Rotterdam Haaglanden", 0)  # names are not taken apart
-
-
-@pytest.mark.integration
-def test_the_run_together_pdf_reads_as_words_after_ingest() -> None:
-    from tests.conftest import TESTDATA_PDFS
-
-    path = TESTDATA_PDFS / "Bijlage_J_-_MinVWS-Coronamelder-REPORT-v1.0.pdf"
-    if not path.is_file():
-        pytest.skip(f"{path} is absent")
-    from ingest.documents import build_document
-    from ingest.loaders import load_file
-
-    before = assess_extraction(load_file(path).pages)
-    assert any(r.startswith(RUN_TOGETHER) for r in before.reasons)
-    doc = build_document(path)
-    assert any(w.startswith("spaces restored in") for w in doc.warnings), doc.warnings
-    assert int(doc.metadata["spaces_restored"]) > 1000
-    after = assess_extraction([doc.text])
-    # The restored text is prose again by the quality check's own measures (its glyph problems remain).
-    assert after.stats["long_token_share"] < before.stats["long_token_share"] / 2
-    assert after.stats["function_word_share"] > 3 * before.stats["function_word_share"]
-    assert not any(r.startswith(RUN_TOGETHER) for r in after.reasons), after.reasons
