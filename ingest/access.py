@@ -26,6 +26,7 @@ from typing import Any
 from assistant.core.errors import IngestError
 from assistant.core.groups import parse_groups
 from assistant.core.records import Chunk, Document, make_chunk_id, make_doc_id
+from ingest.chunking import chunk_id_seed
 
 SIDECAR_SUFFIX = ".meta.json"
 FOLDER_FILE = ".access.json"
@@ -110,5 +111,8 @@ def apply_access(doc: Document, chunks: Sequence[Chunk], groups: Sequence[str]) 
     doc_id = make_doc_id(key)
     meta = {**doc.metadata, "access_groups": ",".join(groups)}
     new_doc = replace(doc, doc_id=doc_id, groups=groups, metadata=meta)
-    new_chunks = [replace(c, chunk_id=make_chunk_id(key, c.start, c.end), doc_id=doc_id, groups=groups) for c in chunks]
+    seed = access_key(chunk_id_seed(doc), groups)
+    new_chunks = [
+        replace(c, chunk_id=make_chunk_id(seed, c.start, c.end), doc_id=doc_id, groups=groups) for c in chunks
+    ]
     return new_doc, new_chunks

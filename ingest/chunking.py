@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from assistant.core import lexicons
 from assistant.core.records import Chunk, Document, make_chunk_id
+from ingest.pdffonts import PDF_READER
 
 # Abbreviations whose period does not end a sentence (the lexicon sentence splitting also reads).
 ABBREVIATIONS = frozenset(lexicons.words("abbreviations"))
@@ -257,6 +258,14 @@ class _Open:
     last_piece_start: int = -1  # start of the last non-heading piece, where overlap may begin
 
 
+def chunk_id_seed(doc: Document) -> str:
+    """What a document's chunk ids derive from besides their offsets: its bytes, and for a PDF the version of the
+    reader that read it. A document read again by a newer reader (`Manifest.read_again`) may keep a chunk's
+    offsets with other text; a new id makes every index see the change (the BM25 index compares ids only)."""
+    reader = doc.metadata.get(PDF_READER)
+    return doc.sha256 if reader is None else f"{doc.sha256}:{PDF_READER}={reader}"
+
+
 def chunk_document(doc: Document, *, chunk_size: int = 1000, overlap: int = 150) -> list[Chunk]:
     """Cut a document into chunks of at most `chunk_size` characters along its structure.
 
@@ -397,7 +406,7 @@ def _to_chunks(doc: Document, spans: Sequence[tuple[int, int, tuple[str, ...]]])
             continue
         chunks.append(
             Chunk(
-                chunk_id=make_chunk_id(doc.sha256, start, end),
+                chunk_id=make_chunk_id(chunk_id_seed(doc), start, end),
                 doc_id=doc.doc_id,
                 source=doc.source,
                 title=doc.title,

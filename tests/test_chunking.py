@@ -179,3 +179,20 @@ def test_offsets_exact_on_random_text(text: str, size: int, overlap: int) -> Non
 def test_offsets_exact_on_arbitrary_unicode(text: str, size: int) -> None:
     doc = _doc(text)
     _check_invariants(doc, chunk_document(doc, chunk_size=size, overlap=30), size)
+
+
+def test_a_pdf_read_by_another_reader_version_gets_other_chunk_ids() -> None:
+    """A newer PDF reader may give a chunk the same offsets and other text; the BM25 index compares chunk ids only,
+    so the ids must change with the reader (`chunk_id_seed`). Documents without a reader version keep the plain
+    content-and-offsets ids."""
+    from dataclasses import replace
+
+    from ingest.pdffonts import PDF_READER
+
+    doc = _doc("Eerste alinea over veiligheid.\n\nTweede alinea over het beleid.", (PageSpan(1, 0, 62),))
+    plain = chunk_document(doc, chunk_size=40, overlap=0)
+    assert [c.chunk_id for c in plain] == [make_chunk_id(doc.sha256, c.start, c.end) for c in plain]
+    read_by = {v: chunk_document(replace(doc, metadata={PDF_READER: v}), chunk_size=40, overlap=0) for v in "23"}
+    assert [(c.start, c.end) for c in read_by["2"]] == [(c.start, c.end) for c in read_by["3"]]
+    ids = [{c.chunk_id for c in chunks} for chunks in (plain, read_by["2"], read_by["3"])]
+    assert not ids[0] & ids[1] and not ids[1] & ids[2] and not ids[0] & ids[2]
