@@ -531,3 +531,29 @@ def test_companies_are_found_by_their_legal_form() -> None:
     assert company_names("Apple Inc. en Google LLC bieden de interface aan.") == ["Apple", "Google"]
     # A legal form without a name, or after a function word only, names no company.
     assert company_names("Een BV is een rechtsvorm.") == [] and company_names("De AG van de VN") == []
+
+
+@pytest.mark.parametrize(
+    ("question", "text", "value"),
+    [
+        (
+            "How many findings did the review report?",
+            "The review found 1 High, 2 Elevated, 11 Moderate, and 9 Low-severity findings in the code.",
+            "1 High, 2 Elevated, 11 Moderate, and 9 Low-severity findings",
+        ),
+        (
+            "Hoeveel risico's noemt de analyse?",
+            "De analyse noemt 3 hoge, 2 middelgrote en 6 lage risico's voor de burger.",
+            "3 hoge, 2 middelgrote en 6 lage risico's",
+        ),
+        # Each number with its own noun: the count asked for is the one before the noun.
+        ("Hoeveel adviezen bracht de raad uit?", "Dat jaar volgden 3 rapporten en 5 adviezen.", "5 adviezen"),
+        ("Hoeveel landen deden mee?", "Het ging om 16 landen en 40 steden.", "16 landen"),
+    ],
+)
+def test_a_count_whose_noun_a_series_of_numbers_shares_is_the_series(question: str, text: str, value: str) -> None:
+    """ "1 High, 2 Elevated, … and 9 Low-severity findings": 9 is one part of the count, not the count."""
+    from assistant.answering.direct import answer_value
+    from assistant.answering.question import analyse
+
+    assert answer_value(text, analyse(question)) == value

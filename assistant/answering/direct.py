@@ -31,7 +31,14 @@ _MONEY = re.compile(
     re.I,
 )
 _NUMBER_TOKEN = r"(?:\d+(?:[.,]\d+)*|" + "|".join(NUMBER_WORDS) + r")"
-_NUMBER_PHRASE = re.compile(rf"(?<![\w.,]){_NUMBER_TOKEN}(?:\s+[\w'’-]+){{0,3}}", re.I)
+# A number and up to three words after it, but never the next number: "3 rapporten en 5 adviezen" holds two.
+_NUMBER_PHRASE = re.compile(rf"(?<![\w.,]){_NUMBER_TOKEN}(?:\s+(?!{_NUMBER_TOKEN}\b)[\w'’-]+){{0,3}}", re.I)
+# The numbers before a count that share its noun: "1 High, 1 Elevated, 11 Moderate, and " before "13 Low-severity
+# findings", "3 hoge, 2 middelgrote en " before "5 lage risico's": each term a number and the word that sets it
+# apart, the noun only after the last. That last number is one part, not the count. ("3 rapporten en 5 adviezen"
+# is no such series: there the counted noun follows its number directly.)
+_SERIES_TERM = rf"{_NUMBER_TOKEN}\s+[\w'’-]+\s*(?:,\s*(?:(?:and|en|or|of)\s+)?|\s+(?:and|en|or|of)\s+)"
+_SERIES_BEFORE = re.compile(rf"(?<![\w.,])(?:{_SERIES_TERM})+$", re.I)
 
 
 def _first(pattern: re.Pattern[str], text: str, exclude: set[str]) -> str | None:
@@ -70,7 +77,9 @@ def _number(text: str, counted: str | None, exclude: set[str]) -> str | None:
             stem = counted[:5]
             for i, word in enumerate(words[1:], start=1):
                 if fold(word).startswith(stem):
-                    return " ".join(words[: i + 1]).rstrip(".,;:")
+                    count = " ".join(words[: i + 1]).rstrip(".,;:")
+                    series = _SERIES_BEFORE.search(text, 0, match.start()) if i > 1 else None
+                    return text[series.start() : match.start()] + count if series else count
         candidates.append(" ".join(words[:2]).rstrip(".,;:)"))
     return None if counted else (candidates[0] if candidates else None)
 
