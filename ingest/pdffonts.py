@@ -8,7 +8,7 @@ write them.
    own default gap width for these fonts, as it already does for fonts without a space width.
 2. **Figures.** The same fonts may draw figures with alternate glyphs (tabular or old-style) that the text map
    leaves out; pypdf then prints each glyph number as a character ("August ŵųŵų" for "August 2020").
-   `repair_figures` finds, in the embedded TrueType program, ten consecutive unmapped glyphs whose outlines
+   `FigureRepair` finds, in the embedded TrueType program, ten consecutive unmapped glyphs whose outlines
    have the figures' contour counts (0 has two, 8 three, …; fonts keep a figure set together and in order) and
    adds them to the font's text map, font by font: two fonts of one document may number their figures
    differently.
