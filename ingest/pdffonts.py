@@ -144,6 +144,7 @@ class FigureRepair:
         fonts = resources.get_object().get("/Font") if resources is not None else None
         if fonts is None:
             return False
+        shown = set(text)
         changed = False
         for ref in fonts.get_object().values():
             font = ref.get_object()
@@ -157,7 +158,7 @@ class FigureRepair:
                     log.debug("font not inspected", exc_info=True)
                     self._runs[key] = None
             start = self._runs[key]
-            if start is None or len({chr(start + i) for i in range(10)} & set(text)) < MIN_FIGURES_USED:
+            if start is None or len({chr(start + i) for i in range(10)} & shown) < MIN_FIGURES_USED:
                 continue
             _add_to_text_map(font, start)
             self._done.add(key)
