@@ -485,6 +485,34 @@ def test_one_item_of_a_list_answers_a_question_about_that_item() -> None:
     assert "begroting" in whole.text and "evaluatie" in whole.text
 
 
+def test_an_item_shown_on_its_own_line_loses_its_source_bullet_and_a_symbol_bullet_is_printable() -> None:
+    from assistant.language.units import Unit, display
+
+    text = (
+        "De commissie adviseert het volgende:\n"
+        "- De gegevens worden na veertien dagen automatisch verwijderd.\n"
+        "\uf0b7 Het gebruik van de voorziening blijft geheel vrijwillig.\n"
+        "• Een tweede beoordeling volgt in het najaar."
+    )
+    units = extract_units(0, text)
+    shown = {display(u) for u in units if u.kind != "list"}
+    assert {
+        "De gegevens worden na veertien dagen automatisch verwijderd.",
+        "Het gebruik van de voorziening blijft geheel vrijwillig.",
+        "Een tweede beoordeling volgt in het najaar.",
+    } <= shown
+    assert not [line for line in shown if line[0] in "-•\uf0b7"]
+    whole = display(Unit(0, 0, len(text), text, kind="list"))
+    assert "\uf0b7" not in whole and "\n  • Het gebruik" in whole and "\n  - De gegevens" in whole
+    # A list whose first line is itself an item: that line's bullet goes, the others stay.
+    items = text.split("\n", 1)[1]
+    assert display(Unit(0, 0, len(items), items, kind="list")).startswith("De gegevens worden")
+    answer = _flat().answer("Na hoeveel dagen worden de gegevens verwijderd?", [_hit(text, "a")])
+    assert "- De gegevens worden" in answer.text and "- - " not in answer.text
+    # The quote stays the source's text, bullet and all.
+    assert any(c.quote.startswith("- De gegevens") for c in answer.citations)
+
+
 def test_a_name_inside_a_hyphenated_compound_is_the_anchor() -> None:
     from assistant.answering.passages import anchor_evidence, compound_name
     from assistant.answering.question import analyse

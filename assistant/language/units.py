@@ -269,9 +269,21 @@ def extract_units(
     return units
 
 
+# A symbol font's bullet arrives as a private-use character (U+F0B7 in Word exports): unprintable in an answer.
+_SYMBOL_BULLET = re.compile(r"^[\ue000-\uf8ff](?=\s)")
+_BULLET = re.compile(r"^(?:[-•*–·▪●○■□➢►✓]|[\ue000-\uf8ff])\s+")
+
+
 def display(unit: Unit) -> str:
-    """Unit text as shown in the answer: one line (lists and sections: one item a line), brackets neutralised."""
-    lines = [" ".join(line.split()) for line in unit.text.splitlines() if line.strip()]
+    """Unit text as shown in the answer: one line (lists and sections: one item a line), brackets neutralised.
+
+    The first line loses the bullet its source put before it (the answer gives every unit its own "- "); the
+    further items of a list keep theirs, a symbol font's bullet written as "•". Quotes in citations keep the
+    source's text."""
+    lines = [_SYMBOL_BULLET.sub("•", " ".join(line.split())) for line in unit.text.splitlines() if line.strip()]
+    if not lines:
+        return ""
+    lines[0] = _BULLET.sub("", lines[0], count=1)
     if unit.kind in ("list", "section") and len(lines) > 1:
         body = lines[0] + "".join(f"\n  {line}" for line in lines[1:])
     else:
