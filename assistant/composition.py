@@ -332,8 +332,10 @@ class Assistant:
 
     # --- use cases ---------------------------------------------------------------------------------------
 
-    def ingest(self, paths: list[Path], *, sync: bool = False, progress: Progress | None = None) -> IngestReport:
-        report = self.ingestor.ingest(paths, sync=sync, progress=progress)
+    def ingest(
+        self, paths: list[Path], *, sync: bool = False, reread: bool = False, progress: Progress | None = None
+    ) -> IngestReport:
+        report = self.ingestor.ingest(paths, sync=sync, reread=reread, progress=progress)
         if self.settings.search.retrieval == "hybrid":
             self.lexical.get()  # bring the BM25 index up to date now, not on the first question
         if self.settings.ingest.precompute_answer_vectors:

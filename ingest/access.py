@@ -112,7 +112,6 @@ def apply_access(doc: Document, chunks: Sequence[Chunk], groups: Sequence[str]) 
     meta = {**doc.metadata, "access_groups": ",".join(groups)}
     new_doc = replace(doc, doc_id=doc_id, groups=groups, metadata=meta)
     seed = access_key(chunk_id_seed(doc), groups)
-    new_chunks = [
-        replace(c, chunk_id=make_chunk_id(seed, c.start, c.end), doc_id=doc_id, groups=groups) for c in chunks
-    ]
+    scoped = [replace(c, doc_id=doc_id, groups=groups) for c in chunks]
+    new_chunks = [replace(c, chunk_id=make_chunk_id(seed, c.start, c.end, c.content_key())) for c in scoped]
     return new_doc, new_chunks

@@ -11,7 +11,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from assistant.core import lexicons
 from assistant.core.records import Chunk, Document, make_chunk_id
@@ -406,7 +406,7 @@ def _to_chunks(doc: Document, spans: Sequence[tuple[int, int, tuple[str, ...]]])
             continue
         chunks.append(
             Chunk(
-                chunk_id=make_chunk_id(chunk_id_seed(doc), start, end),
+                chunk_id="",  # below: the id follows the content
                 doc_id=doc.doc_id,
                 source=doc.source,
                 title=doc.title,
@@ -422,4 +422,5 @@ def _to_chunks(doc: Document, spans: Sequence[tuple[int, int, tuple[str, ...]]])
                 date=doc.date,
             )
         )
-    return chunks
+    seed = chunk_id_seed(doc)
+    return [replace(c, chunk_id=make_chunk_id(seed, c.start, c.end, c.content_key())) for c in chunks]

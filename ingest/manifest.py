@@ -191,6 +191,30 @@ class Manifest:
             row = self._conn.execute("SELECT status FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
         return str(row[0]) if row else None
 
+    def refresh_document(self, doc: Document) -> None:
+        """Rewrite a stored document's record (title, dates, warnings, metadata) from a new reading that left its
+        chunks as they were; its status and chunks stay."""
+        with self.transaction() as tx:
+            tx.execute(
+                "UPDATE documents SET source = ?, path = ?, title = ?, doc_type = ?, language = ?, date = ?, "
+                "date_end = ?, pages = ?, chars = ?, warnings = ?, metadata = ?, ingested_at = ? WHERE doc_id = ?",
+                (
+                    doc.source,
+                    doc.path,
+                    doc.title,
+                    doc.doc_type,
+                    doc.language,
+                    doc.date,
+                    doc.date_end,
+                    max(1, len(doc.pages)),
+                    len(doc.text),
+                    json.dumps(list(doc.warnings), ensure_ascii=False),
+                    json.dumps(dict(doc.metadata), ensure_ascii=False),
+                    time.time(),
+                    doc.doc_id,
+                ),
+            )
+
     def begin_document(self, doc: Document, chunks: Sequence[Chunk]) -> None:
         """Record the document and its chunk ids as pending, before any chunk reaches the store."""
         with self.transaction() as tx:

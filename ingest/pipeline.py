@@ -267,11 +267,16 @@ class Ingestor:
 
     # --- public ------------------------------------------------------------------------------------------
 
-    def ingest(self, paths: Sequence[Path], *, sync: bool = False, progress: Progress | None = None) -> IngestReport:
+    def ingest(
+        self, paths: Sequence[Path], *, sync: bool = False, reread: bool = False, progress: Progress | None = None
+    ) -> IngestReport:
+        """`reread`: read unchanged files again too (after an upgrade whose readers or cleaning improved). A
+        document whose chunks come out exactly as stored keeps them and its vectors ("unchanged"); one whose
+        text changed is stored anew ("updated")."""
         with self.exclusive():
-            return self._ingest(paths, sync=sync, progress=progress)
+            return self._ingest(paths, sync=sync, reread=reread, progress=progress)
 
-    def _ingest(self, paths: Sequence[Path], *, sync: bool, progress: Progress | None) -> IngestReport:
+    def _ingest(self, paths: Sequence[Path], *, sync: bool, reread: bool, progress: Progress | None) -> IngestReport:
         started = time.perf_counter()
         report = IngestReport(recovered=self._recover())
         candidates, roots = discover(paths)
@@ -298,7 +303,7 @@ class Ingestor:
 
         save_state(False)
 
-        for result in self._ingest_batched(candidates):
+        for result in self._ingest_batched(candidates, reread):
             emit(result)
         # Reported in the order the files were found, whatever order the batches finished them in.
         report.results.sort(key=lambda r: order.get(r.path, len(order)))
@@ -377,7 +382,7 @@ class Ingestor:
             self.manifest.forget_documents(doomed)
         return len(ids)
 
-    def _ingest_batched(self, candidates: Sequence[Candidate]) -> Iterator[FileResult]:
+    def _ingest_batched(self, candidates: Sequence[Candidate], reread: bool) -> Iterator[FileResult]:
         """Check every file (main thread: the manifest), parse and chunk the ones that changed ahead in a worker
         thread, and embed their chunks in batches across files, so the embedder is never fed one small file at
         a time. Each document is still stored and committed on its own, in order: the crash guarantees of the
@@ -387,7 +392,7 @@ class Ingestor:
         work: list[_Work] = []
         in_flight: set[str] = set()
         for cand in candidates:
-            checked = self._check(cand, in_flight)
+            checked = self._check(cand, in_flight, reread)
             if isinstance(checked, FileResult):
                 yield checked
             else:
@@ -409,7 +414,7 @@ class Ingestor:
                     yield from self._embed_and_store(batch)
                     batch, pending = [], 0
 
-    def _check(self, cand: Candidate, in_flight: set[str]) -> FileResult | _Work:
+    def _check(self, cand: Candidate, in_flight: set[str], reread: bool) -> FileResult | _Work:
         """What a file needs: a final result (skipped, failed, unchanged, duplicate) or parsing and embedding."""
         t0 = time.perf_counter()
         path_s, source = str(cand.path), cand.source
@@ -454,6 +459,7 @@ class Ingestor:
             and self.manifest.document_status(row.doc_id) == "ok"
             and self.manifest.document_groups(row.doc_id) == groups  # a changed sidecar re-indexes
             and not self.manifest.read_again(row.doc_id)  # its text is better read again
+            and not reread
         ):
             return FileResult(path_s, source, "unchanged", doc_id=row.doc_id, seconds=time.perf_counter() - t0)
 
@@ -465,9 +471,10 @@ class Ingestor:
         if doc_id in in_flight:
             # The same bytes under another name earlier in this run: linked once that one is stored.
             return _Work(cand, st, row, groups, doc_id, t0, same_as_earlier=True)
-        reread = self.manifest.read_again(doc_id)
-        link = None if reread else self._link_if_stored(cand, st, row, doc_id, t0)
-        return link if link is not None else _Work(cand, st, row, groups, doc_id, t0)
+        again = reread or self.manifest.read_again(doc_id)
+        link = None if again else self._link_if_stored(cand, st, row, doc_id, t0)
+        stored = again and self.manifest.document_status(doc_id) == "ok"
+        return link if link is not None else _Work(cand, st, row, groups, doc_id, t0, reread=stored)
 
     def _link_if_stored(
         self, cand: Candidate, st: os.stat_result, row: FileRow | None, doc_id: str, t0: float
@@ -509,7 +516,10 @@ class Ingestor:
     def _embed_and_store(self, batch: list[_Parsed]) -> Iterator[FileResult]:
         import numpy as np
 
-        ready = [p for p in batch if p.doc is not None]
+        for p in batch:
+            if p.item.reread and p.doc is not None:
+                p.kept = self._stored_if_same(p.item.doc_id, p.chunks)
+        ready = [p for p in batch if p.doc is not None and p.kept is None]
         if ready:
             try:
                 joined = self.embedder.embed_documents([c.embed_text for p in ready for c in p.chunks])
@@ -537,8 +547,24 @@ class Ingestor:
                 yield self._fail(item.cand, item.st, p.error or "no text could be extracted")
                 continue
             doc, chunks = p.doc, p.chunks
-            self._store(doc, chunks, np.asarray(p.vectors, dtype=np.float32))
             path_s = str(item.cand.path)
+            if p.kept is not None:
+                # Read again and unchanged: the document's record (reader version, warnings) is brought up to
+                # date; its chunks and vectors stay.
+                self.manifest.refresh_document(doc)
+                st = item.st
+                self._purge(self.manifest.commit_file(path_s, item.cand.source, doc.doc_id, st.st_size, st.st_mtime_ns))
+                yield FileResult(
+                    path_s,
+                    item.cand.source,
+                    "unchanged",
+                    doc_id=doc.doc_id,
+                    title=doc.title,
+                    warnings=doc.warnings,
+                    seconds=time.perf_counter() - item.t0,
+                )
+                continue
+            self._store(doc, chunks, np.asarray(p.vectors, dtype=np.float32))
             self._purge(
                 self.manifest.commit_file(path_s, item.cand.source, doc.doc_id, item.st.st_size, item.st.st_mtime_ns)
             )
@@ -552,6 +578,14 @@ class Ingestor:
                 warnings=doc.warnings,
                 seconds=time.perf_counter() - item.t0,
             )
+
+    def _stored_if_same(self, doc_id: str, chunks: Sequence[Chunk]) -> list[Chunk] | None:
+        """The stored chunks of `doc_id` when a new reading gave the same ones (text and metadata), else None."""
+        stored = sorted(self.store.get(self.manifest.chunk_ids(doc_id)), key=lambda c: c.ordinal)
+        same = len(stored) == len(chunks) and all(
+            a.content_key() == b.content_key() for a, b in zip(stored, chunks, strict=True)
+        )
+        return stored if same else None
 
     def _store(self, doc: Document, chunks: list[Chunk], vectors: object) -> None:
         import numpy as np
@@ -592,6 +626,7 @@ class _Work:
     doc_id: str
     t0: float
     same_as_earlier: bool = False
+    reread: bool = False  # its document is stored: read again to see whether its text changed
 
 
 @dataclass(slots=True)
@@ -601,3 +636,4 @@ class _Parsed:
     chunks: list[Chunk] = field(default_factory=list)
     error: str | None = None
     vectors: Any = None  # one row per chunk, once embedded
+    kept: list[Chunk] | None = None  # read again with the same result: the stored chunks, kept as they are

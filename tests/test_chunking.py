@@ -38,7 +38,7 @@ def _check_invariants(doc: Document, chunks: list, size: int) -> None:  # type: 
         assert chunk.text.strip() and chunk.text == chunk.text.strip()
         assert len(chunk.text) <= size
         assert chunk.start > last_start and chunk.ordinal == i
-        assert chunk.chunk_id == make_chunk_id(doc.sha256, chunk.start, chunk.end)
+        assert chunk.chunk_id == make_chunk_id(doc.sha256, chunk.start, chunk.end, chunk.content_key())
         last_start = chunk.start
     # Every non-space character is in some chunk.
     covered = 0
@@ -191,7 +191,7 @@ def test_a_pdf_read_by_another_reader_version_gets_other_chunk_ids() -> None:
 
     doc = _doc("Eerste alinea over veiligheid.\n\nTweede alinea over het beleid.", (PageSpan(1, 0, 62),))
     plain = chunk_document(doc, chunk_size=40, overlap=0)
-    assert [c.chunk_id for c in plain] == [make_chunk_id(doc.sha256, c.start, c.end) for c in plain]
+    assert [c.chunk_id for c in plain] == [make_chunk_id(doc.sha256, c.start, c.end, c.content_key()) for c in plain]
     read_by = {v: chunk_document(replace(doc, metadata={PDF_READER: v}), chunk_size=40, overlap=0) for v in "23"}
     assert [(c.start, c.end) for c in read_by["2"]] == [(c.start, c.end) for c in read_by["3"]]
     ids = [{c.chunk_id for c in chunks} for chunks in (plain, read_by["2"], read_by["3"])]

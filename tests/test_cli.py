@@ -32,6 +32,8 @@ def test_ingest_status_search_json(data_dir: Path, tmp_path_factory: pytest.Temp
 
     again = json.loads(run(["ingest", "--json"], data_dir).stdout)
     assert again["summary"]["unchanged"] == 5 and again["summary"]["ingested"] == 0
+    reread = json.loads(run(["ingest", "--reread", "--json"], data_dir).stdout)  # read again, found the same
+    assert reread["summary"]["unchanged"] == 5 and reread["summary"]["updated"] == 0
 
     status = json.loads(run(["status", "--json"], data_dir).stdout)
     assert status["store"]["documents"] == 5

@@ -13,7 +13,7 @@ import pytest
 
 from assistant.composition import Assistant, build_assistant
 from assistant.core.config import Settings
-from assistant.core.records import Chunk
+from assistant.core.records import Chunk, make_chunk_id
 from ingest.pdffonts import FIGURES_RECOVERED, PDF_READER
 from ingest.quality import RUN_TOGETHER
 
@@ -402,3 +402,49 @@ def test_a_run_together_pdf_read_by_an_older_reader_is_read_again(test_settings:
     assert old.chunk_id not in a.store.ids()  # the earlier version's chunk is gone from the store too
     _consistent(a)
     assert a.ingest([folder]).summary()["unchanged"] == 1
+
+
+def test_reread_keeps_documents_whose_text_is_unchanged_and_replaces_those_read_differently(
+    assistant: Assistant, folder: Path
+) -> None:
+    """`assistant ingest --reread`: after an upgrade that reads documents better, every file is read again. A
+    document that comes out the same keeps its chunks and vectors; one whose text an older version read
+    differently (same offsets, other text) is stored anew under new chunk ids, so BM25 in every process sees it."""
+    import json
+    import sqlite3
+    from dataclasses import replace
+
+    assistant.ingest([folder])
+    target = next(d for d in assistant.manifest.documents() if d.source == "003_145eaa7edb620ff2.txt")
+    # What an older version left: a chunk with the same offsets but other text, under the id it gave (from the
+    # document's bytes and the offsets only), and a warning the current reader no longer gives.
+    first = assistant.store.get(sorted(assistant.manifest.chunk_ids(target.doc_id)))[0]
+    older = replace(
+        first,
+        chunk_id=make_chunk_id(target.sha256, first.start, first.end),
+        text=first.text.replace(first.text.split()[0], "Oudelezing", 1),
+    )
+    assistant.store.delete([first.chunk_id])
+    assistant.store.add([older], np.asarray(assistant.embedder.embed_documents([older.text]), dtype=np.float32))
+    with sqlite3.connect(assistant.manifest.path) as db:
+        db.execute("UPDATE chunks SET chunk_id = ? WHERE chunk_id = ?", (older.chunk_id, first.chunk_id))
+        db.execute("UPDATE documents SET warnings = ?", (json.dumps(["a warning of an older reader"]),))
+        db.execute("UPDATE meta SET value = value + 1 WHERE key = 'generation'")
+    ids = {d.doc_id: set(assistant.manifest.chunk_ids(d.doc_id)) for d in assistant.manifest.documents()}
+    lexical = assistant.lexical.get()  # as a serving process holds it
+    assert lexical.search("Oudelezing", 5, None)
+    assert assistant.ingest([folder]).count("unchanged") == 5  # a plain ingest cannot tell
+
+    report = assistant.ingest([folder], reread=True)
+    assert (report.count("unchanged"), report.count("updated"), len(report.results)) == (4, 1, 5)
+    assert next(r for r in report.results if r.status == "updated").doc_id == target.doc_id
+    for doc in assistant.manifest.documents():
+        now = set(assistant.manifest.chunk_ids(doc.doc_id))
+        assert (now == ids[doc.doc_id]) == (doc.doc_id != target.doc_id)
+        assert doc.warnings == ()  # every record rewritten from the new reading
+    assert older.chunk_id not in assistant.store.ids() and first.chunk_id in assistant.store.ids()
+    assert not any("Oudelezing" in c.text for c in assistant.store.get(assistant.store.ids()))
+    assert assistant.lexical.get() is not lexical  # the id set changed: BM25 was brought up to date
+    assert not assistant.lexical.get().search("Oudelezing", 5, None)
+    _consistent(assistant)
+    assert assistant.ingest([folder], reread=True).count("unchanged") == 5

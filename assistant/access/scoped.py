@@ -70,7 +70,9 @@ class SharedAssistant(Protocol):
 
     def status(self) -> StoreStatus: ...
 
-    def ingest(self, paths: list[Path], *, sync: bool = False, progress: Progress | None = None) -> IngestReport: ...
+    def ingest(
+        self, paths: list[Path], *, sync: bool = False, reread: bool = False, progress: Progress | None = None
+    ) -> IngestReport: ...
 
 
 def restrict(flt: SearchFilter | None, principal: Principal) -> SearchFilter | None:
@@ -413,7 +415,9 @@ class ScopedAssistant:
     def editable_documents(self) -> list[DocumentRow]:
         return [d for d in self.manifest.documents() if self.may_edit(d)]
 
-    def ingest(self, paths: list[Path], *, sync: bool = False, progress: Progress | None = None) -> IngestReport:
+    def ingest(
+        self, paths: list[Path], *, sync: bool = False, reread: bool = False, progress: Progress | None = None
+    ) -> IngestReport:
         """Ingest (editors and admins), reporting only files the principal may know about: visible documents,
         and failures of files named explicitly (an upload). A folder re-index never names restricted files."""
         self._require_change("ingest")
@@ -426,12 +430,14 @@ class ScopedAssistant:
                 return r.path in named
             return self.manifest.visible(r.doc_id)
 
-        report = self.base.ingest(paths, sync=sync, progress=_ShownProgress(progress, shown, self.principal.all_groups))
+        shown_progress = _ShownProgress(progress, shown, self.principal.all_groups)
+        report = self.base.ingest(paths, sync=sync, reread=reread, progress=shown_progress)
         mine = replace(report, results=[r for r in report.results if shown(r)])
         self.audit(
             "ingest",
             paths=[str(p) for p in paths],
             sync=sync,
+            reread=reread,
             summary=report.summary(),
             documents=[{"doc_id": r.doc_id, "source": r.source, "status": r.status} for r in mine.results],
         )

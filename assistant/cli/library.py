@@ -69,6 +69,14 @@ def ingest(
         list[Path] | None, typer.Argument(help="Files or folders. Default: the configured corpus folder.")
     ] = None,
     sync: Annotated[bool, typer.Option("--sync", help="Remove documents whose files are gone.")] = False,
+    reread: Annotated[
+        bool,
+        typer.Option(
+            "--reread",
+            help="Read unchanged files again too, after an upgrade that reads documents better: a document whose "
+            "text comes out the same keeps its vectors; one whose text changed is embedded again.",
+        ),
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the per-file report as JSON.")] = False,
     answer_vectors: Annotated[
         bool | None,
@@ -92,10 +100,10 @@ def ingest(
     a = scoped()
     results: list[FileResult] = []
     if as_json:
-        report = a.ingest(targets, sync=sync)
+        report = a.ingest(targets, sync=sync, reread=reread)
     else:
         with _progress_bar("ingest", eta=True) as bar:
-            report = a.ingest(targets, sync=sync, progress=_IngestTicker(bar, results))
+            report = a.ingest(targets, sync=sync, reread=reread, progress=_IngestTicker(bar, results))
     if as_json:
         _print_json(
             {

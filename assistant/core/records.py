@@ -8,6 +8,7 @@ same input gives the same ids on every machine and evaluation can score by id.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,9 +33,14 @@ def make_doc_id(content_sha256: str) -> str:
     return content_sha256[:16]
 
 
-def make_chunk_id(content_sha256: str, start: int, end: int) -> str:
-    """Stable chunk id from the document hash and the chunk's offsets in the cleaned text."""
-    return hashlib.sha256(f"{content_sha256}:{start}:{end}".encode()).hexdigest()[:20]
+def make_chunk_id(content_sha256: str, start: int, end: int, content: str = "") -> str:
+    """Stable chunk id from the document hash, the chunk's offsets in the cleaned text and (`content`,
+    `Chunk.content_key`) what it holds: a document read again whose chunk keeps its offsets but not its text
+    gets a new id, so every index that compares ids (BM25) sees the change."""
+    key = f"{content_sha256}:{start}:{end}"
+    if content:
+        key += ":" + hashlib.sha256(content.encode()).hexdigest()
+    return hashlib.sha256(key.encode()).hexdigest()[:20]
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +103,11 @@ class Chunk:
         """Title and heading travel with the text so a passage is findable by what it is about."""
         context = " > ".join(h for h in (self.title, *self.heading_path) if h)
         return f"{context}\n\n{self.text}" if context else self.text
+
+    def content_key(self) -> str:
+        """Everything an index keeps of this chunk except its id (text and metadata), as one string: two chunks
+        with equal keys are interchangeable in every index."""
+        return json.dumps([self.text, self.to_metadata()], sort_keys=True, ensure_ascii=False)
 
     def to_metadata(self) -> dict[str, str | int | float | bool]:
         """Flat metadata for stores that only take scalars (Chroma)."""
