@@ -90,10 +90,10 @@ def _settings(data_dir: Path) -> Any:
 # --- phases (own processes) -------------------------------------------------------------------------------
 
 
-def run_ingest(folder: Path, data_dir: Path, env: dict[str, str]) -> Json:
+def run_ingest(folder: Path, data_dir: Path, env: dict[str, str], extra: Sequence[str] = ()) -> Json:
     t0 = time.perf_counter()
     proc = subprocess.run(
-        [_assistant_bin(), "ingest", str(folder), "--json"],
+        [_assistant_bin(), "ingest", str(folder), "--json", *extra],
         env={**os.environ, **env, "ASSISTANT_DATA_DIR": str(data_dir)},
         capture_output=True,
         text=True,
