@@ -259,9 +259,10 @@ class _Open:
 
 
 def chunk_id_seed(doc: Document) -> str:
-    """What a document's chunk ids derive from besides their offsets: its bytes, and for a PDF the version of the
-    reader that read it. A document read again by a newer reader (`Manifest.read_again`) may keep a chunk's
-    offsets with other text; a new id makes every index see the change (the BM25 index compares ids only)."""
+    """What a document's chunk ids derive from besides their offsets and content (`Chunk.content_key`): its
+    bytes, and for a PDF the version of the reader that read it. A document read again by a newer reader
+    (`Manifest.read_again`, `assistant ingest --reread`) may keep a chunk's offsets with other text; a new id
+    makes every index see the change (the BM25 index compares ids only)."""
     reader = doc.metadata.get(PDF_READER)
     return doc.sha256 if reader is None else f"{doc.sha256}:{PDF_READER}={reader}"
 
