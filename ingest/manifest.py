@@ -62,6 +62,31 @@ INSERT OR IGNORE INTO meta VALUES ('generation', 0);
 """
 
 
+_INSERT_DOCUMENT = "INSERT OR REPLACE INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+
+
+def _document_row(doc: Document, chunk_count: int, status: str) -> tuple[object, ...]:
+    """A `documents` row, in the table's column order."""
+    return (
+        doc.doc_id,
+        doc.sha256,
+        doc.source,
+        doc.path,
+        doc.title,
+        doc.doc_type,
+        doc.language,
+        doc.date,
+        doc.date_end,
+        max(1, len(doc.pages)),
+        len(doc.text),
+        chunk_count,
+        status,
+        json.dumps(list(doc.warnings), ensure_ascii=False),
+        json.dumps(dict(doc.metadata), ensure_ascii=False),
+        time.time(),
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class FileRow:
     path: str
@@ -195,50 +220,15 @@ class Manifest:
         """Rewrite a stored document's record (title, dates, warnings, metadata) from a new reading that left its
         chunks as they were; its status and chunks stay."""
         with self.transaction() as tx:
-            tx.execute(
-                "UPDATE documents SET source = ?, path = ?, title = ?, doc_type = ?, language = ?, date = ?, "
-                "date_end = ?, pages = ?, chars = ?, warnings = ?, metadata = ?, ingested_at = ? WHERE doc_id = ?",
-                (
-                    doc.source,
-                    doc.path,
-                    doc.title,
-                    doc.doc_type,
-                    doc.language,
-                    doc.date,
-                    doc.date_end,
-                    max(1, len(doc.pages)),
-                    len(doc.text),
-                    json.dumps(list(doc.warnings), ensure_ascii=False),
-                    json.dumps(dict(doc.metadata), ensure_ascii=False),
-                    time.time(),
-                    doc.doc_id,
-                ),
-            )
+            row = tx.execute("SELECT chunk_count, status FROM documents WHERE doc_id = ?", (doc.doc_id,)).fetchone()
+            if row is not None:
+                tx.execute(_INSERT_DOCUMENT, _document_row(doc, int(row[0]), str(row[1])))
 
     def begin_document(self, doc: Document, chunks: Sequence[Chunk]) -> None:
         """Record the document and its chunk ids as pending, before any chunk reaches the store."""
         with self.transaction() as tx:
             tx.execute("DELETE FROM chunks WHERE doc_id = ?", (doc.doc_id,))
-            tx.execute(
-                "INSERT OR REPLACE INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?,?,'pending',?,?,?)",
-                (
-                    doc.doc_id,
-                    doc.sha256,
-                    doc.source,
-                    doc.path,
-                    doc.title,
-                    doc.doc_type,
-                    doc.language,
-                    doc.date,
-                    doc.date_end,
-                    max(1, len(doc.pages)),
-                    len(doc.text),
-                    len(chunks),
-                    json.dumps(list(doc.warnings), ensure_ascii=False),
-                    json.dumps(dict(doc.metadata), ensure_ascii=False),
-                    time.time(),
-                ),
-            )
+            tx.execute(_INSERT_DOCUMENT, _document_row(doc, len(chunks), "pending"))
             tx.executemany(
                 "INSERT OR REPLACE INTO chunks VALUES (?, ?, ?)",
                 [(c.chunk_id, doc.doc_id, c.ordinal) for c in chunks],
