@@ -270,6 +270,14 @@ def test_search_preview_and_reindex(data_dir: Path) -> None:
         "Klaar: 0 nieuw of bijgewerkt, 5 ongewijzigd, 0 mislukt." in s.label for s in at.get("status")
     )  # all 5 unchanged
     assert at.get("progress")[0].text == "Inlezen: 5 van 5"
+    at.checkbox(key="docs_reread").check().run()  # every file read again, found the same
+    at.button(key="docs_reindex").click().run()
+    assert not at.error
+    assert any("Klaar: 0 nieuw of bijgewerkt, 5 ongewijzigd, 0 mislukt." in s.label for s in at.get("status"))
+    from assistant.access.audit import read_entries
+
+    runs = [e for e in read_entries(data_dir / "audit.jsonl") if e["action"] == "ingest"]
+    assert [e["reread"] for e in runs[-2:]] == [False, True]
 
 
 def test_script_in_a_document_is_shown_as_text(data_dir: Path) -> None:

@@ -111,6 +111,9 @@ TEXTS: dict[Lang, dict[str, str]] = {
         "docs.reindex": "Opnieuw indexeren",
         "docs.reindex.caption": "Leest de corpusmap ({corpus}) en de uploadmap opnieuw in; ongewijzigde "
         "bestanden worden overgeslagen.",
+        "docs.reread": "Ook ongewijzigde bestanden opnieuw lezen",
+        "docs.reread.help": "Na een update die documenten beter leest: een document waarvan de tekst gelijk blijft, "
+        "houdt zijn index; een document met andere tekst wordt opnieuw geïndexeerd.",
         "docs.search": "Zoekvoorbeeld",
         "docs.search.label": "Zoek passages (top 5)",
         "docs.search.none": "Geen passages gevonden.",
@@ -325,6 +328,9 @@ TEXTS: dict[Lang, dict[str, str]] = {
         "docs.reindex": "Re-index",
         "docs.reindex.caption": "Reads the corpus folder ({corpus}) and the upload folder again; unchanged "
         "files are skipped.",
+        "docs.reread": "Also read unchanged files again",
+        "docs.reread.help": "After an update that reads documents better: a document whose text stays the same keeps "
+        "its index; one whose text changed is indexed again.",
         "docs.search": "Search preview",
         "docs.search.label": "Search passages (top 5)",
         "docs.search.none": "No passages found.",

@@ -50,9 +50,11 @@ def safe_filename(name: str) -> str:
     return f"{stem[:120]}{ext}"
 
 
-def _ingest_with_progress(assistant: Assistant, paths: list[Path], label: str, *, uploads: Path | None = None) -> None:
+def _ingest_with_progress(
+    assistant: Assistant, paths: list[Path], label: str, *, uploads: Path | None = None, reread: bool = False
+) -> None:
     """`uploads`: the folder the files were just uploaded to; a file ingest refuses is removed from it (it would
-    fail again on every re-index), and the page says so."""
+    fail again on every re-index), and the page says so. `reread`: unchanged files are read again too."""
     try:
         total = max(1, len(discover(paths)[0]))
     except AssistantError:
@@ -78,7 +80,7 @@ def _ingest_with_progress(assistant: Assistant, paths: list[Path], label: str, *
             box.markdown(line)
 
         try:
-            report = assistant.ingest(paths, sync=False, progress=progress)
+            report = assistant.ingest(paths, sync=False, reread=reread, progress=progress)
         except AssistantError as exc:
             box.update(state="error")
             st.error(str(exc))
@@ -316,9 +318,10 @@ def _reindex(assistant: Assistant) -> None:
     settings = assistant.settings
     st.subheader(t("docs.reindex"))
     st.caption(escape_markdown(t("docs.reindex.caption", corpus=settings.ingest.corpus_dir)))
+    reread = st.checkbox(t("docs.reread"), key="docs_reread", help=t("docs.reread.help"))
     if st.button(t("docs.reindex"), key="docs_reindex", icon=":material/refresh:"):
         paths = [p for p in (settings.ingest.corpus_dir, state.uploads_dir(settings)) if p.exists()]
-        _ingest_with_progress(assistant, paths, t("docs.reindex"))
+        _ingest_with_progress(assistant, paths, t("docs.reindex"), reread=reread)
 
 
 def _search(assistant: Assistant) -> None:
