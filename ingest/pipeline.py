@@ -517,9 +517,8 @@ class Ingestor:
         import numpy as np
 
         for p in batch:
-            if p.item.reread and p.doc is not None:
-                p.kept = self._stored_if_same(p.item.doc_id, p.chunks)
-        ready = [p for p in batch if p.doc is not None and p.kept is None]
+            p.unchanged = p.item.reread and p.doc is not None and self._same_as_stored(p.item.doc_id, p.chunks)
+        ready = [p for p in batch if p.doc is not None and not p.unchanged]
         if ready:
             try:
                 joined = self.embedder.embed_documents([c.embed_text for p in ready for c in p.chunks])
@@ -547,45 +546,33 @@ class Ingestor:
                 yield self._fail(item.cand, item.st, p.error or "no text could be extracted")
                 continue
             doc, chunks = p.doc, p.chunks
-            path_s = str(item.cand.path)
-            if p.kept is not None:
-                # Read again and unchanged: the document's record (reader version, warnings) is brought up to
-                # date; its chunks and vectors stay.
+            if p.unchanged:
+                # Read again with the same result: its chunks and vectors stay, its record (reader version,
+                # warnings) follows the new reading.
                 self.manifest.refresh_document(doc)
-                st = item.st
-                self._purge(self.manifest.commit_file(path_s, item.cand.source, doc.doc_id, st.st_size, st.st_mtime_ns))
-                yield FileResult(
-                    path_s,
-                    item.cand.source,
-                    "unchanged",
-                    doc_id=doc.doc_id,
-                    title=doc.title,
-                    warnings=doc.warnings,
-                    seconds=time.perf_counter() - item.t0,
-                )
-                continue
-            self._store(doc, chunks, np.asarray(p.vectors, dtype=np.float32))
+            else:
+                self._store(doc, chunks, np.asarray(p.vectors, dtype=np.float32))
+            path_s = str(item.cand.path)
             self._purge(
                 self.manifest.commit_file(path_s, item.cand.source, doc.doc_id, item.st.st_size, item.st.st_mtime_ns)
             )
             yield FileResult(
                 path_s,
                 item.cand.source,
-                "updated" if item.row is not None else "ingested",
+                "unchanged" if p.unchanged else "updated" if item.row is not None else "ingested",
                 doc_id=doc.doc_id,
                 title=doc.title,
-                chunks=len(chunks),
+                chunks=0 if p.unchanged else len(chunks),
                 warnings=doc.warnings,
                 seconds=time.perf_counter() - item.t0,
             )
 
-    def _stored_if_same(self, doc_id: str, chunks: Sequence[Chunk]) -> list[Chunk] | None:
-        """The stored chunks of `doc_id` when a new reading gave the same ones (text and metadata), else None."""
+    def _same_as_stored(self, doc_id: str, chunks: Sequence[Chunk]) -> bool:
+        """Did a new reading of `doc_id` give the chunks it has stored (text and metadata, ids aside)?"""
         stored = sorted(self.store.get(self.manifest.chunk_ids(doc_id)), key=lambda c: c.ordinal)
-        same = len(stored) == len(chunks) and all(
+        return len(stored) == len(chunks) and all(
             a.content_key() == b.content_key() for a, b in zip(stored, chunks, strict=True)
         )
-        return stored if same else None
 
     def _store(self, doc: Document, chunks: list[Chunk], vectors: object) -> None:
         import numpy as np
@@ -636,4 +623,4 @@ class _Parsed:
     chunks: list[Chunk] = field(default_factory=list)
     error: str | None = None
     vectors: Any = None  # one row per chunk, once embedded
-    kept: list[Chunk] | None = None  # read again with the same result: the stored chunks, kept as they are
+    unchanged: bool = False  # read again with the same result: nothing to embed or store
