@@ -5,7 +5,10 @@ write them.
    takes the width of character code 32 as the space width, but in a two-byte (Identity-H) font code 32 is an
    arbitrary glyph (a "Q" of 673/1000 em in one test PDF), so no word gap (about 230/1000) reads as a space and
    the words run together ("Thisdocumentdescribestheresults"). `install_space_fix` makes pypdf fall back to its
-   own default gap width for these fonts, as it already does for fonts without a space width.
+   own default gap width for these fonts, as it already does for fonts without a space width. A font whose
+   glyphs all have one width counts as fixed pitch there even when its descriptor does not say so (TeX's LMMono
+   sets no FixedPitch flag): its space is one glyph wide, so the tightened glyphs of a code listing do not read
+   as word gaps ("f9c02602 -db1e" for "f9c02602-db1e").
 2. **Figures.** The same fonts may draw figures with alternate glyphs (tabular or old-style) that the text map
    leaves out; pypdf then prints each glyph number as a character ("August ŵųŵų" for "August 2020").
    `FigureRepair` finds, in the embedded TrueType program, ten consecutive unmapped glyphs whose outlines
@@ -33,9 +36,11 @@ MIN_FIGURES_PRESENT = 5  # a run must show at least this many figures' outlines
 MIN_FIGURES_USED = 2  # ... and at least this many of them must occur in the page text
 _TWO_BYTE = "utf-16-be"
 # The PDF reader's version, kept in each PDF's metadata (`PDF_READER`): a PDF flagged for words running together
-# by an older reader is read again on the next ingest (`Manifest.read_again`). 2: the two repairs above.
+# by an older reader is read again on the next ingest (`Manifest.read_again`). 2: the two repairs above. 3: one
+# glyph width as the space of a monospaced font without a space glyph (`assistant ingest --reread` applies it).
 PDF_READER = "pdf_reader"
-PDF_READER_VERSION = 2
+PDF_READER_VERSION = 3
+_NO_SPACE = "\uffff"  # the space key of a two-byte font that maps no glyph to a space: it has no width
 FIGURES_RECOVERED = "figures recovered"  # the warning of a document whose figures `FigureRepair` restored
 
 _installed = False
@@ -52,7 +57,8 @@ def install_space_fix() -> bool:
     except ImportError:
         return False
     original = getattr(Font, "_get_space_char", None)
-    if original is None:
+    original_width = getattr(Font, "_add_space_width", None)
+    if original is None or original_width is None:
         return False
 
     def space_char(encoding: Any, character_map: dict[Any, Any]) -> str:
@@ -60,10 +66,21 @@ def install_space_fix() -> bool:
         two_byte = isinstance(encoding, str) and encoding.replace("_", "-").lower() == _TWO_BYTE
         if found == " " and two_byte and " " not in character_map.values():
             # No glyph is a space: a key without a width makes the extractor use its default gap width.
-            return "\uffff"
+            return _NO_SPACE
         return found
 
+    def space_width(character_widths: dict[str, float], flags: int, space: str) -> float:
+        if space == _NO_SPACE:
+            widths = {w for key, w in character_widths.items() if key != "default" and w > 0}
+            if len(widths) == 1:
+                # Monospaced by its metrics: a space is one glyph wide, as pypdf has it for fixed pitch. Given
+                # as the width of the space key, or the extractor would put its default gap width in its place.
+                character_widths[_NO_SPACE] = widths.pop()
+        width: float = original_width(character_widths, flags, space)
+        return width
+
     Font._get_space_char = staticmethod(space_char)  # type: ignore[method-assign]
+    Font._add_space_width = staticmethod(space_width)  # type: ignore[method-assign,assignment]
     _installed = True
     return True
 

@@ -84,6 +84,19 @@ def test_a_composite_font_without_a_space_glyph_reads_its_word_gaps() -> None:
 
 
 @pytest.mark.integration
+def test_a_monospaced_composite_font_keeps_a_code_listing_as_written() -> None:
+    """The report's log and code listings are set in a monospaced font (LMMono) with no space glyph and no
+    FixedPitch flag, each glyph tightened by 56-157/1000: only a full glyph's width is a word gap."""
+    if not COMPOSITE.is_file():
+        pytest.skip(f"{COMPOSITE} is absent")
+    text = build_document(COMPOSITE).text
+    assert "f9c02602-db1e-4abc-9520-270537b92cb1" in text  # a work id in a log line
+    assert "Scheduling work ID f9c02602" in text  # the word gaps of the same line are kept
+    assert '<?xml version="1.0" encoding="UTF-8"?>' in text  # a listing of a property list
+    assert "f9c02602 -db1e" not in text
+
+
+@pytest.mark.integration
 def test_figures_a_composite_font_leaves_out_of_its_text_map_are_read_from_the_glyph_shapes() -> None:
     if not COMPOSITE.is_file():
         pytest.skip(f"{COMPOSITE} is absent")
