@@ -451,7 +451,8 @@ class Ingestor:
             return self._fail(cand, st, str(exc))
         row = self.manifest.file(path_s)
         if (
-            row is not None
+            not reread  # read again anyway: the manifest need not be asked
+            and row is not None
             and row.status == "ok"
             and row.doc_id
             and row.size == st.st_size
@@ -459,7 +460,6 @@ class Ingestor:
             and self.manifest.document_status(row.doc_id) == "ok"
             and self.manifest.document_groups(row.doc_id) == groups  # a changed sidecar re-indexes
             and not self.manifest.read_again(row.doc_id)  # its text is better read again
-            and not reread
         ):
             return FileResult(path_s, source, "unchanged", doc_id=row.doc_id, seconds=time.perf_counter() - t0)
 
