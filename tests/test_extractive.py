@@ -9,7 +9,7 @@ import numpy as np
 
 from assistant.answering.abstention import FEATURES, AbstentionModel
 from assistant.answering.answerer import Answerer
-from assistant.answering.extractive import ExtractiveAnswerer
+from assistant.answering.extractive import ExtractiveAnswerer, passage_cap
 from assistant.answering.question import question_parts
 from assistant.core.records import Chunk, Hit
 from assistant.core.text import detect_language
@@ -651,3 +651,23 @@ def test_a_question_for_a_firm_is_answered_by_the_company_its_document_names_wit
         "Wat zegt de evaluatie van het parkeerbeleid in de binnenstad?", [_hit(report, "a")]
     )
     assert "Verkeer & Ruimte" not in answer.text
+
+
+def test_a_longer_passage_may_give_more_units_in_proportion_to_its_length() -> None:
+    assert [passage_cap(n) for n in (0, 400, 1000, 1249, 1500, 2000, 3000)] == [2, 2, 2, 2, 3, 4, 6]
+    # A passage of a larger chunk size holds answering sentences that 1,000-character chunks would have split
+    # over two passages: with another passage taking part, its third is quoted too.
+    filler = " ".join(f"Paragraaf {i} gaat over iets anders dan het onderwerp van de vraag." for i in range(18))
+    long = _hit(
+        "De stadsregio doet tegen fietsdiefstal in het centrum een kwartaaloverleg met de politie. "
+        "De stadsregio doet tegen fietsdiefstal in het centrum ook camerabewaking bij het station. "
+        f"{filler} "
+        "De stadsregio doet tegen fietsdiefstal in het centrum verder betere sloten op de stallingen.",
+        "a",
+        1,
+    )
+    other = _hit("De stadsregio meldt dat fietsdiefstal in het centrum daalde.", "b", 2)
+    other = replace(other, chunk=replace(other.chunk, doc_id=long.chunk.doc_id))
+    assert len(long.chunk.text) > 1400
+    answer = _answerer().answer("Wat doet de stadsregio tegen fietsdiefstal in het centrum?", [long, other])
+    assert answer.text.count("[1]") == 3, answer.text
