@@ -258,6 +258,18 @@ class _Open:
     last_piece_start: int = -1  # start of the last non-heading piece, where overlap may begin
 
 
+# Each stored document records the chunk size and overlap it was cut with (`chunking_label`), so that a changed
+# `ASSISTANT_CHUNK_SIZE` / `_OVERLAP` re-chunks the library on the next ingest (`Manifest.read_again`) instead
+# of mixing old and new passages. Documents stored before it was recorded were cut with the only default so far.
+CHUNKING = "chunking"
+LEGACY_CHUNKING = "1000/150"
+
+
+def chunking_label(chunk_size: int, overlap: int) -> str:
+    """How a document was cut, as recorded in its metadata: "size/overlap" in characters."""
+    return f"{chunk_size}/{overlap}"
+
+
 def chunk_id_seed(doc: Document) -> str:
     """What a document's chunk ids derive from besides their offsets and content (`Chunk.content_key`): its
     bytes, and for a PDF the version of the reader that read it. A document read again by a newer reader

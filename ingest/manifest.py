@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from assistant.core.records import Chunk, Document
+from ingest.chunking import CHUNKING, LEGACY_CHUNKING
 from ingest.pdffonts import PDF_READER, PDF_READER_VERSION
 from ingest.quality import RUN_TOGETHER
 
@@ -301,17 +302,26 @@ class Manifest:
             for r in rows
         ]
 
-    def read_again(self, doc_id: str) -> bool:
-        """Was the document flagged for words running together by an older PDF reader (before spaces were
-        restored, `ingest.respace`, or before composite fonts' word gaps were read, `ingest.pdffonts`)? Then its
-        text improves when it is read again."""
+    def read_again(self, doc_id: str, chunking: str | None = None) -> str | None:
+        """Why the stored reading of a document is out of date, or None when it is not:
+        - it was flagged for words running together by an older PDF reader (before spaces were restored,
+          `ingest.respace`, or before composite fonts' word gaps were read, `ingest.pdffonts`): its text improves
+          when it is read again;
+        - it was cut with another chunk size or overlap than `chunking` (`ingest.chunking.chunking_label`; None:
+          not checked): a library must not mix passages of two sizes."""
         with self._lock:
             row = self._conn.execute("SELECT warnings, metadata FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
         if row is None:
-            return False
+            return None
+        metadata = json.loads(row[1])
         flagged = any(RUN_TOGETHER in warning for warning in json.loads(row[0]))
-        reader = str(json.loads(row[1]).get(PDF_READER, "1"))  # absent: before versions were kept
-        return flagged and (not reader.isdigit() or int(reader) < PDF_READER_VERSION)
+        reader = str(metadata.get(PDF_READER, "1"))  # absent: before versions were kept
+        if flagged and (not reader.isdigit() or int(reader) < PDF_READER_VERSION):
+            return f"read again: PDF reader {reader} -> {PDF_READER_VERSION}"
+        recorded = str(metadata.get(CHUNKING, LEGACY_CHUNKING))
+        if chunking is not None and recorded != chunking:
+            return f"chunked again: chunk size/overlap {recorded} -> {chunking}"
+        return None
 
     def document_groups(self, doc_id: str) -> tuple[str, ...] | None:
         """The access groups recorded for a document (None when it is unknown)."""

@@ -16,7 +16,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
@@ -24,7 +24,7 @@ from assistant.core.embedder import Embedder
 from assistant.core.errors import IngestError
 from assistant.core.records import Chunk, Document, sha256_file
 from ingest.access import SIDECAR_SUFFIX, access_doc_id, access_groups, apply_access
-from ingest.chunking import chunk_document
+from ingest.chunking import CHUNKING, chunk_document, chunking_label
 from ingest.documents import build_document
 from ingest.loaders import SUPPORTED_SUFFIXES
 from ingest.manifest import FileRow, Manifest
@@ -53,6 +53,7 @@ class FileResult:
     warnings: tuple[str, ...] = ()
     error: str | None = None
     seconds: float = 0.0
+    reason: str | None = None  # why a stored document was read again ("chunked again: chunk size/overlap …")
 
 
 @dataclass
@@ -250,6 +251,7 @@ class Ingestor:
         self.embedder = embedder
         self.chunk_size = chunk_size
         self.chunk_overlap = chunk_overlap
+        self.chunking = chunking_label(chunk_size, chunk_overlap)
         self.ocr_language = ocr_language
         self.max_file_bytes = max_file_bytes
         # One writer at a time, across threads (app sessions) and processes (the CLI beside the app): `recover`
@@ -459,7 +461,7 @@ class Ingestor:
             and row.mtime_ns == st.st_mtime_ns
             and self.manifest.document_status(row.doc_id) == "ok"
             and self.manifest.document_groups(row.doc_id) == groups  # a changed sidecar re-indexes
-            and not self.manifest.read_again(row.doc_id)  # its text is better read again
+            and self.manifest.read_again(row.doc_id, self.chunking) is None  # its text or cut is out of date
         ):
             return FileResult(path_s, source, "unchanged", doc_id=row.doc_id, seconds=time.perf_counter() - t0)
 
@@ -471,10 +473,13 @@ class Ingestor:
         if doc_id in in_flight:
             # The same bytes under another name earlier in this run: linked once that one is stored.
             return _Work(cand, st, row, groups, doc_id, t0, same_as_earlier=True)
-        again = reread or self.manifest.read_again(doc_id)
+        why = None if reread else self.manifest.read_again(doc_id, self.chunking)
+        again = reread or why is not None
         link = None if again else self._link_if_stored(cand, st, row, doc_id, t0)
         stored = again and self.manifest.document_status(doc_id) == "ok"
-        return link if link is not None else _Work(cand, st, row, groups, doc_id, t0, reread=stored)
+        if link is not None:
+            return link
+        return _Work(cand, st, row, groups, doc_id, t0, reread=stored, reason=why if stored else None)
 
     def _link_if_stored(
         self, cand: Candidate, st: os.stat_result, row: FileRow | None, doc_id: str, t0: float
@@ -495,6 +500,7 @@ class Ingestor:
             doc = build_document(item.cand.path, source=item.cand.source, ocr_language=self.ocr_language)
             chunks = chunk_document(doc, chunk_size=self.chunk_size, overlap=self.chunk_overlap)
             doc, chunks = apply_access(doc, chunks, item.groups)
+            doc = replace(doc, metadata={**doc.metadata, CHUNKING: self.chunking})
             if not chunks:
                 raise IngestError(
                     "no text could be extracted",
@@ -565,6 +571,7 @@ class Ingestor:
                 chunks=0 if p.unchanged else len(chunks),
                 warnings=doc.warnings,
                 seconds=time.perf_counter() - item.t0,
+                reason=item.reason,
             )
 
     def _same_as_stored(self, doc_id: str, chunks: Sequence[Chunk]) -> bool:
@@ -614,6 +621,7 @@ class _Work:
     t0: float
     same_as_earlier: bool = False
     reread: bool = False  # its document is stored: read again to see whether its text changed
+    reason: str | None = None  # why it is read again, when not on request (`Manifest.read_again`)
 
 
 @dataclass(slots=True)

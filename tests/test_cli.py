@@ -49,6 +49,20 @@ def test_ingest_status_search_json(data_dir: Path, tmp_path_factory: pytest.Temp
     assert human.returncode == 0 and "000_c0ed1ecefa30b148.txt" in human.stdout
 
 
+def test_ingest_says_when_a_changed_chunk_size_cuts_the_library_again(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    fresh = tmp_path_factory.mktemp("cli-chunking")
+    assert run(["ingest"], fresh).returncode == 0
+    again = run(["ingest"], fresh, ASSISTANT_CHUNK_SIZE="400", ASSISTANT_CHUNK_OVERLAP="60")
+    assert again.returncode == 0, again.stderr
+    assert "stored document(s) chunked again: chunk size/overlap 1000/150 -> 400/60" in again.stdout
+    as_json = json.loads(run(["ingest", "--json"], fresh).stdout)  # back to the default: cut again
+    assert {f["reason"] for f in as_json["files"] if f["status"] == "updated"} == {
+        "chunked again: chunk size/overlap 400/60 -> 1000/150"
+    }
+
+
 def test_errors_are_one_line_messages_with_exit_codes(data_dir: Path, tmp_path: Path) -> None:
     bad = run(["status"], data_dir, ASSISTANT_CHUNK_SIZE="groot")
     assert bad.returncode == 2

@@ -404,6 +404,38 @@ def test_a_run_together_pdf_read_by_an_older_reader_is_read_again(test_settings:
     assert a.ingest([folder]).summary()["unchanged"] == 1
 
 
+def test_a_changed_chunk_size_cuts_the_stored_documents_again_and_says_so(
+    test_settings: Settings, folder: Path
+) -> None:
+    """A library must not mix passages of two sizes: after `ASSISTANT_CHUNK_SIZE` / `_OVERLAP` change, the next
+    ingest cuts every stored document again (the report says why), and the one after that has nothing to do."""
+    import json
+    import sqlite3
+
+    first = build_assistant(test_settings)
+    first.ingest([folder])
+    before = {d.source: d.chunk_count for d in first.manifest.documents()}
+    smaller = test_settings.updated(chunk_size=400, chunk_overlap=60)
+    a = build_assistant(smaller)
+    report = a.ingest([folder])
+    assert report.summary()["updated"] >= 4 and not report.failed, report.summary()
+    redone = [r for r in report.results if r.reason]
+    assert {r.reason for r in redone} == {"chunked again: chunk size/overlap 1000/150 -> 400/60"}
+    after = {d.source: d.chunk_count for d in a.manifest.documents()}
+    assert sum(after.values()) > sum(before.values())
+    assert max(len(c.text) for c in a.store.get(a.manifest.chunk_ids())) <= 400
+    _consistent(a)
+    assert a.ingest([folder]).summary()["unchanged"] == 5
+    # A library stored before the cut was recorded was cut with the only default so far (1,000 / 150).
+    doc = a.manifest.documents()[0]
+    with sqlite3.connect(a.manifest.path) as db:
+        (metadata,) = db.execute("SELECT metadata FROM documents WHERE doc_id = ?", (doc.doc_id,)).fetchone()
+        older = {k: v for k, v in json.loads(metadata).items() if k != "chunking"}
+        db.execute("UPDATE documents SET metadata = ? WHERE doc_id = ?", (json.dumps(older), doc.doc_id))
+    assert a.manifest.read_again(doc.doc_id, "1000/150") is None
+    assert a.manifest.read_again(doc.doc_id, "400/60") == "chunked again: chunk size/overlap 1000/150 -> 400/60"
+
+
 def test_reread_keeps_documents_whose_text_is_unchanged_and_replaces_those_read_differently(
     assistant: Assistant, folder: Path
 ) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated, Any
@@ -122,12 +123,15 @@ def ingest(
         for r in report.results:
             if r.status == "unchanged" and len(report.results) > 30:
                 continue
-            details = r.error or "; ".join(r.warnings) or (r.title or "")
+            details = r.error or "; ".join(([r.reason] if r.reason else []) + list(r.warnings)) or (r.title or "")
             style = _STATUS_STYLE.get(r.status, "")
             table.add_row(f"[{style}]{r.status}[/]", escape(r.source), str(r.chunks or ""), escape(details[:160]))
         out.print(table)
         summary = ", ".join(f"{v} {k}" for k, v in report.summary().items() if v)
         out.print(f"[bold]{summary or 'nothing to do'}[/]")
+        # Why stored documents were read again unasked (a newer reader, a changed chunk size): said once each.
+        for reason, n in Counter(r.reason for r in report.results if r.reason).items():
+            out.print(f"{n} stored document(s) {reason}")
         if report.answer_units:
             out.print(
                 f"answer vectors: {report.answer_units} sentences and lists embedded in "

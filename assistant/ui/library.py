@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -98,6 +99,9 @@ def _ingest_with_progress(
         new = sum(1 for r in report.results if r.status in ("ingested", "updated"))
         unchanged = len(report.results) - new - failed
         label = t("docs.done", new=new, unchanged=unchanged, failed=failed)
+        # Why stored documents were read again unasked (a newer reader, a changed chunk size): said once each.
+        for reason, n in Counter(r.reason for r in report.results if r.reason).items():
+            st.info(escape_markdown(t("docs.read_again", n=n, reason=reason)))
         box.update(label=label, state="error" if failed else "complete", expanded=bool(failed))
 
 
