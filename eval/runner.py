@@ -30,6 +30,7 @@ from eval.beir import load_beir
 from eval.metrics import QuestionResult, aggregate, aggregate_beir, score_question, unfound_evidence
 from eval.questions import Question, load_questions
 from eval.report import append_result, write_metrics, write_report
+from ingest.chunking import LEGACY_CHUNKING, chunking_label
 
 log = logging.getLogger(__name__)
 
@@ -102,8 +103,17 @@ def corpus_index_settings(
 ) -> Settings:
     """The evaluation index `assistant eval` uses for `corpus`: tools that measure over the same questions
     (calibration, sweeps) must open this one, not build their own."""
+    # Another chunk size gets its own index (the ingest would otherwise cut the shared one again, both ways); the
+    # default keeps the key indexes were built under before the cut was part of it.
+    cut = chunking_label(settings.ingest.chunk_size, settings.ingest.chunk_overlap)
     return eval_settings(
-        settings, corpus, distractors, pipeline, _vector_kind(settings), settings.embedding.embedding_model
+        settings,
+        corpus,
+        distractors,
+        pipeline,
+        _vector_kind(settings),
+        settings.embedding.embedding_model,
+        *(() if cut == LEGACY_CHUNKING else (cut,)),
     )
 
 

@@ -246,3 +246,21 @@ def test_evaluation_indexes_move_into_the_data_dir_once(
     assert (test_settings.storage.data_dir / "eval" / "distractors").is_dir() and not (
         old_root / "distractors"
     ).exists()
+
+
+def test_another_chunk_size_gets_its_own_evaluation_index(test_settings: Settings) -> None:
+    """The ingest cuts a library again when the chunk size changes; an evaluation at another size must not cut
+    the shared evaluation index (and the next default run cut it back), so it gets an index of its own. The
+    default keeps the key its indexes were built under."""
+    from eval.runner import corpus_index_settings, eval_settings
+
+    corpus = test_settings.ingest.corpus_dir
+    default = corpus_index_settings(test_settings, corpus).storage.data_dir
+    before = eval_settings(test_settings, corpus, 0, "default", "fake", test_settings.embedding.embedding_model)
+    assert default == before.storage.data_dir  # the key of every index built before the cut was part of it
+    larger = corpus_index_settings(test_settings.updated(chunk_size=1500, chunk_overlap=225), corpus)
+    assert larger.storage.data_dir != default
+    assert corpus_index_settings(test_settings.updated(chunk_overlap=100), corpus).storage.data_dir not in (
+        default,
+        larger.storage.data_dir,
+    )
