@@ -9,7 +9,8 @@ import numpy as np
 
 from assistant.answering.abstention import FEATURES, AbstentionModel
 from assistant.answering.answerer import Answerer
-from assistant.answering.extractive import ExtractiveAnswerer, passage_cap
+from assistant.answering.extractive import ExtractiveAnswerer
+from assistant.answering.passages import passage_cap
 from assistant.answering.question import question_parts
 from assistant.core.records import Chunk, Hit
 from assistant.core.text import detect_language

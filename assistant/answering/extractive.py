@@ -43,6 +43,7 @@ from assistant.answering.passages import (
     anchor_evidence,
     continue_units,
     named_documents,
+    passage_cap,
     passage_words,
     with_signatures,
 )
@@ -87,8 +88,6 @@ DIRECT_LINE_CUT = 0.1  # the direct answer line takes values from units this clo
 TYPE_WINDOW = 0.3  # the kind of answer asked for must be in a unit this close to the best one
 DUPLICATE_JACCARD = 0.6
 DUPLICATE_COSINE = 0.93
-PER_PASSAGE = 2  # units of one passage per PASSAGE_CHARS of its text, when several passages take part
-PASSAGE_CHARS = 1000  # the default chunk size, on which PER_PASSAGE was set
 HEADING_RESTATES = 0.5  # share of a heading's content words that the question uses
 LIST_TIE = 0.01  # breaks the tie between a list and its announcing sentence by the question's form
 NO_VALUE_QUOTED = "the passages are on topic but none of the quotes gives the kind of answer asked for"
@@ -134,13 +133,6 @@ def _unit_vector(vector: object) -> np.ndarray:
     v = np.asarray(vector, dtype=np.float32).reshape(-1)
     norm = float(np.linalg.norm(v))
     return v / norm if norm > 0 else v
-
-
-def passage_cap(chars: int) -> int:
-    """How many units one passage may give an answer that quotes several passages: `PER_PASSAGE` per
-    `PASSAGE_CHARS` of its text, never fewer than `PER_PASSAGE`. The limit was set on passages of up to 1,000
-    characters; in a longer one (a larger chunk size) the answering sentence is more often its third candidate."""
-    return max(PER_PASSAGE, round(PER_PASSAGE * chars / PASSAGE_CHARS))
 
 
 def _jaccard(a: set[str], b: set[str]) -> float:

@@ -1,6 +1,7 @@
 """What the retrieved passages hold, apart from their scored units: whether the question's anchors occur in
 them (an evidence feature of abstention), the passages that continue a quoted unit or sign a first-person
-report (the chain adds them: `AnswerChain.passages`), and the units taken from those."""
+report (the chain adds them: `AnswerChain.passages`), the units taken from those, and how many quotes one passage
+may give (`passage_cap`)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,15 @@ from assistant.core.text import fold
 from assistant.language.units import Unit, UnitKind, continuation, ends_in_list, ends_mid_sentence
 
 SHORT_ACRONYM = 4  # acronyms this short are not required anchors
+PER_PASSAGE = 2  # quotes of one passage per PASSAGE_CHARS of its text, when several passages take part
+PASSAGE_CHARS = 1000  # the default chunk size, on which PER_PASSAGE was set
+
+
+def passage_cap(chars: int) -> int:
+    """How many units one passage may give an answer that quotes several passages: `PER_PASSAGE` per
+    `PASSAGE_CHARS` of its text, never fewer than `PER_PASSAGE`. The limit was set on passages of up to 1,000
+    characters; in a longer one (a larger chunk size) the answering sentence is more often its third candidate."""
+    return max(PER_PASSAGE, round(PER_PASSAGE * chars / PASSAGE_CHARS))
 
 
 def _file_words(source: str) -> str:
