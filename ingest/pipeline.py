@@ -14,6 +14,7 @@ import json
 import os
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -74,6 +75,10 @@ class IngestReport:
     def summary(self) -> dict[str, int]:
         statuses = ("ingested", "updated", "unchanged", "duplicate", "removed", "skipped", "failed")
         return {s: self.count(s) for s in statuses}
+
+    def read_again(self) -> dict[str, int]:
+        """Why stored documents were read again unasked (a newer reader, a changed chunk size), with how many."""
+        return dict(Counter(r.reason for r in self.results if r.reason))
 
 
 @dataclass(frozen=True, slots=True)

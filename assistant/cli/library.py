@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated, Any
@@ -130,7 +129,7 @@ def ingest(
         summary = ", ".join(f"{v} {k}" for k, v in report.summary().items() if v)
         out.print(f"[bold]{summary or 'nothing to do'}[/]")
         # Why stored documents were read again unasked (a newer reader, a changed chunk size): said once each.
-        for reason, n in Counter(r.reason for r in report.results if r.reason).items():
+        for reason, n in report.read_again().items():
             out.print(f"{n} stored document(s) {reason}")
         if report.answer_units:
             out.print(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -100,7 +99,7 @@ def _ingest_with_progress(
         unchanged = len(report.results) - new - failed
         label = t("docs.done", new=new, unchanged=unchanged, failed=failed)
         # Why stored documents were read again unasked (a newer reader, a changed chunk size): said once each.
-        for reason, n in Counter(r.reason for r in report.results if r.reason).items():
+        for reason, n in report.read_again().items():
             st.info(escape_markdown(t("docs.read_again", n=n, reason=reason)))
         box.update(label=label, state="error" if failed else "complete", expanded=bool(failed))
 
