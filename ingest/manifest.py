@@ -317,10 +317,10 @@ class Manifest:
         flagged = any(RUN_TOGETHER in warning for warning in json.loads(row[0]))
         reader = str(metadata.get(PDF_READER, "1"))  # absent: before versions were kept
         if flagged and (not reader.isdigit() or int(reader) < PDF_READER_VERSION):
-            return f"read again: PDF reader {reader} -> {PDF_READER_VERSION}"
+            return f"read again: PDF reader {reader} → {PDF_READER_VERSION}"
         recorded = str(metadata.get(CHUNKING, LEGACY_CHUNKING))
         if chunking is not None and recorded != chunking:
-            return f"chunked again: chunk size/overlap {recorded} -> {chunking}"
+            return f"chunked again: chunk size/overlap {recorded} → {chunking}"
         return None
 
     def document_groups(self, doc_id: str) -> tuple[str, ...] | None:

@@ -280,6 +280,18 @@ def test_search_preview_and_reindex(data_dir: Path) -> None:
     assert [e["reread"] for e in runs[-2:]] == [False, True]
 
 
+def test_reindex_after_a_chunk_size_change_says_why_documents_were_read_again(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ASSISTANT_CHUNK_SIZE", "400")
+    monkeypatch.setenv("ASSISTANT_CHUNK_OVERLAP", "60")
+    at = goto(start(), "documents")
+    at.button(key="docs_reindex").click().run()
+    assert not at.error
+    said = [i.value for i in at.info if "opnieuw gelezen" in i.value]
+    assert len(said) == 1 and "chunk size/overlap 1000/150 → 400/60" in said[0], [i.value for i in at.info]
+
+
 def test_script_in_a_document_is_shown_as_text(data_dir: Path) -> None:
     at = goto(start(), "documents")
     body = (

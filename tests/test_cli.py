@@ -56,10 +56,10 @@ def test_ingest_says_when_a_changed_chunk_size_cuts_the_library_again(
     assert run(["ingest"], fresh).returncode == 0
     again = run(["ingest"], fresh, ASSISTANT_CHUNK_SIZE="400", ASSISTANT_CHUNK_OVERLAP="60")
     assert again.returncode == 0, again.stderr
-    assert "stored document(s) chunked again: chunk size/overlap 1000/150 -> 400/60" in again.stdout
+    assert "stored document(s) chunked again: chunk size/overlap 1000/150 → 400/60" in again.stdout
     as_json = json.loads(run(["ingest", "--json"], fresh).stdout)  # back to the default: cut again
     assert {f["reason"] for f in as_json["files"] if f["status"] == "updated"} == {
-        "chunked again: chunk size/overlap 400/60 -> 1000/150"
+        "chunked again: chunk size/overlap 400/60 → 1000/150"
     }
 
 

@@ -420,7 +420,7 @@ def test_a_changed_chunk_size_cuts_the_stored_documents_again_and_says_so(
     report = a.ingest([folder])
     assert report.summary()["updated"] >= 4 and not report.failed, report.summary()
     assert report.read_again() == {
-        "chunked again: chunk size/overlap 1000/150 -> 400/60": sum(1 for r in report.results if r.reason)
+        "chunked again: chunk size/overlap 1000/150 → 400/60": sum(1 for r in report.results if r.reason)
     }
     after = {d.source: d.chunk_count for d in a.manifest.documents()}
     assert sum(after.values()) > sum(before.values())
@@ -434,7 +434,7 @@ def test_a_changed_chunk_size_cuts_the_stored_documents_again_and_says_so(
         older = {k: v for k, v in json.loads(metadata).items() if k != "chunking"}
         db.execute("UPDATE documents SET metadata = ? WHERE doc_id = ?", (json.dumps(older), doc.doc_id))
     assert a.manifest.read_again(doc.doc_id, "1000/150") is None
-    assert a.manifest.read_again(doc.doc_id, "400/60") == "chunked again: chunk size/overlap 1000/150 -> 400/60"
+    assert a.manifest.read_again(doc.doc_id, "400/60") == "chunked again: chunk size/overlap 1000/150 → 400/60"
 
 
 def test_reread_keeps_documents_whose_text_is_unchanged_and_replaces_those_read_differently(
