@@ -32,6 +32,7 @@ from assistant.retrieval.learned import BUNDLED_MODEL, LearnedReranker, RankerMo
 from assistant.retrieval.lexical import LexicalIndex, TermPresence
 from assistant.retrieval.rerank import AnswerTypeReranker, Reranker, SentenceReranker
 from assistant.retrieval.retriever import CompleteChunks, DenseRetriever, Retriever
+from ingest.chunking import chunking_label
 from ingest.manifest import Manifest
 from ingest.pipeline import Ingestor, IngestReport, Progress, WarmProgress
 from vectorstore.base import ChunkStore, SearchFilter
@@ -395,6 +396,14 @@ class Assistant:
             collection=self.store.name,
             store_mode=self.settings.storage.store_mode,
             embedding=f"{self.settings.embedding.embedding_backend}: {model_id} ({dim} d)",
+            out_of_date=self.out_of_date(),
+        )
+
+    def out_of_date(self, visible: Callable[[tuple[str, ...]], bool] | None = None) -> dict[str, int]:
+        """Stored documents the next ingest will read again under the current settings, by reason; `visible`:
+        only documents with access groups it accepts."""
+        return self.manifest.out_of_date(
+            chunking_label(self.settings.ingest.chunk_size, self.settings.ingest.chunk_overlap), visible
         )
 
     def describe(self) -> dict[str, Any]:

@@ -12,10 +12,12 @@ import json
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from assistant.core.records import Chunk, Document
 from ingest.chunking import CHUNKING, LEGACY_CHUNKING
@@ -115,6 +117,23 @@ class DocumentRow:
     status: str
     warnings: tuple[str, ...]
     groups: tuple[str, ...] = ()  # access groups; empty = public (assistant.access.principal)
+
+
+def stale_reason(warnings: Sequence[str], metadata: Mapping[str, Any], chunking: str | None) -> str | None:
+    """Why a stored document's reading is out of date, or None when it is not:
+    - it was flagged for words running together by an older PDF reader (before spaces were restored,
+      `ingest.respace`, or before composite fonts' word gaps were read, `ingest.pdffonts`): its text improves
+      when it is read again;
+    - it was cut with another chunk size or overlap than `chunking` (`ingest.chunking.chunking_label`; None:
+      not checked): a library must not mix passages of two sizes."""
+    flagged = any(RUN_TOGETHER in warning for warning in warnings)
+    reader = str(metadata.get(PDF_READER, "1"))  # absent: before versions were kept
+    if flagged and (not reader.isdigit() or int(reader) < PDF_READER_VERSION):
+        return f"read again: PDF reader {reader} → {PDF_READER_VERSION}"
+    recorded = str(metadata.get(CHUNKING, LEGACY_CHUNKING))
+    if chunking is not None and recorded != chunking:
+        return f"chunked again: chunk size/overlap {recorded} → {chunking}"
+    return None
 
 
 class Manifest:
@@ -303,25 +322,25 @@ class Manifest:
         ]
 
     def read_again(self, doc_id: str, chunking: str | None = None) -> str | None:
-        """Why the stored reading of a document is out of date, or None when it is not:
-        - it was flagged for words running together by an older PDF reader (before spaces were restored,
-          `ingest.respace`, or before composite fonts' word gaps were read, `ingest.pdffonts`): its text improves
-          when it is read again;
-        - it was cut with another chunk size or overlap than `chunking` (`ingest.chunking.chunking_label`; None:
-          not checked): a library must not mix passages of two sizes."""
+        """Why the stored reading of a document is out of date, or None when it is not (`stale_reason`)."""
         with self._lock:
             row = self._conn.execute("SELECT warnings, metadata FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
-        if row is None:
-            return None
-        metadata = json.loads(row[1])
-        flagged = any(RUN_TOGETHER in warning for warning in json.loads(row[0]))
-        reader = str(metadata.get(PDF_READER, "1"))  # absent: before versions were kept
-        if flagged and (not reader.isdigit() or int(reader) < PDF_READER_VERSION):
-            return f"read again: PDF reader {reader} → {PDF_READER_VERSION}"
-        recorded = str(metadata.get(CHUNKING, LEGACY_CHUNKING))
-        if chunking is not None and recorded != chunking:
-            return f"chunked again: chunk size/overlap {recorded} → {chunking}"
-        return None
+        return None if row is None else stale_reason(json.loads(row[0]), json.loads(row[1]), chunking)
+
+    def out_of_date(
+        self, chunking: str | None = None, visible: Callable[[tuple[str, ...]], bool] | None = None
+    ) -> dict[str, int]:
+        """How many stored documents the next ingest will read again, by reason (`stale_reason`): what
+        `assistant status` and the app's documents page warn about before anyone ingests. `visible`: counts
+        only documents whose access groups it accepts (`Principal.can_see`)."""
+        with self._lock:
+            rows = self._conn.execute("SELECT warnings, metadata FROM documents").fetchall()
+        reasons = (
+            stale_reason(json.loads(w), json.loads(m), chunking)
+            for w, m in rows
+            if visible is None or visible(_groups(m))
+        )
+        return dict(Counter(r for r in reasons if r is not None))
 
     def document_groups(self, doc_id: str) -> tuple[str, ...] | None:
         """The access groups recorded for a document (None when it is unknown)."""

@@ -235,6 +235,16 @@ def test_library_status_and_downloads_show_only_visible_documents(indexed: Assis
     assert secret.doc_id in {d.doc_id for d in indexed.manifest.documents()}
 
 
+def test_out_of_date_counts_only_visible_documents(indexed: Assistant) -> None:
+    """Status says how many documents the next ingest cuts again; a scoped view counts only those it may see."""
+    other_cut = build_assistant(indexed.settings.updated(chunk_size=400, chunk_overlap=60))
+    reason = "chunked again: chunk size/overlap 1000/150 → 400/60"
+    assert other_cut.status().out_of_date == {reason: 7}
+    assert other_cut.scoped(PUBLIC, audited=False).status().out_of_date == {reason: 5}
+    assert other_cut.scoped(VEILIGHEID, audited=False).out_of_date() == {reason: 6}
+    assert indexed.scoped(PUBLIC, audited=False).status().out_of_date == {}
+
+
 def test_reindex_report_does_not_name_restricted_files(indexed: Assistant) -> None:
     public_editor = replace(PUBLIC, role=Role.EDITOR)  # readers may not re-index at all (tests/test_roles.py)
     report = indexed.scoped(public_editor, audited=False).ingest([indexed.settings.ingest.corpus_dir])

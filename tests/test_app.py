@@ -286,8 +286,11 @@ def test_reindex_after_a_chunk_size_change_says_why_documents_were_read_again(
     monkeypatch.setenv("ASSISTANT_CHUNK_SIZE", "400")
     monkeypatch.setenv("ASSISTANT_CHUNK_OVERLAP", "60")
     at = goto(start(), "documents")
+    warned = [w.value for w in at.warning if "verouderd" in w.value]  # said before the re-index
+    assert len(warned) == 1 and "5 opgeslagen document(en)" in warned[0] and "1000/150 → 400/60" in warned[0]
     at.button(key="docs_reindex").click().run()
     assert not at.error
+    assert not [w.value for w in at.warning if "verouderd" in w.value]
     said = [i.value for i in at.info if "opnieuw gelezen" in i.value]
     assert len(said) == 1 and "chunk size/overlap 1000/150 → 400/60" in said[0], [i.value for i in at.info]
 

@@ -54,7 +54,14 @@ def test_ingest_says_when_a_changed_chunk_size_cuts_the_library_again(
 ) -> None:
     fresh = tmp_path_factory.mktemp("cli-chunking")
     assert run(["ingest"], fresh).returncode == 0
-    again = run(["ingest"], fresh, ASSISTANT_CHUNK_SIZE="400", ASSISTANT_CHUNK_OVERLAP="60")
+    smaller = {"ASSISTANT_CHUNK_SIZE": "400", "ASSISTANT_CHUNK_OVERLAP": "60"}
+    warned = run(["status"], fresh, **smaller)  # said before anyone ingests
+    assert warned.returncode == 0
+    assert "5 stored document(s) to be chunked again: chunk size/overlap 1000/150 → 400/60" in warned.stderr
+    assert json.loads(run(["status", "--json"], fresh, **smaller).stdout)["store"]["out_of_date"] == {
+        "chunked again: chunk size/overlap 1000/150 → 400/60": 5
+    }
+    again = run(["ingest"], fresh, **smaller)
     assert again.returncode == 0, again.stderr
     assert "stored document(s) chunked again: chunk size/overlap 1000/150 → 400/60" in again.stdout
     as_json = json.loads(run(["ingest", "--json"], fresh).stdout)  # back to the default: cut again

@@ -417,6 +417,9 @@ def test_a_changed_chunk_size_cuts_the_stored_documents_again_and_says_so(
     before = {d.source: d.chunk_count for d in first.manifest.documents()}
     smaller = test_settings.updated(chunk_size=400, chunk_overlap=60)
     a = build_assistant(smaller)
+    # Before the ingest, the status says what it will do (it re-embeds the library).
+    assert a.status().out_of_date == {"chunked again: chunk size/overlap 1000/150 → 400/60": 5}
+    assert first.status().out_of_date == {}
     report = a.ingest([folder])
     assert report.summary()["updated"] >= 4 and not report.failed, report.summary()
     assert report.read_again() == {
@@ -427,6 +430,7 @@ def test_a_changed_chunk_size_cuts_the_stored_documents_again_and_says_so(
     assert max(len(c.text) for c in a.store.get(a.manifest.chunk_ids())) <= 400
     _consistent(a)
     assert a.ingest([folder]).summary()["unchanged"] == 5
+    assert a.status().out_of_date == {}
     # A library stored before the cut was recorded was cut with the only default so far (1,000 / 150).
     doc = a.manifest.documents()[0]
     with sqlite3.connect(a.manifest.path) as db:

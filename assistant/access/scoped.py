@@ -70,6 +70,8 @@ class SharedAssistant(Protocol):
 
     def status(self) -> StoreStatus: ...
 
+    def out_of_date(self, visible: Callable[[tuple[str, ...]], bool] | None = None) -> dict[str, int]: ...
+
     def ingest(
         self, paths: list[Path], *, sync: bool = False, reread: bool = False, progress: Progress | None = None
     ) -> IngestReport: ...
@@ -394,8 +396,13 @@ class ScopedAssistant:
                 "files": counts["files"],
                 "failed": 0,
                 "with_warnings": counts["with_warnings"],
+                "out_of_date": self.out_of_date(),
             }
         )
+
+    def out_of_date(self) -> dict[str, int]:
+        """The documents this principal may see that the next ingest will read again, by reason."""
+        return self.base.out_of_date(None if self.principal.all_groups else self.principal.can_see)
 
     # --- changing -------------------------------------------------------------------------------------
 

@@ -191,6 +191,9 @@ def status(
     _print_ingest_state(a.ingest_state())
     if st.chunks != st.store_chunks:
         err.print("[yellow]manifest and store disagree; the next `assistant ingest` repairs this[/]")
+    for reason, n in st.out_of_date.items():
+        # Said before anyone ingests: reading a large library again takes as long as its first ingest.
+        err.print(f"[yellow]{n} stored document(s) to be {escape(reason)} by the next `assistant ingest`[/]")
     if docs:
         table = Table(title="Documents")
         for col in ("title", "file", "type", "date", "lang", "pages", "chunks", "warnings"):

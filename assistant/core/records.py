@@ -220,7 +220,8 @@ class ExpandedQuery(str):
 @dataclass(frozen=True)
 class StoreStatus:
     """What the index holds, for `assistant status` and the app: documents and chunks by the manifest, chunks
-    in the store, failed files, and which collection, store and embedder serve them."""
+    in the store, failed files, which collection, store and embedder serve them, and how many documents the
+    next ingest will read again, by reason (e.g. "chunked again: chunk size/overlap 1000/150 → 1500/225")."""
 
     documents: int
     chunks: int
@@ -231,3 +232,4 @@ class StoreStatus:
     collection: str
     store_mode: str
     embedding: str
+    out_of_date: dict[str, int] = field(default_factory=dict)

@@ -91,6 +91,8 @@ TEXTS: dict[Lang, dict[str, str]] = {
         "docs.result": "{source}: {status}",
         "docs.done": "Klaar: {new} nieuw of bijgewerkt, {unchanged} ongewijzigd, {failed} mislukt.",
         "docs.read_again": "{n} opgeslagen document(en) opnieuw gelezen ({reason}).",
+        "docs.out_of_date": "{n} opgeslagen document(en) verouderd ({reason}): de volgende keer opnieuw indexeren "
+        "leest ze opnieuw en berekent hun vectoren opnieuw.",
         "status.ingested": "ingelezen",
         "status.updated": "bijgewerkt",
         "status.unchanged": "ongewijzigd",
@@ -309,6 +311,8 @@ TEXTS: dict[Lang, dict[str, str]] = {
         "docs.result": "{source}: {status}",
         "docs.done": "Done: {new} new or updated, {unchanged} unchanged, {failed} failed.",
         "docs.read_again": "{n} stored document(s) read again ({reason}).",
+        "docs.out_of_date": "{n} stored document(s) out of date ({reason}): the next re-index reads them again "
+        "and embeds them anew.",
         "status.ingested": "ingested",
         "status.updated": "updated",
         "status.unchanged": "unchanged",

@@ -108,6 +108,9 @@ def _table(assistant: Assistant) -> None:
     docs = assistant.manifest.documents()
     chunks = sum(d.chunk_count for d in docs)
     st.caption(t("docs.count", docs=len(docs), chunks=chunks))
+    # Said before anyone re-indexes: reading a large library again takes as long as its first ingest.
+    for reason, n in (assistant.out_of_date() if assistant.principal.may_change_library else {}).items():
+        st.warning(escape_markdown(t("docs.out_of_date", n=n, reason=reason)))
     if not docs:
         st.info(t("docs.none"))
     else:
