@@ -91,8 +91,8 @@ TEXTS: dict[Lang, dict[str, str]] = {
         "docs.result": "{source}: {status}",
         "docs.done": "Klaar: {new} nieuw of bijgewerkt, {unchanged} ongewijzigd, {failed} mislukt.",
         "docs.read_again": "{n} opgeslagen document(en) opnieuw gelezen ({reason}).",
-        "docs.out_of_date": "{n} opgeslagen document(en) verouderd ({reason}): de volgende keer opnieuw indexeren "
-        "leest ze opnieuw en berekent hun vectoren opnieuw.",
+        "docs.out_of_date": "{n} opgeslagen document(en) verouderd ({reason}): de volgende herindexering leest ze "
+        "opnieuw en berekent vectoren voor de passages die veranderen.",
         "status.ingested": "ingelezen",
         "status.updated": "bijgewerkt",
         "status.unchanged": "ongewijzigd",
@@ -312,7 +312,7 @@ TEXTS: dict[Lang, dict[str, str]] = {
         "docs.done": "Done: {new} new or updated, {unchanged} unchanged, {failed} failed.",
         "docs.read_again": "{n} stored document(s) read again ({reason}).",
         "docs.out_of_date": "{n} stored document(s) out of date ({reason}): the next re-index reads them again "
-        "and embeds them anew.",
+        "and embeds the passages that change.",
         "status.ingested": "ingested",
         "status.updated": "updated",
         "status.unchanged": "unchanged",
