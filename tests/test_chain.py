@@ -136,6 +136,10 @@ def test_follow_up_prefers_the_documents_the_previous_answer_cited() -> None:
     retriever.filters.clear()
     standalone = chain.ask("Welke thema's staan in het regionaal veiligheidsplan van Den Haag?", history)
     assert retriever.filters == [None] and standalone.hits[0].chunk.doc_id == "other"
+    # So does a short question that names its subject: it must not search the earlier answer's documents.
+    retriever.filters.clear()
+    named = chain.ask("Wat is de NCTV?", history)
+    assert retriever.filters == [None] and named.query == "Wat is de NCTV?"
 
 
 def test_follow_up_without_known_citations_prefers_the_best_documents_of_its_expanded_query() -> None:

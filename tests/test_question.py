@@ -58,6 +58,13 @@ def test_follow_ups_lean_back_and_standalone_questions_do_not() -> None:
     assert refers_back("Maar hoeveel gemeenten in de regio hebben daaraan uiteindelijk meegedaan?")
     assert not refers_back("En welke afspraken maakte de gemeente met de provincie over het ontwerp?")
     assert not refers_back("Wat zijn de kosten daarvan volgens de begroting van de gemeente Utrecht?")
+    # One content word that names the subject: short, but it says what it is about (before: a follow-up).
+    assert not refers_back("Wat is de NCTV?")
+    assert not refers_back("Wat is het CJIB?")  # "het" as an article points at nothing
+    assert not refers_back("What is the OECD?")
+    assert refers_back("En de NCTV?")  # an opening conjunction still leans back
+    assert refers_back("Wat doet het CJIB daar?")  # and so does a pointing word
+    assert refers_back("Wat kost het?")  # one content word that names nothing
 
 
 def test_analysis_types_the_question() -> None:

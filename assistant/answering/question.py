@@ -256,9 +256,19 @@ def refers_back(question: str) -> bool:
     lowered = question.strip()
     opener = bool(_REFERS_BACK_OPENERS.match(lowered))
     pointing = opener or bool(_ANAPHORA.search(lowered))
+    if len(content) == 1 and not opener and _names_its_subject(lowered):
+        return False  # "Wat is het RIEC?" is short but says what it is about
     # "En op welke afspraken met de provincie was het ontwerp daarvan gebaseerd?" has words enough of its own, but
     # an opening conjunction with a pronominal adverb cannot stand alone.
     return len(content) < 2 or (pointing and len(content) < 4) or (opener and bool(_PRONOMINAL_ADVERB.search(lowered)))
+
+
+def _names_its_subject(question: str) -> bool:
+    """The question names what it asks about (an acronym, a capitalised name: `question_anchors`) and points
+    back with no word but the article "het" ("Wat is het RIEC?", "What is EFUS?"; not "Wat doet het RIEC
+    daar?")."""
+    named = any(anchor.kind == "name" for anchor in question_anchors(question))
+    return named and all(m.group().lower() == "het" for m in _ANAPHORA.finditer(question))
 
 
 # Words that make up the question's form rather than its subject: "hoe lang duurde …" asks for a duration,
