@@ -23,15 +23,12 @@ from assistant.answering.question import refers_back
 from assistant.composition import build_assistant
 from assistant.core.config import BUNDLED_CORPUS
 from assistant.core.offline import quiet_offline_environment
-from bench.retrieval_offline import index_settings
+from bench.retrieval_offline import RESULTS, ROOT, SHARED, index_settings
 from eval.metrics import fact_matches
 from eval.questions import Question, load_questions
 
-ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "bench" / "data"
-SHARED = ROOT.parent / "shared"
 PDFS = SHARED / "testdata" / "pdfs"
-RESULTS = ROOT / "bench" / "results"
 SETS: dict[str, tuple[str, Path, Path]] = {  # name: (group, questions, corpus)
     "own": ("choosing", DATA / "own-questions.jsonl", BUNDLED_CORPUS),
     "own-corpus-2": ("choosing", DATA / "own-questions-corpus-2.jsonl", BUNDLED_CORPUS),
@@ -64,13 +61,16 @@ def _unrelated(questions: list[Question], index: int) -> Question | None:
 def run_set(assistant: Any, path: Path) -> dict[str, int]:
     questions = [q for q in load_questions(path) if q.type != "briefing"]
     out = {"questions": 0, "taken_for_follow_ups": 0, "facts": 0, "facts_alone": 0, "facts_after": 0, "lost": 0}
+    histories: dict[str, list[Turn]] = {}  # one earlier question serves as history for many: asked once
     for i, q in enumerate(questions):
         earlier = _unrelated(questions, i)
         if q.turns or not q.answerable or earlier is None:
             continue
-        first = assistant.ask(earlier.question)
-        cited = tuple(dict.fromkeys(c.doc_id for c in first.citations))
-        history = [Turn("user", earlier.question), Turn("assistant", first.text, cited)]
+        if earlier.id not in histories:
+            first = assistant.ask(earlier.question)
+            cited = tuple(dict.fromkeys(c.doc_id for c in first.citations))
+            histories[earlier.id] = [Turn("user", earlier.question), Turn("assistant", first.text, cited)]
+        history = histories[earlier.id]
         alone, after = _facts(q, assistant.ask(q.question).text), _facts(q, assistant.ask(q.question, history).text)
         out["questions"] += 1
         out["taken_for_follow_ups"] += refers_back(q.question)
