@@ -8,6 +8,10 @@ room, this module decides, and the decision is stated next to the code:
 * Retrieval metrics (`retrieval.*`) count answerable questions that carry evidence quotes
   (`doc_recall@5`: answerable questions that name sources).
 * `answer.fact_recall` is micro-averaged: matched facts / all facts, over answerable questions.
+  `retrieval.fact_recall@5` is the same share for the text of the first five retrieved passages instead of
+  the answer: the facts within the answer's reach. Against `answer.fact_recall` it tells a fact that
+  retrieval never brought from one the answer left out; unlike the evidence metrics it needs no quotes and
+  does not grow with the length of a passage beyond what the five passages say.
   `answer.all_facts` is the share of answerable questions with facts where every fact is present.
 * `citation.precision` is micro-averaged over all citations of answerable questions; with no citations at
   all it is 0.0 (an assistant that never cites must not look perfect).
@@ -43,6 +47,7 @@ METRIC_NAMES: tuple[str, ...] = (
     *(f"retrieval.evidence_recall@{k}" for k in RECALL_KS),
     "retrieval.mrr",
     f"retrieval.doc_recall@{DOC_RECALL_K}",
+    f"retrieval.fact_recall@{DOC_RECALL_K}",
     "answer.fact_recall",
     "answer.all_facts",
     "citation.precision",
@@ -488,6 +493,8 @@ class QuestionResult:
     passed: dict[str, bool] = field(default_factory=dict, hash=False)
     question: str = ""
     answer: str = ""
+    # Facts whose spelling the first DOC_RECALL_K retrieved passages hold (None: a record of an older run).
+    facts_in_top: int | None = None
 
     @property
     def unanswerable(self) -> bool:
@@ -508,6 +515,7 @@ class QuestionResult:
             "facts_matched": [list(f) for f in self.facts_matched],
             "facts_missing": [list(f) for f in self.facts_missing],
             "n_facts": self.n_facts,
+            f"facts_in_top{DOC_RECALL_K}": self.facts_in_top,
             "citations": {
                 "n": self.n_citations,
                 "precise": self.n_precise_citations,
@@ -522,6 +530,7 @@ class QuestionResult:
         citations = record.get("citations") or {}
         doc_recall = record.get(f"doc_recall@{DOC_RECALL_K}")
         rank = record.get("evidence_rank")
+        in_top = record.get(f"facts_in_top{DOC_RECALL_K}")
         return cls(
             id=str(record["id"]),
             type=str(record.get("type", "")),
@@ -541,6 +550,7 @@ class QuestionResult:
             passed={str(k): bool(v) for k, v in (record.get("passed") or {}).items()},
             question=str(record.get("question", "")),
             answer=str(record.get("answer", "")),
+            facts_in_top=int(in_top) if in_top is not None else None,
         )
 
 
@@ -556,6 +566,8 @@ def score_question(question: Question, answer: Answer, hits: Sequence[Hit], late
     rank = evidence_rank(question.evidence, hits) if has_evidence else None
     doc_recall = doc_recall_at(question.sources, hits, DOC_RECALL_K) if answerable and question.sources else None
     matched, missing = fact_matches(question.facts, answer.text) if answerable else ((), ())
+    top_text = "\n\n".join(h.chunk.text for h in hits[:DOC_RECALL_K])
+    in_top = len(fact_matches(question.facts, top_text)[0]) if answerable else 0
     citations = answer.citations
     precise = count_precise_citations(citations, retrieved, question.sources, question.evidence)
     invalid = invalid_citations(citations, retrieved.keys())
@@ -567,6 +579,7 @@ def score_question(question: Question, answer: Answer, hits: Sequence[Hit], late
     if doc_recall is not None:
         passed[f"retrieval.doc_recall@{DOC_RECALL_K}"] = doc_recall >= 1.0
     if answerable and question.facts:
+        passed[f"retrieval.fact_recall@{DOC_RECALL_K}"] = in_top == len(question.facts)
         passed["answer.all_facts"] = not missing
     if answerable and citations:
         passed["citation.precision"] = precise == len(citations)
@@ -595,6 +608,7 @@ def score_question(question: Question, answer: Answer, hits: Sequence[Hit], late
         passed=passed,
         question=question.question,
         answer=answer.text,
+        facts_in_top=in_top,
     )
 
 
@@ -617,6 +631,12 @@ def _summary(results: Sequence[QuestionResult], *, complete: bool) -> dict[str, 
         out[f"retrieval.doc_recall@{DOC_RECALL_K}"] = sum(doc_recalls) / len(doc_recalls) if doc_recalls else 0.0
 
     n_facts = sum(r.n_facts for r in answerable)
+    reached = [r for r in answerable if r.facts_in_top is not None]
+    n_reached_facts = sum(r.n_facts for r in reached)
+    if n_reached_facts or complete:
+        out[f"retrieval.fact_recall@{DOC_RECALL_K}"] = (
+            sum(r.facts_in_top or 0 for r in reached) / n_reached_facts if n_reached_facts else 0.0
+        )
     if n_facts or complete:
         matched = sum(len(r.facts_matched) for r in answerable)
         out["answer.fact_recall"] = matched / n_facts if n_facts else 0.0

@@ -27,6 +27,7 @@ DEV_SET = PROJECT_ROOT.parent / "shared" / "eval" / "questions-dev.jsonl"
 KEY_METRICS = (
     "retrieval.evidence_recall@5",
     "retrieval.mrr",
+    "retrieval.fact_recall@5",
     "answer.fact_recall",
     "answer.all_facts",
     "citation.precision",
@@ -200,9 +201,9 @@ def _results_section(settings: Settings, principal: Principal) -> None:
         st.warning(t("eval.unfound", n=len(unfound), ids=escape_markdown(", ".join(sorted(unfound)))))
 
     shown = [m for m in KEY_METRICS if m in metrics]
-    for row in range(0, len(shown), 4):
-        cols = st.columns(4)
-        for col, name in zip(cols, shown[row : row + 4], strict=False):
+    for row in range(0, len(shown), 3):
+        cols = st.columns(3)
+        for col, name in zip(cols, shown[row : row + 3], strict=False):
             col.metric(metric_label(name), format_value(name, metrics[name]), help=metric_help(name), border=True)
 
     table = by_type(metrics)

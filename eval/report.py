@@ -35,6 +35,7 @@ _BREAKDOWN_COLUMNS = (
     ("n", "n_questions"),
     ("evidence@5", "retrieval.evidence_recall@5"),
     ("MRR", "retrieval.mrr"),
+    ("facts in top 5", "retrieval.fact_recall@5"),
     ("fact recall", "answer.fact_recall"),
     ("all facts", "answer.all_facts"),
     ("citation precision", "citation.precision"),

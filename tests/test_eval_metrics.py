@@ -361,6 +361,8 @@ def test_score_question_records_what_passed() -> None:
     assert r1.passed["retrieval.evidence_recall@1"] is False
     assert r1.passed["retrieval.evidence_recall@3"] is True
     assert r1.passed["answer.all_facts"] is False
+    # Both facts were in the passages the answer could read; it stated one.
+    assert r1.facts_in_top == 2 and r1.passed["retrieval.fact_recall@5"] is True
     assert r1.passed["abstention.false_rate"] is True
     # Unanswerable, answered anyway, citing a passage that was never retrieved.
     assert not r2.answerable and not r2.abstained
@@ -370,6 +372,7 @@ def test_score_question_records_what_passed() -> None:
     # Answerable but declined: a false abstention, and no facts.
     assert r4.passed["abstention.false_rate"] is False
     assert r4.evidence_rank is None and r4.doc_recall_5 == 0.0 and len(r4.facts_missing) == 2
+    assert r4.facts_in_top == 0 and r4.passed["retrieval.fact_recall@5"] is False
     assert QuestionResult.from_record(r1.to_record()) == r1
 
 
@@ -387,6 +390,7 @@ def test_aggregate_by_hand() -> None:
         "retrieval.evidence_recall@10": 0.5,
         "retrieval.mrr": 0.25,  # (1/2 + 0) / 2
         "retrieval.doc_recall@5": 0.5,  # q1 1.0, q4 0.0
+        "retrieval.fact_recall@5": 0.5,  # q1's two facts are in its passages, q4's two are not
         "answer.fact_recall": 0.25,  # 1 matched of 2 + 2 facts
         "answer.all_facts": 0.0,
         "citation.precision": 1.0,  # q1's one citation; q2 is unanswerable and not counted
@@ -406,6 +410,20 @@ def test_aggregate_by_hand() -> None:
     assert metrics["by_lang.nl.answer.fact_recall"] == 0.5  # q1: 1 of 2
     assert metrics["by_lang.nl.n_questions"] == 3
     assert all(math.isfinite(v) for v in metrics.values())
+
+
+def test_fact_recall_at_5_reads_only_the_first_five_passages_and_skips_older_records() -> None:
+    q = Question(id="q", type="factoid", lang="nl", question="Wanneer?", facts=(("2015",),), sources=("a.txt",))
+    late = chunk("Sinds 2015 lid.", source="a.txt")
+    sixth = score_question(q, Answer(text="Onbekend."), hits_of(*(noise(i) for i in range(5)), late), 10.0)
+    fifth = score_question(q, Answer(text="Onbekend."), hits_of(*(noise(i) for i in range(4)), late), 10.0)
+    assert (sixth.facts_in_top, fifth.facts_in_top) == (0, 1)
+    # A results.jsonl line of a run before the metric existed has no count: it is left out, not read as 0.
+    old = {k: v for k, v in fifth.to_record().items() if k != "facts_in_top5"}
+    assert QuestionResult.from_record(old).facts_in_top is None
+    metrics = aggregate([fifth, QuestionResult.from_record(old), sixth])
+    assert metrics["retrieval.fact_recall@5"] == pytest.approx(0.5)  # 1 of the 2 facts counted
+    assert metrics["answer.fact_recall"] == 0.0
 
 
 def test_aggregate_of_nothing_has_every_key() -> None:

@@ -156,6 +156,9 @@ TEXTS: dict[Lang, dict[str, str]] = {
         "metric.retrieval.mrr": "Positie van het bewijs",
         "metric.retrieval.mrr.help": "Gemiddelde van 1 / positie van de eerste passage met bewijs (1 = altijd "
         "bovenaan, 0,5 = gemiddeld tweede).",
+        "metric.retrieval.fact_recall@5": "Feiten in de top 5",
+        "metric.retrieval.fact_recall@5.help": "Deel van alle verwachte feiten dat in de eerste vijf gevonden passages "
+        "staat: wat het antwoord kon noemen.",
         "metric.answer.fact_recall": "Genoemde feiten",
         "metric.answer.fact_recall.help": "Deel van alle verwachte feiten dat in de antwoorden staat.",
         "metric.answer.all_facts": "Volledige antwoorden",
@@ -374,6 +377,9 @@ TEXTS: dict[Lang, dict[str, str]] = {
         "metric.retrieval.mrr": "Rank of the evidence",
         "metric.retrieval.mrr.help": "Mean of 1 / rank of the first passage with evidence (1 = always first, 0.5 = "
         "second on average).",
+        "metric.retrieval.fact_recall@5": "Facts in the top 5",
+        "metric.retrieval.fact_recall@5.help": "Share of all expected facts that the first five passages found hold: "
+        "what the answer could state.",
         "metric.answer.fact_recall": "Facts stated",
         "metric.answer.fact_recall.help": "Share of all expected facts that the answers state.",
         "metric.answer.all_facts": "Complete answers",
