@@ -1,0 +1,185 @@
+"""Screen candidate fifth features for the learned ranker, by `bench.learn_ranker`'s own procedure.
+
+    .venv/bin/python -m bench.ranker_features                  # every candidate; bench/results/ranker_features.md
+    .venv/bin/python -m bench.ranker_features --only stop,unit
+
+Each candidate is added as a column to the four features of `assistant/retrieval/learned.py` (cosine, relative
+BM25, answer-type support, word coverage) over the fused top 30, and the model is refitted. Its regularisation
+c is chosen, as for the bundled model, by leave-one-set-out mean evidence MRR over the five training sets; the
+training sets t1 and t2 are scored by the model fitted on the five, and so are dev and the public PDF set (these
+two only report). No novelty step: the screen compares orders of the model alone. Stop 39's rule for a feature
+to go on to `assistant eval` (`bench/results/stop39_decisions.md`): leave-one-set-out mean MRR +0.010, and the
+mean MRR of t1 and t2 not lower.
+
+Candidates (query-independent priors of the passage, and one sentence-level signal):
+- ``stop``: share of its word and number tokens that are stop words (Dutch Snowball + English NLTK lists);
+  Bendersky, Croft & Diao (WSDM 2011) found this among the strongest quality priors of web pages;
+- ``letters``: share of its non-space characters that are letters (tables and lists of numbers score low);
+- ``length``: its length in characters, capped at 1,500, over 1,000;
+- ``unit``: cosine of its best answer unit (sentence, list item; vectors from the ingest-time answer-vector
+  cache) to the query.
+
+Needs the eval indexes (`assistant eval` on the bundled corpus and on ../shared/testdata/pdfs once).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from datetime import date
+from typing import Any
+
+import numpy as np
+
+from assistant.core.offline import quiet_offline_environment
+from assistant.core.records import Chunk
+from assistant.core.text import STOPWORDS_EN, STOPWORDS_NL
+from assistant.language.units import extract_units, unit_key
+from bench.learn_ranker import (
+    C_GRID,
+    DATA,
+    PDFS,
+    REPORT,
+    TRAIN,
+    Question,
+    QuestionSet,
+    _fit,
+    _load,
+    _rank,
+)
+from bench.retrieval_offline import RESULTS, metrics
+
+_STOP = STOPWORDS_NL | STOPWORDS_EN
+_TOKEN = re.compile(r"[^\W\d_]+|\d+", re.UNICODE)
+EXTRA = {
+    "t1": (DATA / "own-questions-pdfs-t1.jsonl", PDFS),
+    "t2": (DATA / "own-questions-pdfs-t2.jsonl", PDFS),
+}
+
+
+def stop_share(text: str) -> float:
+    """Share of the word and number tokens of `text` that are stop words (0 for no tokens)."""
+    tokens = _TOKEN.findall(text)
+    return sum(t.lower() in _STOP for t in tokens) / len(tokens) if tokens else 0.0
+
+
+def letter_share(text: str) -> float:
+    """Share of the non-space characters of `text` that are letters (0 for none)."""
+    chars = [c for c in text if not c.isspace()]
+    return sum(c.isalpha() for c in chars) / len(chars) if chars else 0.0
+
+
+def length(text: str) -> float:
+    """Length in characters, capped at 1,500, over 1,000."""
+    return min(len(text), 1500) / 1000
+
+
+TEXT_FEATURES: dict[str, Callable[[str], float]] = {"stop": stop_share, "letters": letter_share, "length": length}
+CANDIDATES = ("stop", "letters", "length", "stop+letters", "unit")
+
+
+def best_unit_cosines(s: QuestionSet, question: Question, cache: Any) -> list[float]:
+    """Per candidate passage of the fused head: its best answer unit's cosine to the query, unit vectors from
+    `cache` (the index's `VectorCache`; 0 when it holds none of the passage's units)."""
+    retriever = s.retriever
+    query = np.asarray(retriever.embedder.embed_query(question.text), dtype=np.float32).reshape(-1)
+    out = []
+    for hit in question.fused[: len(question.x)]:
+        chunk: Chunk = hit.chunk
+        keys = [unit_key(u) for u in extract_units(0, chunk.text, chunk.heading_path)]
+        vectors = cache.get_many(keys)
+        out.append(max((float(v @ query) for v in vectors.values()), default=0.0))
+    return out
+
+
+def with_columns(s: QuestionSet, names: Sequence[str], caches: dict[int, Any]) -> QuestionSet:
+    questions = []
+    for q in s.questions:
+        heads = q.fused[: len(q.x)]
+        columns = []
+        for name in names:
+            if name == "unit":
+                columns.append(best_unit_cosines(s, q, caches[id(s.retriever)]))
+            else:
+                columns.append([TEXT_FEATURES[name](h.chunk.text) for h in heads])
+        x = np.hstack([q.x, np.asarray(columns, dtype=np.float64).T]) if columns else q.x
+        questions.append(replace(q, x=x))
+    return replace(s, questions=questions)
+
+
+def screen(
+    train: list[QuestionSet], others: list[QuestionSet], names: Sequence[str], caches: dict[int, Any]
+) -> dict[str, Any]:
+    """Leave-one-set-out c sweep over `train`; `others` scored by the model fitted on all of `train`."""
+    tr = [with_columns(s, names, caches) for s in train]
+    ot = [with_columns(s, names, caches) for s in others]
+    sweep = {}
+    for c in C_GRID:
+        held = [metrics([_rank(q, _fit([t for t in tr if t is not s], c)) for q in s.questions]) for s in tr]
+        sweep[c] = float(np.mean([m["MRR"] for m in held]))
+    best_c = max(C_GRID, key=lambda c: (round(sweep[c], 3), -c))  # ties: the stronger regularisation
+    weights = _fit(tr, best_c)
+    scored = {s.name: metrics([_rank(q, weights) for q in s.questions]) for s in ot}
+    return {
+        "features": "+".join(names) or "four",
+        "c": best_c,
+        "loso_mrr": round(sweep[best_c], 4),
+        "weights": [round(float(w), 3) for w in weights],
+        **{f"{n}_mrr": round(m["MRR"], 4) for n, m in scored.items()},
+        **{f"{n}_r5": round(m["R@5"], 4) for n, m in scored.items()},
+    }
+
+
+def main() -> None:
+    quiet_offline_environment()
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--only", help=f"comma-separated candidates of {', '.join(CANDIDATES)} (default: all)")
+    args = parser.parse_args()
+    wanted = args.only.split(",") if args.only else list(CANDIDATES)
+    unknown = [w for w in wanted if w not in CANDIDATES]
+    if unknown:
+        parser.error(f"unknown candidate(s) {unknown}; choose from {', '.join(CANDIDATES)}")
+    assistants: dict[Any, Any] = {}
+    train = [_load(n, q, c.resolve(), assistants) for n, (q, c) in TRAIN.items()]
+    others = [_load(n, q, c.resolve(), assistants) for n, (q, c) in {**EXTRA, **REPORT}.items()]
+    caches = {id(a.retriever): a.vector_cache for a in assistants.values()}  # the ingest-time unit vectors
+    rows = []
+    for names in [[], *(w.split("+") for w in wanted)]:
+        rows.append(screen(train, others, names, caches))
+        print(json.dumps(rows[-1]), flush=True)
+    _write(rows)
+
+
+def _write(rows: list[dict[str, Any]]) -> None:
+    base = rows[0]
+    base_t = (base["t1_mrr"] + base["t2_mrr"]) / 2
+    lines = [
+        "# Candidate features for the learned ranker (`python -m bench.ranker_features`)",
+        "",
+        f"{date.today().isoformat()}. Four features (`assistant/retrieval/learned.py`) plus one candidate, refitted;",
+        "c by leave-one-set-out (LOSO) mean evidence MRR over the five training sets; t1, t2, dev and the public",
+        "PDF set scored by the model fitted on the five (dev and pdfs only report). No novelty step. A candidate",
+        "goes on to `assistant eval` iff LOSO MRR rises by 0.010 and the t1/t2 mean does not fall",
+        "(`bench/results/stop39_decisions.md`, decision 1).",
+        "",
+        "| features | c | LOSO mean MRR | t1 / t2 MRR (mean) | dev R@5 / MRR | pdfs R@5 / MRR | goes on |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        t = (r["t1_mrr"] + r["t2_mrr"]) / 2
+        on = r is not base and r["loso_mrr"] >= base["loso_mrr"] + 0.010 and t >= base_t
+        lines.append(
+            f"| {r['features']} | {r['c']:g} | {r['loso_mrr']:.3f} | {r['t1_mrr']:.3f} / {r['t2_mrr']:.3f} ({t:.3f}) "
+            f"| {r['dev_r5']:.3f} / {r['dev_mrr']:.3f} | {r['pdfs_r5']:.3f} / {r['pdfs_mrr']:.3f} "
+            f"| {'—' if r is base else 'yes' if on else 'no'} |"
+        )
+    (RESULTS / "ranker_features.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (RESULTS / "ranker_features.json").write_text(json.dumps(rows, indent=1) + "\n", encoding="utf-8")
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
