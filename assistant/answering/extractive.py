@@ -81,10 +81,7 @@ W_LEXICAL = 0.35
 W_PRIOR = 0.08
 W_TYPE = 0.08  # bonus for a unit that holds the kind of answer asked for (a number, a name)
 HEADING_WEIGHT = 0.5  # a word matched only in the heading counts half
-# Units scoring further than this below the best one are not part of the answer. 0.35 and 5 quotes since stop 39:
-# chosen by `assistant eval` on the nine choosing sets (facts 340 -> 347 of 465, citation precision held) against
-# 0.25 and 4, the edge of the earlier sweeps' grids (bench/results/stop39_decisions.md, decision 4).
-RELATIVE_CUT = 0.35
+RELATIVE_CUT = 0.25  # units scoring further than this below the best one are not part of the answer
 OTHER_DOC_CUT = 0.05  # ... and units from another document than the best unit's must be this close
 DIRECT_CUT = 0.4  # a unit stating the asked-for figure outright ("16 landen") may be this far below
 DIRECT_LINE_CUT = 0.1  # the direct answer line takes values from units this close to the best one
@@ -94,7 +91,7 @@ DUPLICATE_COSINE = 0.93
 HEADING_RESTATES = 0.5  # share of a heading's content words that the question uses
 LIST_TIE = 0.01  # breaks the tie between a list and its announcing sentence by the question's form
 NO_VALUE_QUOTED = "the passages are on topic but none of the quotes gives the kind of answer asked for"
-MAX_QUOTES = 5  # quotes in an answer to a question that asks for one thing
+MAX_QUOTES = 4  # quotes in an answer to a question that asks for one thing
 MAX_LIST_QUOTES = 5  # ... and to a question that asks for several
 CACHE_SIZE = 4096  # unit vectors kept in memory; the persistent cache holds the rest
 QUOTE_SPAN_CHARS = 1400  # one citation per passage covers its quoted units when they lie this close
