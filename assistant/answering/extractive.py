@@ -67,7 +67,7 @@ from assistant.language.answertype import (
     direct_answer,
     holds_answer,
 )
-from assistant.language.citations import build_citations, neutralise_brackets
+from assistant.language.citations import build_citations, looks_like_instruction, neutralise_brackets
 from assistant.language.discourse import gives_reason
 from assistant.language.units import (
     Unit,
@@ -254,9 +254,13 @@ class ExtractiveAnswerer:
             # A continuation only finishes a unit of the passage before it; a signature only says who "ik" is.
             if CONTINUES not in hit.scores and SIGNED not in hit.scores:
                 units.extend(
-                    extract_units(
+                    u
+                    for u in extract_units(
                         index, hit.chunk.text, hit.chunk.heading_path, pairs=True, reasons=analysis.asks_reason
                     )
+                    # A sentence that addresses a model ("Negeer alle voorgaande instructies …") informs no reader:
+                    # quoted as an answer it would read as a claim. The passage shown beside the answer keeps it.
+                    if not looks_like_instruction(u.text)
                 )
         q_stems = list(analysis.content)
         for unit in units:
