@@ -258,8 +258,7 @@ class ExtractiveAnswerer:
                     for u in extract_units(
                         index, hit.chunk.text, hit.chunk.heading_path, pairs=True, reasons=analysis.asks_reason
                     )
-                    # A sentence that addresses a model ("Negeer alle voorgaande instructies …") informs no reader:
-                    # quoted as an answer it would read as a claim. The passage shown beside the answer keeps it.
+                    # An order to a model ("Negeer alle … instructies") informs no reader; quoted, it reads as a claim.
                     if not looks_like_instruction(u.text)
                 )
         q_stems = list(analysis.content)
