@@ -10,8 +10,8 @@ room, this module decides, and the decision is stated next to the code:
 * `answer.fact_recall` is micro-averaged: matched facts / all facts, over answerable questions.
   `retrieval.fact_recall@5` is the same share for the text of the first five retrieved passages instead of
   the answer: the facts within the answer's reach. Against `answer.fact_recall` it tells a fact that
-  retrieval never brought from one the answer left out; unlike the evidence metrics it needs no quotes and
-  does not grow with the length of a passage beyond what the five passages say.
+  retrieval never brought from one the answer left out, and unlike the evidence metrics it needs no quotes.
+  Longer passages raise it too, but only as far as the text the answer reads holds the facts.
   `answer.all_facts` is the share of answerable questions with facts where every fact is present.
 * `citation.precision` is micro-averaged over all citations of answerable questions; with no citations at
   all it is 0.0 (an assistant that never cites must not look perfect).
