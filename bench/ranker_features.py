@@ -51,6 +51,7 @@ from bench.learn_ranker import (
     _rank,
 )
 from bench.retrieval_offline import RESULTS, metrics
+from ingest.quality import compute_stats
 
 _STOP = STOPWORDS_NL | STOPWORDS_EN
 _TOKEN = re.compile(r"[^\W\d_]+|\d+", re.UNICODE)
@@ -61,15 +62,16 @@ EXTRA = {
 
 
 def stop_share(text: str) -> float:
-    """Share of the word and number tokens of `text` that are stop words (0 for no tokens)."""
+    """Share of the word and number tokens of `text` that are stop words (0 for no tokens). Not ingest's
+    `function_word_share`: decision 1 named the full Snowball and NLTK lists, which BM25 uses, not its short list
+    of the commonest words."""
     tokens = _TOKEN.findall(text)
     return sum(t.lower() in _STOP for t in tokens) / len(tokens) if tokens else 0.0
 
 
 def letter_share(text: str) -> float:
-    """Share of the non-space characters of `text` that are letters (0 for none)."""
-    chars = [c for c in text if not c.isspace()]
-    return sum(c.isalpha() for c in chars) / len(chars) if chars else 0.0
+    """Share of the non-space characters of `text` that are letters (0 for none): ingest's quality statistic."""
+    return compute_stats([text])["letter_share"]
 
 
 def length(text: str) -> float:

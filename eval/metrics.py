@@ -566,8 +566,9 @@ def score_question(question: Question, answer: Answer, hits: Sequence[Hit], late
     rank = evidence_rank(question.evidence, hits) if has_evidence else None
     doc_recall = doc_recall_at(question.sources, hits, DOC_RECALL_K) if answerable and question.sources else None
     matched, missing = fact_matches(question.facts, answer.text) if answerable else ((), ())
-    top_text = "\n\n".join(h.chunk.text for h in hits[:DOC_RECALL_K])
-    in_top = len(fact_matches(question.facts, top_text)[0]) if answerable else 0
+    in_top = 0
+    if answerable and question.facts:
+        in_top = len(fact_matches(question.facts, "\n\n".join(h.chunk.text for h in hits[:DOC_RECALL_K]))[0])
     citations = answer.citations
     precise = count_precise_citations(citations, retrieved, question.sources, question.evidence)
     invalid = invalid_citations(citations, retrieved.keys())
