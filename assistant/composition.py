@@ -315,6 +315,7 @@ class Assistant:
             rewriter=self.rewriter,
             retrieve_k=max(10, self.settings.search.top_k),
             answer_k=self.settings.search.top_k,
+            overview_k=self.settings.answering.overview_passages,
             locate=self.manifest.chunk_at,
         )
 

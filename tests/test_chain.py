@@ -62,6 +62,18 @@ def test_chain_retrieves_more_than_it_answers_from_and_times_each_step() -> None
     assert via_runnable.text == "antwoord op Wat is het RSIV?"
 
 
+def test_an_overview_request_reads_more_passages_than_a_question() -> None:
+    retriever, answerer = RecordingRetriever(), ScriptedAnswerer()
+    chain = AnswerChain(retriever, answerer, retrieve_k=10, answer_k=5, overview_k=8)
+    chain.ask("Zet op een rij wat de stukken zeggen over radicalisering.")
+    chain.ask("Give an overview of what the reports say about the network.")
+    chain.ask("Wanneer werd Den Haag lid van het netwerk?")
+    assert answerer.seen == [8, 8, 5]
+    wide = AnswerChain(retriever, answerer, retrieve_k=10, answer_k=5, overview_k=12)
+    assert wide.ask("Geef een overzicht van de afspraken.").hits and retriever.queries[-1][1] == 12
+    assert answerer.seen[-1] == 12
+
+
 class StreamingAnswerer(ScriptedAnswerer):
     """Streams in pieces, like the LLM answerer; the finished Answer comes after the last piece."""
 

@@ -143,6 +143,22 @@ def test_few_quotes_unless_the_question_asks_for_a_list() -> None:
     assert several.text.count("\n- ") == 4
 
 
+def test_an_overview_request_quotes_more_and_from_every_document() -> None:
+    cities = ["Oslo en Bergen", "Parijs en Lyon", "Brussel en Gent", "Wenen en Graz", "Rome en Milaan"]
+    hits = [_hit(f"Den Haag werkt samen met {c} aan veiligheid.", f"c{i}", i + 1) for i, c in enumerate(cities)]
+    answerer = _answerer(max_quotes=2, max_list_quotes=5)
+    one = answerer.answer("Werkt Den Haag samen met andere steden aan veiligheid?", hits)
+    assert len({c.n for c in one.citations}) < 5
+    # An English request for an overview reads as no list question of its own ("Give an overview of …").
+    for question in (
+        "Give an overview of what the documents say about the cities The Hague works with on security.",
+        "Zet op een rij wat de stukken zeggen over de samenwerking van Den Haag met steden aan veiligheid.",
+    ):
+        overview = answerer.answer(question, hits)
+        assert overview.text.count("\n- ") == 5, question
+        assert {c.n for c in overview.citations} == {1, 2, 3, 4, 5}, question
+
+
 def test_on_topic_question_without_the_asked_kind_of_answer_abstains() -> None:
     # The passage is about the Coalitie, but it never gives an amount: a budget question is not answered.
     hits = [_hit(LIST, "a")]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from assistant.answering.question import (
     analyse,
     asks_document_date,
+    asks_overview,
     question_anchors,
     question_focus,
     refers_back,
@@ -172,3 +173,17 @@ def test_the_future_auxiliary_and_the_pro_verbs_of_a_wh_question_are_not_content
     assert analyse("Wat deed de wethouder na het besluit?").content == analyse("De wethouder na het besluit").content
     assert analyse("What happened to the grant?").content == analyse("The grant").content
     # A separable verb keeps its particle as content: "doorgaan" is more than "gaan".
+
+
+def test_a_request_for_an_overview_is_a_list_question_of_its_own_kind() -> None:
+    for question in (
+        "Zet op een rij wat de stukken zeggen over de aanpak van radicalisering.",
+        "Geef een overzicht van de afspraken met de stad.",
+        "Give an overview of the weaknesses the reviews found.",
+        "Wat zeggen de documenten over het netwerk?",
+        "Summarise what the reports say about the delegation.",
+    ):
+        assert asks_overview(question), question
+        assert analyse(question).overview and analyse(question).wants_list, question
+    for question in ("Wat is het RIEC?", "Wie zei dat over het netwerk?", "Welke steden zijn bezocht?"):
+        assert not asks_overview(question) and not analyse(question).overview, question

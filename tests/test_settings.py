@@ -76,6 +76,7 @@ ENV: dict[str, tuple[str, Any]] = {
     "llm_max_tokens": ("256", 256),
     "llm_timeout_s": ("30", 30.0),
     "llm_model_path": ("/srv/a/m.gguf", Path("/srv/a/m.gguf")),
+    "overview_passages": ("12", 12),
     "verify_threshold": ("0.6", 0.6),
     "verify_mode": ("remove", "remove"),
     "user_groups": ("a,b", "a,b"),
@@ -165,7 +166,7 @@ def test_every_field_is_described_and_has_a_unique_env_name() -> None:
     for name in SECTIONS:
         assert Settings.model_fields[name].description, name
     env_names = [f"ASSISTANT_{name.upper()}" for name in fields]
-    assert len(set(env_names)) == len(env_names) == 61
+    assert len(set(env_names)) == len(env_names) == 62
     assert not {n.upper() for n in fields} & {s.upper() for s in SECTIONS}  # no env name shadows a section's
     for name, (section, info) in fields.items():
         assert info.description, name

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from assistant.answering.answerer import Answerer, Turn
 from assistant.answering.passages import CONTINUES, SIGNED
-from assistant.answering.question import STOP_EN, STOP_NL, analyse, asks_who
+from assistant.answering.question import STOP_EN, STOP_NL, analyse, asks_overview, asks_who
 from assistant.answering.signatory import speaks_first_person
 from assistant.core.records import Answer, ExpandedQuery, Hit
 from assistant.core.text import fold
@@ -103,15 +103,18 @@ class AnswerChain:
         rewriter: QueryRewriter | None = None,
         retrieve_k: int = 10,
         answer_k: int = 5,
+        overview_k: int | None = None,
         locate: Callable[[str, int], str | None] | None = None,
     ) -> None:
         """`locate(doc_id, ordinal)`: the id of a document's chunk by position (the manifest's), so a passage
-        that stops inside a list or a sentence is given the passage that continues it."""
+        that stops inside a list or a sentence is given the passage that continues it. `overview_k`: the
+        passages a request for an overview reads (default `answer_k`)."""
         self.retriever = retriever
         self.answerer = answerer
         self.rewriter = rewriter or HistoryExpansion()
-        self.retrieve_k = max(retrieve_k, answer_k)
         self.answer_k = answer_k
+        self.overview_k = max(answer_k, overview_k or answer_k)
+        self.retrieve_k = max(retrieve_k, self.overview_k)
         self.locate = locate
 
     def passages(self, hits: Sequence[Hit], question: str = "") -> list[Hit]:
@@ -120,8 +123,9 @@ class AnswerChain:
         so the retrieved order and the first `answer_k` numbers stay; the answerer quotes from them only to
         finish what a passage before them started. For a question that asks who, a passage that speaks in
         the first person ("… waren Jan Smit en ik aanwezig") also brings its document's last passage, where a
-        report is signed (`assistant.answering.signatory`)."""
-        top = list(hits[: self.answer_k])
+        report is signed (`assistant.answering.signatory`). A request for an overview of what the documents say
+        reads the first `overview_k`: it asks for breadth."""
+        top = list(hits[: self.overview_k if question and asks_overview(question) else self.answer_k])
         store = getattr(self.retriever, "store", None)
         if self.locate is None or store is None:
             return top

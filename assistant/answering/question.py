@@ -15,6 +15,8 @@
   and `yes_no` for a question opening with a finite verb ("Is …", "Heeft …", "Does …");
 * `wants_list`: whether it asks for several things ("Welke …", "Noem …", "Zet op een rij", "Which …"),
   so the answer may quote more;
+* `overview`: whether it asks for an overview of what the documents say ("Geef een overzicht van …", "Wat
+  zeggen de stukken over …", "Give an overview of …"): a list question whose answer reads and quotes more;
 * `refers_back`: whether it leans on the conversation ("En wie waren daar?", "Kan zo'n beurs …");
 * `asks_reason`: whether it asks why ("Waarom …", "Om welke reden …", "Why …"): a sentence that gives a reason
   (a causal connective) is then preferred, as a value of the asked-for kind is for a typed question;
@@ -157,6 +159,7 @@ class QuestionAnalysis:
     refers_back: bool
     focus: tuple[str, ...] = ()
     asks_reason: bool = False
+    overview: bool = False
 
     @property
     def kind(self) -> str:
@@ -290,6 +293,13 @@ _INSTRUCTION_FORM = re.compile(
 )
 
 
+def asks_overview(question: str) -> bool:
+    """Does the question ask for an overview of what the documents say ("Zet op een rij wat de stukken zeggen
+    over …", "Geef een overzicht van …", "Summarise what the reports say about …")? Such a request wants breadth:
+    the answer reads more passages and quotes more units (docs/answers.md, stop 40)."""
+    return _INSTRUCTION_FORM.search(question) is not None
+
+
 # Interrogatives and yes/no openers that start a second question inside one ("…, en wie …", "…, and was it …"),
 # with at most one preposition before them ("…, en van wanneer is …").
 _INTERROGATIVES = (
@@ -415,10 +425,11 @@ def analyse(question: str) -> QuestionAnalysis:
         if asks_condition(question)
         else (expected_answer(question) or name_expectation(question)),
         yes_no=first in _YES_NO_OPENERS,
-        wants_list=wants_list(question),
+        wants_list=wants_list(question) or asks_overview(question),
         refers_back=refers_back(question),
         focus=question_focus(question),
         asks_reason=asks_reason(question),
+        overview=asks_overview(question),
     )
 
 

@@ -345,6 +345,14 @@ class AnsweringSettings(_Section):
         180.0, description="Seconds to wait for the LLM server (a small model on a laptop CPU is slow).", gt=0
     )
     llm_model_path: Path | None = Field(None, description="GGUF file for llm_backend='llamacpp'.")
+    overview_passages: int = Field(
+        10,
+        description="Passages the answer reads for a request for an overview of what the documents say ('Zet op een "
+        "rij wat de stukken zeggen over …', 'Give an overview of …'); other questions read top_k. Chosen on our own "
+        "question sets (docs/answers.md, stop 40).",
+        ge=1,
+        le=30,
+    )
     verify_threshold: float = Field(
         0.5,
         description="Least support score (0-1) a generated sentence needs from the passages it cites "
