@@ -17,7 +17,10 @@ Candidates (query-independent priors of the passage, and one sentence-level sign
 - ``letters``: share of its non-space characters that are letters (tables and lists of numbers score low);
 - ``length``: its length in characters, capped at 1,500, over 1,000;
 - ``unit``: cosine of its best answer unit (sentence, list item; vectors from the ingest-time answer-vector
-  cache) to the query.
+  cache) to the query;
+- ``heading``: the IDF-weighted share of the query's indexed words (the BM25 analyser's stems) that its own
+  section headings hold, the document title left out (stop 40, decision 7: the section a passage sits in, in
+  the manner of a BM25F field).
 
 Needs the eval indexes (`assistant eval` on the bundled corpus and on ../shared/testdata/pdfs once).
 """
@@ -26,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import replace
@@ -80,7 +84,7 @@ def length(text: str) -> float:
 
 
 TEXT_FEATURES: dict[str, Callable[[str], float]] = {"stop": stop_share, "letters": letter_share, "length": length}
-CANDIDATES = ("stop", "letters", "length", "stop+letters", "unit")
+CANDIDATES = ("stop", "letters", "length", "stop+letters", "unit", "heading")
 
 
 def best_unit_cosines(s: QuestionSet, question: Question, cache: Any) -> list[float]:
@@ -97,6 +101,23 @@ def best_unit_cosines(s: QuestionSet, question: Question, cache: Any) -> list[fl
     return out
 
 
+def heading_shares(s: QuestionSet, question: Question) -> list[float]:
+    """Per candidate passage of the fused head: the IDF-weighted share (log(1 + N / df), as `term_presence`) of
+    the query's indexed words that its heading path holds (0 without headings or indexed words)."""
+    lexical = s.retriever.lexical()
+    analyzer, vocab, bm25 = lexical.analyzer, lexical._vocab, lexical._bm25
+    indptr = bm25.scores["indptr"]
+    terms = [t for t in dict.fromkeys(analyzer.tokens(question.text)) if t in vocab]
+    n = len(lexical.chunks)
+    weights = {t: math.log(1.0 + n / max(int(indptr[vocab[t] + 1] - indptr[vocab[t]]), 1)) for t in terms}
+    total = sum(weights.values())
+    out = []
+    for hit in question.fused[: len(question.x)]:
+        held = set(analyzer.tokens(" ".join(hit.chunk.heading_path))) if hit.chunk.heading_path else set()
+        out.append(sum(w for t, w in weights.items() if t in held) / total if total else 0.0)
+    return out
+
+
 def with_columns(s: QuestionSet, names: Sequence[str], caches: dict[int, Any]) -> QuestionSet:
     questions = []
     for q in s.questions:
@@ -105,6 +126,8 @@ def with_columns(s: QuestionSet, names: Sequence[str], caches: dict[int, Any]) -
         for name in names:
             if name == "unit":
                 columns.append(best_unit_cosines(s, q, caches[id(s.retriever)]))
+            elif name == "heading":
+                columns.append(heading_shares(s, q))
             else:
                 columns.append([TEXT_FEATURES[name](h.chunk.text) for h in heads])
         x = np.hstack([q.x, np.asarray(columns, dtype=np.float64).T]) if columns else q.x
@@ -165,7 +188,7 @@ def _write(rows: list[dict[str, Any]]) -> None:
         "c by leave-one-set-out (LOSO) mean evidence MRR over the five training sets; t1, t2, dev and the public",
         "PDF set scored by the model fitted on the five (dev and pdfs only report). No novelty step. A candidate",
         "goes on to `assistant eval` iff LOSO MRR rises by 0.010 and the t1/t2 mean does not fall",
-        "(`bench/results/stop39_decisions.md`, decision 1).",
+        "(`bench/results/stop39_decisions.md`, decision 1; `heading`: `bench/results/stop40_decisions.md`, decision 7).",
         "",
         "| features | c | LOSO mean MRR | t1 / t2 MRR (mean) | dev R@5 / MRR | pdfs R@5 / MRR | goes on |",
         "|---|---|---|---|---|---|---|",
