@@ -110,12 +110,14 @@ def heading_shares(s: QuestionSet, question: Question) -> list[float]:
     terms = [t for t in dict.fromkeys(analyzer.tokens(question.text)) if t in vocab]
     n = len(lexical.chunks)
     weights = {t: math.log(1.0 + n / max(int(indptr[vocab[t] + 1] - indptr[vocab[t]]), 1)) for t in terms}
+    heads = question.fused[: len(question.x)]
+    return [heading_share(weights, set(analyzer.tokens(" ".join(h.chunk.heading_path)))) for h in heads]
+
+
+def heading_share(weights: dict[str, float], heading_words: set[str]) -> float:
+    """The share of the query words' total weight that `heading_words` hold (0 when the query has none)."""
     total = sum(weights.values())
-    out = []
-    for hit in question.fused[: len(question.x)]:
-        held = set(analyzer.tokens(" ".join(hit.chunk.heading_path))) if hit.chunk.heading_path else set()
-        out.append(sum(w for t, w in weights.items() if t in held) / total if total else 0.0)
-    return out
+    return sum(w for word, w in weights.items() if word in heading_words) / total if total else 0.0
 
 
 def with_columns(s: QuestionSet, names: Sequence[str], caches: dict[int, Any]) -> QuestionSet:
