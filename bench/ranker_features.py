@@ -20,7 +20,9 @@ Candidates (query-independent priors of the passage, and one sentence-level sign
   cache) to the query;
 - ``heading``: the IDF-weighted share of the query's indexed words (the BM25 analyser's stems) that its own
   section headings hold, the document title left out (stop 40, decision 7: the section a passage sits in, in
-  the manner of a BM25F field).
+  the manner of a BM25F field);
+- ``title``: the same share for its document's title and file name (stop 40, decision 9);
+- ``named``: 1 when its document is one the question names (`named_documents`, the answerer's rule), else 0.
 
 Needs the eval indexes (`assistant eval` on the bundled corpus and on ../shared/testdata/pdfs once).
 """
@@ -38,6 +40,8 @@ from typing import Any
 
 import numpy as np
 
+from assistant.answering.passages import file_words, named_documents
+from assistant.answering.question import analyse
 from assistant.core.offline import quiet_offline_environment
 from assistant.core.records import Chunk
 from assistant.core.text import STOPWORDS_EN, STOPWORDS_NL
@@ -84,7 +88,7 @@ def length(text: str) -> float:
 
 
 TEXT_FEATURES: dict[str, Callable[[str], float]] = {"stop": stop_share, "letters": letter_share, "length": length}
-CANDIDATES = ("stop", "letters", "length", "stop+letters", "unit", "heading")
+CANDIDATES = ("stop", "letters", "length", "stop+letters", "unit", "heading", "title", "named")
 
 
 def best_unit_cosines(s: QuestionSet, question: Question, cache: Any) -> list[float]:
@@ -101,9 +105,10 @@ def best_unit_cosines(s: QuestionSet, question: Question, cache: Any) -> list[fl
     return out
 
 
-def heading_shares(s: QuestionSet, question: Question) -> list[float]:
+def heading_shares(s: QuestionSet, question: Question, field: str = "heading") -> list[float]:
     """Per candidate passage of the fused head: the IDF-weighted share (log(1 + N / df), as `term_presence`) of
-    the query's indexed words that its heading path holds (0 without headings or indexed words)."""
+    the query's indexed words that its heading path holds (0 without headings or indexed words); `field`
+    "title": its document's title and file name instead."""
     lexical = s.retriever.lexical()
     analyzer, vocab, bm25 = lexical.analyzer, lexical._vocab, lexical._bm25
     indptr = bm25.scores["indptr"]
@@ -111,7 +116,18 @@ def heading_shares(s: QuestionSet, question: Question) -> list[float]:
     n = len(lexical.chunks)
     weights = {t: math.log(1.0 + n / max(int(indptr[vocab[t] + 1] - indptr[vocab[t]]), 1)) for t in terms}
     heads = question.fused[: len(question.x)]
-    return [heading_share(weights, set(analyzer.tokens(" ".join(h.chunk.heading_path)))) for h in heads]
+
+    def text(chunk: Chunk) -> str:
+        return f"{chunk.title} {file_words(chunk.source)}" if field == "title" else " ".join(chunk.heading_path)
+
+    return [heading_share(weights, set(analyzer.tokens(text(h.chunk)))) for h in heads]
+
+
+def named_flags(question: Question) -> list[float]:
+    """Per candidate passage of the fused head: 1 when the question names its document (`named_documents`)."""
+    heads = question.fused[: len(question.x)]
+    named = named_documents(analyse(question.text), heads)
+    return [1.0 if h.chunk.doc_id in named else 0.0 for h in heads]
 
 
 def heading_share(weights: dict[str, float], heading_words: set[str]) -> float:
@@ -128,8 +144,10 @@ def with_columns(s: QuestionSet, names: Sequence[str], caches: dict[int, Any]) -
         for name in names:
             if name == "unit":
                 columns.append(best_unit_cosines(s, q, caches[id(s.retriever)]))
-            elif name == "heading":
-                columns.append(heading_shares(s, q))
+            elif name in ("heading", "title"):
+                columns.append(heading_shares(s, q, name))
+            elif name == "named":
+                columns.append(named_flags(q))
             else:
                 columns.append([TEXT_FEATURES[name](h.chunk.text) for h in heads])
         x = np.hstack([q.x, np.asarray(columns, dtype=np.float64).T]) if columns else q.x
@@ -190,8 +208,8 @@ def _write(rows: list[dict[str, Any]]) -> None:
         "c by leave-one-set-out (LOSO) mean evidence MRR over the five training sets; t1, t2, dev and the public",
         "PDF set scored by the model fitted on the five (dev and pdfs only report). No novelty step. A candidate",
         "goes on to `assistant eval` iff LOSO MRR rises by 0.010 and the t1/t2 mean does not fall",
-        "(`bench/results/stop39_decisions.md`, decision 1; for `heading`, `bench/results/stop40_decisions.md`,",
-        "decision 7).",
+        "(`bench/results/stop39_decisions.md`, decision 1; for `heading`, `title`, `named`: `stop40_decisions.md`,",
+        "decisions 7 and 9).",
         "",
         "| features | c | LOSO mean MRR | t1 / t2 MRR (mean) | dev R@5 / MRR | pdfs R@5 / MRR | goes on |",
         "|---|---|---|---|---|---|---|",

@@ -26,14 +26,14 @@ def passage_cap(chars: int) -> int:
     return max(PER_PASSAGE, round(PER_PASSAGE * chars / PASSAGE_CHARS))
 
 
-def _file_words(source: str) -> str:
+def file_words(source: str) -> str:
     """A file name as words: "Bijlage_B_-_Juridische_Toets.pdf" names what the document is."""
     return re.sub(r"[_.-]+", " ", source)
 
 
 def _hit_words(hit: Hit) -> set[str]:
     chunk = hit.chunk
-    text = f"{chunk.title} {' '.join(chunk.heading_path)} {_file_words(chunk.source)} {chunk.date or ''} {chunk.text}"
+    text = f"{chunk.title} {' '.join(chunk.heading_path)} {file_words(chunk.source)} {chunk.date or ''} {chunk.text}"
     return set(fold(text).replace("-", " ").split()) | set(fold(text).split())
 
 
@@ -113,7 +113,7 @@ def with_signatures(hits: Sequence[Hit], chosen: Sequence[Unit]) -> list[Unit]:
 
 def _name_stems(chunk: Chunk) -> set[str]:
     """Content stems of a document's title and file name ("Bijlage_B_-_Juridische_Toets.pdf")."""
-    return set(content_stems(f"{chunk.title} {_file_words(chunk.source)}"))
+    return set(content_stems(f"{chunk.title} {file_words(chunk.source)}"))
 
 
 def named_documents(analysis: QuestionAnalysis, hits: Sequence[Hit]) -> set[str]:
