@@ -149,7 +149,7 @@ def test_an_overview_request_quotes_more_and_from_every_document() -> None:
     answerer = _answerer(max_quotes=2, max_list_quotes=5)
     one = answerer.answer("Werkt Den Haag samen met andere steden aan veiligheid?", hits)
     assert len({c.n for c in one.citations}) < 5
-    # An English request for an overview reads as no list question of its own ("Give an overview of …").
+    # "Give an overview of …" has no list cue of its own: asking for an overview makes it a list question.
     for question in (
         "Give an overview of what the documents say about the cities The Hague works with on security.",
         "Zet op een rij wat de stukken zeggen over de samenwerking van Den Haag met steden aan veiligheid.",

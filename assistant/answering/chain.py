@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from assistant.answering.answerer import Answerer, Turn
 from assistant.answering.passages import CONTINUES, SIGNED
-from assistant.answering.question import STOP_EN, STOP_NL, analyse, asks_overview, asks_who
+from assistant.answering.question import STOP_EN, STOP_NL, analyse, asks_who
 from assistant.answering.signatory import speaks_first_person
 from assistant.core.records import Answer, ExpandedQuery, Hit
 from assistant.core.text import fold
@@ -125,7 +125,7 @@ class AnswerChain:
         the first person ("… waren Jan Smit en ik aanwezig") also brings its document's last passage, where a
         report is signed (`assistant.answering.signatory`). A request for an overview of what the documents say
         reads the first `overview_k`: it asks for breadth."""
-        top = list(hits[: self.overview_k if question and asks_overview(question) else self.answer_k])
+        top = list(hits[: self.overview_k if question and analyse(question).overview else self.answer_k])
         store = getattr(self.retriever, "store", None)
         if self.locate is None or store is None:
             return top
