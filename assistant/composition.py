@@ -309,13 +309,17 @@ class Assistant:
 
     @cached_property
     def chain(self) -> AnswerChain:
+        s = self.settings
+        # Measured for the extractive answerer only: a language model's prompt would double, and a small model's
+        # context window (llama.cpp's 4,096 tokens here, Ollama's default) may not hold ten passages.
+        extractive = s.answering.llm_backend == "none"
         return AnswerChain(
             self.retriever,
             self.answerer,
             rewriter=self.rewriter,
-            retrieve_k=max(10, self.settings.search.top_k),
-            answer_k=self.settings.search.top_k,
-            overview_k=self.settings.answering.overview_passages,
+            retrieve_k=max(10, s.search.top_k),
+            answer_k=s.search.top_k,
+            overview_k=s.answering.overview_passages if extractive else s.search.top_k,
             locate=self.manifest.chunk_at,
         )
 

@@ -194,6 +194,13 @@ def test_factory_selects_the_answerer(tmp_path: Path) -> None:
     assert isinstance(ollama, GenerativeAnswerer) and isinstance(ollama.model, Ollama)
 
 
+def test_only_an_extractive_answer_reads_more_passages_for_an_overview(tmp_path: Path) -> None:
+    # A language model's prompt would double, and a small model's context window may not hold it.
+    assert Assistant(_settings(tmp_path, overview_passages=10)).chain.overview_k == 10
+    generative = _settings(tmp_path, llm_backend="openai", llm_base_url="http://127.0.0.1:9/v1", overview_passages=10)
+    assert Assistant(generative).chain.overview_k == generative.search.top_k
+
+
 def test_api_key_is_never_shown(tmp_path: Path) -> None:
     from assistant.core.config import describe_settings
 

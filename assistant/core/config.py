@@ -348,8 +348,8 @@ class AnsweringSettings(_Section):
     overview_passages: int = Field(
         10,
         description="Passages the answer reads for a request for an overview of what the documents say ('Zet op een "
-        "rij wat de stukken zeggen over …', 'Give an overview of …'); other questions read top_k. Chosen on our own "
-        "question sets (docs/answers.md, stop 40).",
+        "rij wat de stukken zeggen over …', 'Give an overview of …') in an extractive answer; other questions, and "
+        "answers by a language model, read top_k. Chosen on our own question sets (docs/answers.md, stop 40).",
         ge=1,
         le=30,
     )
