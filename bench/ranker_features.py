@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import replace
@@ -106,21 +105,17 @@ def best_unit_cosines(s: QuestionSet, question: Question, cache: Any) -> list[fl
 
 
 def heading_shares(s: QuestionSet, question: Question, field: str = "heading") -> list[float]:
-    """Per candidate passage of the fused head: the IDF-weighted share (log(1 + N / df), as `term_presence`) of
-    the query's indexed words that its heading path holds (0 without headings or indexed words); `field`
+    """Per candidate passage of the fused head: the IDF-weighted share (`LexicalIndex.query_weights`) of the
+    query's indexed words that its heading path holds (0 without headings or indexed words); `field`
     "title": its document's title and file name instead."""
     lexical = s.retriever.lexical()
-    analyzer, vocab, bm25 = lexical.analyzer, lexical._vocab, lexical._bm25
-    indptr = bm25.scores["indptr"]
-    terms = [t for t in dict.fromkeys(analyzer.tokens(question.text)) if t in vocab]
-    n = len(lexical.chunks)
-    weights = {t: math.log(1.0 + n / max(int(indptr[vocab[t] + 1] - indptr[vocab[t]]), 1)) for t in terms}
+    weights = lexical.query_weights(question.text)
     heads = question.fused[: len(question.x)]
 
     def text(chunk: Chunk) -> str:
         return f"{chunk.title} {file_words(chunk.source)}" if field == "title" else " ".join(chunk.heading_path)
 
-    return [heading_share(weights, set(analyzer.tokens(text(h.chunk)))) for h in heads]
+    return [heading_share(weights, set(lexical.analyzer.tokens(text(h.chunk)))) for h in heads]
 
 
 def named_flags(question: Question) -> list[float]:

@@ -243,6 +243,9 @@ def test_coverage_weights_rare_words_above_common_ones() -> None:
     assert presence.present.shape == (4, 2) and presence.present[2].all() and presence.weights.min() > 0
     assert list(index.term_presence("onbekendwoord", chunks[:2]).coverage()) == [0.0, 0.0]
     assert len(index.term_presence("gemeente", []).coverage()) == 0
+    weights = index.query_weights("havenbeveiliging gemeente onbekendwoord")
+    assert len(weights) == 2 and list(weights.values()) == pytest.approx(list(presence.weights))
+    assert list(weights.values())[0] > list(weights.values())[1]  # in query order: the rare word weighs more
 
 
 # --- wiring ------------------------------------------------------------------------------------------------

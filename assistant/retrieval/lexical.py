@@ -180,26 +180,30 @@ class LexicalIndex:
     def _rows(self) -> dict[str, int]:
         return {c.chunk_id: i for i, c in enumerate(self.chunks)}
 
+    def query_weights(self, query: str) -> dict[str, float]:
+        """The query's distinct indexed words that some chunk holds, in query order, each with its inverse
+        document frequency log(1 + N / df), so a rare word counts more than a common one."""
+        if self._bm25 is None:
+            return {}
+        # bm25s keeps, per term, the rows that contain it (a CSC matrix): df without scoring the corpus.
+        indptr = self._bm25.scores["indptr"]
+        weights: dict[str, float] = {}
+        for term in dict.fromkeys(self.analyzer.tokens(query)):
+            tid = self._vocab.get(term)
+            if tid is not None and (df := int(indptr[tid + 1] - indptr[tid])):
+                weights[term] = math.log(1.0 + len(self.chunks) / df)
+        return weights
+
     def term_presence(self, query: str, chunks: Sequence[Chunk]) -> TermPresence:
-        """Which of the query's distinct indexed words each chunk holds, each word weighted by its inverse
-        document frequency log(1 + N / df), so a rare word counts more than a common one. A chunk the index
-        does not hold holds none."""
-        terms = [t for t in dict.fromkeys(self.analyzer.tokens(query)) if t in self._vocab]
-        if self._bm25 is None or not chunks or not terms:
+        """Which of the query's distinct indexed words each chunk holds, each word weighted as in
+        `query_weights`. A chunk the index does not hold holds none."""
+        weights = self.query_weights(query)
+        if self._bm25 is None or not chunks or not weights:
             return TermPresence(np.zeros(0), np.zeros((len(chunks), 0), dtype=bool))
-        # bm25s keeps, per term, the rows that contain it (a CSC matrix): no scoring of the whole corpus.
         indptr, indices = self._bm25.scores["indptr"], self._bm25.scores["indices"]
         rows = [self._rows.get(c.chunk_id, -1) for c in chunks]
-        weights, columns = [], []
-        for term in terms:
-            tid = self._vocab[term]
-            holding = indices[indptr[tid] : indptr[tid + 1]]
-            if len(holding):
-                weights.append(math.log(1.0 + len(self.chunks) / len(holding)))
-                columns.append(np.isin(rows, holding))
-        if not weights:
-            return TermPresence(np.zeros(0), np.zeros((len(chunks), 0), dtype=bool))
-        return TermPresence(np.asarray(weights), np.stack(columns, axis=1))
+        columns = [np.isin(rows, indices[indptr[self._vocab[t]] : indptr[self._vocab[t] + 1]]) for t in weights]
+        return TermPresence(np.asarray(list(weights.values())), np.stack(columns, axis=1))
 
     def search(self, query: str, k: int = 5, flt: SearchFilter | None = None) -> list[Hit]:
         """Top-k chunks by BM25 (only chunks sharing a term with the query), filtered by `flt`."""
