@@ -245,7 +245,8 @@ def test_coverage_weights_rare_words_above_common_ones() -> None:
     assert len(index.term_presence("gemeente", []).coverage()) == 0
     weights = index.query_weights("havenbeveiliging gemeente onbekendwoord")
     assert len(weights) == 2 and list(weights.values()) == pytest.approx(list(presence.weights))
-    assert list(weights.values())[0] > list(weights.values())[1]  # in query order: the rare word weighs more
+    rare_weight, common_weight = weights.values()  # in query order
+    assert rare_weight > common_weight
 
 
 # --- wiring ------------------------------------------------------------------------------------------------
