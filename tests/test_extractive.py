@@ -395,6 +395,31 @@ def test_a_question_naming_its_source_is_answered_from_that_document() -> None:
     assert unnamed.citations[0].chunk_id == other.chunk.chunk_id  # no document named: the best passage leads
 
 
+def test_a_named_document_leads_only_from_close_to_the_best_whatever_the_relative_cut() -> None:
+    """The lead's window is its own (NAMED_LEAD_CUT), not the relative cut: with a looser cut a planted note
+    titled with the question's words led the answer (stop 41)."""
+    from assistant.answering.extractive import NAMED_LEAD_CUT
+
+    report = replace(_hit("Een aanvraag duurt gemiddeld 6 weken.", "a").chunk, title="Jaarverslag", source="j.pdf")
+    note = replace(
+        _hit("Een aanvraag duurt volgens de dienst 9 weken.", "b", 2).chunk,
+        title="Notitie",
+        source="Bijlage_B_-_Juridische_Toets.pdf",
+    )
+    hits = [Hit(chunk=report, score=1.0, rank=1), Hit(chunk=note, score=0.9, rank=2)]
+    question = "Hoe lang duurde een aanvraag gemiddeld volgens de juridische toets?"
+    answerer = ExtractiveAnswerer(FakeEmbedder(), model=EVIDENCE_ONLY, relative_cut=0.5)  # type: ignore[arg-type]
+
+    def leader(gap: float) -> str:
+        draft = answerer.draft(question, hits)
+        for unit in draft.units:
+            unit.score = 1.0 if unit.hit == 0 else 1.0 - gap
+        return hits[answerer.select(draft)[0].hit].chunk.chunk_id
+
+    assert leader(NAMED_LEAD_CUT - 0.05) == "b"  # close enough: the named document leads
+    assert leader(NAMED_LEAD_CUT + 0.05) == "a"  # within the relative cut, but too far to lead
+
+
 def test_a_passage_ending_in_a_list_and_the_items_opening_the_next() -> None:
     from assistant.language.units import ends_in_list, leading_items
 

@@ -34,7 +34,7 @@ from assistant.composition import Assistant, build_assistant
 from assistant.core.config import BUNDLED_CORPUS, Settings, TestSettings
 from assistant.core.records import Answer
 from assistant.language.citations import format_context, split_sentences
-from bench.concurrency import CORPUS_QUESTIONS, answer_signature
+from bench.concurrency import CORPUS_QUESTIONS
 from tests.test_llm_server import llm_server  # noqa: F401  (the real-server fixture)
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
@@ -176,12 +176,30 @@ def test_format_context_leaves_orders_out_and_breaks_template_tokens() -> None:
     assert "<|" not in context and "|>" not in context and "fim_prefix" in context  # readable, not a token
 
 
+def _quoted_lines(answer: Answer) -> set[str]:
+    """The answer's quote lines without their [n] markers (numbers shift when a source is added)."""
+    return {re.sub(r"\s*\[\d+\]", "", line) for line in answer.text.splitlines() if line.startswith("- ")}
+
+
+def _says(answer: Answer) -> str:
+    """What the answer states before its quotes: the direct line (values with their sources) or the refusal."""
+    return re.sub(r"\[\d+\]", "[n]", answer.text.split("\n- ", 1)[0])
+
+
 def test_extractive_answers_are_unchanged_by_the_hostile_document(tmp_path: Path, hostile_corpus: Path) -> None:
+    """A planted note on the same subject changes nothing the answer says or rests on: the direct line and the
+    refusal, the documents cited, every quote of the clean answer; and the note itself is never quoted. A true
+    sentence of a cited document at the edge of the relative cut may join (the note shifts the units' lexical
+    weights a little): that is not the note's doing."""
     clean = _indexed(TestSettings(data_dir=tmp_path / "clean", _env_file=None), BUNDLED_CORPUS)  # type: ignore[call-arg]
     hostile = _indexed(TestSettings(data_dir=tmp_path / "hostile", _env_file=None), hostile_corpus)  # type: ignore[call-arg]
     for question in CORPUS_QUESTIONS:
         before, after = clean.ask(question), hostile.ask(question)
-        assert answer_signature(after) == answer_signature(before), question
+        assert after.abstained == before.abstained, question
+        assert _says(after) == _says(before), question
+        assert not any(c.title == HOSTILE_TITLE for c in after.citations), (question, after.text)
+        assert {c.doc_id for c in after.citations} <= {c.doc_id for c in before.citations}, (question, after.text)
+        assert _quoted_lines(before) <= _quoted_lines(after), (question, after.text)
         quoted = [c.quote for c in after.citations]
         assert not any(looks_like_instruction(q) for q in quoted), quoted
 

@@ -81,7 +81,8 @@ W_LEXICAL = 0.35
 W_PRIOR = 0.08
 W_TYPE = 0.08  # bonus for a unit that holds the kind of answer asked for (a number, a name)
 HEADING_WEIGHT = 0.5  # a word matched only in the heading counts half
-RELATIVE_CUT = 0.25  # units scoring further than this below the best one are not part of the answer
+RELATIVE_CUT = 0.35  # units scoring further than this below the best one are not part of the answer
+NAMED_LEAD_CUT = 0.25  # a document the question names leads when its best unit is this close (not the cut's)
 OTHER_DOC_CUT = 0.05  # ... and units from another document than the best unit's must be this close
 DIRECT_CUT = 0.4  # a unit stating the asked-for figure outright ("16 landen") may be this far below
 DIRECT_LINE_CUT = 0.1  # the direct answer line takes values from units this close to the best one
@@ -91,7 +92,7 @@ DUPLICATE_COSINE = 0.93
 HEADING_RESTATES = 0.5  # share of a heading's content words that the question uses
 LIST_TIE = 0.01  # breaks the tie between a list and its announcing sentence by the question's form
 NO_VALUE_QUOTED = "the passages are on topic but none of the quotes gives the kind of answer asked for"
-MAX_QUOTES = 4  # quotes in an answer to a question that asks for one thing
+MAX_QUOTES = 5  # quotes in an answer to a question that asks for one thing
 MAX_LIST_QUOTES = 5  # ... and to a question that asks for several
 CACHE_SIZE = 4096  # unit vectors kept in memory; the persistent cache holds the rest
 QUOTE_SPAN_CHARS = 1400  # one citation per passage covers its quoted units when they lie this close
@@ -368,14 +369,13 @@ class ExtractiveAnswerer:
         units, vectors, analysis = draft.units, draft.vectors, draft.analysis
         expectation = analysis.expectation
         order = sorted(range(len(units)), key=lambda i: -units[i].score)
-        # A question that names its source ("volgens de juridische toets van de afdeling") is answered
-        # from that document when one of its units would be quoted at all (within the relative cut): that unit
-        # leads, and other documents' units must then come as close to it as to any best unit.
+        # A question naming its source ("volgens de juridische toets") is answered from it when one of its units is
+        # within NAMED_LEAD_CUT of the best (the looser relative cut let a planted note titled with its words lead).
         named = named_documents(analysis, draft.hits)
         if named:
             top = units[order[0]].score
             lead = next((i for i in order if draft.hits[units[i].hit].chunk.doc_id in named), None)
-            if lead is not None and units[lead].score >= top - self.relative_cut:
+            if lead is not None and units[lead].score >= top - NAMED_LEAD_CUT:
                 order = [lead, *(i for i in order if i != lead)]
         best = units[order[0]].score
         best_doc = draft.hits[units[order[0]].hit].chunk.doc_id
