@@ -71,7 +71,7 @@ from bench.learn_ranker import (
     _load,
     _rank,
 )
-from bench.retrieval_offline import RESULTS, metrics
+from bench.retrieval_offline import RESULTS, metrics, stored_passages
 from ingest.quality import compute_stats
 
 _STOP = STOPWORDS_NL | STOPWORDS_EN
@@ -162,7 +162,7 @@ def local_shares(s: QuestionSet, question: Question) -> list[float]:
     doc_rows: dict[str, list[int]] = {}
     for i, c in enumerate(lexical.chunks):
         doc_rows.setdefault(c.doc_id, []).append(i)
-    postings = lexical_postings(lexical, terms)
+    postings = {t: set(lexical.term_rows(t).tolist()) for t in terms}
     out = []
     for h in heads:
         members = set(doc_rows.get(h.chunk.doc_id, []))
@@ -186,13 +186,13 @@ def neighbour_cosines(s: QuestionSet, question: Question, vectors: dict[tuple[st
 
 def stored_vectors(s: QuestionSet) -> dict[tuple[str, int], Any]:
     """Every stored passage vector of the set's index by (document, ordinal)."""
-    got = s.retriever.store._col.get(include=["embeddings", "metadatas"])
-    return {
-        (str(m.get("doc_id", "")), int(m.get("ordinal", -1))): np.asarray(e, dtype=np.float32)
-        for e, m in zip(got["embeddings"], got["metadatas"], strict=True)
-    }
+    chunks, vectors = stored_passages(s.retriever.store)
+    return {(c.doc_id, c.ordinal): v for c, v in zip(chunks, vectors, strict=True)}
 
 
+# Per index, computed once for the whole screen: stored vectors by (document, ordinal), e5 passage vectors, the
+# assistant's extractive answerer.
+_VECTORS: dict[int, dict[tuple[str, int], Any]] = {}
 _E5: dict[str, Any] = {}
 _ANSWERERS: dict[int, Any] = {}
 
@@ -227,7 +227,8 @@ def e5_vectors(s: QuestionSet) -> dict[str, Any]:
     lexical = s.retriever.lexical()
     key = lexical.signature
     if key in _E5:
-        return dict(_E5[key])
+        cached: dict[str, Any] = _E5[key]
+        return cached
     path = Path(load_settings().storage.data_dir) / "bench-e5" / f"{key[:16]}.npz"
     if path.exists():
         got = np.load(path)
@@ -247,12 +248,6 @@ def e5_vectors(s: QuestionSet) -> dict[str, Any]:
     return vectors
 
 
-def lexical_postings(lexical: Any, terms: Sequence[str]) -> dict[str, set[int]]:
-    """The rows of the index that hold each of `terms` (bm25s's CSC matrix)."""
-    indptr, indices, vocab = lexical._bm25.scores["indptr"], lexical._bm25.scores["indices"], lexical._vocab
-    return {t: set(indices[indptr[vocab[t]] : indptr[vocab[t] + 1]].tolist()) for t in terms}
-
-
 def local_share(df: dict[str, int], n: int, held: set[str]) -> float:
     """The share of the words' total weight log(1 + n / max(df, 1)) that `held` holds (0 without words)."""
     weights = {t: math.log(1.0 + n / max(d, 1)) for t, d in df.items()}
@@ -264,9 +259,6 @@ def heading_share(weights: dict[str, float], heading_words: set[str]) -> float:
     """The share of the query words' total weight that `heading_words` hold (0 when the query has none)."""
     total = sum(weights.values())
     return sum(w for word, w in weights.items() if word in heading_words) / total if total else 0.0
-
-
-_VECTORS: dict[int, dict[tuple[str, int], Any]] = {}
 
 
 def with_columns(s: QuestionSet, names: Sequence[str], caches: dict[int, Any]) -> QuestionSet:

@@ -117,17 +117,20 @@ def index_settings(corpus: Path) -> Settings:
     return corpus_index_settings(base, corpus.resolve())
 
 
-def load_corpus(corpus: Path) -> Corpus:
-    a = build_assistant(index_settings(corpus))
-    store: Any = a.store
+def stored_passages(store: Any) -> tuple[list[Chunk], Vec]:
+    """Every passage a Chroma store holds (of a document; bookkeeping entries left out) with its stored vector."""
     got = store._col.get(include=["embeddings", "documents", "metadatas"])
     chunks = [
         Chunk.from_metadata(cid, text or "", meta)
         for cid, text, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
     ]
     keep = [i for i, c in enumerate(chunks) if c.doc_id]
-    chunks = [chunks[i] for i in keep]
-    stored = np.asarray(got["embeddings"], dtype=np.float32)[keep]
+    return [chunks[i] for i in keep], np.asarray(got["embeddings"], dtype=np.float32)[keep]
+
+
+def load_corpus(corpus: Path) -> Corpus:
+    a = build_assistant(index_settings(corpus))
+    chunks, stored = stored_passages(a.store)
     if not chunks:
         raise SystemExit(f"no index for {corpus}: run `assistant eval` on it first")
     return Corpus(chunks, stored, LexicalIndex.build(chunks))

@@ -9,7 +9,7 @@ import numpy as np
 
 from assistant.answering.abstention import FEATURES, AbstentionModel
 from assistant.answering.answerer import Answerer
-from assistant.answering.extractive import ExtractiveAnswerer
+from assistant.answering.extractive import NAMED_LEAD_CUT, ExtractiveAnswerer
 from assistant.answering.passages import passage_cap
 from assistant.answering.question import question_parts
 from assistant.core.records import Chunk, Hit
@@ -398,8 +398,6 @@ def test_a_question_naming_its_source_is_answered_from_that_document() -> None:
 def test_a_named_document_leads_only_from_close_to_the_best_whatever_the_relative_cut() -> None:
     """The lead's window is its own (NAMED_LEAD_CUT), not the relative cut: with a looser cut a planted note
     titled with the question's words led the answer (stop 41)."""
-    from assistant.answering.extractive import NAMED_LEAD_CUT
-
     report = replace(_hit("Een aanvraag duurt gemiddeld 6 weken.", "a").chunk, title="Jaarverslag", source="j.pdf")
     note = replace(
         _hit("Een aanvraag duurt volgens de dienst 9 weken.", "b", 2).chunk,

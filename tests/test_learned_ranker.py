@@ -247,6 +247,11 @@ def test_coverage_weights_rare_words_above_common_ones() -> None:
     assert len(weights) == 2 and list(weights.values()) == pytest.approx(list(presence.weights))
     rare_weight, common_weight = weights.values()  # in query order
     assert rare_weight > common_weight
+    # The rows holding a word are the chunks that contain it, in the index's order; none for an unknown word.
+    stem = next(iter(weights))
+    held = [index.chunks[i].chunk_id for i in index.term_rows(stem)]
+    assert held and all("havenbeveiliging" in index.chunks[i].text.lower() for i in index.term_rows(stem)), held
+    assert len(index.term_rows("onbekendwoord")) == 0
 
 
 # --- wiring ------------------------------------------------------------------------------------------------

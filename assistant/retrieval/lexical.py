@@ -180,17 +180,21 @@ class LexicalIndex:
     def _rows(self) -> dict[str, int]:
         return {c.chunk_id: i for i, c in enumerate(self.chunks)}
 
+    def term_rows(self, term: str) -> npt.NDArray[np.int32]:
+        """The rows (in `self.chunks` order) of the chunks that hold the indexed word `term`; none for a word the
+        index lacks. bm25s keeps them per word (a CSC matrix), so nothing is scored."""
+        tid = self._vocab.get(term)
+        if self._bm25 is None or tid is None:
+            return np.zeros(0, dtype=np.int32)
+        indptr = self._bm25.scores["indptr"]
+        return np.asarray(self._bm25.scores["indices"][indptr[tid] : indptr[tid + 1]], dtype=np.int32)
+
     def query_weights(self, query: str) -> dict[str, float]:
         """The query's distinct indexed words that some chunk holds, in query order, each with its inverse
         document frequency log(1 + N / df), so a rare word counts more than a common one."""
-        if self._bm25 is None:
-            return {}
-        # bm25s keeps, per term, the rows that contain it (a CSC matrix): df without scoring the corpus.
-        indptr = self._bm25.scores["indptr"]
         weights: dict[str, float] = {}
         for term in dict.fromkeys(self.analyzer.tokens(query)):
-            tid = self._vocab.get(term)
-            if tid is not None and (df := int(indptr[tid + 1] - indptr[tid])):
+            if df := len(self.term_rows(term)):
                 weights[term] = math.log(1.0 + len(self.chunks) / df)
         return weights
 
@@ -200,9 +204,8 @@ class LexicalIndex:
         weights = self.query_weights(query)
         if self._bm25 is None or not chunks or not weights:
             return TermPresence(np.zeros(0), np.zeros((len(chunks), 0), dtype=bool))
-        indptr, indices = self._bm25.scores["indptr"], self._bm25.scores["indices"]
         rows = [self._rows.get(c.chunk_id, -1) for c in chunks]
-        columns = [np.isin(rows, indices[indptr[self._vocab[t]] : indptr[self._vocab[t] + 1]]) for t in weights]
+        columns = [np.isin(rows, self.term_rows(t)) for t in weights]
         return TermPresence(np.asarray(list(weights.values())), np.stack(columns, axis=1))
 
     def search(self, query: str, k: int = 5, flt: SearchFilter | None = None) -> list[Hit]:
