@@ -158,18 +158,26 @@ def local_shares(s: QuestionSet, question: Question) -> list[float]:
     lexical = s.retriever.lexical()
     heads = question.fused[: len(question.x)]
     terms = list(lexical.query_weights(question.text))
-    rows = {c.chunk_id: i for i, c in enumerate(lexical.chunks)}
-    doc_rows: dict[str, list[int]] = {}
-    for i, c in enumerate(lexical.chunks):
-        doc_rows.setdefault(c.doc_id, []).append(i)
+    rows, doc_rows = _index_rows(lexical)
     postings = {t: set(lexical.term_rows(t).tolist()) for t in terms}
     out = []
     for h in heads:
-        members = set(doc_rows.get(h.chunk.doc_id, []))
+        members = doc_rows.get(h.chunk.doc_id, set())
         df = {t: len(members & postings[t]) for t in terms}
         row = rows.get(h.chunk.chunk_id, -1)
         out.append(local_share(df, len(members), {t for t in terms if row in postings[t]}))
     return out
+
+
+def _index_rows(lexical: Any) -> tuple[dict[str, int], dict[str, set[int]]]:
+    """The index's row of each chunk id and the rows of each document, computed once per index."""
+    key = lexical.signature
+    if key not in _ROWS:
+        doc_rows: dict[str, set[int]] = {}
+        for i, c in enumerate(lexical.chunks):
+            doc_rows.setdefault(c.doc_id, set()).add(i)
+        _ROWS[key] = ({c.chunk_id: i for i, c in enumerate(lexical.chunks)}, doc_rows)
+    return _ROWS[key]
 
 
 def neighbour_cosines(s: QuestionSet, question: Question, vectors: dict[tuple[str, int], Any]) -> list[float]:
@@ -193,6 +201,7 @@ def stored_vectors(s: QuestionSet) -> dict[tuple[str, int], Any]:
 # Per index, computed once for the whole screen: stored vectors by (document, ordinal), e5 passage vectors, the
 # assistant's extractive answerer.
 _VECTORS: dict[int, dict[tuple[str, int], Any]] = {}
+_ROWS: dict[str, tuple[dict[str, int], dict[str, set[int]]]] = {}
 _E5: dict[str, Any] = {}
 _ANSWERERS: dict[int, Any] = {}
 

@@ -189,24 +189,29 @@ class LexicalIndex:
         indptr = self._bm25.scores["indptr"]
         return np.asarray(self._bm25.scores["indices"][indptr[tid] : indptr[tid + 1]], dtype=np.int32)
 
+    def _query_rows(self, query: str) -> dict[str, npt.NDArray[np.int32]]:
+        """The query's distinct indexed words that some chunk holds, in query order, each with its rows."""
+        found = {term: self.term_rows(term) for term in dict.fromkeys(self.analyzer.tokens(query))}
+        return {term: rows for term, rows in found.items() if len(rows)}
+
+    def _idf(self, df: int) -> float:
+        return math.log(1.0 + len(self.chunks) / df)
+
     def query_weights(self, query: str) -> dict[str, float]:
         """The query's distinct indexed words that some chunk holds, in query order, each with its inverse
         document frequency log(1 + N / df), so a rare word counts more than a common one."""
-        weights: dict[str, float] = {}
-        for term in dict.fromkeys(self.analyzer.tokens(query)):
-            if df := len(self.term_rows(term)):
-                weights[term] = math.log(1.0 + len(self.chunks) / df)
-        return weights
+        return {term: self._idf(len(rows)) for term, rows in self._query_rows(query).items()}
 
     def term_presence(self, query: str, chunks: Sequence[Chunk]) -> TermPresence:
         """Which of the query's distinct indexed words each chunk holds, each word weighted as in
         `query_weights`. A chunk the index does not hold holds none."""
-        weights = self.query_weights(query)
-        if self._bm25 is None or not chunks or not weights:
+        found = self._query_rows(query)  # once: the weights and the presence both read the rows
+        if not chunks or not found:
             return TermPresence(np.zeros(0), np.zeros((len(chunks), 0), dtype=bool))
         rows = [self._rows.get(c.chunk_id, -1) for c in chunks]
-        columns = [np.isin(rows, self.term_rows(t)) for t in weights]
-        return TermPresence(np.asarray(list(weights.values())), np.stack(columns, axis=1))
+        weights = [self._idf(len(r)) for r in found.values()]
+        columns = [np.isin(rows, r) for r in found.values()]
+        return TermPresence(np.asarray(weights), np.stack(columns, axis=1))
 
     def search(self, query: str, k: int = 5, flt: SearchFilter | None = None) -> list[Hit]:
         """Top-k chunks by BM25 (only chunks sharing a term with the query), filtered by `flt`."""
